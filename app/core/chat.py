@@ -1,0 +1,188 @@
+"""One exchange with a model: store the prompt, stream the reply, keep every word.
+
+Shared by the GUI controller and the CLI. The order of writes is the durability contract:
+the user's message is committed before the request goes out, the reply is saved while it
+streams (at most `SAVE_INTERVAL` apart) and finally with its status, whatever happens:
+complete, stopped (cancelled) or error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from app.core.domain import Message, MessageStatus, Role
+from app.core.errors import ApiError, ParleyError, StreamError
+from app.core.events import ReplyAccumulator, StreamEvent
+
+if TYPE_CHECKING:
+    from app.core.client import ChatClient
+    from app.core.storage import Store
+
+#: seconds between saves of a streaming reply (DESIGN: at least once a second)
+SAVE_INTERVAL = 0.5
+
+@dataclass
+class Exchange:
+    """What `begin_exchange` stored: the prompt, the placeholder reply, the request body."""
+
+    user_message: Message
+    reply: Message
+    payload: dict[str, Any]
+
+
+def history_messages(messages: list[Message]) -> list[dict[str, Any]]:
+    """The API `messages` array for a stored conversation.
+
+    Failed replies with no text are left out (they only record that something went
+    wrong); partial replies that were stopped are kept so the model sees what it said.
+    """
+    out: list[dict[str, Any]] = []
+    for msg in messages:
+        if msg.role is Role.ASSISTANT and not msg.content and msg.status is not MessageStatus.COMPLETE:
+            continue
+        if msg.role is Role.ASSISTANT and msg.status is MessageStatus.STREAMING:
+            continue
+        out.append({"role": msg.role.value, "content": msg.content})
+    return out
+
+
+def build_payload(
+    model: str, messages: list[Message], options: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Request body: only what the user chose is sent, so endpoint defaults apply otherwise."""
+    payload: dict[str, Any] = {"model": model, "messages": history_messages(messages)}
+    if options:
+        payload.update(options)
+    # Usage in the stream: OpenRouter always sends it; local servers need this flag.
+    payload.setdefault("stream_options", {"include_usage": True})
+    return payload
+
+
+def begin_exchange(
+    store: Store,
+    conversation_id: int,
+    prompt: str,
+    *,
+    model: str,
+    options: dict[str, Any] | None = None,
+    system: str | None = None,
+) -> Exchange:
+    """Commit the prompt (and optional system message) and a placeholder for the reply."""
+    if system:
+        store.add_message(conversation_id, Role.SYSTEM, system)
+    user = store.add_message(conversation_id, Role.USER, prompt)
+    messages = store.get_messages(conversation_id)
+    payload = build_payload(model, messages, options)
+    reply = store.add_message(
+        conversation_id, Role.ASSISTANT, "", status=MessageStatus.STREAMING, model=model,
+        parent_id=user.id,
+    )
+    store.set_conversation_model(conversation_id, model)
+    return Exchange(user, reply, payload)
+
+
+@dataclass
+class ReplyRun:
+    """Streams one reply into storage. Owned by whoever owns the asyncio task running it.
+
+    `finalize_stopped()` is synchronous and idempotent so an owner shutting down can save
+    the partial reply even if the cancelled task never gets to run again.
+    """
+
+    store: Store
+    client: ChatClient
+    reply: Message
+    payload: dict[str, Any]
+    on_events: Callable[[list[StreamEvent]], None] | None = None
+    acc: ReplyAccumulator = field(default_factory=ReplyAccumulator)
+    status: MessageStatus = MessageStatus.STREAMING
+    error: ParleyError | None = None
+    _last_save: float = 0.0
+    _saved_len: int = 0
+
+    async def run(self) -> MessageStatus:
+        """Stream and store; returns the final status. Re-raises CancelledError."""
+        self._last_save = time.monotonic()
+        try:
+            await self.client.stream_chat(self.payload, self._handle)
+            if self.acc.error is not None:
+                err = self.acc.error
+                code = f" ({err.code})" if err.code not in (None, "") else ""
+                raise StreamError(
+                    f"The provider stopped with an error{code}: {err.message}", code=err.code
+                )
+            if not self.acc.done and self.acc.finish_reason is None:
+                raise StreamError(
+                    "The stream ended before the reply was finished (no end marker). "
+                    "The partial reply was kept."
+                )
+        except asyncio.CancelledError:
+            self.finalize_stopped()
+            raise
+        except ApiError as exc:
+            self._finalize(MessageStatus.ERROR, exc)
+            raise
+        except Exception as exc:
+            # A bug must not lose the reply either; report it like any other failure.
+            wrapped = ApiError(f"Unexpected error while streaming: {type(exc).__name__}: {exc}")
+            self._finalize(MessageStatus.ERROR, wrapped)
+            raise wrapped from exc
+        self._finalize(MessageStatus.COMPLETE, None)
+        return self.status
+
+    def finalize_stopped(self) -> None:
+        """Save the partial reply as stopped (no-op once the run has a final status)."""
+        self._finalize(MessageStatus.STOPPED, None)
+
+    def _handle(self, events: list[StreamEvent]) -> None:
+        apply = self.acc.apply
+        for event in events:
+            apply(event)
+        if self.on_events is not None:
+            self.on_events(events)
+        now = time.monotonic()
+        if now - self._last_save >= SAVE_INTERVAL:
+            self._last_save = now
+            self._save_progress()
+
+    def _save_progress(self) -> None:
+        text = self.acc.text
+        reasoning = self.acc.reasoning
+        if len(text) + len(reasoning) == self._saved_len:
+            return
+        self._saved_len = len(text) + len(reasoning)
+        self.store.update_message(self.reply.id, content=text, reasoning=reasoning)
+
+    def _finalize(self, status: MessageStatus, error: ParleyError | None) -> None:
+        if self.status is not MessageStatus.STREAMING:
+            return
+        self.status = status
+        self.error = error
+        acc = self.acc
+        error_text = str(error) if error is not None else None
+        self.store.update_message(
+            self.reply.id,
+            content=acc.text,
+            reasoning=acc.reasoning,
+            status=status,
+            model=acc.model or self.reply.model,
+            provider=acc.provider,
+            finish_reason=acc.finish_reason,
+            usage=acc.usage,
+            error=error_text,
+            generation_id=acc.generation_id,
+            extra=acc.extra(),
+        )
+
+
+def title_from_prompt(prompt: str, limit: int = 60) -> str:
+    """A first title from the opening prompt: its first line, cut at a word."""
+    line = " ".join(prompt.strip().split())
+    if len(line) <= limit:
+        return line or "New chat"
+    cut = line[:limit].rsplit(" ", 1)[0]
+    return (cut or line[:limit]) + "…"

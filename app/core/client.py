@@ -1,0 +1,515 @@
+"""HTTP client for OpenRouter and OpenAI-compatible endpoints.
+
+Streaming always runs inside `async with client.stream(...)`: cancelling the task that
+awaits `stream_chat` closes the response and its TCP connection at once, which is what
+makes providers stop generating (and billing). Every failure is raised as a typed
+`ApiError` whose message a person can act on, with the API key scrubbed out.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from app.core.errors import (
+    ApiError,
+    ApiTimeout,
+    AuthError,
+    BadRequest,
+    ErrorDetails,
+    HttpStatusError,
+    ModerationError,
+    NetworkError,
+    PaymentRequired,
+    RateLimited,
+    RequestTimeout,
+    StreamError,
+    UpstreamError,
+)
+from app.core.events import ChunkParser, Done, Malformed, StreamEvent
+from app.core.sse import DONE, SSEDecoder
+
+try:
+    import orjson
+
+    _loads: Callable[[bytes], Any] = orjson.loads
+except ImportError:  # pragma: no cover - orjson is a declared dependency
+    _loads = json.loads
+
+#: how much of an error body we read and keep (an HTML error page can be large)
+_MAX_ERROR_BODY = 64 * 1024
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """One entry of GET /models, reduced to what the UI shows."""
+
+    id: str
+    name: str
+    context_length: int | None = None
+    #: USD per token, None when unknown
+    prompt_price: float | None = None
+    completion_price: float | None = None
+    input_modalities: tuple[str, ...] = ()
+    supported_parameters: tuple[str, ...] = ()
+    description: str = ""
+
+    @property
+    def is_free(self) -> bool:
+        return self.id.endswith(":free") or (
+            self.prompt_price == 0 and self.completion_price == 0
+        )
+
+    @classmethod
+    def from_api(cls, raw: dict[str, Any]) -> ModelInfo:
+        pricing = raw.get("pricing") or {}
+        arch = raw.get("architecture") or {}
+        return cls(
+            id=str(raw["id"]),
+            name=str(raw.get("name") or raw["id"]),
+            context_length=_as_int(raw.get("context_length")),
+            prompt_price=_as_float(pricing.get("prompt")),
+            completion_price=_as_float(pricing.get("completion")),
+            input_modalities=tuple(arch.get("input_modalities") or ()),
+            supported_parameters=tuple(raw.get("supported_parameters") or ()),
+            description=str(raw.get("description") or ""),
+        )
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    """GET /key: what the key is and how much it may still spend."""
+
+    label: str
+    limit: float | None
+    limit_remaining: float | None
+    usage: float | None
+    is_free_tier: bool
+
+    def describe(self) -> str:
+        parts = [f"Key “{self.label}”" if self.label else "Key is valid"]
+        if self.limit_remaining is not None:
+            parts.append(f"${self.limit_remaining:,.2f} of ${self.limit or 0:,.2f} left")
+        elif self.limit is None:
+            parts.append("no spending limit")
+        if self.usage is not None:
+            parts.append(f"${self.usage:,.4f} used")
+        if self.is_free_tier:
+            parts.append("free tier")
+        return ", ".join(parts)
+
+
+def _as_float(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _as_int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+_STATUS_CLASSES: dict[int, type[HttpStatusError]] = {
+    400: BadRequest,
+    401: AuthError,
+    402: PaymentRequired,
+    403: ModerationError,
+    408: RequestTimeout,
+    429: RateLimited,
+}
+
+_STATUS_TEXT: dict[int, str] = {
+    400: "The request was rejected as invalid",
+    401: "The API key was not accepted",
+    402: "Your account does not have enough credits for this request",
+    403: "The message was blocked by moderation",
+    404: "The endpoint or model was not found",
+    408: "The provider timed out",
+    413: "The request is too large for this model",
+    422: "The request could not be processed",
+    429: "Rate limited: too many requests",
+    500: "The server had an internal error",
+    502: "The model is down or returned an invalid reply",
+    503: "No provider is available for this model right now",
+    504: "The gateway timed out",
+    524: "The provider took too long to answer",
+    529: "The provider is overloaded",
+}
+
+
+def error_from_response(
+    status: int, body: bytes, headers: httpx.Headers | dict[str, str], *, secret: str | None
+) -> HttpStatusError:
+    """Build the typed error for a non-2xx answer (or a 200 whose body is only an error)."""
+    text = body[:_MAX_ERROR_BODY].decode("utf-8", "replace")
+    code: int | str | None = None
+    api_message = ""
+    metadata: dict[str, Any] = {}
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        parsed = None
+    if isinstance(parsed, dict):
+        err = parsed.get("error")
+        if isinstance(err, dict):
+            code = err.get("code")
+            api_message = str(err.get("message") or "")
+            meta = err.get("metadata")
+            metadata = meta if isinstance(meta, dict) else {}
+        elif isinstance(err, str):
+            api_message = err
+        elif isinstance(parsed.get("message"), str):
+            api_message = parsed["message"]
+    # A 200 carrying only an error has the real status in error.code.
+    if status == 200 and isinstance(code, int) and 400 <= code < 600:
+        status = code
+    retry_after = _retry_after(headers)
+    details = ErrorDetails(
+        status=status,
+        code=code,
+        message=redact(api_message, secret),
+        metadata=metadata,
+        retry_after=retry_after,
+        body_excerpt=redact(text[:500], secret),
+    )
+    cls: type[HttpStatusError] = _STATUS_CLASSES.get(status) or (
+        UpstreamError if status >= 500 else HttpStatusError
+    )
+    summary = _STATUS_TEXT.get(status, "The server returned an error")
+    looks_html = text.lstrip()[:1] == "<" or "text/html" in str(
+        headers.get("content-type", "")
+    )
+    if looks_html and parsed is None:
+        message = (
+            f"{summary} (HTTP {status}). The server answered with an HTML page instead of "
+            "an API response, which usually means a proxy or gateway in between failed."
+        )
+    else:
+        message = f"{summary} (HTTP {status})"
+        if details.message:
+            message += f": {details.message.rstrip('.')}."
+        else:
+            message += "."
+    if cls is ModerationError:
+        reasons = metadata.get("reasons")
+        if isinstance(reasons, list) and reasons:
+            message += " Reasons: " + ", ".join(str(r) for r in reasons) + "."
+        flagged = metadata.get("flagged_input")
+        if isinstance(flagged, str) and flagged:
+            message += f" Flagged text: “{flagged[:120]}”."
+    if cls is RateLimited:
+        raw = metadata.get("raw")
+        if isinstance(raw, str) and raw and raw not in message:
+            message += f" Provider says: {redact(raw[:200], secret)}"
+        if retry_after is not None:
+            message += f" Try again in {retry_after:g} s."
+        message += (
+            " Free models allow about 20 requests a minute and a daily cap."
+            if ":free" in text
+            else ""
+        )
+    return cls(message, details)
+
+
+def _retry_after(headers: httpx.Headers | dict[str, str]) -> float | None:
+    value = headers.get("retry-after") or headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None  # an HTTP date: rare here, and a fixed backoff is fine then
+
+
+def redact(text: str, secret: str | None) -> str:
+    """Remove the API key (and anything shaped like an OpenRouter key) from `text`."""
+    if secret and len(secret) >= 4:
+        text = text.replace(secret, "[redacted]")
+    return _KEY_PATTERN.sub("[redacted]", text)
+
+
+_KEY_PATTERN = re.compile(r"sk-or-[A-Za-z0-9-]{8,}")
+
+
+def network_error(exc: httpx.TransportError, base_url: str) -> ApiError:
+    """Translate httpx transport failures into sentences."""
+    host = urlsplit(base_url).netloc or base_url
+    detail = str(exc) or type(exc).__name__
+    if isinstance(exc, httpx.TimeoutException):
+        if isinstance(exc, httpx.ConnectTimeout):
+            return ApiTimeout(f"Connecting to {host} timed out.")
+        if isinstance(exc, httpx.ReadTimeout):
+            return ApiTimeout(f"{host} stopped sending data (read timed out).")
+        return ApiTimeout(f"The request to {host} timed out.")
+    if isinstance(exc, httpx.ConnectError):
+        # anyio reports "All connection attempts failed"; the OS error is in the chain.
+        lowered = " ".join(_causes(exc)).lower()
+        if any(
+            marker in lowered
+            for marker in ("name or service not known", "nodename nor servname",
+                           "getaddrinfo", "no address associated", "temporary failure in name")
+        ):
+            return NetworkError(
+                f"Could not find the server {host} (DNS lookup failed). "
+                "Check the base URL and your internet connection."
+            )
+        if "refused" in lowered or "connectionrefusederror" in lowered:
+            return NetworkError(
+                f"Could not connect to {host}: connection refused. Is the server running?"
+            )
+        if "ssl" in lowered or "certificate" in lowered:
+            return NetworkError(f"A secure connection to {host} could not be set up: {detail}")
+        return NetworkError(f"Could not connect to {host}: {detail}")
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return NetworkError(f"{host} closed the connection unexpectedly.")
+    return NetworkError(f"Network error talking to {host}: {detail}")
+
+
+def _causes(exc: BaseException) -> list[str]:
+    """Messages and type names of an exception and everything that caused it."""
+    out: list[str] = []
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        out.append(f"{type(current).__name__}: {current}")
+        current = current.__cause__ or current.__context__
+    return out
+
+
+class ChatClient:
+    """Talks to one endpoint. Owns one `httpx.AsyncClient` (connection pool)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str | None,
+        *,
+        referer: str = "",
+        title: str = "",
+        timeout: float = 60.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._api_key = api_key
+        headers = {"Accept": "application/json"}
+        if api_key:
+            headers["Authorization"] = f"Bearer {api_key}"
+        if referer:
+            headers["HTTP-Referer"] = referer
+        if title:
+            headers["X-OpenRouter-Title"] = title
+            headers["X-Title"] = title  # older name, still read by OpenRouter
+        self._http = httpx.AsyncClient(
+            headers=headers,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 15.0)),
+            transport=transport,
+            follow_redirects=True,
+        )
+
+    def __repr__(self) -> str:  # never show the key
+        return f"ChatClient({self.base_url!r})"
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def stream_chat(
+        self, payload: dict[str, Any], on_events: Callable[[list[StreamEvent]], None]
+    ) -> None:
+        """POST /chat/completions with stream=true; deliver events batch by batch.
+
+        Each network read yields one batch, so consumers can redraw or flush once per
+        read rather than once per token. Returns when the stream ends normally; raises
+        `ApiError` subclasses otherwise (after delivering everything that did arrive).
+        Cancel the awaiting task to stop: the connection closes immediately.
+        """
+        body = dict(payload)
+        body["stream"] = True
+        url = f"{self.base_url}/chat/completions"
+        for attempt in (0, 1):
+            try:
+                await self._stream_once(url, body, on_events)
+                return
+            except _RetryableBeforeData as exc:
+                # llama.cpp closes the connection after each stream while advertising
+                # keep-alive; the next request on the pooled connection then fails before
+                # any byte arrives. Retry once on a fresh connection.
+                if attempt == 1:
+                    raise network_error(exc.cause, self.base_url) from exc.cause
+
+    async def _stream_once(
+        self,
+        url: str,
+        body: dict[str, Any],
+        on_events: Callable[[list[StreamEvent]], None],
+    ) -> None:
+        parser = ChunkParser()
+        batch: list[StreamEvent] = []
+        finished = False
+        got_any = False
+
+        def on_data(data: bytes) -> None:
+            nonlocal finished
+            if data == DONE:
+                batch.append(Done())
+                finished = True
+                return
+            try:
+                obj = _loads(data)
+            except ValueError:
+                batch.append(Malformed(data[:200].decode("utf-8", "replace")))
+                return
+            parser.parse(obj, batch)
+
+        decoder = SSEDecoder(on_data)
+        try:
+            async with self._http.stream(
+                "POST", url, content=_dumps(body), headers=_JSON_HEADERS
+            ) as response:
+                if response.status_code >= 400:
+                    raw = await _read_limited(response)
+                    raise error_from_response(
+                        response.status_code, raw, response.headers, secret=self._api_key
+                    )
+                ctype = response.headers.get("content-type", "")
+                if "text/event-stream" not in ctype:
+                    await self._handle_non_stream(response, ctype, on_events)
+                    return
+                async for chunk in response.aiter_bytes():
+                    got_any = True
+                    decoder.feed(chunk)
+                    if batch:
+                        events = batch[:]
+                        batch.clear()
+                        on_events(events)
+                decoder.close()
+                if batch:
+                    events = batch[:]
+                    batch.clear()
+                    on_events(events)
+        except httpx.TransportError as exc:
+            if batch:
+                on_events(batch[:])
+                batch.clear()
+            if not got_any and isinstance(
+                exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError
+            ) and not finished:
+                raise _RetryableBeforeData(exc) from exc
+            if got_any:
+                if isinstance(exc, httpx.ReadTimeout):
+                    raise StreamError(
+                        "The reply stalled: no data arrived for a while, so Parley gave up. "
+                        "The partial reply was kept."
+                    ) from exc
+                raise StreamError(
+                    "The connection dropped before the reply finished. The partial reply was kept."
+                ) from exc
+            raise network_error(exc, self.base_url) from exc
+
+    async def _handle_non_stream(
+        self,
+        response: httpx.Response,
+        ctype: str,
+        on_events: Callable[[list[StreamEvent]], None],
+    ) -> None:
+        """A 200 that is not SSE: an error body, a non-streamed completion, or junk."""
+        raw = await _read_limited(response, limit=16 * 1024 * 1024)
+        try:
+            obj = _loads(raw)
+        except ValueError:
+            raise error_from_response(
+                502 if "html" in ctype or raw.lstrip()[:1] == b"<" else 200,
+                raw,
+                response.headers,
+                secret=self._api_key,
+            ) from None
+        if isinstance(obj, dict) and "error" in obj and not obj.get("choices"):
+            raise error_from_response(200, raw, response.headers, secret=self._api_key)
+        events: list[StreamEvent] = []
+        ChunkParser().parse(obj, events)
+        events.append(Done())
+        on_events(events)
+
+    async def list_models(self) -> list[ModelInfo]:
+        """GET /models, sorted by name."""
+        data = await self._get_json("/models")
+        items = data.get("data") if isinstance(data, dict) else data
+        models: list[ModelInfo] = []
+        for raw in items if isinstance(items, list) else []:
+            if isinstance(raw, dict) and raw.get("id"):
+                models.append(ModelInfo.from_api(raw))
+        models.sort(key=lambda m: m.name.lower())
+        return models
+
+    async def key_info(self) -> KeyInfo:
+        """GET /key: label and remaining credit of the current key."""
+        data = await self._get_json("/key")
+        info = data.get("data") if isinstance(data, dict) else None
+        if not isinstance(info, dict):
+            raise ApiError("The server's answer to the key check was not understood.")
+        return KeyInfo(
+            label=str(info.get("label") or ""),
+            limit=_as_float(info.get("limit")),
+            limit_remaining=_as_float(info.get("limit_remaining")),
+            usage=_as_float(info.get("usage")),
+            is_free_tier=bool(info.get("is_free_tier")),
+        )
+
+    async def generation(self, generation_id: str) -> dict[str, Any]:
+        """GET /generation?id=...: the real cost and whether the provider cancelled."""
+        data = await self._get_json("/generation", params={"id": generation_id})
+        info = data.get("data") if isinstance(data, dict) else None
+        return info if isinstance(info, dict) else {}
+
+    async def _get_json(self, path: str, params: dict[str, str] | None = None) -> Any:
+        try:
+            response = await self._http.get(f"{self.base_url}{path}", params=params)
+        except httpx.TransportError as exc:
+            raise network_error(exc, self.base_url) from exc
+        if response.status_code >= 400:
+            raise error_from_response(
+                response.status_code, response.content, response.headers, secret=self._api_key
+            )
+        try:
+            return response.json()
+        except ValueError:
+            raise error_from_response(
+                502, response.content, response.headers, secret=self._api_key
+            ) from None
+
+
+class _RetryableBeforeData(Exception):
+    def __init__(self, cause: httpx.TransportError) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+_JSON_HEADERS = {"Content-Type": "application/json", "Accept": "text/event-stream"}
+
+
+def _dumps(obj: Any) -> bytes:
+    try:
+        return orjson.dumps(obj)
+    except NameError:  # pragma: no cover
+        return json.dumps(obj).encode()
+
+
+async def _read_limited(response: httpx.Response, limit: int = _MAX_ERROR_BODY) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size >= limit:
+            break
+    return b"".join(chunks)

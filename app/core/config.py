@@ -1,0 +1,109 @@
+"""Where Parley keeps its data, and the user's settings (never the API key)."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from app.core.errors import ConfigError
+
+DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
+DEFAULT_MODEL = "openrouter/auto"
+APP_URL = "https://github.com/parley-chat/parley"
+APP_TITLE = "Parley"
+
+ENV_HOME = "PARLEY_HOME"
+ENV_BASE_URL = "OPENROUTER_BASE_URL"
+ENV_API_KEY = "OPENROUTER_API_KEY"
+
+
+def data_dir() -> Path:
+    """The one folder holding history and settings: $PARLEY_HOME or the platform's data dir."""
+    env = os.environ.get(ENV_HOME)
+    if env:
+        path = Path(env).expanduser()
+    else:
+        # Imported here: the CLI's fast paths never need it when PARLEY_HOME is set.
+        import platformdirs
+
+        path = Path(platformdirs.user_data_dir("parley", appauthor=False))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def database_path() -> Path:
+    return data_dir() / "history.sqlite3"
+
+
+def settings_path() -> Path:
+    return data_dir() / "settings.json"
+
+
+@dataclass
+class Settings:
+    """User preferences stored as JSON in the data folder. The API key is never here."""
+
+    base_url: str = DEFAULT_BASE_URL
+    default_model: str = DEFAULT_MODEL
+    #: attribution headers OpenRouter shows on its leaderboards; blank disables them
+    http_referer: str = APP_URL
+    app_title: str = APP_TITLE
+    request_timeout: float = 60.0
+
+    def effective_base_url(self) -> str:
+        """$OPENROUTER_BASE_URL wins over the saved value, so a shell can point anywhere."""
+        return (os.environ.get(ENV_BASE_URL) or self.base_url or DEFAULT_BASE_URL).rstrip("/")
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Settings:
+        """Read settings; a missing file gives defaults, a broken one raises ConfigError."""
+        path = path or settings_path()
+        try:
+            raw = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return cls()
+        except OSError as exc:
+            raise ConfigError(f"Could not read the settings file {path}: {exc.strerror}.") from exc
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(
+                f"The settings file {path} is not valid JSON (line {exc.lineno}). "
+                "Fix it or delete it to start from the defaults."
+            ) from exc
+        if not isinstance(data, dict):
+            raise ConfigError(f"The settings file {path} does not hold a JSON object.")
+        return cls.from_dict(data)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Settings:
+        known = {f.name: f for f in fields(cls)}
+        kwargs: dict[str, Any] = {}
+        defaults = cls()
+        for name, value in data.items():
+            if name not in known:
+                continue  # settings written by a newer Parley: ignore, keep running
+            default = getattr(defaults, name)
+            if isinstance(default, float) and isinstance(value, int | float):
+                kwargs[name] = float(value)
+            elif isinstance(value, type(default)):
+                kwargs[name] = value
+        return cls(**kwargs)
+
+    def save(self, path: Path | None = None) -> None:
+        """Write atomically (temp file + rename) so a crash never leaves half a file."""
+        path = path or settings_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".settings-", suffix=".json", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(asdict(self), fh, indent=2, sort_keys=True)
+                fh.write("\n")
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise

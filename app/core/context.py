@@ -1,0 +1,64 @@
+"""The objects a running Parley shares: settings, history, keychain, and endpoint clients."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from app.core.config import Settings, database_path
+
+if TYPE_CHECKING:
+    from app.core.client import ChatClient
+    from app.core.secrets import KeyStore
+    from app.core.storage import Store
+
+
+@dataclass
+class AppContext:
+    """Built once by a composition root (GUI or CLI); nothing else constructs these."""
+
+    settings: Settings
+    store: Store
+    keys: KeyStore
+    _client: ChatClient | None = field(default=None, repr=False)
+
+    @classmethod
+    def open(cls) -> AppContext:
+        """Load settings and open history from the data folder."""
+        from app.core.secrets import KeyStore
+        from app.core.storage import Store
+
+        settings = Settings.load()
+        store = Store.open(database_path())
+        return cls(settings=settings, store=store, keys=KeyStore())
+
+    def client(self) -> ChatClient:
+        """The endpoint client for the current settings and key (created on first use)."""
+        if self._client is None:
+            from app.core.client import ChatClient
+
+            self._client = ChatClient(
+                self.settings.effective_base_url(),
+                self.keys.get_key(),
+                referer=self.settings.http_referer,
+                title=self.settings.app_title,
+                timeout=self.settings.request_timeout,
+            )
+        return self._client
+
+    def client_for(self, base_url: str, api_key: str | None) -> ChatClient:
+        """A throwaway client, e.g. to test a key before saving it (caller closes it)."""
+        from app.core.client import ChatClient
+
+        return ChatClient(
+            base_url,
+            api_key,
+            referer=self.settings.http_referer,
+            title=self.settings.app_title,
+            timeout=min(self.settings.request_timeout, 20.0),
+        )
+
+    def drop_client(self) -> ChatClient | None:
+        """Forget the client after settings or the key changed; returns it for closing."""
+        client, self._client = self._client, None
+        return client

@@ -1,0 +1,209 @@
+"""Composition root: builds the QApplication, the qasync loop, the objects, and wires them.
+
+Shutdown follows DESIGN.md: the app does not quit on last window close; closing the window
+sets an event, `main` then saves a reply in flight as stopped, closes connections and the
+database, and only then returns (no awaiting after `app.quit()`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from dataclasses import dataclass
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app import APP_NAME, __version__
+from app.core.config import DEFAULT_BASE_URL, Settings, database_path
+from app.core.context import AppContext
+from app.core.errors import ConfigError, ParleyError, StorageError
+from app.ui.chat_controller import ChatController
+from app.ui.main_window import MainWindow
+from app.ui.settings_dialog import SettingsDialog
+from app.ui.style import apply_style
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Parley:
+    """The running app's top-level objects."""
+
+    ctx: AppContext
+    window: MainWindow
+    controller: ChatController
+
+    def refresh_sidebar(self) -> None:
+        current = self.controller.current.id if self.controller.current else None
+        self.window.sidebar.set_conversations(self.controller.conversations(), current)
+
+    def has_key(self) -> bool:
+        if not self.ctx.settings.effective_base_url().startswith(DEFAULT_BASE_URL):
+            return True  # local servers usually need no key
+        try:
+            return self.ctx.keys.source() != "none"
+        except ParleyError:
+            return False
+
+    def on_send(self, text: str) -> None:
+        if self.controller.send(text):
+            self.window.composer.clear_prompt()
+
+    def open_settings(self) -> None:
+        dialog = SettingsDialog(
+            self.ctx.settings, self.ctx.keys, self.controller.test_key, self.window
+        )
+
+        def finished(result: int) -> None:
+            dialog.deleteLater()
+            if result != SettingsDialog.DialogCode.Accepted:
+                if dialog.key_removed:
+                    self.settings_applied()
+                return
+            self.apply_settings(dialog.updated_settings(), dialog.entered_key())
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    def apply_settings(self, settings: Settings, key: str) -> None:
+        """Save settings and the key; errors are shown, and nothing typed is lost."""
+        try:
+            settings.save()
+        except OSError as exc:
+            self._warn("Settings not saved", f"Could not write the settings file: {exc}")
+            return
+        self.ctx.settings = settings
+        if key:
+            try:
+                self.ctx.keys.set_key(key)
+            except ParleyError as exc:
+                self._warn("Key not stored", str(exc))
+        self.settings_applied()
+
+    def settings_applied(self) -> None:
+        self.controller.settings_changed()
+        self.controller.set_model(self.ctx.settings.default_model)
+        self.window.chat.empty.set_has_key(self.has_key())
+
+    def _warn(self, title: str, text: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=self.window)
+        box.open()
+
+    def start(self) -> None:
+        """First state of the window: history list, an empty chat, models loading."""
+        try:
+            interrupted = self.ctx.store.mark_interrupted_streams()
+        except StorageError as exc:
+            interrupted = 0
+            self.window.show_status(f"⚠ {exc}")
+        self.refresh_sidebar()
+        self.controller.new_conversation()
+        self.window.model_chooser.set_model(self.controller.model)
+        self.window.chat.empty.set_has_key(self.has_key())
+        if interrupted:
+            self.window.show_status(
+                f"{interrupted} reply was interrupted when Parley last closed; its text is kept."
+                if interrupted == 1
+                else f"{interrupted} replies were interrupted when Parley last closed; "
+                "their text is kept."
+            )
+        if self.has_key():
+            self.controller.refresh_models()
+
+
+def build(ctx: AppContext) -> Parley:
+    """Create the window and controller and connect every signal (the one wiring place)."""
+    window = MainWindow()
+    controller = ChatController(ctx, window)
+    app = Parley(ctx, window, controller)
+
+    sidebar, composer, chat = window.sidebar, window.composer, window.chat
+    sidebar.newRequested.connect(controller.new_conversation)
+    sidebar.selected.connect(controller.open_conversation)
+    sidebar.renameRequested.connect(controller.rename_conversation)
+    sidebar.deleteRequested.connect(controller.delete_conversation)
+    window.new_action.triggered.connect(controller.new_conversation)
+    window.settings_action.triggered.connect(app.open_settings)
+    window.settingsRequested.connect(app.open_settings)
+    window.stop_shortcut.activated.connect(controller.stop)
+    window.model_chooser.modelChosen.connect(controller.set_model)
+    composer.sendRequested.connect(app.on_send)
+    composer.stopRequested.connect(controller.stop)
+    chat.openSettings.connect(app.open_settings)
+    chat.statusMessage.connect(window.show_status)
+
+    controller.conversationsChanged.connect(app.refresh_sidebar)
+    controller.conversationOpened.connect(window.show_conversation)
+    controller.messageAppended.connect(chat.append)
+    controller.replyProgress.connect(lambda mid, text, _r: chat.update_stream(mid, text))
+    controller.replyFinished.connect(chat.finish)
+    controller.busyChanged.connect(window.set_busy)
+    controller.errorRaised.connect(window.show_error)
+    controller.statusMessage.connect(window.show_status)
+    controller.usageChanged.connect(window.usage_label.setText)
+    controller.modelsLoaded.connect(window.model_chooser.set_models)
+    controller.modelChanged.connect(window.model_chooser.set_model)
+    return app
+
+
+def _fatal(title: str, text: str) -> int:
+    box = QMessageBox(QMessageBox.Icon.Critical, title, text)
+    box.exec()
+    return 1
+
+
+def run_gui(smoke: bool = False) -> int:
+    """Open the main window and run until it is closed. `smoke`: close once shown."""
+    import qasync
+
+    qapp = QApplication.instance()
+    if not isinstance(qapp, QApplication):
+        qapp = QApplication(sys.argv)
+    qapp.setApplicationName(APP_NAME)
+    qapp.setApplicationDisplayName(APP_NAME)
+    qapp.setApplicationVersion(__version__)
+    qapp.setDesktopFileName("parley")
+    qapp.setQuitOnLastWindowClosed(False)
+    apply_style(qapp)
+
+    try:
+        ctx = AppContext.open()
+    except ConfigError as exc:
+        # A broken settings file must not lock the user out of their history.
+        QMessageBox(QMessageBox.Icon.Warning, "Settings not loaded",
+                    f"{exc}\n\nParley starts with default settings.").exec()
+        from app.core.secrets import KeyStore
+        from app.core.storage import Store
+
+        try:
+            ctx = AppContext(Settings(), Store.open(database_path()), KeyStore())
+        except StorageError as exc2:
+            return _fatal("History could not be opened", str(exc2))
+    except StorageError as exc:
+        return _fatal("History could not be opened", str(exc))
+
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    parley = build(ctx)
+    closed = asyncio.Event()
+    parley.window.closing.connect(closed.set)
+    parley.start()
+    parley.window.show()
+    parley.window.focus_composer()
+    if smoke:
+        QTimer.singleShot(50, parley.window.close)
+
+    async def main() -> None:
+        await closed.wait()
+        await parley.controller.shutdown()
+
+    try:
+        with loop:
+            loop.run_until_complete(main())
+    finally:
+        ctx.store.close()
+    if smoke:
+        sys.stdout.write(f"{APP_NAME} {__version__}: main window opened and closed cleanly\n")
+    return 0

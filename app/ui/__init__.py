@@ -1,0 +1,1 @@
+"""Qt widgets and the controllers that connect them to app.core."""

@@ -1,0 +1,50 @@
+"""The application stylesheet. Colours come from the palette so light and dark both work."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QApplication
+
+STYLESHEET = """
+QWidget#chatContainer { background: palette(base); }
+QScrollArea#chatScroll { border: none; background: palette(base); }
+QFrame#userMessage {
+    background: palette(alternate-base);
+    border: 1px solid palette(midlight);
+    border-radius: 8px;
+}
+QFrame#message { background: transparent; }
+QLabel#messageHeader { color: palette(placeholder-text); font-size: 11px; font-weight: 600; }
+QLabel#messageNotice { color: palette(placeholder-text); font-size: 11px; font-style: italic; }
+QLabel#messageNotice[severity="error"] { color: #c0392b; font-style: normal; }
+QLabel#emptyTitle { font-size: 22px; font-weight: 600; }
+QLabel#emptyBody { color: palette(placeholder-text); font-size: 13px; }
+QPlainTextEdit#composer {
+    border: 1px solid palette(mid);
+    border-radius: 8px;
+    padding: 6px;
+    background: palette(base);
+}
+QPlainTextEdit#composer:focus { border: 1px solid palette(highlight); }
+QPushButton#sendButton {
+    border-radius: 8px;
+    background: palette(highlight);
+    color: palette(highlighted-text);
+    font-weight: 600;
+    border: none;
+}
+QPushButton#sendButton[stop="true"] { background: #c0392b; color: white; }
+QPushButton#newChatButton { padding: 6px; text-align: left; }
+QListView#conversationList { border: none; background: transparent; }
+QListView#conversationList::item { padding: 6px 6px; border-radius: 6px; }
+QListView#conversationList::item:selected {
+    background: palette(highlight);
+    color: palette(highlighted-text);
+}
+QListView#conversationList::item:hover:!selected { background: palette(midlight); }
+QLabel#usageLabel { color: palette(placeholder-text); padding-right: 6px; }
+QLabel#hint { color: palette(placeholder-text); }
+"""
+
+
+def apply_style(app: QApplication) -> None:
+    app.setStyleSheet(STYLESHEET)

@@ -1,0 +1,77 @@
+"""Shared fixtures: an isolated data folder and keychain for every test, the fake server,
+and one qasync event loop for the GUI tests."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Coroutine, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+# Qt must never need a display in tests; set before anything imports PySide6.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from tests.fake_openrouter import FakeOpenRouter
+from tests.memory_keyring import MemoryKeyring, use_memory_keyring
+
+T = TypeVar("T")
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own $PARLEY_HOME and no key or endpoint from the real env."""
+    home = tmp_path / "parley-home"
+    home.mkdir()
+    monkeypatch.setenv("PARLEY_HOME", str(home))
+    monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
+    monkeypatch.delenv("OPENROUTER_BASE_URL", raising=False)
+    return home
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """Tests never touch the real keychain."""
+    with use_memory_keyring() as ring:
+        yield ring
+
+
+@pytest.fixture(scope="session")
+def fake_server() -> Iterator[FakeOpenRouter]:
+    with FakeOpenRouter() as server:
+        yield server
+
+
+@pytest.fixture
+def fake(fake_server: FakeOpenRouter, monkeypatch: pytest.MonkeyPatch) -> FakeOpenRouter:
+    """The fake OpenRouter, reset, with Parley pointed at it and a made-up key."""
+    fake_server.reset()
+    monkeypatch.setenv("OPENROUTER_BASE_URL", fake_server.base_url)
+    monkeypatch.setenv("OPENROUTER_API_KEY", "test-key")
+    return fake_server
+
+
+@pytest.fixture(scope="session")
+def qloop(qapp: Any) -> Any:
+    """One qasync loop for the session (DESIGN: never stop it in teardown)."""
+    import qasync
+
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    asyncio.set_event_loop(loop)
+    return loop
+
+
+@pytest.fixture
+def aloop(qloop: Any) -> Any:
+    """The qasync loop, made current again (asyncio.run in other tests unsets it)."""
+    asyncio.set_event_loop(qloop)
+    return qloop
+
+
+def run_in_qt(qtbot: Any, coro: Coroutine[Any, Any, T], timeout: float = 10.0) -> T:
+    """Run a coroutine on the qasync loop while Qt processes events; return its result."""
+    task = asyncio.ensure_future(coro)
+    qtbot.waitUntil(task.done, timeout=int(timeout * 1000))
+    return task.result()
