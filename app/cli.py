@@ -208,10 +208,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     store = _open_store()
     try:
         ids = [args.conversation] if args.conversation is not None else None
-        items = store.export_conversations(ids)
-        if args.conversation is not None and not items:
+        if args.conversation is not None and store.get_conversation(args.conversation) is None:
             _err(f"there is no conversation {args.conversation}.")
             return EXIT_USAGE
+        items = store.export_conversations(ids)
         text = to_json(items) if args.format == "json" else to_markdown(items)
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return EXIT_OK

@@ -21,10 +21,12 @@ T = TypeVar("T")
 
 
 @pytest.fixture(autouse=True)
-def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """Every test gets its own $PARLEY_HOME and no key or endpoint from the real env."""
-    home = tmp_path / "parley-home"
-    home.mkdir()
+    # Not inside tmp_path: tests that inspect their tmp_path must find only their files.
+    home = tmp_path_factory.mktemp("parley-home")
     monkeypatch.setenv("PARLEY_HOME", str(home))
     monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
     monkeypatch.delenv("OPENROUTER_BASE_URL", raising=False)

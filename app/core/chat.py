@@ -42,7 +42,11 @@ def history_messages(messages: list[Message]) -> list[dict[str, Any]]:
     """
     out: list[dict[str, Any]] = []
     for msg in messages:
-        if msg.role is Role.ASSISTANT and not msg.content and msg.status is not MessageStatus.COMPLETE:
+        if (
+            msg.role is Role.ASSISTANT
+            and not msg.content
+            and msg.status is not MessageStatus.COMPLETE
+        ):
             continue
         if msg.role is Role.ASSISTANT and msg.status is MessageStatus.STREAMING:
             continue

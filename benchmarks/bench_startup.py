@@ -1,0 +1,128 @@
+"""Cold start to main window shown: Parley vs a bare PySide6 QMainWindow (DESIGN: <= 2x).
+
+Every sample is a fresh process (QT_QPA_PLATFORM=offscreen, a fresh empty PARLEY_HOME,
+OPENROUTER_API_KEY=test-key, OPENROUTER_BASE_URL on a port nothing listens on, so the model
+list fails at once and no network wait counts). The runs alternate A/B/A/B.
+
+  * parley: `python -m app --smoke` (opens the window, closes it after 50 ms, shuts down);
+  * bare:   QApplication + QMainWindow, show(), quit after the same 50 ms timer.
+
+Two figures per run, both from the parent's perf_counter() just before the process starts:
+  * shown: when the window is shown and the event loop turned once (reported by
+    benchmarks/_startup_probe.py, which wraps QMainWindow.show identically in both modes
+    and runs `app` exactly as `python -m app --smoke` does);
+  * exit: wall time until the process exited (includes the 50 ms and the shutdown).
+A third series, `python -c pass`, is the interpreter's own floor.
+
+    python benchmarks/bench_startup.py [--quick] [-n N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _util import Summary, child_env, header, ms, print_table, ratio, temp_home
+
+from tests.fake_openrouter import refuse_connection_port
+
+PROBE = Path(__file__).resolve().parent / "_startup_probe.py"
+TARGET = 2.0
+
+
+def run_once(argv: list[str], base_url: str) -> tuple[float, float | None]:
+    """(seconds to exit, seconds to window shown or None) for one fresh process."""
+    with temp_home("parley-startup-") as home:
+        env = child_env(
+            QT_QPA_PLATFORM="offscreen",
+            PARLEY_HOME=str(home),
+            OPENROUTER_API_KEY="test-key",
+            OPENROUTER_BASE_URL=base_url,
+        )
+        t0 = time.perf_counter()
+        proc = subprocess.run(
+            argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False
+        )
+        elapsed = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(
+            f"{argv} exited with {proc.returncode}:\n{proc.stderr.decode(errors='replace')}"
+        )
+    shown: float | None = None
+    for line in proc.stderr.decode(errors="replace").splitlines():
+        if line.startswith("SHOWN "):
+            shown = float(line.split()[1]) - t0
+            break
+    return elapsed, shown
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--quick", action="store_true", help="5 runs each instead of 10")
+    parser.add_argument("-n", type=int, default=None, help="runs per series")
+    args = parser.parse_args(argv)
+    n = args.n or (5 if args.quick else 10)
+    base_url = f"http://127.0.0.1:{refuse_connection_port()}/api/v1"
+
+    header(
+        "Cold start to window shown (fresh process, fresh PARLEY_HOME, offscreen)",
+        f"{n} runs each, alternating; target: Parley <= {TARGET:g}x bare QMainWindow",
+    )
+    py = sys.executable
+    commands = {
+        "parley": [py, str(PROBE), "parley"],
+        "bare": [py, str(PROBE), "bare"],
+        "python -c pass": [py, "-c", "pass"],
+    }
+    # One unmeasured run of each: page cache, .pyc files, fontconfig cache.
+    for cmd in commands.values():
+        run_once(cmd, base_url)
+
+    exit_times: dict[str, list[float]] = {name: [] for name in commands}
+    shown_times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(n):
+        for name, cmd in commands.items():
+            elapsed, shown = run_once(cmd, base_url)
+            exit_times[name].append(elapsed)
+            if shown is not None:
+                shown_times[name].append(shown)
+    # And the plain `python -m app --smoke` without the probe, to show the probe is neutral.
+    smoke = [run_once([py, "-m", "app", "--smoke"], base_url)[0] for _ in range(max(3, n // 2))]
+
+    p_shown, b_shown = Summary.of(shown_times["parley"]), Summary.of(shown_times["bare"])
+    p_exit, b_exit = Summary.of(exit_times["parley"]), Summary.of(exit_times["bare"])
+    floor = Summary.of(exit_times["python -c pass"])
+    smoke_s = Summary.of(smoke)
+    rows = [
+        ["Parley: start -> window shown", str(p_shown.n), ms(p_shown.median), ms(p_shown.p90),
+         ms(p_shown.minimum), ratio(p_shown.median, b_shown.median)],
+        ["bare QMainWindow: start -> shown", str(b_shown.n), ms(b_shown.median), ms(b_shown.p90),
+         ms(b_shown.minimum), "1.00x"],
+        ["Parley --smoke: start -> exit", str(p_exit.n), ms(p_exit.median), ms(p_exit.p90),
+         ms(p_exit.minimum), ratio(p_exit.median, b_exit.median)],
+        ["bare: start -> exit", str(b_exit.n), ms(b_exit.median), ms(b_exit.p90),
+         ms(b_exit.minimum), "1.00x"],
+        ["`python -m app --smoke` (no probe)", str(smoke_s.n), ms(smoke_s.median),
+         ms(smoke_s.p90), ms(smoke_s.minimum), ratio(smoke_s.median, b_exit.median)],
+        ["`python -c pass` (floor)", str(floor.n), ms(floor.median), ms(floor.p90),
+         ms(floor.minimum), ratio(floor.median, b_exit.median)],
+    ]
+    print()
+    print_table(["series", "n", "median ms", "p90 ms", "min ms", "vs bare"], rows)
+    print()
+    shown_ratio = p_shown.median / b_shown.median
+    verdict = "meets" if shown_ratio <= TARGET else "MISSES"
+    print(f"window shown, Parley / bare (median): {shown_ratio:.2f}x -> target <= {TARGET:g}x "
+          f"{verdict}")
+    extra = p_shown.median - b_shown.median
+    print(f"Parley's own start-up cost over bare Qt (median): {ms(extra)} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

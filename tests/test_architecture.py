@@ -1,0 +1,58 @@
+"""Layer rules that keep Parley easy to change, checked on the source itself."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = ROOT / "app"
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_core_never_imports_qt_even_lazily() -> None:
+    offenders = {
+        str(p.relative_to(ROOT)): sorted(m for m in imported_modules(p)
+                                         if m.split(".")[0] in {"PySide6", "shiboken6", "qasync"}
+                                         or m.startswith("app.ui") or m == "app.main")
+        for p in (APP / "core").rglob("*.py")
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_cli_imports_no_qt_at_module_level() -> None:
+    assert not {m for m in imported_modules(APP / "cli.py") if m.startswith("PySide6")}
+
+
+def test_widgets_never_touch_sqlite_or_httpx() -> None:
+    for path in (APP / "ui").rglob("*.py"):
+        mods = imported_modules(path)
+        assert not {m for m in mods if m.split(".")[0] in {"sqlite3", "httpx"}}, path
+        assert "app.core.storage" not in mods, path
+        assert "app.core.client" not in mods or path.name in {
+            "chat_controller.py", "model_chooser.py", "settings_dialog.py"}, path
+
+
+def test_importing_all_of_core_loads_no_qt() -> None:
+    code = (
+        "import pkgutil, importlib, sys, app.core\n"
+        "for m in pkgutil.iter_modules(app.core.__path__):\n"
+        "    importlib.import_module('app.core.' + m.name)\n"
+        "import app.cli\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken'))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, timeout=60, check=True).stdout
+    assert out.strip() == "[]"

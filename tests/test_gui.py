@@ -1,0 +1,283 @@
+"""The main window driven like a user would, offscreen, against the fake server."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextTable
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app.core.context import AppContext
+from app.core.domain import MessageStatus
+from app.main import Parley, build
+from app.ui.settings_dialog import SettingsDialog
+from tests.conftest import run_in_qt
+from tests.fake_openrouter import FakeOpenRouter, error_status, slow_stream, text_stream
+from tests.memory_keyring import MemoryKeyring
+
+
+def open_app(qtbot: Any) -> Parley:
+    ctx = AppContext.open()
+    app = build(ctx)
+    app.start()
+    qtbot.addWidget(app.window)
+    app.window.show()
+    qtbot.waitExposed(app.window)
+    return app
+
+
+def close_app(qtbot: Any, app: Parley) -> None:
+    app.window.close()
+    run_in_qt(qtbot, app.controller.shutdown())
+    app.ctx.store.close()
+
+
+@pytest.fixture
+def gui(qtbot: Any, aloop: Any, fake: FakeOpenRouter) -> Iterator[Parley]:
+    app = open_app(qtbot)
+    yield app
+    if app.ctx.store._conn is not None:  # not closed by the test itself
+        close_app(qtbot, app)
+
+
+def send(qtbot: Any, app: Parley, text: str) -> None:
+    qtbot.keyClicks(app.window.composer.edit, text)
+    qtbot.keyClick(app.window.composer.edit, Qt.Key.Key_Return)
+
+
+def reply_views(app: Parley) -> list[Any]:
+    return [v for v in app.window.chat.views.values() if v.message.role.value == "assistant"]
+
+
+def chat_requests(fake: FakeOpenRouter) -> list[Any]:
+    return [r for r in fake.requests if r.path.endswith("/chat/completions")]
+
+
+def visible_text(view: Any) -> str:
+    return view.settled.toPlainText() + view.live.toPlainText()
+
+
+def test_window_opens_titled_with_focus_in_composer(gui: Parley, qtbot: Any) -> None:
+    assert gui.window.windowTitle().startswith("Parley")
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is gui.window.composer.edit)
+    assert gui.window.chat.currentWidget() is gui.window.chat.empty
+
+
+def test_send_stream_stop_and_reopen(gui: Parley, qtbot: Any, fake: FakeOpenRouter) -> None:
+    fake.enqueue(slow_stream(words=600, delay=0.02))
+    send(qtbot, gui, "Tell me a long story")
+    composer = gui.window.composer
+    assert composer.edit.toPlainText() == ""  # stored, so the box is cleared
+    assert composer.button.text() == "Stop"
+    qtbot.waitUntil(lambda: any("quick" in visible_text(v) for v in reply_views(gui)),
+                    timeout=5000)
+    qtbot.mouseClick(composer.button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(fake.disconnects) == 1, timeout=2000)
+    qtbot.waitUntil(lambda: not gui.controller.busy, timeout=2000)
+    assert fake.disconnects[0].chunks_sent < 600
+    assert composer.button.text() == "Send"
+
+    conv_id = gui.controller.current.id  # type: ignore[union-attr]
+    msgs = gui.ctx.store.get_messages(conv_id)
+    assert [m.role.value for m in msgs] == ["user", "assistant"]
+    assert msgs[0].content == "Tell me a long story"
+    reply = msgs[1]
+    assert reply.status is MessageStatus.STOPPED
+    assert "quick" in reply.content
+    view = gui.window.chat.views[reply.id]
+    assert "stopped" in view.header.text()
+    assert visible_text(view).strip() == reply.content.strip()
+
+    # A new window on the same $PARLEY_HOME shows the conversation.
+    close_app(qtbot, gui)
+    again = open_app(qtbot)
+    try:
+        model = again.window.sidebar.model
+        assert model.rowCount() == 1
+        assert model.conversation(0).title == "Tell me a long story"
+        again.window.sidebar.view.setCurrentIndex(model.index(0))
+        views = list(again.window.chat.views.values())
+        assert len(views) == 2
+        assert "quick" in visible_text(views[1])
+        assert "stopped" in views[1].header.text()
+    finally:
+        close_app(qtbot, again)
+
+
+def test_escape_stops_the_reply(gui: Parley, qtbot: Any, fake: FakeOpenRouter) -> None:
+    fake.enqueue(slow_stream(words=600, delay=0.02))
+    send(qtbot, gui, "go")
+    qtbot.waitUntil(lambda: any(visible_text(v) for v in reply_views(gui)), timeout=5000)
+    qtbot.keyClick(gui.window.composer.edit, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: len(fake.disconnects) == 1, timeout=2000)
+    qtbot.waitUntil(lambda: not gui.controller.busy, timeout=2000)
+
+
+def test_shift_enter_adds_a_line_and_enter_sends(
+    gui: Parley, qtbot: Any, fake: FakeOpenRouter
+) -> None:
+    fake.enqueue(text_stream("ok"))
+    edit = gui.window.composer.edit
+    qtbot.keyClicks(edit, "line one")
+    qtbot.keyClick(edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClicks(edit, "line two")
+    assert edit.toPlainText() == "line one\nline two"
+    assert chat_requests(fake) == []
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not gui.controller.busy and len(chat_requests(fake)) == 1,
+                    timeout=5000)
+    assert chat_requests(fake)[0].json()["messages"][-1]["content"] == "line one\nline two"
+
+
+def test_markdown_reply_renders_code_and_table(
+    gui: Parley, qtbot: Any, fake: FakeOpenRouter
+) -> None:
+    md = "Here:\n\n```python\nx = 1\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<b>raw</b>"
+    fake.enqueue(text_stream(md))
+    send(qtbot, gui, "show me")
+    qtbot.waitUntil(lambda: not gui.controller.busy, timeout=5000)
+    view = reply_views(gui)[0]
+    doc = view.settled.document()
+    text = doc.toPlainText()
+    assert "x = 1" in text
+    assert "<b>raw</b>" in text  # raw HTML is shown as text, not interpreted
+    frames = doc.rootFrame().childFrames()
+    assert any(isinstance(f, QTextTable) for f in frames)
+    assert "```" not in text
+
+
+def test_auth_error_keeps_prompt_and_offers_settings(
+    gui: Parley, qtbot: Any, fake: FakeOpenRouter
+) -> None:
+    fake.enqueue(error_status(401))
+    send(qtbot, gui, "my important prompt")
+    qtbot.waitUntil(lambda: not gui.controller.busy, timeout=5000)
+    status = gui.window.statusBar().currentMessage()
+    assert "HTTP 401" in status
+    view = reply_views(gui)[0]
+    assert view.notice.isVisible()
+    assert "API key" in view.notice.text()
+    boxes = [w for w in QApplication.topLevelWidgets()
+             if isinstance(w, QMessageBox) and w.isVisible()]
+    assert boxes
+    assert any(b.text() == "Open Settings" for b in boxes[0].buttons())
+    boxes[0].close()
+    msgs = gui.ctx.store.get_messages(gui.controller.current.id)  # type: ignore[union-attr]
+    assert msgs[0].content == "my important prompt"
+
+
+def test_status_bar_shows_model_tokens_cost(
+    gui: Parley, qtbot: Any, fake: FakeOpenRouter
+) -> None:
+    fake.enqueue(text_stream("fine", model="anthropic/claude-3.5-sonnet", provider="Anthropic"))
+    send(qtbot, gui, "hi")
+    qtbot.waitUntil(lambda: not gui.controller.busy, timeout=5000)
+    usage = gui.window.usage_label.text()
+    assert "anthropic/claude-3.5-sonnet via Anthropic" in usage
+    assert "tokens" in usage and "$" in usage
+
+
+def test_model_chooser_lists_models_and_accepts_typed_id(
+    gui: Parley, qtbot: Any, fake: FakeOpenRouter
+) -> None:
+    chooser = gui.window.model_chooser
+    qtbot.waitUntil(lambda: chooser.count() >= 3, timeout=5000)
+    ids = [chooser.itemText(i) for i in range(chooser.count())]
+    assert "openai/gpt-4o-mini" in ids
+    chooser.setEditText("some-org/custom-model")
+    chooser.lineEdit().editingFinished.emit()
+    assert gui.controller.model == "some-org/custom-model"
+    fake.enqueue(text_stream("ok"))
+    send(qtbot, gui, "hello")
+    qtbot.waitUntil(lambda: not gui.controller.busy, timeout=5000)
+    assert chat_requests(fake)[-1].json()["model"] == "some-org/custom-model"
+
+
+def test_conversation_list_order_rename_delete(
+    gui: Parley, qtbot: Any, fake: FakeOpenRouter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for text in ("first chat", "second chat"):
+        gui.controller.new_conversation()
+        fake.enqueue(text_stream("ok"))
+        send(qtbot, gui, text)
+        qtbot.waitUntil(lambda: not gui.controller.busy, timeout=5000)
+    model = gui.window.sidebar.model
+    assert [model.conversation(i).title for i in range(2)] == ["second chat", "first chat"]
+    # activity moves a conversation to the top
+    gui.window.sidebar.view.setCurrentIndex(model.index(1))
+    fake.enqueue(text_stream("ok"))
+    send(qtbot, gui, "more")
+    qtbot.waitUntil(lambda: not gui.controller.busy, timeout=5000)
+    assert model.conversation(0).title == "first chat"
+    # rename in place
+    assert model.setData(model.index(0), "Renamed")
+    assert gui.ctx.store.get_conversation(model.conversation(0).id).title == "Renamed"
+    # delete (after confirming)
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: QMessageBox.StandardButton.Yes)
+    gui.window.sidebar.view.setCurrentIndex(model.index(0))
+    gui.window.sidebar.delete_action.trigger()
+    assert model.rowCount() == 1
+    assert [c.title for c in gui.ctx.store.list_conversations()] == ["second chat"]
+    assert gui.window.chat.currentWidget() is gui.window.chat.empty
+
+
+def test_closing_the_window_mid_reply_saves_it_as_stopped(
+    gui: Parley, qtbot: Any, fake: FakeOpenRouter
+) -> None:
+    fake.enqueue(slow_stream(words=600, delay=0.02))
+    send(qtbot, gui, "stream forever")
+    qtbot.waitUntil(lambda: any(visible_text(v) for v in reply_views(gui)), timeout=5000)
+    conv_id = gui.controller.current.id  # type: ignore[union-attr]
+    close_app(qtbot, gui)
+    qtbot.waitUntil(lambda: len(fake.disconnects) == 1, timeout=2000)
+    again = AppContext.open()
+    try:
+        reply = again.store.get_messages(conv_id)[1]
+        assert reply.status is MessageStatus.STOPPED
+        assert reply.content
+    finally:
+        again.store.close()
+
+
+def test_settings_test_key_and_save_to_keychain(
+    gui: Parley, qtbot: Any, fake: FakeOpenRouter, monkeypatch: pytest.MonkeyPatch,
+    memory_keyring: MemoryKeyring, isolated_home: Path,
+) -> None:
+    monkeypatch.delenv("OPENROUTER_API_KEY")
+    gui.open_settings()
+    dialog = next(w for w in QApplication.topLevelWidgets()
+                  if isinstance(w, SettingsDialog) and w.isVisible())
+    assert dialog.key_edit.echoMode() == dialog.key_edit.EchoMode.Password
+    dialog.show_button.click()
+    assert dialog.key_edit.echoMode() == dialog.key_edit.EchoMode.Normal
+    dialog.key_edit.setText("sk-or-v1-made-up-for-tests")
+    dialog.test_button.click()
+    qtbot.waitUntil(lambda: dialog.test_result.text().startswith("✓"), timeout=5000)
+    assert "left" in dialog.test_result.text() or "limit" in dialog.test_result.text()
+    key_req = [r for r in fake.requests if r.path.endswith("/key")][-1]
+    assert key_req.headers["authorization"] == "Bearer sk-or-v1-made-up-for-tests"
+    dialog.model_edit.setText("openai/gpt-4o-mini")
+    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    assert memory_keyring.store[("parley", "openrouter")] == "sk-or-v1-made-up-for-tests"
+    settings_text = (isolated_home / "settings.json").read_text()
+    assert json.loads(settings_text)["default_model"] == "openai/gpt-4o-mini"
+    assert "made-up" not in settings_text
+
+
+def test_settings_bad_key_is_reported(
+    gui: Parley, qtbot: Any, fake: FakeOpenRouter
+) -> None:
+    gui.open_settings()
+    dialog = next(w for w in QApplication.topLevelWidgets()
+                  if isinstance(w, SettingsDialog) and w.isVisible())
+    dialog.key_edit.setText("bad-key")
+    dialog.test_button.click()
+    qtbot.waitUntil(lambda: dialog.test_result.text().startswith("⚠"), timeout=5000)
+    assert "401" in dialog.test_result.text()
+    dialog.reject()
