@@ -281,3 +281,21 @@ def test_settings_bad_key_is_reported(
     qtbot.waitUntil(lambda: dialog.test_result.text().startswith("⚠"), timeout=5000)
     assert "401" in dialog.test_result.text()
     dialog.reject()
+
+
+def test_keyboard_shortcuts_new_chat_and_settings(
+    gui: Parley, qtbot: Any, fake: FakeOpenRouter
+) -> None:
+    fake.enqueue(text_stream("ok"))
+    send(qtbot, gui, "hello")
+    qtbot.waitUntil(lambda: not gui.controller.busy, timeout=5000)
+    assert gui.controller.current is not None
+    qtbot.keyClick(gui.window.composer.edit, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert gui.controller.current is None
+    assert gui.window.chat.currentWidget() is gui.window.chat.empty
+    qtbot.keyClick(gui.window.composer.edit, Qt.Key.Key_Comma,
+                   Qt.KeyboardModifier.ControlModifier)
+    dialogs = [w for w in QApplication.topLevelWidgets()
+               if isinstance(w, SettingsDialog) and w.isVisible()]
+    assert len(dialogs) == 1
+    dialogs[0].reject()

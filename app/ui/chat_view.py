@@ -23,6 +23,9 @@ class EmptyState(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setObjectName("emptyState")
+        # Paint the stylesheet background so the empty chat matches the message area.
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         layout = QVBoxLayout(self)
         layout.addStretch(2)
         self.title = QLabel("Start a conversation", self)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QApplication
 
 STYLESHEET = """
-QWidget#chatContainer { background: palette(base); }
+QWidget#chatContainer, QWidget#emptyState { background: palette(base); }
 QScrollArea#chatScroll { border: none; background: palette(base); }
 QFrame#userMessage {
     background: palette(alternate-base);
