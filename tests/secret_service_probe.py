@@ -53,6 +53,35 @@ def _files_containing(root: Path, needle: bytes) -> list[str]:
     return hits
 
 
+def _cli_round_trip() -> dict[str, Any]:
+    """`parley key set/status/delete` as a user runs them, against the same keychain."""
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    key = "test-key-" + random_source.token_hex(16)
+
+    def parley(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "app", *args], input=stdin, capture_output=True,
+            text=True, cwd=root, timeout=60, check=False,
+        )
+
+    set_run = parley("key", "set", stdin=key + "\n")
+    stored = KeyStore().get_key() == key
+    status = parley("key", "status")
+    delete = parley("key", "delete")
+    return {
+        "set_rc": set_run.returncode,
+        "stored": stored,
+        "status_rc": status.returncode,
+        "status_names_keychain": "Secret Service" in status.stdout,
+        "status_shows_mask": mask_key(key) in status.stdout,
+        "leaks": any(key in r.stdout + r.stderr for r in (set_run, status, delete)),
+        "delete_rc": delete.returncode,
+        "gone": KeyStore().get_key() is None,
+    }
+
+
 def main() -> int:
     result: dict[str, Any] = {"ok": False, "env_key_set": "OPENROUTER_API_KEY" in os.environ}
     key = "test-key-" + random_source.token_hex(16)
@@ -85,6 +114,7 @@ def main() -> int:
             "deleted_again": store.delete_key(),
             "items": _items(key),
         }
+        result["cli"] = _cli_round_trip()
         result["ok"] = True
     except Exception as exc:
         result["error"] = f"{type(exc).__name__}: {exc}"

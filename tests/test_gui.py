@@ -17,7 +17,13 @@ from app.core.domain import MessageStatus
 from app.main import Parley, build
 from app.ui.settings_dialog import SettingsDialog
 from tests.conftest import run_in_qt
-from tests.fake_openrouter import FakeOpenRouter, error_status, slow_stream, text_stream
+from tests.fake_openrouter import (
+    FakeOpenRouter,
+    error_status,
+    slow_stream,
+    stall,
+    text_stream,
+)
 from tests.memory_keyring import MemoryKeyring
 
 
@@ -109,13 +115,20 @@ def test_send_stream_stop_and_reopen(gui: Parley, qtbot: Any, fake: FakeOpenRout
         close_app(qtbot, again)
 
 
-def test_escape_stops_the_reply(gui: Parley, qtbot: Any, fake: FakeOpenRouter) -> None:
-    fake.enqueue(slow_stream(words=600, delay=0.02))
+def test_escape_stops_a_stalled_reply_at_once(
+    gui: Parley, qtbot: Any, fake: FakeOpenRouter
+) -> None:
+    # The server sends a few words and then nothing: Stop must not wait for a next chunk.
+    fake.enqueue(stall("Partial words", seconds=30))
     send(qtbot, gui, "go")
-    qtbot.waitUntil(lambda: any(visible_text(v) for v in reply_views(gui)), timeout=5000)
+    qtbot.waitUntil(lambda: any("Partial" in visible_text(v) for v in reply_views(gui)),
+                    timeout=5000)
     qtbot.keyClick(gui.window.composer.edit, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: len(fake.disconnects) == 1, timeout=2000)
     qtbot.waitUntil(lambda: not gui.controller.busy, timeout=2000)
+    reply = gui.ctx.store.get_messages(gui.controller.current.id)[1]  # type: ignore[union-attr]
+    assert reply.status is MessageStatus.STOPPED
+    assert reply.content == "Partial words"
 
 
 def test_shift_enter_adds_a_line_and_enter_sends(

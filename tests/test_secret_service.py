@@ -143,3 +143,9 @@ def test_keystore_with_real_secret_service(tmp_path: Path) -> None:
         "deleted_again": False,
         "items": [],
     }, context
+
+    cli = result["cli"]
+    assert cli == {
+        "set_rc": 0, "stored": True, "status_rc": 0, "status_names_keychain": True,
+        "status_shows_mask": True, "leaks": False, "delete_rc": 0, "gone": True,
+    }, context
