@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 from dataclasses import dataclass
 
@@ -16,15 +17,17 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import APP_NAME, __version__
-from app.core.config import DEFAULT_BASE_URL, Settings, database_path
+from app.core.config import DEFAULT_BASE_URL, ENV_API_KEY, Settings, database_path
 from app.core.context import AppContext
 from app.core.errors import ConfigError, ParleyError, StorageError
 from app.ui.chat_controller import ChatController
 from app.ui.main_window import MainWindow
-from app.ui.settings_dialog import SettingsDialog
 from app.ui.style import apply_style
 
 log = logging.getLogger(__name__)
+
+#: delay between the first paint and loading the model list
+MODELS_DELAY_MS = 150
 
 
 @dataclass
@@ -42,6 +45,8 @@ class Parley:
     def has_key(self) -> bool:
         if not self.ctx.settings.effective_base_url().startswith(DEFAULT_BASE_URL):
             return True  # local servers usually need no key
+        if os.environ.get(ENV_API_KEY, "").strip():
+            return True
         try:
             return self.ctx.keys.source() != "none"
         except ParleyError:
@@ -52,6 +57,8 @@ class Parley:
             self.window.composer.clear_prompt()
 
     def open_settings(self) -> None:
+        from app.ui.settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(
             self.ctx.settings, self.ctx.keys, self.controller.test_key, self.window
         )
@@ -101,7 +108,9 @@ class Parley:
         self.refresh_sidebar()
         self.controller.new_conversation()
         self.window.model_chooser.set_model(self.controller.model)
-        self.window.chat.empty.set_has_key(self.has_key())
+        # Asking the keychain imports keyring and may talk to D-Bus: do it once the
+        # window is up rather than before it is shown.
+        QTimer.singleShot(0, self._after_shown)
         if interrupted:
             self.window.show_status(
                 f"{interrupted} reply was interrupted when Parley last closed; its text is kept."
@@ -109,8 +118,14 @@ class Parley:
                 else f"{interrupted} replies were interrupted when Parley last closed; "
                 "their text is kept."
             )
-        if self.has_key():
-            self.controller.refresh_models()
+
+    def _after_shown(self) -> None:
+        has_key = self.has_key()
+        self.window.chat.empty.set_has_key(has_key)
+        if has_key:
+            # Loading the model list imports the HTTP stack in a thread; let the window
+            # paint first instead of competing with it for the interpreter.
+            QTimer.singleShot(MODELS_DELAY_MS, self.controller.refresh_models)
 
 
 def build(ctx: AppContext) -> Parley:
@@ -174,11 +189,10 @@ def run_gui(smoke: bool = False) -> int:
         # A broken settings file must not lock the user out of their history.
         QMessageBox(QMessageBox.Icon.Warning, "Settings not loaded",
                     f"{exc}\n\nParley starts with default settings.").exec()
-        from app.core.secrets import KeyStore
         from app.core.storage import Store
 
         try:
-            ctx = AppContext(Settings(), Store.open(database_path()), KeyStore())
+            ctx = AppContext(Settings(), Store.open(database_path()))
         except StorageError as exc2:
             return _fatal("History could not be opened", str(exc2))
     except StorageError as exc:

@@ -35,9 +35,16 @@ PROBE = Path(__file__).resolve().parent / "_startup_probe.py"
 TARGET = 2.0
 
 
-def run_once(argv: list[str], base_url: str) -> tuple[float, float | None]:
-    """(seconds to exit, seconds to window shown or None) for one fresh process."""
-    with temp_home("parley-startup-") as home:
+def run_once(
+    argv: list[str], base_url: str, home: Path | None = None
+) -> tuple[float, float | None]:
+    """(seconds to exit, seconds to window shown or None) for one fresh process.
+
+    `home`: an existing data folder (a user's normal start); None: a fresh, empty one
+    (the very first start, which also creates the database).
+    """
+    with temp_home("parley-startup-") as fresh:
+        home = home or fresh
         env = child_env(
             QT_QPA_PLATFORM="offscreen",
             PARLEY_HOME=str(home),
@@ -70,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     base_url = f"http://127.0.0.1:{refuse_connection_port()}/api/v1"
 
     header(
-        "Cold start to window shown (fresh process, fresh PARLEY_HOME, offscreen)",
+        "Cold start to window shown (fresh process, existing PARLEY_HOME, offscreen)",
         f"{n} runs each, alternating; target: Parley <= {TARGET:g}x bare QMainWindow",
     )
     py = sys.executable
@@ -79,20 +86,25 @@ def main(argv: list[str] | None = None) -> int:
         "bare": [py, str(PROBE), "bare"],
         "python -c pass": [py, "-c", "pass"],
     }
-    # One unmeasured run of each: page cache, .pyc files, fontconfig cache.
-    for cmd in commands.values():
-        run_once(cmd, base_url)
+    with temp_home("parley-startup-existing-") as existing:
+        # One unmeasured run of each: page cache, .pyc files, fontconfig cache; for Parley
+        # it also creates the history database, as a user's first start did long ago.
+        for cmd in commands.values():
+            run_once(cmd, base_url, existing)
 
-    exit_times: dict[str, list[float]] = {name: [] for name in commands}
-    shown_times: dict[str, list[float]] = {name: [] for name in commands}
-    for _ in range(n):
-        for name, cmd in commands.items():
-            elapsed, shown = run_once(cmd, base_url)
-            exit_times[name].append(elapsed)
-            if shown is not None:
-                shown_times[name].append(shown)
-    # And the plain `python -m app --smoke` without the probe, to show the probe is neutral.
-    smoke = [run_once([py, "-m", "app", "--smoke"], base_url)[0] for _ in range(max(3, n // 2))]
+        exit_times: dict[str, list[float]] = {name: [] for name in commands}
+        shown_times: dict[str, list[float]] = {name: [] for name in commands}
+        for _ in range(n):
+            for name, cmd in commands.items():
+                elapsed, shown = run_once(cmd, base_url, existing)
+                exit_times[name].append(elapsed)
+                if shown is not None:
+                    shown_times[name].append(shown)
+        # The plain `python -m app --smoke` without the probe, to show the probe is neutral.
+        smoke = [run_once([py, "-m", "app", "--smoke"], base_url, existing)[0]
+                 for _ in range(max(3, n // 2))]
+        # The very first start on a machine: an empty folder, the database is created.
+        first = [run_once(commands["parley"], base_url)[1] for _ in range(max(3, n // 2))]
 
     p_shown, b_shown = Summary.of(shown_times["parley"]), Summary.of(shown_times["bare"])
     p_exit, b_exit = Summary.of(exit_times["parley"]), Summary.of(exit_times["bare"])
@@ -109,6 +121,9 @@ def main(argv: list[str] | None = None) -> int:
          ms(b_exit.minimum), "1.00x"],
         ["`python -m app --smoke` (no probe)", str(smoke_s.n), ms(smoke_s.median),
          ms(smoke_s.p90), ms(smoke_s.minimum), ratio(smoke_s.median, b_exit.median)],
+        ["Parley first start ever: -> shown", str(len(first)),
+         ms(Summary.of([f for f in first if f is not None]).median), "", "",
+         ratio(Summary.of([f for f in first if f is not None]).median, b_shown.median)],
         ["`python -c pass` (floor)", str(floor.n), ms(floor.median), ms(floor.p90),
          ms(floor.minimum), ratio(floor.median, b_exit.median)],
     ]

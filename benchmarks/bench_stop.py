@@ -53,20 +53,20 @@ class DisconnectWaiter:
         self.fake = fake
         self.seen = len(fake.disconnects)  # earlier series' disconnects are not ours
 
-    async def next(self, timeout: float = 5.0) -> Disconnect:
-        deadline = time.perf_counter() + timeout
+    async def next(self, within: float = 5.0) -> Disconnect:
+        deadline = time.perf_counter() + within
         # The server stamps the time itself, so the polling interval does not matter.
         while len(self.fake.disconnects) <= self.seen:
             if time.perf_counter() > deadline:
-                raise TimeoutError(f"no disconnect seen by the server within {timeout} s")
+                raise TimeoutError(f"no disconnect seen by the server within {within} s")
             await asyncio.sleep(0.002)
         gone = self.fake.disconnects[self.seen]
         self.seen += 1
         return gone
 
 
-async def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.perf_counter() + timeout
+async def wait_until(condition: Callable[[], bool], within: float = 10.0) -> None:
+    deadline = time.perf_counter() + within
     while not condition():
         if time.perf_counter() > deadline:
             raise TimeoutError("condition not met in time")
@@ -208,7 +208,8 @@ def main(argv: list[str] | None = None) -> int:
         ("bare httpx task.cancel(), asyncio (baseline)", s_plain),
     ):
         rows.append(
-            [name, str(s.n), ms(s.median), ms(s.p90), ms(s.maximum), ratio(s.median, s_plain.median)]
+            [name, str(s.n), ms(s.median), ms(s.p90), ms(s.maximum),
+             ratio(s.median, s_plain.median)]
         )
     print()
     print_table(["series", "n", "median ms", "p90 ms", "max ms", "vs baseline"], rows)

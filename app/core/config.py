@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -96,6 +95,8 @@ class Settings:
 
     def save(self, path: Path | None = None) -> None:
         """Write atomically (temp file + rename) so a crash never leaves half a file."""
+        import tempfile
+
         path = path or settings_path()
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".settings-", suffix=".json", dir=path.parent)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from app.core.config import Settings, database_path
@@ -13,24 +12,33 @@ if TYPE_CHECKING:
     from app.core.storage import Store
 
 
-@dataclass
 class AppContext:
     """Built once by a composition root (GUI or CLI); nothing else constructs these."""
 
-    settings: Settings
-    store: Store
-    keys: KeyStore
-    _client: ChatClient | None = field(default=None, repr=False)
+    def __init__(self, settings: Settings, store: Store, keys: KeyStore | None = None) -> None:
+        self.settings = settings
+        self.store = store
+        self._keys = keys
+        self._client: ChatClient | None = None
+
+    def __repr__(self) -> str:
+        return f"AppContext({self.settings!r}, {self.store.path})"
+
+    @property
+    def keys(self) -> KeyStore:
+        """The keychain access, created on first use (keyring is slow to import)."""
+        if self._keys is None:
+            from app.core.secrets import KeyStore
+
+            self._keys = KeyStore()
+        return self._keys
 
     @classmethod
     def open(cls) -> AppContext:
         """Load settings and open history from the data folder."""
-        from app.core.secrets import KeyStore
         from app.core.storage import Store
 
-        settings = Settings.load()
-        store = Store.open(database_path())
-        return cls(settings=settings, store=store, keys=KeyStore())
+        return cls(Settings.load(), Store.open(database_path()))
 
     def client(self) -> ChatClient:
         """The endpoint client for the current settings and key (created on first use)."""

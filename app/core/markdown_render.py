@@ -56,7 +56,13 @@ from typing import Literal
 import markdown
 import nh3
 from markdown.extensions import Extension
-from markdown.inlinepatterns import InlineProcessor
+from markdown.inlinepatterns import (
+    IMAGE_LINK_RE,
+    LINK_RE,
+    ImageInlineProcessor,
+    InlineProcessor,
+    LinkInlineProcessor,
+)
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AMP_SUBSTITUTE, AtomicString
 from pygments import highlight
@@ -575,6 +581,41 @@ def _split_urls(text: str) -> tuple[str, list[etree.Element]]:
     return first, nodes
 
 
+# Python-Markdown scans from every "[" to its matching "]" and from every "](" to its ")"
+# in Python loops, O(n^2) on a line of "[[[[...". Link texts and URLs are bounded here
+# (data: image URLs excepted, found with one C-speed search).
+_LINK_TEXT_LIMIT = 4096
+_LINK_URL_LIMIT = 4096
+
+
+class _BoundedLink(LinkInlineProcessor):  # type: ignore[misc]  # untyped base
+    def getText(self, data: str, index: int) -> tuple[str, int, bool]:
+        limit = min(len(data), index + _LINK_TEXT_LIMIT)
+        depth, pos = 1, index
+        while True:
+            close = data.find("]", pos, limit)
+            if close == -1:
+                return "", limit, False
+            depth += data.count("[", pos, close) - 1
+            if depth == 0:
+                return data[index:close], close + 1, True
+            pos = close + 1
+
+    def getLink(self, data: str, index: int) -> tuple[str, str | None, int, bool]:
+        close = data.find(")", index)
+        if close == -1:  # nothing can close it: skip the scan to the end
+            return "", None, index, False
+        if data.startswith("(data:", index):
+            return data[index + 1 : close].strip(), None, close + 1, True
+        window = data[: index + _LINK_URL_LIMIT]
+        result: tuple[str, str | None, int, bool] = super().getLink(window, index)
+        return result
+
+
+class _BoundedImageLink(_BoundedLink, ImageInlineProcessor):  # type: ignore[misc]
+    pass
+
+
 class _ParleyExtension(Extension):  # type: ignore[misc]  # untyped base
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         # Raw HTML from the model is shown as text, never interpreted.
@@ -582,6 +623,10 @@ class _ParleyExtension(Extension):  # type: ignore[misc]  # untyped base
         md.inlinePatterns.deregister("html")
         # Definitions are kept visible instead of resolved (see module docstring).
         md.parser.blockprocessors.deregister("reference")
+        for name in ("reference", "image_reference", "short_reference", "short_image_ref"):
+            md.inlinePatterns.deregister(name)  # nothing left for them to resolve
+        md.inlinePatterns.register(_BoundedLink(LINK_RE, md), "link", 160)
+        md.inlinePatterns.register(_BoundedImageLink(IMAGE_LINK_RE, md), "image_link", 150)
         # After code spans (190) so `$x$` stays code, before escapes (180) so \( survives.
         md.inlinePatterns.register(_MathPattern(_MATH_RE, md), "parley_math", 185)
         # After "unescape" (0), so hrefs are judged in their final form.
@@ -662,7 +707,16 @@ def _sanitize(fragment: str) -> str:
     )
 
 
+# Python-Markdown's inline pass rebuilds the paragraph string on every match, so one
+# paragraph costs O(size x matches). No model writes 100 KB without a blank line; above
+# that a block is shown as plain text rather than risk freezing the view.
+_MAX_MD_BLOCK = 100_000
+
+
 def _render_md(src: str) -> str:
+    if len(src) > _MAX_MD_BLOCK:
+        body = html.escape(src.strip("\n"), quote=False).replace("\n", "<br>\n")
+        return f"<p>{body}</p>\n"
     md = _markdown()
     md.reset()
     out: str = md.convert(src)

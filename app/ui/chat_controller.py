@@ -9,17 +9,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import logging
-from typing import Any
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from app.core.chat import ReplyRun, begin_exchange, title_from_prompt
-from app.core.client import KeyInfo, ModelInfo
 from app.core.context import AppContext
 from app.core.domain import Conversation, Message
 from app.core.errors import AuthError, ParleyError, PaymentRequired
-from app.core.events import StreamEvent
+
+if TYPE_CHECKING:
+    from app.core.chat import ReplyRun
+
+    # httpx is imported only when the first request is made, after the window is shown.
+    from app.core.client import KeyInfo, ModelInfo
+    from app.core.events import StreamEvent
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +70,9 @@ class ChatController(QObject):
         self._task: asyncio.Task[None] | None = None
         self._run: ReplyRun | None = None
         self._aux_tasks: set[asyncio.Task[Any]] = set()
+        # A plain thread pool, not qasync's default QThread executor: its threads must
+        # not outlive the QApplication.
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parley-bg")
         self._dirty = False
         self._frame = QTimer(self)
         self._frame.setInterval(FRAME_MS)
@@ -123,6 +132,11 @@ class ChatController(QObject):
         self._spawn(self._load_models())
 
     async def _load_models(self) -> None:
+        # Import the HTTP stack in a worker thread: it takes a noticeable fraction of a
+        # second, which would otherwise freeze the window right after it appears.
+        await asyncio.get_running_loop().run_in_executor(
+            self._executor, importlib.import_module, "app.core.client"
+        )
         try:
             models = await self.ctx.client().list_models()
         except ParleyError as exc:
@@ -141,6 +155,9 @@ class ChatController(QObject):
         """Store the prompt and start streaming the reply. False if nothing was sent."""
         if self.busy or not text.strip():
             return False
+        # Imported on first send: the stream machinery is not needed to show the window.
+        from app.core.chat import ReplyRun, begin_exchange, title_from_prompt
+
         store = self.ctx.store
         try:
             if self.current is None:
@@ -236,6 +253,7 @@ class ChatController(QObject):
         if client is not None:
             with contextlib.suppress(Exception):
                 await client.aclose()
+        self._executor.shutdown(wait=False, cancel_futures=True)
 
 
 def usage_line(msg: Message) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QImage, QResizeEvent
@@ -25,7 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.domain import Message, MessageStatus, Role
-from app.core.markdown_render import StreamingMarkdown, code_blocks, render_markdown
+
+if TYPE_CHECKING:
+    from app.core.markdown_render import StreamingMarkdown
 
 #: live HTML beyond this many characters is moved into the settled document
 SETTLE_CHARS = 6000
@@ -126,6 +128,9 @@ class MessageView(QFrame):
             # What the user typed is shown as typed (markdown is for replies).
             self.settled.setPlainText(message.content)
         elif message.content:
+            # Imported on first use: markdown and pygments are not needed to show the window.
+            from app.core.markdown_render import render_markdown
+
             self.settled.setHtml(render_markdown(message.content))
         else:
             self.settled.clear()
@@ -138,6 +143,8 @@ class MessageView(QFrame):
         if text == self._text:
             return
         if self._stream is None or not text.startswith(self._text):
+            from app.core.markdown_render import StreamingMarkdown
+
             self._stream = StreamingMarkdown()
             self._settled_len = 0
             self.settled.clear()
@@ -210,6 +217,8 @@ class MessageView(QFrame):
             index = int(index_text)
         except ValueError:
             return
+        from app.core.markdown_render import code_blocks
+
         blocks = code_blocks(self._text or self.message.content)
         if 0 <= index < len(blocks):
             QGuiApplication.clipboard().setText(blocks[index])

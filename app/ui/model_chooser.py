@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QCompleter, QWidget
 
-from app.core.client import ModelInfo
+if TYPE_CHECKING:
+    from app.core.client import ModelInfo
 
 
 def price_per_million(price: float | None) -> str:
