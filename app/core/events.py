@@ -14,80 +14,122 @@ from typing import Any
 from app.core.domain import Usage
 
 
-@dataclass(slots=True)
-class Meta:
+class _Event:
+    """Base of the stream events: plain slotted classes, cheap to define and to create.
+
+    (`@dataclass(slots=True)` would do, but a dozen of them add measurable import time
+    to `parley ask`, whose whole run is meant to stay close to raw I/O.)
+    """
+
+    __slots__: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"{type(self).__name__}({fields})"
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and all(
+            getattr(self, name) == getattr(other, name) for name in self.__slots__
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class Meta(_Event):
     """Which generation, model and provider this stream comes from (sent when first seen)."""
 
-    generation_id: str | None
-    model: str | None
-    provider: str | None
+    __slots__ = ("generation_id", "model", "provider")
+
+    def __init__(self, generation_id: str | None, model: str | None, provider: str | None) -> None:
+        self.generation_id = generation_id
+        self.model = model
+        self.provider = provider
 
 
-@dataclass(slots=True)
-class TextDelta:
-    text: str
+class TextDelta(_Event):
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
 
 
-@dataclass(slots=True)
-class ReasoningDelta:
-    text: str
+class ReasoningDelta(_Event):
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
 
 
-@dataclass(slots=True)
-class ReasoningDetails:
+class ReasoningDetails(_Event):
     """Raw `reasoning_details` entries: reasoning.text / reasoning.summary / reasoning.encrypted."""
 
-    details: list[dict[str, Any]]
+    __slots__ = ("details",)
+
+    def __init__(self, details: list[dict[str, Any]]) -> None:
+        self.details = details
 
 
-@dataclass(slots=True)
-class Annotations:
+class Annotations(_Event):
     """Annotations such as `url_citation` from web search."""
 
-    items: list[dict[str, Any]]
+    __slots__ = ("items",)
+
+    def __init__(self, items: list[dict[str, Any]]) -> None:
+        self.items = items
 
 
-@dataclass(slots=True)
-class ToolCallDelta:
+class ToolCallDelta(_Event):
     """A fragment of a tool call; fragments with the same index are joined."""
 
-    index: int
-    id: str | None
-    name: str | None
-    arguments: str
+    __slots__ = ("arguments", "id", "index", "name")
+
+    def __init__(self, index: int, id: str | None, name: str | None, arguments: str) -> None:
+        self.index = index
+        self.id = id
+        self.name = name
+        self.arguments = arguments
 
 
-@dataclass(slots=True)
-class UsageReport:
-    usage: Usage
-    raw: dict[str, Any]
+class UsageReport(_Event):
+    __slots__ = ("raw", "usage")
+
+    def __init__(self, usage: Usage, raw: dict[str, Any]) -> None:
+        self.usage = usage
+        self.raw = raw
 
 
-@dataclass(slots=True)
-class Finish:
-    reason: str
-    native_reason: str | None
+class Finish(_Event):
+    __slots__ = ("native_reason", "reason")
+
+    def __init__(self, reason: str, native_reason: str | None) -> None:
+        self.reason = reason
+        self.native_reason = native_reason
 
 
-@dataclass(slots=True)
-class MidStreamError:
+class MidStreamError(_Event):
     """A top-level `error` inside an HTTP 200 stream: terminal, partial text is kept."""
 
-    code: int | str | None
-    message: str
-    metadata: dict[str, Any]
+    __slots__ = ("code", "message", "metadata")
+
+    def __init__(self, code: int | str | None, message: str, metadata: dict[str, Any]) -> None:
+        self.code = code
+        self.message = message
+        self.metadata = metadata
 
 
-@dataclass(slots=True)
-class Malformed:
+class Malformed(_Event):
     """A data line that was not JSON (skipped, reported)."""
 
-    excerpt: str
+    __slots__ = ("excerpt",)
+
+    def __init__(self, excerpt: str) -> None:
+        self.excerpt = excerpt
 
 
-@dataclass(slots=True)
-class Done:
+class Done(_Event):
     """`data: [DONE]`."""
+
+    __slots__ = ()
 
 
 StreamEvent = (

@@ -40,7 +40,9 @@ not followed by whitespace, the closing ``$`` is not preceded by whitespace nor 
 by a digit, and an inline formula stays on one line.
 
 Every regex here is linear: no nested quantifiers, and delimited spans cannot contain
-their own opener, so a failed match never rescans the rest of a 5 MB reply.
+their own opener, so a failed match never rescans the rest of a 5 MB reply. Python-
+Markdown's own quadratic spots are bounded: link text/URL scans are capped, and a single
+block over 100 KB (no blank line for 100 KB) is shown as escaped plain text.
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ import threading
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 import markdown
 import nh3
@@ -694,17 +696,25 @@ def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
     return value
 
 
+_NH3_OPTIONS: dict[str, Any] = {
+    "tags": set(_ALLOWED_TAGS),
+    "attributes": {k: set(v) for k, v in _ALLOWED_ATTRIBUTES.items()},
+    "attribute_filter": _attribute_filter,
+    "url_schemes": {"http", "https", "mailto", "parley-copy", "data"},
+    "filter_style_properties": set(_ALLOWED_CSS),
+    "link_rel": None,
+    "strip_comments": True,
+}
+# Building the sanitizer costs more than running it on a small block; nh3 >= 0.2.18 can
+# keep one (older versions rebuild it per call).
+_CLEANER = nh3.Cleaner(**_NH3_OPTIONS) if hasattr(nh3, "Cleaner") else None
+
+
 def _sanitize(fragment: str) -> str:
-    return nh3.clean(
-        fragment,
-        tags=set(_ALLOWED_TAGS),
-        attributes={k: set(v) for k, v in _ALLOWED_ATTRIBUTES.items()},
-        attribute_filter=_attribute_filter,
-        url_schemes={"http", "https", "mailto", "parley-copy", "data"},
-        filter_style_properties=set(_ALLOWED_CSS),
-        link_rel=None,
-        strip_comments=True,
-    )
+    if _CLEANER is not None:
+        cleaned: str = _CLEANER.clean(fragment)
+        return cleaned
+    return str(nh3.clean(fragment, **_NH3_OPTIONS))
 
 
 # Python-Markdown's inline pass rebuilds the paragraph string on every match, so one
