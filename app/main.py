@@ -8,21 +8,27 @@ database, and only then returns (no awaiting after `app.quit()`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtGui import QGuiApplication, QIcon
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from app import APP_NAME, __version__
-from app.core.config import DEFAULT_BASE_URL, ENV_API_KEY, Settings, database_path
+from app.core.config import ENV_API_KEY, Settings, database_path, looks_like_openrouter
 from app.core.context import AppContext
+from app.core.domain import Role
 from app.core.errors import ConfigError, ParleyError, StorageError
+from app.core.resources import icon_files
 from app.ui.chat_controller import ChatController
 from app.ui.main_window import MainWindow
 from app.ui.style import apply_style
+from app.ui.window_state import WindowState
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +49,7 @@ class Parley:
         self.window.sidebar.set_conversations(self.controller.conversations(), current)
 
     def has_key(self) -> bool:
-        if not self.ctx.settings.effective_base_url().startswith(DEFAULT_BASE_URL):
+        if not looks_like_openrouter(self.ctx.settings.effective_base_url()):
             return True  # local servers usually need no key
         if os.environ.get(ENV_API_KEY, "").strip():
             return True
@@ -98,19 +104,118 @@ class Parley:
         box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=self.window)
         box.open()
 
+    def copy_last_reply(self) -> None:
+        conv = self.controller.current
+        replies = [
+            m for m in (self.ctx.store.get_messages(conv.id) if conv else [])
+            if m.role is Role.ASSISTANT and m.content
+        ]
+        if not replies:
+            self.window.show_status("There is no reply to copy yet.")
+            return
+        QGuiApplication.clipboard().setText(replies[-1].content)
+        self.window.show_status("Last reply copied to the clipboard.")
+
+    def export_conversation(self) -> None:
+        """File > Export Conversation: Markdown or lossless JSON, chosen by the file type."""
+        conv = self.controller.current
+        if conv is None:
+            self.window.show_status("Open a conversation to export it.")
+            return
+        from app.core.export import to_json, to_markdown
+
+        safe = "".join(c if c.isalnum() or c in " -_" else "_" for c in conv.title)[:60]
+        path, chosen = QFileDialog.getSaveFileName(
+            self.window,
+            "Export Conversation",
+            str(Path.home() / f"{safe or 'conversation'}.md"),
+            "Markdown (*.md);;Parley JSON (*.json)",
+        )
+        if not path:
+            return
+        items = self.ctx.store.export_conversations([conv.id])
+        as_json = path.endswith(".json") or chosen.startswith("Parley JSON")
+        try:
+            Path(path).write_text(to_json(items) if as_json else to_markdown(items),
+                                  encoding="utf-8")
+        except OSError as exc:
+            self._warn("Export failed", f"Could not write {path}: {exc.strerror}.")
+            return
+        self.window.show_status(f"Exported to {path}")
+
+    def save_window_state(self) -> None:
+        state = WindowState()
+        conv = self.controller.current
+        state.capture(self.window, self.window.splitter, conv.id if conv else None)
+        # Losing the window size is not worth bothering the user at exit.
+        with contextlib.suppress(OSError):
+            state.save()
+
+    def show_welcome(self) -> None:
+        from app.ui.welcome import WelcomePanel
+
+        panel = WelcomePanel(self._welcome_key, self._welcome_server, self.window)
+        panel.completed.connect(self._welcome_done)
+        self.window.show_welcome(panel)
+        panel.focus()
+
+    async def _welcome_key(self, key: str) -> str:
+        """Check a pasted key with GET /key, then keep it in the keychain (or the session)."""
+        info = await self.controller.test_key(self.ctx.settings.effective_base_url(), key)
+        try:
+            self.ctx.keys.set_key(key)
+            where = "Stored in the system keychain."
+        except ParleyError as exc:
+            # No secure keychain: use the key now, never write it anywhere.
+            self.ctx.session_key = key
+            where = f"Not stored ({exc}) It is used until Parley closes."
+        return f"{info.describe()}. {where}"
+
+    async def _welcome_server(self, url: str) -> int:
+        """Check a local server with GET /models, then make it the endpoint."""
+        client = self.ctx.client_for(url, None)
+        try:
+            models = await client.list_models()
+        finally:
+            await client.aclose()
+        settings = self.ctx.settings
+        settings.base_url = url
+        if models and settings.default_model == Settings().default_model:
+            settings.default_model = models[0].id
+        try:
+            settings.save()
+        except OSError as exc:
+            self._warn("Settings not saved", f"Could not write the settings file: {exc}")
+        return len(models)
+
+    def _welcome_done(self) -> None:
+        # Let the user read the confirmation for a moment, then open the chat.
+        # Timers take the window as context: they die with it instead of firing late.
+        QTimer.singleShot(900, self.window, self._leave_welcome)
+
+    def _leave_welcome(self) -> None:
+        self.window.show_welcome(None)
+        self.settings_applied()
+
     def start(self) -> None:
-        """First state of the window: history list, an empty chat, models loading."""
+        """First state of the window: history list, the last conversation, models loading."""
         try:
             interrupted = self.ctx.store.mark_interrupted_streams()
         except StorageError as exc:
             interrupted = 0
             self.window.show_status(f"⚠ {exc}")
+        state = WindowState.load()
+        state.restore(self.window, self.window.splitter)
         self.refresh_sidebar()
-        self.controller.new_conversation()
+        last = state.last_conversation
+        if last is not None and self.ctx.store.get_conversation(last) is not None:
+            self.controller.open_conversation(last)
+        else:
+            self.controller.new_conversation()
         self.window.model_chooser.set_model(self.controller.model)
         # Asking the keychain imports keyring and may talk to D-Bus: do it once the
         # window is up rather than before it is shown.
-        QTimer.singleShot(0, self._after_shown)
+        QTimer.singleShot(0, self.window, self._after_shown)
         if interrupted:
             self.window.show_status(
                 f"{interrupted} reply was interrupted when Parley last closed; its text is kept."
@@ -122,10 +227,12 @@ class Parley:
     def _after_shown(self) -> None:
         has_key = self.has_key()
         self.window.chat.empty.set_has_key(has_key)
-        if has_key:
+        if not has_key:
+            self.show_welcome()
+        else:
             # Loading the model list imports the HTTP stack in a thread; let the window
             # paint first instead of competing with it for the interpreter.
-            QTimer.singleShot(MODELS_DELAY_MS, self.controller.refresh_models)
+            QTimer.singleShot(MODELS_DELAY_MS, self.controller, self.controller.refresh_models)
 
 
 def build(ctx: AppContext) -> Parley:
@@ -142,7 +249,10 @@ def build(ctx: AppContext) -> Parley:
     window.new_action.triggered.connect(controller.new_conversation)
     window.settings_action.triggered.connect(app.open_settings)
     window.settingsRequested.connect(app.open_settings)
-    window.stop_shortcut.activated.connect(controller.stop)
+    window.stop_action.triggered.connect(controller.stop)
+    window.copy_reply_action.triggered.connect(app.copy_last_reply)
+    window.export_action.triggered.connect(app.export_conversation)
+    window.closing.connect(app.save_window_state)
     window.model_chooser.modelChosen.connect(controller.set_model)
     composer.sendRequested.connect(app.on_send)
     composer.stopRequested.connect(controller.stop)
@@ -180,6 +290,10 @@ def run_gui(smoke: bool = False) -> int:
     qapp.setApplicationDisplayName(APP_NAME)
     qapp.setApplicationVersion(__version__)
     qapp.setDesktopFileName("parley")
+    icon = QIcon()
+    for path in icon_files():
+        icon.addFile(str(path))
+    qapp.setWindowIcon(icon)
     qapp.setQuitOnLastWindowClosed(False)
     apply_style(qapp)
 

@@ -34,6 +34,9 @@ def open_app(qtbot: Any) -> Parley:
     qtbot.addWidget(app.window)
     app.window.show()
     qtbot.waitExposed(app.window)
+    # Window shortcuts only fire in the active window.
+    app.window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is app.window, timeout=2000)
     return app
 
 

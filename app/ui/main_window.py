@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
     QSizePolicy,
     QSplitter,
+    QStackedWidget,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -45,9 +46,14 @@ class MainWindow(QMainWindow):
         right_layout.setSpacing(0)
         right_layout.addWidget(self.chat, 1)
         right_layout.addWidget(self.composer)
+        # The chat, or the first-run welcome panel while no key is configured.
+        self.right_stack = QStackedWidget(self)
+        self.right_stack.addWidget(right)
+        self.chat_area = right
+        self.welcome: QWidget | None = None
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(self.sidebar)
-        self.splitter.addWidget(right)
+        self.splitter.addWidget(self.right_stack)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([260, 920])
@@ -79,10 +85,95 @@ class MainWindow(QMainWindow):
         self.usage_label.setObjectName("usageLabel")
         self.statusBar().addPermanentWidget(self.usage_label)
 
-        # Esc stops a reply from anywhere in the window, including the composer.
-        self.stop_shortcut = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
-        self.stop_shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+        self._build_actions()
+        self._build_menus()
         self.focus_composer()
+
+    def _action(
+        self, text: str, shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        # Added to the window so the shortcut works wherever the focus is.
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        # Explicit keys: the platform's standard ones are empty on some desktops.
+        self.quit_action = self._action("Quit", "Ctrl+Q")
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.close_action = self._action("Close Window", "Ctrl+W")
+        self.export_action = self._action("Export Conversation…", "Ctrl+Shift+E")
+        # Esc stops a reply from anywhere in the window, including the composer.
+        self.stop_action = self._action("Stop Reply", QKeySequence(Qt.Key.Key_Escape))
+        self.stop_action.setEnabled(False)
+        self.copy_reply_action = self._action("Copy Last Reply", "Ctrl+Shift+C")
+        self.focus_composer_action = self._action("Focus Message Box", "Ctrl+L")
+        self.focus_composer_action.triggered.connect(self.focus_composer)
+        self.shortcuts_action = self._action("Keyboard Shortcuts", "Ctrl+/")
+        self.about_action = self._action("About Parley")
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        self.close_action.triggered.connect(self.close)
+        self.quit_action.triggered.connect(self.close)
+        self.shortcuts_action.triggered.connect(self.show_shortcuts)
+        self.about_action.triggered.connect(self.show_about)
+        # F2 renames from anywhere; Delete stays bound to the list (it edits text elsewhere).
+        self.sidebar.rename_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self.file_menu = bar.addMenu("&File")
+        self.file_menu.addAction(self.new_action)
+        self.file_menu.addAction(self.export_action)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.settings_action)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.close_action)
+        self.file_menu.addAction(self.quit_action)
+        self.edit_menu = bar.addMenu("&Edit")
+        self.edit_menu.addAction(self.copy_reply_action)
+        self.edit_menu.addAction(self.focus_composer_action)
+        self.view_menu = bar.addMenu("&View")
+        self.conversation_menu = bar.addMenu("&Conversation")
+        self.conversation_menu.addAction(self.stop_action)
+        self.conversation_menu.addSeparator()
+        self.conversation_menu.addAction(self.sidebar.rename_action)
+        self.conversation_menu.addAction(self.sidebar.delete_action)
+        self.help_menu = bar.addMenu("&Help")
+        self.help_menu.addAction(self.shortcuts_action)
+        self.help_menu.addAction(self.about_action)
+
+    def show_shortcuts(self) -> None:
+        """A page listing every shortcut, read from the actions themselves."""
+        from app.ui.shortcuts_dialog import ShortcutsDialog
+
+        dialog = ShortcutsDialog(self.menuBar(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def show_about(self) -> None:
+        from app import __version__
+
+        QMessageBox.about(
+            self,
+            "About Parley",
+            f"<h3>Parley {__version__}</h3>"
+            "<p>A fast native chat client for OpenRouter and OpenAI-compatible endpoints.</p>"
+            "<p>Your history stays in a SQLite file in your data folder; your API key stays "
+            "in the system keychain.</p>",
+        )
+
+    def show_welcome(self, panel: QWidget | None) -> None:
+        """Show `panel` instead of the chat (first run), or the chat again with None."""
+        if panel is not None:
+            if self.welcome is None:
+                self.welcome = panel
+                self.right_stack.addWidget(panel)
+            self.right_stack.setCurrentWidget(panel)
+        else:
+            self.right_stack.setCurrentWidget(self.chat_area)
+            self.focus_composer()
 
     def focus_composer(self) -> None:
         self.composer.edit.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -97,6 +188,7 @@ class MainWindow(QMainWindow):
 
     def set_busy(self, busy: bool) -> None:
         self.composer.set_busy(busy)
+        self.stop_action.setEnabled(busy)
 
     def show_status(self, text: str) -> None:
         self.statusBar().showMessage(text, 0 if not text else 15000)
