@@ -15,7 +15,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
@@ -26,11 +26,13 @@ from app.core.domain import Role
 from app.core.errors import ConfigError, ParleyError, StorageError
 from app.core.resources import icon_files
 from app.ui.chat_controller import ChatController
+from app.ui.i18n import install_translators
 from app.ui.main_window import MainWindow
 from app.ui.style import apply_style
 from app.ui.window_state import WindowState
 
 log = logging.getLogger(__name__)
+translate = QCoreApplication.translate
 
 #: delay between the first paint and loading the model list
 MODELS_DELAY_MS = 150
@@ -85,14 +87,17 @@ class Parley:
         try:
             settings.save()
         except OSError as exc:
-            self._warn("Settings not saved", f"Could not write the settings file: {exc}")
+            self._warn(
+                translate("Parley", "Settings not saved"),
+                translate("Parley", "Could not write the settings file: {error}").format(error=exc),
+            )
             return
         self.ctx.settings = settings
         if key:
             try:
                 self.ctx.keys.set_key(key)
             except ParleyError as exc:
-                self._warn("Key not stored", str(exc))
+                self._warn(translate("Parley", "Key not stored"), str(exc))
         self.settings_applied()
 
     def settings_applied(self) -> None:
@@ -111,23 +116,23 @@ class Parley:
             if m.role is Role.ASSISTANT and m.content
         ]
         if not replies:
-            self.window.show_status("There is no reply to copy yet.")
+            self.window.show_status(translate("Parley", "There is no reply to copy yet."))
             return
         QGuiApplication.clipboard().setText(replies[-1].content)
-        self.window.show_status("Last reply copied to the clipboard.")
+        self.window.show_status(translate("Parley", "Last reply copied to the clipboard."))
 
     def export_conversation(self) -> None:
         """File > Export Conversation: Markdown or lossless JSON, chosen by the file type."""
         conv = self.controller.current
         if conv is None:
-            self.window.show_status("Open a conversation to export it.")
+            self.window.show_status(translate("Parley", "Open a conversation to export it."))
             return
         from app.core.export import to_json, to_markdown
 
         safe = "".join(c if c.isalnum() or c in " -_" else "_" for c in conv.title)[:60]
         path, chosen = QFileDialog.getSaveFileName(
             self.window,
-            "Export Conversation",
+            translate("Parley", "Export Conversation"),
             str(Path.home() / f"{safe or 'conversation'}.md"),
             "Markdown (*.md);;Parley JSON (*.json)",
         )
@@ -139,9 +144,14 @@ class Parley:
             Path(path).write_text(to_json(items) if as_json else to_markdown(items),
                                   encoding="utf-8")
         except OSError as exc:
-            self._warn("Export failed", f"Could not write {path}: {exc.strerror}.")
+            self._warn(
+                translate("Parley", "Export failed"),
+                translate("Parley", "Could not write {path}: {error}.").format(
+                    path=path, error=exc.strerror
+                ),
+            )
             return
-        self.window.show_status(f"Exported to {path}")
+        self.window.show_status(translate("Parley", "Exported to {path}").format(path=path))
 
     def save_window_state(self) -> None:
         state = WindowState()
@@ -164,11 +174,13 @@ class Parley:
         info = await self.controller.test_key(self.ctx.settings.effective_base_url(), key)
         try:
             self.ctx.keys.set_key(key)
-            where = "Stored in the system keychain."
+            where = translate("Parley", "Stored in the system keychain.")
         except ParleyError as exc:
             # No secure keychain: use the key now, never write it anywhere.
             self.ctx.session_key = key
-            where = f"Not stored ({exc}) It is used until Parley closes."
+            where = translate(
+                "Parley", "Not stored ({error}) It is used until Parley closes."
+            ).format(error=exc)
         return f"{info.describe()}. {where}"
 
     async def _welcome_server(self, url: str) -> int:
@@ -185,7 +197,10 @@ class Parley:
         try:
             settings.save()
         except OSError as exc:
-            self._warn("Settings not saved", f"Could not write the settings file: {exc}")
+            self._warn(
+                translate("Parley", "Settings not saved"),
+                translate("Parley", "Could not write the settings file: {error}").format(error=exc),
+            )
         return len(models)
 
     def _welcome_done(self) -> None:
@@ -218,10 +233,12 @@ class Parley:
         QTimer.singleShot(0, self.window, self._after_shown)
         if interrupted:
             self.window.show_status(
-                f"{interrupted} reply was interrupted when Parley last closed; its text is kept."
-                if interrupted == 1
-                else f"{interrupted} replies were interrupted when Parley last closed; "
-                "their text is kept."
+                translate(
+                    "Parley",
+                    "Replies interrupted when Parley last closed: %n (their text is kept).",
+                    "",
+                    interrupted,
+                )
             )
 
     def _after_shown(self) -> None:
@@ -295,22 +312,28 @@ def run_gui(smoke: bool = False) -> int:
         icon.addFile(str(path))
     qapp.setWindowIcon(icon)
     qapp.setQuitOnLastWindowClosed(False)
+    translators = install_translators(qapp)  # kept referenced for the app's lifetime
     apply_style(qapp)
 
     try:
         ctx = AppContext.open()
     except ConfigError as exc:
         # A broken settings file must not lock the user out of their history.
-        QMessageBox(QMessageBox.Icon.Warning, "Settings not loaded",
-                    f"{exc}\n\nParley starts with default settings.").exec()
+        QMessageBox(
+            QMessageBox.Icon.Warning,
+            translate("Parley", "Settings not loaded"),
+            translate("Parley", "{error}\n\nParley starts with default settings.").format(
+                error=exc
+            ),
+        ).exec()
         from app.core.storage import Store
 
         try:
             ctx = AppContext(Settings(), Store.open(database_path()))
         except StorageError as exc2:
-            return _fatal("History could not be opened", str(exc2))
+            return _fatal(translate("Parley", "History could not be opened"), str(exc2))
     except StorageError as exc:
-        return _fatal("History could not be opened", str(exc))
+        return _fatal(translate("Parley", "History could not be opened"), str(exc))
 
     loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
@@ -332,6 +355,7 @@ def run_gui(smoke: bool = False) -> int:
             loop.run_until_complete(main())
     finally:
         ctx.store.close()
+    del translators
     if smoke:
         sys.stdout.write(f"{APP_NAME} {__version__}: main window opened and closed cleanly\n")
     return 0

@@ -185,3 +185,97 @@ def test_broken_window_state_file_is_ignored(
 def test_settings_default(gui: Parley) -> None:
     assert Settings.load().default_model == gui.controller.model
     assert reply_views(gui) == []
+
+
+def _unnamed_controls(root: Any) -> list[str]:
+    from PySide6.QtWidgets import QAbstractButton, QComboBox, QScrollBar, QWidget
+
+    missing = []
+    for w in root.findChildren(QWidget):
+        if not w.isVisible() or w.focusPolicy() == Qt.FocusPolicy.NoFocus:
+            continue
+        if isinstance(w.parent(), QComboBox | QScrollBar):
+            continue  # the combo box's own line edit: named through the combo box
+        name = w.accessibleName()
+        if not name and isinstance(w, QAbstractButton):
+            name = w.text().replace("&", "")
+        if not name:
+            missing.append(f"{type(w).__name__}({w.objectName()})")
+    return missing
+
+
+def test_every_interactive_control_has_an_accessible_name(
+    gui: Parley, qtbot: Any, fake: FakeOpenRouter
+) -> None:
+    fake.enqueue(text_stream("A reply with `code`"))
+    send(qtbot, gui, "hello")
+    qtbot.waitUntil(lambda: not gui.controller.busy, timeout=5000)
+    missing = _unnamed_controls(gui.window)
+    assert missing == [], ", ".join(missing)
+
+
+def test_tab_order_goes_from_message_box_to_send(gui: Parley, qtbot: Any) -> None:
+    edit = gui.window.composer.edit
+    assert edit.nextInFocusChain() is gui.window.composer.button or \
+        edit.tabChangesFocus()
+
+
+def test_german_translation_is_used(qtbot: Any, aloop: Any, fake: FakeOpenRouter) -> None:
+    from app.ui.i18n import TRANSLATIONS_DIR, install_translators
+
+    assert (TRANSLATIONS_DIR / "parley_de.qm").is_file()
+    qapp = QApplication.instance()
+    translators = install_translators(qapp, "de")
+    assert translators, "the German catalogue did not load"
+    try:
+        app = open_app(qtbot)
+        try:
+            titles = [a.text() for a in app.window.menuBar().actions()]
+            assert titles[:2] == ["&Datei", "&Bearbeiten"]
+            assert app.window.composer.button.text() == "Senden"
+        finally:
+            close_app(qtbot, app)
+    finally:
+        for t in translators:
+            qapp.removeTranslator(t)
+    app2 = open_app(qtbot)
+    try:
+        assert app2.window.composer.button.text() == "Send"
+    finally:
+        close_app(qtbot, app2)
+
+
+def test_every_ui_string_has_a_german_translation() -> None:
+    import xml.etree.ElementTree as ET
+
+    from app.ui.i18n import TRANSLATIONS_DIR
+
+    tree = ET.parse(TRANSLATIONS_DIR / "parley_de.ts")
+    unfinished = [m.findtext("source") for m in tree.getroot().iter("message")
+                  if m.find("translation").get("type") == "unfinished"]
+    assert unfinished == []
+
+
+def test_translation_source_is_in_sync_with_the_code(tmp_path: Path) -> None:
+    """A new UI string without a German entry fails here (run scripts/update_translations.py)."""
+    import shutil
+    import subprocess
+    import xml.etree.ElementTree as ET
+
+    from app.ui.i18n import TRANSLATIONS_DIR
+
+    lupdate = shutil.which("pyside6-lupdate")
+    if lupdate is None:
+        pytest.skip("pyside6-lupdate is not installed")
+    root = Path(__file__).resolve().parents[1]
+    sources = sorted(str(p) for p in (root / "app").rglob("*.py"))
+    fresh = tmp_path / "fresh.ts"
+    subprocess.run([lupdate, *sources, "-locations", "none", "-ts", str(fresh)],
+                   check=True, capture_output=True, timeout=120)
+
+    def texts(path: Path) -> set[tuple[str, str]]:
+        return {(ctx.findtext("name") or "", m.findtext("source") or "")
+                for ctx in ET.parse(path).getroot().iter("context")
+                for m in ctx.iter("message")}
+
+    assert texts(fresh) - texts(TRANSLATIONS_DIR / "parley_de.ts") == set()

@@ -88,7 +88,7 @@ class ChatController(QObject):
             return
         conv = self.ctx.store.get_conversation(conversation_id)
         if conv is None:
-            self.statusMessage.emit("That conversation no longer exists.")
+            self.statusMessage.emit(self.tr("That conversation no longer exists."))
             self.conversationsChanged.emit()
             return
         self.current = conv
@@ -140,7 +140,9 @@ class ChatController(QObject):
         try:
             models = await self.ctx.client().list_models()
         except ParleyError as exc:
-            self.statusMessage.emit(f"Could not load the model list: {exc}")
+            self.statusMessage.emit(
+                self.tr("Could not load the model list: {error}").format(error=exc)
+            )
             return
         self.models = models
         self.modelsLoaded.emit(models)
@@ -176,7 +178,7 @@ class ChatController(QObject):
         self._task = asyncio.ensure_future(self._drive(run))
         self._frame.start()
         self.busyChanged.emit(True)
-        self.statusMessage.emit(f"Waiting for {self.model}…")
+        self.statusMessage.emit(self.tr("Waiting for {model}…").format(model=self.model))
         return True
 
     def stop(self) -> None:
@@ -211,7 +213,7 @@ class ChatController(QObject):
             self.busyChanged.emit(False)
             self.conversationsChanged.emit()
             if run.status.value == "stopped":
-                self.statusMessage.emit("Stopped. The partial reply was kept.")
+                self.statusMessage.emit(self.tr("Stopped. The partial reply was kept."))
             elif run.status.value == "complete":
                 self.statusMessage.emit("")
 

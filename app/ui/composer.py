@@ -33,13 +33,15 @@ class Composer(QWidget):
         super().__init__(parent)
         self.edit = PromptEdit(self)
         self.edit.setObjectName("composer")
-        self.edit.setAccessibleName("Message")
-        self.edit.setPlaceholderText("Message…  (Enter to send, Shift+Enter for a new line)")
+        self.edit.setAccessibleName(self.tr("Message"))
+        self.edit.setPlaceholderText(
+            self.tr("Message…  (Enter to send, Shift+Enter for a new line)")
+        )
         self.edit.setTabChangesFocus(True)
         self.edit.setFixedHeight(84)
-        self.button = QPushButton("Send", self)
+        self.button = QPushButton(self.tr("Send"), self)
         self.button.setObjectName("sendButton")
-        self.button.setAccessibleName("Send")
+        self.button.setAccessibleName(self.tr("Send"))
         self.button.setMinimumWidth(84)
         self.button.setFixedHeight(84)
         layout = QHBoxLayout(self)
@@ -73,8 +75,8 @@ class Composer(QWidget):
 
     def set_busy(self, busy: bool) -> None:
         self._busy = busy
-        self.button.setText("Stop" if busy else "Send")
-        self.button.setAccessibleName("Stop" if busy else "Send")
+        self.button.setText(self.tr("Stop") if busy else "Send")
+        self.button.setAccessibleName(self.tr("Stop") if busy else "Send")
         self.button.setProperty("stop", busy)
         self.button.style().unpolish(self.button)
         self.button.style().polish(self.button)

@@ -7,6 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
+    QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
     QPoint,
@@ -34,13 +35,16 @@ _Index = QModelIndex | QPersistentModelIndex
 def relative_time(ts: float, now: float | None = None) -> str:
     delta = (now or time.time()) - ts
     if delta < 60:
-        return "just now"
+        return QCoreApplication.translate("ConversationList", "just now")
     if delta < 3600:
-        return f"{int(delta // 60)} min ago"
+        minutes = int(delta // 60)
+        return QCoreApplication.translate("ConversationList", "{n} min ago").format(n=minutes)
     if delta < 86400:
-        return f"{int(delta // 3600)} h ago"
+        hours = int(delta // 3600)
+        return QCoreApplication.translate("ConversationList", "{n} h ago").format(n=hours)
     if delta < 7 * 86400:
-        return f"{int(delta // 86400)} d ago"
+        days = int(delta // 86400)
+        return QCoreApplication.translate("ConversationList", "{n} d ago").format(n=days)
     return time.strftime("%Y-%m-%d", time.localtime(ts))
 
 
@@ -79,7 +83,9 @@ class ConversationListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.EditRole:
             return conv.title
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{conv.title}\n{conv.message_count} messages · {relative_time(conv.updated_at)}"
+            return self.tr("{title}\n{count} messages · {when}").format(
+                title=conv.title, count=conv.message_count, when=relative_time(conv.updated_at)
+            )
         if role == ConversationIdRole:
             return conv.id
         return None
@@ -111,14 +117,14 @@ class ConversationList(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.new_button = QPushButton("＋  New chat", self)
+        self.new_button = QPushButton(self.tr("＋  New chat"), self)
         self.new_button.setObjectName("newChatButton")
-        self.new_button.setAccessibleName("New chat")
-        self.new_button.setToolTip("New chat (Ctrl+N)")
+        self.new_button.setAccessibleName(self.tr("New chat"))
+        self.new_button.setToolTip(self.tr("New chat (Ctrl+N)"))
         self.model = ConversationListModel(self)
         self.view = QListView(self)
         self.view.setObjectName("conversationList")
-        self.view.setAccessibleName("Conversations")
+        self.view.setAccessibleName(self.tr("Conversations"))
         self.view.setModel(self.model)
         self.view.setUniformItemSizes(True)
         self.view.setEditTriggers(
@@ -132,10 +138,10 @@ class ConversationList(QWidget):
         layout.setSpacing(6)
         layout.addWidget(self.new_button)
         layout.addWidget(self.view, 1)
-        self.rename_action = QAction("Rename", self)
+        self.rename_action = QAction(self.tr("Rename"), self)
         self.rename_action.setShortcut(QKeySequence(Qt.Key.Key_F2))
         self.rename_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.delete_action = QAction("Delete…", self)
+        self.delete_action = QAction(self.tr("Delete…"), self)
         self.delete_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
         self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.view.addAction(self.rename_action)
@@ -195,9 +201,10 @@ class ConversationList(QWidget):
             return
         answer = QMessageBox.question(
             self,
-            "Delete conversation?",
-            f"Delete “{conv.title}” and its {conv.message_count} messages? "
-            "This cannot be undone.",
+            self.tr("Delete conversation?"),
+            self.tr("Delete “{title}” and its {count} messages? This cannot be undone.").format(
+                title=conv.title, count=conv.message_count
+            ),
         )
         if answer == QMessageBox.StandardButton.Yes:
             self.deleteRequested.emit(conv.id)

@@ -60,16 +60,16 @@ class MainWindow(QMainWindow):
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
 
-        self.toolbar = QToolBar("Main", self)
+        self.toolbar = QToolBar(self.tr("Main"), self)
         self.toolbar.setObjectName("mainToolbar")
         self.toolbar.setMovable(False)
         self.addToolBar(self.toolbar)
-        self.new_action = QAction("New chat", self)
+        self.new_action = QAction(self.tr("New chat"), self)
         self.new_action.setShortcut(QKeySequence.StandardKey.New)
-        self.settings_action = QAction("Settings", self)
+        self.settings_action = QAction(self.tr("Settings"), self)
         self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
         self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
-        self.model_label = QLabel(" Model ", self)
+        self.model_label = QLabel(self.tr(" Model "), self)
         self.model_chooser = ModelChooser(self)
         self.model_label.setBuddy(self.model_chooser)
         spacer = QWidget(self)
@@ -101,18 +101,18 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         # Explicit keys: the platform's standard ones are empty on some desktops.
-        self.quit_action = self._action("Quit", "Ctrl+Q")
+        self.quit_action = self._action(self.tr("Quit"), "Ctrl+Q")
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
-        self.close_action = self._action("Close Window", "Ctrl+W")
-        self.export_action = self._action("Export Conversation…", "Ctrl+Shift+E")
+        self.close_action = self._action(self.tr("Close Window"), "Ctrl+W")
+        self.export_action = self._action(self.tr("Export Conversation…"), "Ctrl+Shift+E")
         # Esc stops a reply from anywhere in the window, including the composer.
-        self.stop_action = self._action("Stop Reply", QKeySequence(Qt.Key.Key_Escape))
+        self.stop_action = self._action(self.tr("Stop Reply"), QKeySequence(Qt.Key.Key_Escape))
         self.stop_action.setEnabled(False)
-        self.copy_reply_action = self._action("Copy Last Reply", "Ctrl+Shift+C")
-        self.focus_composer_action = self._action("Focus Message Box", "Ctrl+L")
+        self.copy_reply_action = self._action(self.tr("Copy Last Reply"), "Ctrl+Shift+C")
+        self.focus_composer_action = self._action(self.tr("Focus Message Box"), "Ctrl+L")
         self.focus_composer_action.triggered.connect(self.focus_composer)
-        self.shortcuts_action = self._action("Keyboard Shortcuts", "Ctrl+/")
-        self.about_action = self._action("About Parley")
+        self.shortcuts_action = self._action(self.tr("Keyboard Shortcuts"), "Ctrl+/")
+        self.about_action = self._action(self.tr("About Parley"))
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.close_action.triggered.connect(self.close)
         self.quit_action.triggered.connect(self.close)
@@ -123,7 +123,7 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
-        self.file_menu = bar.addMenu("&File")
+        self.file_menu = bar.addMenu(self.tr("&File"))
         self.file_menu.addAction(self.new_action)
         self.file_menu.addAction(self.export_action)
         self.file_menu.addSeparator()
@@ -131,16 +131,16 @@ class MainWindow(QMainWindow):
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.close_action)
         self.file_menu.addAction(self.quit_action)
-        self.edit_menu = bar.addMenu("&Edit")
+        self.edit_menu = bar.addMenu(self.tr("&Edit"))
         self.edit_menu.addAction(self.copy_reply_action)
         self.edit_menu.addAction(self.focus_composer_action)
-        self.view_menu = bar.addMenu("&View")
-        self.conversation_menu = bar.addMenu("&Conversation")
+        self.view_menu = bar.addMenu(self.tr("&View"))
+        self.conversation_menu = bar.addMenu(self.tr("&Conversation"))
         self.conversation_menu.addAction(self.stop_action)
         self.conversation_menu.addSeparator()
         self.conversation_menu.addAction(self.sidebar.rename_action)
         self.conversation_menu.addAction(self.sidebar.delete_action)
-        self.help_menu = bar.addMenu("&Help")
+        self.help_menu = bar.addMenu(self.tr("&Help"))
         self.help_menu.addAction(self.shortcuts_action)
         self.help_menu.addAction(self.about_action)
 
@@ -157,11 +157,14 @@ class MainWindow(QMainWindow):
 
         QMessageBox.about(
             self,
-            "About Parley",
-            f"<h3>Parley {__version__}</h3>"
-            "<p>A fast native chat client for OpenRouter and OpenAI-compatible endpoints.</p>"
-            "<p>Your history stays in a SQLite file in your data folder; your API key stays "
-            "in the system keychain.</p>",
+            self.tr("About Parley"),
+            f"<h3>Parley {__version__}</h3><p>"
+            + self.tr("A fast native chat client for OpenRouter and OpenAI-compatible "
+                      "endpoints.")
+            + "</p><p>"
+            + self.tr("Your history stays in a SQLite file in your data folder; your API key "
+                      "stays in the system keychain.")
+            + "</p>",
         )
 
     def show_welcome(self, panel: QWidget | None) -> None:
@@ -201,10 +204,10 @@ class MainWindow(QMainWindow):
             # would let other tasks step re-entrantly.
             box = QMessageBox(self)
             box.setIcon(QMessageBox.Icon.Warning)
-            box.setWindowTitle("API key not accepted")
+            box.setWindowTitle(self.tr("API key not accepted"))
             box.setText(message)
             box.setInformativeText(hint)
-            open_button = box.addButton("Open Settings", QMessageBox.ButtonRole.AcceptRole)
+            open_button = box.addButton(self.tr("Open Settings"), QMessageBox.ButtonRole.AcceptRole)
             box.addButton(QMessageBox.StandardButton.Close)
             box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QCompleter, QWidget
 
 if TYPE_CHECKING:
@@ -14,7 +14,9 @@ if TYPE_CHECKING:
 def price_per_million(price: float | None) -> str:
     if price is None:
         return "?"
-    return "free" if price == 0 else f"${price * 1_000_000:,.2f}"
+    if price == 0:
+        return QCoreApplication.translate("ModelChooser", "free")
+    return f"${price * 1_000_000:,.2f}"
 
 
 class ModelChooser(QComboBox):
@@ -25,8 +27,8 @@ class ModelChooser(QComboBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("modelChooser")
-        self.setAccessibleName("Model")
-        self.setToolTip("Model: pick from the list or type any model id")
+        self.setAccessibleName(self.tr("Model"))
+        self.setToolTip(self.tr("Model: pick from the list or type any model id"))
         self.setEditable(True)
         self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.setMinimumContentsLength(28)
@@ -52,11 +54,11 @@ class ModelChooser(QComboBox):
             self.clear()
             for info in models:
                 self.addItem(info.id)
-                tip = (
-                    f"{info.name}\n"
-                    f"context {info.context_length or '?'} · "
-                    f"in {price_per_million(info.prompt_price)} / "
-                    f"out {price_per_million(info.completion_price)} per 1M tokens"
+                tip = self.tr("{name}\ncontext {ctx} · in {inp} / out {out} per 1M tokens").format(
+                    name=info.name,
+                    ctx=info.context_length or "?",
+                    inp=price_per_million(info.prompt_price),
+                    out=price_per_million(info.completion_price),
                 )
                 self.setItemData(self.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
             self.setEditText(current)

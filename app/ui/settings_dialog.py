@@ -38,7 +38,7 @@ class SettingsDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Parley Settings")
+        self.setWindowTitle(self.tr("Parley Settings"))
         self.setMinimumWidth(560)
         self._keys = keys
         self._test_key = test_key
@@ -49,18 +49,18 @@ class SettingsDialog(QDialog):
         self._env_key = bool(os.environ.get(ENV_API_KEY, "").strip())
 
         self.key_edit = QLineEdit(self)
-        self.key_edit.setAccessibleName("API key")
+        self.key_edit.setAccessibleName(self.tr("API key"))
         self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.key_edit.setPlaceholderText(
-            f"stored: {status.masked}" if status.masked else "sk-or-v1-…"
+            self.tr("stored: {key}").format(key=status.masked) if status.masked else "sk-or-v1-…"
         )
-        self.show_button = QPushButton("Show", self)
+        self.show_button = QPushButton(self.tr("Show"), self)
         self.show_button.setCheckable(True)
-        self.show_button.setAccessibleName("Show key")
-        self.test_button = QPushButton("Test key", self)
-        self.test_button.setAccessibleName("Test key")
-        self.remove_button = QPushButton("Remove key", self)
-        self.remove_button.setAccessibleName("Remove stored key")
+        self.show_button.setAccessibleName(self.tr("Show key"))
+        self.test_button = QPushButton(self.tr("Test key"), self)
+        self.test_button.setAccessibleName(self.tr("Test key"))
+        self.remove_button = QPushButton(self.tr("Remove key"), self)
+        self.remove_button.setAccessibleName(self.tr("Remove stored key"))
         self.remove_button.setEnabled(status.source == "keychain")
         key_row = QHBoxLayout()
         key_row.addWidget(self.key_edit, 1)
@@ -78,42 +78,54 @@ class SettingsDialog(QDialog):
         self.test_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         backend = status.backend
-        lines = [f"Keychain: {backend.name}."]
+        lines = [self.tr("Keychain: {name}.").format(name=backend.name)]
         if self._env_key:
             lines.append(
-                f"${ENV_API_KEY} is set, so it is used; it is never saved anywhere. "
-                "A key entered here is stored for when the variable is not set."
+                self.tr(
+                    "${var} is set, so it is used; it is never saved anywhere. "
+                    "A key entered here is stored for when the variable is not set."
+                ).format(var=ENV_API_KEY)
             )
         elif status.source == "keychain":
-            lines.append(f"A key is stored ({status.masked}). Leave the field empty to keep it.")
+            lines.append(
+                self.tr("A key is stored ({key}). Leave the field empty to keep it.").format(
+                    key=status.masked
+                )
+            )
         if not backend.secure or backend.problem:
             lines.append(f"⚠ {backend.problem}")
         self.key_status.setText("\n".join(lines))
         if not backend.secure:
             self.key_edit.setEnabled(False)
-            self.key_edit.setPlaceholderText("no secure keychain: the key cannot be stored")
+            self.key_edit.setPlaceholderText(
+                self.tr("no secure keychain: the key cannot be stored")
+            )
 
         self.model_edit = QLineEdit(settings.default_model, self)
-        self.model_edit.setAccessibleName("Default model")
-        self.model_edit.setPlaceholderText("e.g. openai/gpt-4o-mini or openrouter/auto")
+        self.model_edit.setAccessibleName(self.tr("Default model"))
+        self.model_edit.setPlaceholderText(self.tr("e.g. openai/gpt-4o-mini or openrouter/auto"))
         self.base_url_edit = QLineEdit(settings.base_url, self)
-        self.base_url_edit.setAccessibleName("Base URL")
+        self.base_url_edit.setAccessibleName(self.tr("Base URL"))
         self.base_url_edit.setPlaceholderText(DEFAULT_BASE_URL)
         base_note = QLabel(self)
         base_note.setWordWrap(True)
         base_note.setObjectName("hint")
         if os.environ.get(ENV_BASE_URL):
-            base_note.setText(f"${ENV_BASE_URL} is set and overrides this value.")
+            base_note.setText(
+                self.tr("${var} is set and overrides this value.").format(var=ENV_BASE_URL)
+            )
         else:
-            base_note.setText("OpenRouter, or any OpenAI-compatible server (llama.cpp, Ollama…).")
+            base_note.setText(
+                self.tr("OpenRouter, or any OpenAI-compatible server (llama.cpp, Ollama…).")
+            )
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        form.addRow("API key", key_row)
+        form.addRow(self.tr("API key"), key_row)
         form.addRow("", self.key_status)
         form.addRow("", self.test_result)
-        form.addRow("Default model", self.model_edit)
-        form.addRow("Base URL", self.base_url_edit)
+        form.addRow(self.tr("Default model"), self.model_edit)
+        form.addRow(self.tr("Base URL"), self.base_url_edit)
         form.addRow("", base_note)
 
         self.buttons = QDialogButtonBox(
@@ -137,7 +149,7 @@ class SettingsDialog(QDialog):
         self.key_edit.setEchoMode(
             QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
         )
-        self.show_button.setText("Hide" if shown else "Show")
+        self.show_button.setText(self.tr("Hide") if shown else "Show")
 
     # ---- results -------------------------------------------------------------------
 
@@ -171,10 +183,10 @@ class SettingsDialog(QDialog):
                 self.test_result.setText(f"⚠ {exc}")
                 return
         if not key:
-            self.test_result.setText("Enter a key to test.")
+            self.test_result.setText(self.tr("Enter a key to test."))
             return
         self.test_button.setEnabled(False)
-        self.test_result.setText(f"Testing {mask_key(key)}…")
+        self.test_result.setText(self.tr("Testing {key}…").format(key=mask_key(key)))
         self._test_task = asyncio.ensure_future(self._run_test(key))
 
     async def _run_test(self, key: str) -> None:
@@ -196,8 +208,8 @@ class SettingsDialog(QDialog):
             return
         self.key_removed = True
         self.remove_button.setEnabled(False)
-        self.key_edit.setPlaceholderText("sk-or-v1-…")
-        self.test_result.setText("The stored key was removed from the keychain.")
+        self.key_edit.setPlaceholderText(self.tr("sk-or-v1-…"))
+        self.test_result.setText(self.tr("The stored key was removed from the keychain."))
 
     def done(self, result: int) -> None:
         if self._test_task is not None:

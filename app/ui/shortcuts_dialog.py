@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -15,10 +16,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-#: keys handled inside widgets rather than by actions
+#: keys handled inside widgets rather than by actions (translated when shown)
 EXTRA_KEYS = [
-    ("Send the message", "Enter"),
-    ("New line in the message", "Shift+Enter"),
+    (QT_TRANSLATE_NOOP("ShortcutsDialog", "Send the message"), "Enter"),
+    (QT_TRANSLATE_NOOP("ShortcutsDialog", "New line in the message"), "Shift+Enter"),
 ]
 
 
@@ -34,20 +35,22 @@ def shortcut_rows(menu_bar: QMenuBar) -> list[tuple[str, str]]:
             if not key.isEmpty():
                 name = action.text().replace("&", "").rstrip("…")
                 rows.append((name, key.toString(QKeySequence.SequenceFormat.NativeText)))
-    seen = {name for name, _ in rows}
-    rows.extend((name, key) for name, key in EXTRA_KEYS if name not in seen)
+    rows.extend(
+        (QCoreApplication.translate("ShortcutsDialog", str(name)), key)
+        for name, key in EXTRA_KEYS
+    )
     return rows
 
 
 class ShortcutsDialog(QDialog):
     def __init__(self, menu_bar: QMenuBar, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Keyboard Shortcuts")
+        self.setWindowTitle(self.tr("Keyboard Shortcuts"))
         self.resize(440, 480)
         rows = shortcut_rows(menu_bar)
         self.table = QTableWidget(len(rows), 2, self)
-        self.table.setAccessibleName("Keyboard shortcuts")
-        self.table.setHorizontalHeaderLabels(["Action", "Shortcut"])
+        self.table.setAccessibleName(self.tr("Keyboard shortcuts"))
+        self.table.setHorizontalHeaderLabels([self.tr("Action"), self.tr("Shortcut")])
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         header = self.table.horizontalHeader()

@@ -43,42 +43,47 @@ class WelcomePanel(QWidget):
         self._check_server = check_server
         self._task: asyncio.Task[None] | None = None
 
-        title = QLabel("Welcome to Parley", self)
+        title = QLabel(self.tr("Welcome to Parley"), self)
         title.setObjectName("emptyTitle")
         intro = QLabel(
-            "Chat with hundreds of models through OpenRouter, or with a model running on "
-            "your own machine. Your conversations stay in a local database; your key stays "
-            "in the system keychain.",
+            self.tr(
+                "Chat with hundreds of models through OpenRouter, or with a model running "
+                "on your own machine. Your conversations stay in a local database; your key "
+                "stays in the system keychain."
+            ),
             self,
         )
         intro.setWordWrap(True)
         intro.setObjectName("emptyBody")
 
         self.key_edit = QLineEdit(self)
-        self.key_edit.setAccessibleName("OpenRouter API key")
-        self.key_edit.setPlaceholderText("Paste your OpenRouter key (sk-or-v1-…)")
+        self.key_edit.setAccessibleName(self.tr("OpenRouter API key"))
+        self.key_edit.setPlaceholderText(self.tr("Paste your OpenRouter key (sk-or-v1-…)"))
         self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.key_button = QPushButton("Connect", self)
-        self.key_button.setAccessibleName("Connect with this key")
+        self.key_button = QPushButton(self.tr("Connect"), self)
+        self.key_button.setAccessibleName(self.tr("Connect with this key"))
         self.key_button.setDefault(True)
         key_row = QHBoxLayout()
         key_row.addWidget(self.key_edit, 1)
         key_row.addWidget(self.key_button)
-        self.create_link = QPushButton("Create a key on openrouter.ai…", self)
-        self.create_link.setAccessibleName("Create a key on openrouter.ai")
+        self.create_link = QPushButton(self.tr("Create a key on openrouter.ai…"), self)
+        self.create_link.setAccessibleName(self.tr("Create a key on openrouter.ai"))
         self.create_link.setFlat(True)
         self.create_link.setCursor(Qt.CursorShape.PointingHandCursor)
 
         rule = QFrame(self)
         rule.setFrameShape(QFrame.Shape.HLine)
-        local_label = QLabel("Or use a local OpenAI-compatible server (llama.cpp, Ollama, "
-                             "LM Studio, vLLM):", self)
+        local_label = QLabel(
+            self.tr("Or use a local OpenAI-compatible server (llama.cpp, Ollama, LM Studio, "
+                    "vLLM):"),
+            self,
+        )
         local_label.setWordWrap(True)
         self.server_edit = QLineEdit(self)
-        self.server_edit.setAccessibleName("Local server URL")
-        self.server_edit.setPlaceholderText("http://127.0.0.1:8080/v1")
-        self.server_button = QPushButton("Use this server", self)
-        self.server_button.setAccessibleName("Use this local server")
+        self.server_edit.setAccessibleName(self.tr("Local server URL"))
+        self.server_edit.setPlaceholderText(self.tr("http://127.0.0.1:8080/v1"))
+        self.server_button = QPushButton(self.tr("Use this server"), self)
+        self.server_button.setAccessibleName(self.tr("Use this local server"))
         server_row = QHBoxLayout()
         server_row.addWidget(self.server_edit, 1)
         server_row.addWidget(self.server_button)
@@ -130,16 +135,16 @@ class WelcomePanel(QWidget):
     def _connect_key(self) -> None:
         key = self.key_edit.text().strip()
         if not key:
-            self.status.setText("Paste a key first.")
+            self.status.setText(self.tr("Paste a key first."))
             return
-        self._start(self._run_key(key), "Checking the key with OpenRouter…")
+        self._start(self._run_key(key), self.tr("Checking the key with OpenRouter…"))
 
     def _connect_server(self) -> None:
         url = self.server_edit.text().strip().rstrip("/") or self.server_edit.placeholderText()
         if not url.startswith(("http://", "https://")):
-            self.status.setText("The address must start with http:// or https://.")
+            self.status.setText(self.tr("The address must start with http:// or https://."))
             return
-        self._start(self._run_server(url), f"Asking {url} for its models…")
+        self._start(self._run_server(url), self.tr("Asking {url} for its models…").format(url=url))
 
     def _start(self, coro: Awaitable[None], message: str) -> None:
         if self._task is not None:
@@ -167,7 +172,9 @@ class WelcomePanel(QWidget):
         except ParleyError as exc:
             self.status.setText(f"⚠ {exc}")
         else:
-            self.status.setText(f"✓ Connected: the server lists {count} model(s).")
+            self.status.setText(
+                self.tr("✓ Connected: the server lists {count} model(s).").format(count=count)
+            )
             self.completed.emit()
         finally:
             self._task = None

@@ -1,0 +1,197 @@
+"""German translations for Parley's UI, merged into app/translations/parley_de.ts.
+
+    python scripts/german.py    # fills every <message> whose source is listed here
+
+Kept as a table in Python so review happens in one readable place; Qt Linguist users
+can edit the .ts file directly instead (this script never overwrites a translation that
+is already there and differs).
+"""
+
+from __future__ import annotations
+
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+TS = Path(__file__).resolve().parents[1] / "app" / "translations" / "parley_de.ts"
+
+GERMAN: dict[str, str] = {
+    "That conversation no longer exists.": "Diese Unterhaltung gibt es nicht mehr.",
+    "Could not load the model list: {error}":
+        "Die Modellliste konnte nicht geladen werden: {error}",
+    "Waiting for {model}…": "Warte auf {model}…",
+    "Stopped. The partial reply was kept.": "Gestoppt. Die bisherige Antwort wurde behalten.",
+    "Message": "Nachricht",
+    "Message…  (Enter to send, Shift+Enter for a new line)":
+        "Nachricht…  (Eingabe sendet, Umschalt+Eingabe für eine neue Zeile)",
+    "Send": "Senden",
+    "Stop": "Stopp",
+    "just now": "gerade eben",
+    "{n} min ago": "vor {n} Min.",
+    "{n} h ago": "vor {n} Std.",
+    "{n} d ago": "vor {n} Tagen",
+    "＋  New chat": "＋  Neuer Chat",
+    "New chat": "Neuer Chat",
+    "New chat (Ctrl+N)": "Neuer Chat (Strg+N)",
+    "Conversations": "Unterhaltungen",
+    "Rename": "Umbenennen",
+    "Delete…": "Löschen…",
+    "Delete conversation?": "Unterhaltung löschen?",
+    "Delete “{title}” and its {count} messages? This cannot be undone.":
+        "„{title}“ und die {count} Nachrichten löschen? Das lässt sich nicht rückgängig machen.",
+    "{title}\n{count} messages · {when}": "{title}\n{count} Nachrichten · {when}",
+    "Main": "Haupt",
+    "Settings": "Einstellungen",
+    " Model ": " Modell ",
+    "Quit": "Beenden",
+    "Close Window": "Fenster schließen",
+    "Export Conversation…": "Unterhaltung exportieren…",
+    "Stop Reply": "Antwort stoppen",
+    "Copy Last Reply": "Letzte Antwort kopieren",
+    "Focus Message Box": "Zum Nachrichtenfeld",
+    "Keyboard Shortcuts": "Tastenkürzel",
+    "About Parley": "Über Parley",
+    "&File": "&Datei",
+    "&Edit": "&Bearbeiten",
+    "&View": "&Ansicht",
+    "&Conversation": "&Unterhaltung",
+    "&Help": "&Hilfe",
+    "A fast native chat client for OpenRouter and OpenAI-compatible endpoints.":
+        "Ein schneller nativer Chat-Client für OpenRouter und OpenAI-kompatible Server.",
+    "Your history stays in a SQLite file in your data folder; your API key stays in the "
+    "system keychain.":
+        "Ihr Verlauf bleibt in einer SQLite-Datei in Ihrem Datenordner, Ihr API-Schlüssel im "
+        "Schlüsselbund des Systems.",
+    "API key not accepted": "API-Schlüssel nicht akzeptiert",
+    "Open Settings": "Einstellungen öffnen",
+    "free": "kostenlos",
+    "Model": "Modell",
+    "Model: pick from the list or type any model id":
+        "Modell: aus der Liste wählen oder eine Modell-ID eingeben",
+    "{name}\ncontext {ctx} · in {inp} / out {out} per 1M tokens":
+        "{name}\nKontext {ctx} · Eingabe {inp} / Ausgabe {out} pro 1 Mio. Tokens",
+    "Settings not saved": "Einstellungen nicht gespeichert",
+    "Could not write the settings file: {error}":
+        "Die Einstellungsdatei konnte nicht geschrieben werden: {error}",
+    "Key not stored": "Schlüssel nicht gespeichert",
+    "There is no reply to copy yet.": "Es gibt noch keine Antwort zum Kopieren.",
+    "Last reply copied to the clipboard.": "Letzte Antwort in die Zwischenablage kopiert.",
+    "Open a conversation to export it.": "Öffnen Sie eine Unterhaltung, um sie zu exportieren.",
+    "Export Conversation": "Unterhaltung exportieren",
+    "Export failed": "Export fehlgeschlagen",
+    "Could not write {path}: {error}.": "{path} konnte nicht geschrieben werden: {error}.",
+    "Exported to {path}": "Exportiert nach {path}",
+    "Stored in the system keychain.": "Im Schlüsselbund des Systems gespeichert.",
+    "Not stored ({error}) It is used until Parley closes.":
+        "Nicht gespeichert ({error}) Er wird verwendet, bis Parley beendet wird.",
+    "Settings not loaded": "Einstellungen nicht geladen",
+    "{error}\n\nParley starts with default settings.":
+        "{error}\n\nParley startet mit den Standardeinstellungen.",
+    "History could not be opened": "Der Verlauf konnte nicht geöffnet werden",
+    "Parley Settings": "Parley-Einstellungen",
+    "API key": "API-Schlüssel",
+    "stored: {key}": "gespeichert: {key}",
+    "Show": "Anzeigen",
+    "Show key": "Schlüssel anzeigen",
+    "Test key": "Schlüssel prüfen",
+    "Remove key": "Schlüssel entfernen",
+    "Remove stored key": "Gespeicherten Schlüssel entfernen",
+    "Keychain: {name}.": "Schlüsselbund: {name}.",
+    "${var} is set, so it is used; it is never saved anywhere. A key entered here is stored "
+    "for when the variable is not set.":
+        "${var} ist gesetzt und wird verwendet; er wird nirgends gespeichert. Ein hier "
+        "eingegebener Schlüssel gilt, wenn die Variable nicht gesetzt ist.",
+    "A key is stored ({key}). Leave the field empty to keep it.":
+        "Ein Schlüssel ist gespeichert ({key}). Lassen Sie das Feld leer, um ihn zu behalten.",
+    "no secure keychain: the key cannot be stored":
+        "kein sicherer Schlüsselbund: der Schlüssel kann nicht gespeichert werden",
+    "Default model": "Standardmodell",
+    "e.g. openai/gpt-4o-mini or openrouter/auto": "z. B. openai/gpt-4o-mini oder openrouter/auto",
+    "Base URL": "Basis-URL",
+    "${var} is set and overrides this value.": "${var} ist gesetzt und ersetzt diesen Wert.",
+    "OpenRouter, or any OpenAI-compatible server (llama.cpp, Ollama…).":
+        "OpenRouter oder ein beliebiger OpenAI-kompatibler Server (llama.cpp, Ollama…).",
+    "Hide": "Verbergen",
+    "Enter a key to test.": "Geben Sie einen Schlüssel zum Prüfen ein.",
+    "Testing {key}…": "Prüfe {key}…",
+    "The stored key was removed from the keychain.":
+        "Der gespeicherte Schlüssel wurde aus dem Schlüsselbund entfernt.",
+    "Send the message": "Nachricht senden",
+    "New line in the message": "Neue Zeile in der Nachricht",
+    "Keyboard shortcuts": "Tastenkürzel",
+    "Action": "Aktion",
+    "Shortcut": "Kürzel",
+    "Welcome to Parley": "Willkommen bei Parley",
+    "Chat with hundreds of models through OpenRouter, or with a model running on your own "
+    "machine. Your conversations stay in a local database; your key stays in the system "
+    "keychain.":
+        "Chatten Sie über OpenRouter mit Hunderten von Modellen oder mit einem Modell auf "
+        "Ihrem eigenen Rechner. Ihre Unterhaltungen bleiben in einer lokalen Datenbank, Ihr "
+        "Schlüssel im Schlüsselbund des Systems.",
+    "OpenRouter API key": "OpenRouter-API-Schlüssel",
+    "Paste your OpenRouter key (sk-or-v1-…)": "OpenRouter-Schlüssel einfügen (sk-or-v1-…)",
+    "Connect": "Verbinden",
+    "Connect with this key": "Mit diesem Schlüssel verbinden",
+    "Create a key on openrouter.ai…": "Schlüssel auf openrouter.ai erstellen…",
+    "Create a key on openrouter.ai": "Schlüssel auf openrouter.ai erstellen",
+    "Or use a local OpenAI-compatible server (llama.cpp, Ollama, LM Studio, vLLM):":
+        "Oder einen lokalen OpenAI-kompatiblen Server verwenden (llama.cpp, Ollama, LM Studio, "
+        "vLLM):",
+    "Local server URL": "URL des lokalen Servers",
+    "Use this server": "Diesen Server verwenden",
+    "Use this local server": "Diesen lokalen Server verwenden",
+    "Paste a key first.": "Fügen Sie zuerst einen Schlüssel ein.",
+    "Checking the key with OpenRouter…": "Prüfe den Schlüssel bei OpenRouter…",
+    "The address must start with http:// or https://.":
+        "Die Adresse muss mit http:// oder https:// beginnen.",
+    "Asking {url} for its models…": "Frage {url} nach seinen Modellen…",
+    "Replies interrupted when Parley last closed: %n (their text is kept).":
+        "Beim letzten Beenden unterbrochene Antworten: %n (ihr Text bleibt erhalten).",
+    "✓ Connected: the server lists {count} model(s).":
+        "✓ Verbunden: Der Server bietet {count} Modell(e) an.",
+}
+
+#: plural forms (numerus="yes"): German has two
+GERMAN_PLURAL: dict[str, tuple[str, str]] = {
+    "Replies interrupted when Parley last closed: %n (their text is kept).": (
+        "Beim letzten Beenden unterbrochene Antwort: %n (der Text bleibt erhalten).",
+        "Beim letzten Beenden unterbrochene Antworten: %n (ihr Text bleibt erhalten).",
+    ),
+}
+
+#: not words: placeholders and example values stay as they are
+UNTRANSLATED = {"sk-or-v1-…", "http://127.0.0.1:8080/v1"}
+
+
+def main() -> int:
+    tree = ET.parse(TS)
+    missing: list[str] = []
+    for message in tree.getroot().iter("message"):
+        source = message.findtext("source") or ""
+        translation = message.find("translation")
+        if translation is None:
+            continue
+        if message.get("numerus") == "yes" and source in GERMAN_PLURAL:
+            for child in list(translation):
+                translation.remove(child)
+            for form in GERMAN_PLURAL[source]:
+                ET.SubElement(translation, "numerusform").text = form
+            translation.attrib.pop("type", None)
+            continue
+        german = GERMAN.get(source)
+        if german is None and source in UNTRANSLATED:
+            german = source
+        if german is None:
+            if translation.get("type") == "unfinished":
+                missing.append(source)
+            continue
+        translation.text = german
+        translation.attrib.pop("type", None)
+    tree.write(TS, encoding="utf-8", xml_declaration=True)
+    for source in missing:
+        print(f"untranslated: {source!r}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
