@@ -15,7 +15,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
@@ -153,6 +153,19 @@ class Parley:
             return
         self.window.show_status(translate("Parley", "Exported to {path}").format(path=path))
 
+    def open_search(self) -> None:
+        from app.ui.search_dialog import SearchDialog
+
+        dialog = SearchDialog(self.controller.search, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.openRequested.connect(self.open_search_result)
+        dialog.open()
+
+    def open_search_result(self, conversation_id: int, message_id: int) -> None:
+        self.controller.open_conversation(conversation_id)
+        if message_id >= 0:
+            self.window.chat.scroll_to_message(message_id)
+
     def save_window_state(self) -> None:
         state = WindowState()
         conv = self.controller.current
@@ -269,6 +282,7 @@ def build(ctx: AppContext) -> Parley:
     window.stop_action.triggered.connect(controller.stop)
     window.copy_reply_action.triggered.connect(app.copy_last_reply)
     window.export_action.triggered.connect(app.export_conversation)
+    window.search_action.triggered.connect(app.open_search)
     window.closing.connect(app.save_window_state)
     window.model_chooser.modelChosen.connect(controller.set_model)
     composer.sendRequested.connect(app.on_send)

@@ -147,6 +147,18 @@ GERMAN: dict[str, str] = {
     "Asking {url} for its models…": "Frage {url} nach seinen Modellen…",
     "Replies interrupted when Parley last closed: %n (their text is kept).":
         "Beim letzten Beenden unterbrochene Antworten: %n (ihr Text bleibt erhalten).",
+    "Search Conversations": "Unterhaltungen durchsuchen",
+    "Search Conversations…": "Unterhaltungen durchsuchen…",
+    "Search text": "Suchtext",
+    'Search all conversations — words, "a phrase", prefix*':
+        'Alle Unterhaltungen durchsuchen — Wörter, "eine Phrase", Präfix*',
+    "Search results": "Suchergebnisse",
+    "{n} results in {ms} ms · Enter opens the conversation":
+        "{n} Treffer in {ms} ms · Eingabe öffnet die Unterhaltung",
+    "No matches.": "Keine Treffer.",
+    "You": "Sie",
+    "Assistant": "Assistent",
+    "Title": "Titel",
     "✓ Connected: the server lists {count} model(s).":
         "✓ Verbunden: Der Server bietet {count} Modell(e) an.",
 }

@@ -139,6 +139,10 @@
         <translation>Letzte Antwort kopieren</translation>
     </message>
     <message>
+        <source>Search Conversations…</source>
+        <translation>Unterhaltungen durchsuchen…</translation>
+    </message>
+    <message>
         <source>Focus Message Box</source>
         <translation>Zum Nachrichtenfeld</translation>
     </message>
@@ -277,6 +281,46 @@ Parley startet mit den Standardeinstellungen.</translation>
     <message>
         <source>History could not be opened</source>
         <translation>Der Verlauf konnte nicht geöffnet werden</translation>
+    </message>
+</context>
+<context>
+    <name>SearchDialog</name>
+    <message>
+        <source>Search Conversations</source>
+        <extracomment>the markers app.core.search puts around matches in snippets wait this long after the last key press before searching (conversation id, message id or -1 for a title match)</extracomment>
+        <translation>Unterhaltungen durchsuchen</translation>
+    </message>
+    <message>
+        <source>Search text</source>
+        <translation>Suchtext</translation>
+    </message>
+    <message>
+        <source>Search all conversations — words, "a phrase", prefix*</source>
+        <translation>Alle Unterhaltungen durchsuchen — Wörter, "eine Phrase", Präfix*</translation>
+    </message>
+    <message>
+        <source>Search results</source>
+        <translation>Suchergebnisse</translation>
+    </message>
+    <message>
+        <source>{n} results in {ms} ms · Enter opens the conversation</source>
+        <translation>{n} Treffer in {ms} ms · Eingabe öffnet die Unterhaltung</translation>
+    </message>
+    <message>
+        <source>No matches.</source>
+        <translation>Keine Treffer.</translation>
+    </message>
+    <message>
+        <source>You</source>
+        <translation>Sie</translation>
+    </message>
+    <message>
+        <source>Assistant</source>
+        <translation>Assistent</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>Titel</translation>
     </message>
 </context>
 <context>

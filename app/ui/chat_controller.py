@@ -22,6 +22,7 @@ from app.core.errors import AuthError, ParleyError, PaymentRequired
 
 if TYPE_CHECKING:
     from app.core.chat import ReplyRun
+    from app.core.search import SearchHit
 
     # httpx is imported only when the first request is made, after the window is shown.
     from app.core.client import KeyInfo, ModelInfo
@@ -119,6 +120,16 @@ class ChatController(QObject):
             self.conversationOpened.emit(None, [])
         self.ctx.store.delete_conversation(conversation_id)
         self.conversationsChanged.emit()
+
+    def search(self, query: str) -> list[SearchHit]:
+        """Full-text search over every conversation, best matches first."""
+        from app.core.search import search
+
+        try:
+            return search(self.ctx.store, query)
+        except ParleyError as exc:
+            self.statusMessage.emit(str(exc))
+            return []
 
     # ---- model ---------------------------------------------------------------------
 
