@@ -37,8 +37,12 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
-def _v2(sql: str = "ALTER TABLE conversations ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0"):
-    return (*MIGRATIONS, Migration(len(MIGRATIONS) + 1, "add pinned", sql))
+# A hypothetical next migration, appended to the real ones.
+NEXT = len(MIGRATIONS) + 1
+
+
+def _v2(sql: str = "ALTER TABLE conversations ADD COLUMN test_flag INTEGER NOT NULL DEFAULT 0"):
+    return (*MIGRATIONS, Migration(NEXT, "add test flag", sql))
 
 
 # ---------------------------------------------------------------- conversations
@@ -431,7 +435,7 @@ def test_backup_to(store: Store, tmp_path: Path) -> None:
 
 def test_new_database_is_not_backed_up(db_path: Path) -> None:
     with Store.open(db_path, migrations=_v2()) as s:
-        assert s.schema_version == 2
+        assert s.schema_version == NEXT
     assert not (db_path.parent / "backups").exists()
 
 
@@ -441,30 +445,30 @@ def test_migration_backs_up_first(db_path: Path) -> None:
         s.add_message(conv.id, Role.USER, "from v1")
 
     with Store.open(db_path, migrations=_v2()) as s:
-        assert s.schema_version == 2
+        assert s.schema_version == NEXT
         assert [c.title for c in s.list_conversations()] == ["old data"]
 
     backups = list((db_path.parent / "backups").iterdir())
     assert len(backups) == 1
     backup = backups[0]
-    assert backup.name.startswith("history.sqlite3.before-v2-")
+    assert backup.name.startswith(f"history.sqlite3.before-v{NEXT}-")
     assert backup.name.endswith(".bak")
     raw = sqlite3.connect(backup)
     try:
-        assert raw.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == NEXT - 1
         assert raw.execute("SELECT content FROM messages").fetchall() == [("from v1",)]
         columns = [r[1] for r in raw.execute("PRAGMA table_info(conversations)")]
-        assert "pinned" not in columns
+        assert "test_flag" not in columns
     finally:
         raw.close()
 
     raw = sqlite3.connect(db_path)
     try:
         columns = [r[1] for r in raw.execute("PRAGMA table_info(conversations)")]
-        assert "pinned" in columns
+        assert "test_flag" in columns
         assert raw.execute("SELECT version, name FROM schema_migrations").fetchall() == [
-            (1, "initial"),
-            (2, "add pinned"),
+            *((m.version, m.name) for m in MIGRATIONS),
+            (NEXT, "add test flag"),
         ]
     finally:
         raw.close()
@@ -482,20 +486,20 @@ def test_failing_migration_rolls_back(db_path: Path) -> None:
 
     # The first statement succeeds, the second fails: the whole migration must vanish.
     bad = _v2(
-        "ALTER TABLE conversations ADD COLUMN pinned INTEGER;\n"
+        "ALTER TABLE conversations ADD COLUMN test_flag INTEGER;\n"
         "UPDATE conversations SET title = 'clobbered';\n"
         "CREATE TABLE broken (;"
     )
     with pytest.raises(StorageError) as info:
         Store.open(db_path, migrations=bad)
     message = str(info.value)
-    assert "version 2" in message
+    assert f"version {NEXT}" in message
     assert "rolled back" in message
     (backup,) = (db_path.parent / "backups").iterdir()
     assert str(backup) in message
 
     with Store.open(db_path) as s:
-        assert s.schema_version == 1
+        assert s.schema_version == NEXT - 1
         ((got, messages),) = s.export_conversations()
         assert got.title == "keep me"
         assert [m.content for m in messages] == ["safe"]
@@ -504,7 +508,7 @@ def test_failing_migration_rolls_back(db_path: Path) -> None:
         columns = [r[1] for r in raw.execute("PRAGMA table_info(conversations)")]
     finally:
         raw.close()
-    assert "pinned" not in columns
+    assert "test_flag" not in columns
 
 
 def test_migration_breaking_foreign_keys_is_refused(db_path: Path) -> None:

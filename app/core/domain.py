@@ -69,6 +69,16 @@ class Conversation:
     #: model last used in this conversation (None: the default model)
     model: str | None = None
     message_count: int = 0
+    #: stable id across databases (uuid4 hex): what import/export match on
+    uid: str = ""
+    pinned: bool = False
+    archived: bool = False
+    #: user labels, in the order the user gave them, without duplicates
+    tags: list[str] = field(default_factory=list)
+    #: when it was moved to the trash (soft delete); None when not in the trash
+    trashed_at: float | None = None
+    #: last message of the branch shown; None means "the newest leaf"
+    active_leaf_id: int | None = None
 
 
 @dataclass
@@ -92,3 +102,5 @@ class Message:
     parent_id: int | None = None
     #: everything else the stream carried: annotations, tool_calls, reasoning_details
     extra: dict[str, Any] = field(default_factory=dict)
+    #: stable id across databases (uuid4 hex): what import/export match on
+    uid: str = ""

@@ -4,6 +4,7 @@
     ├── ConfigError              settings file unreadable, bad base URL
     ├── SecretStoreError         keychain missing, insecure or failing
     ├── StorageError             database unreadable, damaged, or migration failed
+    ├── ImportFileError          a file to import is malformed or hostile (nothing imported)
     └── ApiError                 anything that went wrong talking to an endpoint
         ├── NetworkError         connection refused, DNS, TLS, connection dropped
         │   └── ApiTimeout       connect/read timeout or a stalled stream
@@ -56,6 +57,12 @@ class StorageError(ParleyError):
 
 class DatabaseDamagedError(StorageError):
     """The database file exists but SQLite says it is not a usable database."""
+
+
+class ImportFileError(ParleyError):
+    """A file to import is unreadable, malformed or too large; nothing was imported."""
+
+    hint = "Check that this is a Parley export or ChatGPT's conversations.json."
 
 
 class ApiError(ParleyError):

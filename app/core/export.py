@@ -1,4 +1,10 @@
-"""Export history as lossless JSON or readable Markdown. Never includes secrets."""
+"""Export history as lossless JSON or readable Markdown. Never includes secrets.
+
+JSON (format "parley-export", version 2) holds every branch: each message carries its
+`uid` and its parent's `parent_uid`, so `app.core.importers.import_parley` rebuilds the
+same tree and importing a file twice adds nothing. Timestamps are given twice: ISO 8601
+(UTC, for people) and `*_ts` Unix seconds (exact). Markdown shows the branch on screen.
+"""
 
 from __future__ import annotations
 
@@ -9,22 +15,26 @@ from typing import Any
 from app.core.domain import Conversation, Message, MessageStatus, Role
 
 EXPORT_FORMAT = "parley-export"
-EXPORT_VERSION = 1
+EXPORT_VERSION = 2
 
 
 def _iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, tz=UTC).isoformat(timespec="seconds")
 
 
-def message_to_dict(msg: Message) -> dict[str, Any]:
+def message_to_dict(msg: Message, parent_uid: str | None = None) -> dict[str, Any]:
     return {
         "id": msg.id,
+        "uid": msg.uid,
         "parent_id": msg.parent_id,
+        "parent_uid": parent_uid,
         "role": msg.role.value,
         "content": msg.content,
         "status": msg.status.value,
         "created_at": _iso(msg.created_at),
+        "created_ts": msg.created_at,
         "updated_at": _iso(msg.updated_at),
+        "updated_ts": msg.updated_at,
         "model": msg.model,
         "provider": msg.provider,
         "finish_reason": msg.finish_reason,
@@ -36,24 +46,49 @@ def message_to_dict(msg: Message) -> dict[str, Any]:
     }
 
 
-def conversation_to_dict(conv: Conversation, messages: list[Message]) -> dict[str, Any]:
+def conversation_to_dict(
+    conv: Conversation, messages: list[Message], options: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    uids = {m.id: m.uid for m in messages}
+    leaf = active_leaf(conv, messages)
     return {
         "id": conv.id,
+        "uid": conv.uid,
         "title": conv.title,
         "created_at": _iso(conv.created_at),
+        "created_ts": conv.created_at,
         "updated_at": _iso(conv.updated_at),
+        "updated_ts": conv.updated_at,
         "model": conv.model,
-        "messages": [message_to_dict(m) for m in messages],
+        "pinned": conv.pinned,
+        "archived": conv.archived,
+        "tags": list(conv.tags),
+        "trashed_ts": conv.trashed_at,
+        "options": options or {},
+        "active_leaf_uid": uids.get(leaf) if leaf is not None else None,
+        "messages": [
+            message_to_dict(m, uids.get(m.parent_id) if m.parent_id is not None else None)
+            for m in messages
+        ],
     }
 
 
-def to_json(items: list[tuple[Conversation, list[Message]]]) -> str:
-    """Lossless JSON document of the given conversations."""
+def to_json(
+    items: list[tuple[Conversation, list[Message]]],
+    options: dict[int, dict[str, Any]] | None = None,
+) -> str:
+    """Lossless JSON document of the given conversations, every branch included.
+
+    `options` maps conversation ids to their saved request options (`Store.get_options`).
+    """
+    options = options or {}
     doc = {
         "format": EXPORT_FORMAT,
         "version": EXPORT_VERSION,
         "exported_at": datetime.now(tz=UTC).isoformat(timespec="seconds"),
-        "conversations": [conversation_to_dict(c, msgs) for c, msgs in items],
+        "conversations": [
+            conversation_to_dict(c, msgs, options.get(c.id)) for c, msgs in items
+        ],
     }
     return json.dumps(doc, ensure_ascii=False, indent=2)
 
@@ -66,12 +101,45 @@ _ROLE_LABEL = {
 }
 
 
+def active_leaf(conv: Conversation, messages: list[Message]) -> int | None:
+    """The id ending the branch on screen: the saved one, else the newest leaf."""
+    ids = {m.id for m in messages}
+    if conv.active_leaf_id in ids:
+        return conv.active_leaf_id
+    parents = {m.parent_id for m in messages}
+    leaves = [m for m in messages if m.id not in parents]
+    if not leaves:
+        return None
+    return max(leaves, key=lambda m: (m.created_at, m.id)).id
+
+
+def active_path(conv: Conversation, messages: list[Message]) -> list[Message]:
+    """The messages of the branch on screen, root first (what `Store.get_thread` returns)."""
+    by_id = {m.id: m for m in messages}
+    path: list[Message] = []
+    seen: set[int] = set()
+    current = active_leaf(conv, messages)
+    while current is not None and current in by_id and current not in seen:
+        seen.add(current)
+        path.append(by_id[current])
+        current = by_id[current].parent_id
+    path.reverse()
+    return path
+
+
 def to_markdown(items: list[tuple[Conversation, list[Message]]]) -> str:
-    """Readable Markdown: one section per conversation, one block per message."""
+    """Readable Markdown: one section per conversation (the branch on screen only)."""
     out: list[str] = []
-    for conv, messages in items:
+    for conv, all_messages in items:
+        messages = active_path(conv, all_messages)
         out.append(f"# {conv.title}\n")
         out.append(f"_{_iso(conv.created_at)} · {len(messages)} messages_\n")
+        hidden = len(all_messages) - len(messages)
+        if hidden:
+            out.append(
+                f"_Only the branch shown in Parley is printed; {hidden} more message(s) on "
+                "other branches are in the JSON export._\n"
+            )
         for msg in messages:
             label = _ROLE_LABEL.get(msg.role, msg.role.value)
             meta: list[str] = []

@@ -13,11 +13,13 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
+from enum import Enum
 from pathlib import Path
 from types import TracebackType
-from typing import Any, NamedTuple, Self
+from typing import Any, Final, Literal, NamedTuple, Self
 
 from app.core.domain import Conversation, Message, MessageStatus, Role, Usage
 from app.core.errors import DatabaseDamagedError, StorageError
@@ -113,20 +115,159 @@ BEGIN
 END;
 """
 
+# A random uuid4 as 32 lowercase hex digits (version nibble 4, variant 8/9/a/b), in SQL so
+# that the migration can give every existing row its stable id in one statement.
+_UUID4_SQL = (
+    "lower(hex(randomblob(6)) || '4' || substr(hex(randomblob(2)), 2) || "
+    "substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || "
+    "hex(randomblob(6)))"
+)
+
+_V2_HISTORY = f"""
+-- Stable ids: import and export match on them, so importing a file twice adds nothing.
+ALTER TABLE conversations ADD COLUMN uid TEXT;
+UPDATE conversations SET uid = {_UUID4_SQL};
+CREATE UNIQUE INDEX conversations_uid ON conversations (uid);
+ALTER TABLE messages ADD COLUMN uid TEXT;
+UPDATE messages SET uid = {_UUID4_SQL};
+CREATE UNIQUE INDEX messages_uid ON messages (uid);
+-- Rows inserted without a uid (by hand, or by an older tool) still get one.
+CREATE TRIGGER conversations_default_uid AFTER INSERT ON conversations
+WHEN NEW.uid IS NULL
+BEGIN
+    UPDATE conversations SET uid = {_UUID4_SQL} WHERE id = NEW.id;
+END;
+CREATE TRIGGER messages_default_uid AFTER INSERT ON messages
+WHEN NEW.uid IS NULL
+BEGIN
+    UPDATE messages SET uid = {_UUID4_SQL} WHERE id = NEW.id;
+END;
+
+-- Sidebar state.
+ALTER TABLE conversations ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0
+    CHECK (pinned IN (0, 1));
+ALTER TABLE conversations ADD COLUMN archived INTEGER NOT NULL DEFAULT 0
+    CHECK (archived IN (0, 1));
+-- Soft delete: set when moved to the trash, NULL otherwise.
+ALTER TABLE conversations ADD COLUMN trashed_at REAL;
+-- A JSON list of strings.
+ALTER TABLE conversations ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+-- Per-conversation request options (a JSON object), owned by the options editor.
+ALTER TABLE conversations ADD COLUMN options TEXT NOT NULL DEFAULT '{{}}';
+-- The last message of the branch on screen; NULL means "the newest leaf".
+ALTER TABLE conversations ADD COLUMN active_leaf_id INTEGER
+    REFERENCES messages (id) ON DELETE SET NULL;
+CREATE INDEX conversations_sidebar
+    ON conversations (archived, pinned, updated_at, id) WHERE trashed_at IS NULL;
+CREATE INDEX conversations_trashed ON conversations (trashed_at) WHERE trashed_at IS NOT NULL;
+CREATE INDEX conversations_active_leaf ON conversations (active_leaf_id)
+    WHERE active_leaf_id IS NOT NULL;
+
+-- Version 1 saved each prompt without a parent. Messages form a tree now, so every
+-- parentless message but the first follows the one before it: history stays one path.
+UPDATE messages SET parent_id = (
+    SELECT max(p.id) FROM messages p
+    WHERE p.conversation_id = messages.conversation_id AND p.id < messages.id
+) WHERE parent_id IS NULL;
+
+-- Full-text search over message text and reasoning, and over titles. External content:
+-- the text is stored once (in messages / conversations); triggers keep the index in step.
+CREATE VIRTUAL TABLE messages_fts USING fts5 (
+    content, reasoning,
+    content = 'messages', content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');
+CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages
+BEGIN
+    INSERT INTO messages_fts (rowid, content, reasoning)
+    VALUES (NEW.id, NEW.content, NEW.reasoning);
+END;
+CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages
+BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, content, reasoning)
+    VALUES ('delete', OLD.id, OLD.content, OLD.reasoning);
+END;
+CREATE TRIGGER messages_fts_update AFTER UPDATE OF content, reasoning ON messages
+BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, content, reasoning)
+    VALUES ('delete', OLD.id, OLD.content, OLD.reasoning);
+    INSERT INTO messages_fts (rowid, content, reasoning)
+    VALUES (NEW.id, NEW.content, NEW.reasoning);
+END;
+
+CREATE VIRTUAL TABLE conversations_fts USING fts5 (
+    title,
+    content = 'conversations', content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+INSERT INTO conversations_fts (conversations_fts) VALUES ('rebuild');
+CREATE TRIGGER conversations_fts_insert AFTER INSERT ON conversations
+BEGIN
+    INSERT INTO conversations_fts (rowid, title) VALUES (NEW.id, NEW.title);
+END;
+CREATE TRIGGER conversations_fts_delete AFTER DELETE ON conversations
+BEGIN
+    INSERT INTO conversations_fts (conversations_fts, rowid, title)
+    VALUES ('delete', OLD.id, OLD.title);
+END;
+CREATE TRIGGER conversations_fts_update AFTER UPDATE OF title ON conversations
+BEGIN
+    INSERT INTO conversations_fts (conversations_fts, rowid, title)
+    VALUES ('delete', OLD.id, OLD.title);
+    INSERT INTO conversations_fts (rowid, title) VALUES (NEW.id, NEW.title);
+END;
+
+-- The prompt library (app/core/prompts.py).
+CREATE TABLE prompts (
+    id          INTEGER PRIMARY KEY,
+    uid         TEXT    NOT NULL UNIQUE,
+    title       TEXT    NOT NULL,
+    body        TEXT    NOT NULL DEFAULT '',
+    tags        TEXT    NOT NULL DEFAULT '[]',
+    favourite   INTEGER NOT NULL DEFAULT 0 CHECK (favourite IN (0, 1)),
+    is_system   INTEGER NOT NULL DEFAULT 0 CHECK (is_system IN (0, 1)),
+    created_at  REAL    NOT NULL,
+    updated_at  REAL    NOT NULL
+);
+"""
+
 #: Parley's schema history. Append only: never edit or reorder a released migration.
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, "initial", _V1_INITIAL),)
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "initial", _V1_INITIAL),
+    Migration(2, "history, search, branches, prompts", _V2_HISTORY),
+)
 
 _MESSAGE_COLUMNS = (
     "id, conversation_id, parent_id, role, content, status, created_at, updated_at, "
     "model, provider, finish_reason, prompt_tokens, completion_tokens, total_tokens, "
-    "cost, cached_tokens, reasoning_tokens, error, reasoning, generation_id, extra"
+    "cost, cached_tokens, reasoning_tokens, error, reasoning, generation_id, extra, uid"
 )
+
+_M_COLUMNS = ", ".join(f"m.{c.strip()}" for c in _MESSAGE_COLUMNS.split(","))
 
 _CONVERSATION_SELECT = (
     "SELECT c.id, c.title, c.created_at, c.updated_at, c.model, "
-    "(SELECT count(*) FROM messages m WHERE m.conversation_id = c.id) "
+    "(SELECT count(*) FROM messages m WHERE m.conversation_id = c.id), "
+    "c.uid, c.pinned, c.archived, c.tags, c.trashed_at, c.active_leaf_id "
     "FROM conversations c"
 )
+
+#: a recursive walk never goes deeper than this (protects against hand-made cycles)
+MAX_THREAD_DEPTH = 1_000_000
+
+
+class _Follow(Enum):
+    ACTIVE_PATH = "follow the active path"
+
+
+#: default `parent_id` of `Store.add_message`: the message continues the branch on screen
+FOLLOW_ACTIVE: Final = _Follow.ACTIVE_PATH
+
+
+def new_uid() -> str:
+    """A fresh stable id: uuid4 as 32 hex digits."""
+    return uuid.uuid4().hex
 
 
 def _check_migrations(migrations: Sequence[Migration]) -> None:
@@ -240,6 +381,7 @@ def _message_from_row(row: Sequence[Any]) -> Message:
         reasoning=row[18] or "",
         generation_id=row[19],
         extra=_extra_from_text(row[20]),
+        uid=row[21] or "",
     )
 
 
@@ -251,7 +393,33 @@ def _conversation_from_row(row: Sequence[Any]) -> Conversation:
         updated_at=row[3],
         model=row[4],
         message_count=row[5],
+        uid=row[6] or "",
+        pinned=bool(row[7]),
+        archived=bool(row[8]),
+        tags=_tags_from_text(row[9]),
+        trashed_at=row[10],
+        active_leaf_id=row[11],
     )
+
+
+def _tags_from_text(text: str | None) -> list[str]:
+    try:
+        value = json.loads(text or "[]")
+    except ValueError:
+        return []
+    return [str(t) for t in value] if isinstance(value, list) else []
+
+
+def clean_tags(tags: Iterable[str]) -> list[str]:
+    """Tags trimmed to one line, blanks dropped, duplicates removed, first spelling kept."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for raw in tags:
+        tag = " ".join(str(raw).split())
+        if tag and tag.casefold() not in seen:
+            seen.add(tag.casefold())
+            out.append(tag)
+    return out
 
 
 def _clean_title(title: str) -> str:
@@ -463,6 +631,18 @@ class Store:
         except sqlite3.Error as exc:
             raise _wrap(self.path, what, exc) from exc
 
+    def transaction(self, what: str) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        """One write transaction for other core modules (import, prompts): all or nothing.
+
+        `what` completes "Could not ..." in the error raised when SQLite fails. Any
+        exception inside the block rolls everything back.
+        """
+        return self._writing(what)
+
+    def reading(self, what: str) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        """The connection for reads by other core modules (search, prompts)."""
+        return self._reading(what)
+
     # ------------------------------------------------------------------ conversations
 
     def create_conversation(
@@ -471,24 +651,173 @@ class Store:
         """Create an empty conversation."""
         now = time.time()
         title = _clean_title(title)
+        uid = new_uid()
         with self._writing("create a conversation") as conn:
             cursor = conn.execute(
-                "INSERT INTO conversations (title, created_at, updated_at, model) "
-                "VALUES (?, ?, ?, ?)",
-                (title, now, now, model),
+                "INSERT INTO conversations (title, created_at, updated_at, model, uid) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (title, now, now, model, uid),
             )
             new_id = cursor.lastrowid
         assert new_id is not None
-        return Conversation(id=new_id, title=title, created_at=now, updated_at=now, model=model)
+        return Conversation(
+            id=new_id, title=title, created_at=now, updated_at=now, model=model, uid=uid
+        )
 
-    def list_conversations(self, limit: int | None = None, offset: int = 0) -> list[Conversation]:
-        """Conversations with the most recent activity first, with their message counts."""
+    @staticmethod
+    def _list_filter(
+        archived: bool | None, tag: str | None, include_trashed: bool
+    ) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if not include_trashed:
+            clauses.append("c.trashed_at IS NULL")
+        if archived is not None:
+            clauses.append("c.archived = ?")
+            params.append(int(archived))
+        if tag is not None:
+            clauses.append("EXISTS (SELECT 1 FROM json_each(c.tags) t WHERE t.value = ?)")
+            params.append(tag)
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def list_conversations(
+        self,
+        limit: int | None = None,
+        offset: int = 0,
+        *,
+        archived: bool | None = False,
+        tag: str | None = None,
+        include_trashed: bool = False,
+    ) -> list[Conversation]:
+        """The sidebar: pinned first, then the most recent activity first, with message counts.
+
+        `archived`: False (default) hides archived chats, True lists only them, None both.
+        Trashed chats are left out unless `include_trashed` (see `list_trashed`).
+        """
+        where, params = self._list_filter(archived, tag, include_trashed)
         with self._reading("list the conversations") as conn:
             rows = conn.execute(
-                f"{_CONVERSATION_SELECT} ORDER BY c.updated_at DESC, c.id DESC LIMIT ? OFFSET ?",
-                (-1 if limit is None else limit, offset),
+                f"{_CONVERSATION_SELECT}{where} "
+                "ORDER BY c.pinned DESC, c.updated_at DESC, c.id DESC LIMIT ? OFFSET ?",
+                (*params, -1 if limit is None else limit, offset),
             ).fetchall()
         return [_conversation_from_row(row) for row in rows]
+
+    def count_conversations(
+        self,
+        *,
+        archived: bool | None = False,
+        tag: str | None = None,
+        include_trashed: bool = False,
+    ) -> int:
+        """How many conversations `list_conversations` with the same filters would return."""
+        where, params = self._list_filter(archived, tag, include_trashed)
+        with self._reading("count the conversations") as conn:
+            row = conn.execute(f"SELECT count(*) FROM conversations c{where}", params).fetchone()
+        return int(row[0])
+
+    def list_trashed(self) -> list[Conversation]:
+        """Conversations in the trash, most recently trashed first."""
+        with self._reading("list the trash") as conn:
+            rows = conn.execute(
+                f"{_CONVERSATION_SELECT} WHERE c.trashed_at IS NOT NULL "
+                "ORDER BY c.trashed_at DESC, c.id DESC"
+            ).fetchall()
+        return [_conversation_from_row(row) for row in rows]
+
+    def _set_column(self, conversation_id: int, column: str, value: Any, what: str) -> None:
+        with self._writing(what) as conn:
+            cursor = conn.execute(
+                f"UPDATE conversations SET {column} = ? WHERE id = ?", (value, conversation_id)
+            )
+            self._require(cursor.rowcount, "conversation", conversation_id)
+
+    def set_pinned(self, conversation_id: int, pinned: bool) -> None:
+        """Pin to the top of the list, or unpin. Not an activity."""
+        self._set_column(conversation_id, "pinned", int(pinned), "pin the conversation")
+
+    def set_archived(self, conversation_id: int, archived: bool) -> None:
+        """Move out of (or back into) the main list. Not an activity."""
+        self._set_column(conversation_id, "archived", int(archived), "archive the conversation")
+
+    def set_tags(self, conversation_id: int, tags: Iterable[str]) -> list[str]:
+        """Replace the tags (cleaned by `clean_tags`); returns what was stored."""
+        cleaned = clean_tags(tags)
+        self._set_column(
+            conversation_id, "tags", json.dumps(cleaned, ensure_ascii=False), "save the tags"
+        )
+        return cleaned
+
+    def all_tags(self) -> list[tuple[str, int]]:
+        """Every tag in use outside the trash with how many conversations carry it, A-Z."""
+        with self._reading("list the tags") as conn:
+            rows = conn.execute(
+                "SELECT t.value, count(*) FROM conversations c, json_each(c.tags) t "
+                "WHERE c.trashed_at IS NULL AND t.type = 'text' "
+                "GROUP BY t.value ORDER BY lower(t.value), t.value"
+            ).fetchall()
+        return [(str(name), int(count)) for name, count in rows]
+
+    def trash_conversation(self, conversation_id: int) -> None:
+        """Soft delete: hide it from lists and search until restored or purged."""
+        self._set_column(conversation_id, "trashed_at", time.time(), "move it to the trash")
+
+    def restore_conversation(self, conversation_id: int) -> None:
+        """Take a conversation out of the trash."""
+        self._set_column(conversation_id, "trashed_at", None, "restore the conversation")
+
+    def purge_trashed(self, older_than_seconds: float = 0.0) -> int:
+        """Delete for good what has been in the trash at least that long; returns how many."""
+        cutoff = time.time() - older_than_seconds
+        with self._writing("empty the trash") as conn:
+            cursor = conn.execute(
+                "DELETE FROM conversations WHERE trashed_at IS NOT NULL AND trashed_at <= ?",
+                (cutoff,),
+            )
+            return cursor.rowcount
+
+    def get_options(self, conversation_id: int) -> dict[str, Any]:
+        """The conversation's saved request options ({} when none or missing)."""
+        with self._reading("read the conversation's options") as conn:
+            row = conn.execute(
+                "SELECT options FROM conversations WHERE id = ?", (conversation_id,)
+            ).fetchone()
+        return {} if row is None else _extra_from_text(row[0])
+
+    def set_options(self, conversation_id: int, options: dict[str, Any]) -> None:
+        """Replace the conversation's request options (a JSON-serializable dict)."""
+        if not isinstance(options, dict):
+            raise StorageError("Conversation options must be a JSON object (a dict).")
+        self._set_column(conversation_id, "options", _dump_extra(options), "save the options")
+
+    def usage_totals(
+        self, conversation_id: int | None = None, since: float | None = None
+    ) -> Usage:
+        """Summed tokens and cost of replies (trash included: it was spent), optionally
+        of one conversation and/or since a Unix time. `cost` is None when none reported it."""
+        clauses = ["role = 'assistant'"]
+        params: list[Any] = []
+        if conversation_id is not None:
+            clauses.append("conversation_id = ?")
+            params.append(conversation_id)
+        if since is not None:
+            clauses.append("created_at >= ?")
+            params.append(since)
+        with self._reading("add up the usage") as conn:
+            row = conn.execute(
+                "SELECT total(prompt_tokens), total(completion_tokens), total(total_tokens), "
+                "sum(cost), total(cached_tokens), total(reasoning_tokens) FROM messages "
+                f"WHERE {' AND '.join(clauses)}",
+                params,
+            ).fetchone()
+        return Usage(
+            prompt_tokens=int(row[0]),
+            completion_tokens=int(row[1]),
+            total_tokens=int(row[2]),
+            cost=None if row[3] is None else float(row[3]),
+            cached_tokens=int(row[4]),
+            reasoning_tokens=int(row[5]),
+        )
 
     def get_conversation(self, conversation_id: int) -> Conversation | None:
         """One conversation, or None when it does not exist."""
@@ -536,23 +865,37 @@ class Store:
         *,
         status: MessageStatus = MessageStatus.COMPLETE,
         model: str | None = None,
-        parent_id: int | None = None,
+        parent_id: int | Literal[_Follow.ACTIVE_PATH] | None = FOLLOW_ACTIVE,
     ) -> Message:
-        """Append a message and mark the conversation active; on disk when this returns."""
+        """Add a message, make it the end of the branch shown, and mark the conversation
+        active; on disk when this returns.
+
+        `parent_id` defaults to the last message of the branch shown (`FOLLOW_ACTIVE`), so
+        plain appends continue the conversation; None starts a new root (a first message).
+        """
         now = time.time()
         role = Role(role)
         status = MessageStatus(status)
+        uid = new_uid()
         with self._writing("save the message") as conn:
             cursor = conn.execute(
                 "UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id)
             )
             self._require(cursor.rowcount, "conversation", conversation_id)
+            parent = (
+                self._leaf_id(conn, conversation_id) if parent_id is FOLLOW_ACTIVE else parent_id
+            )
             cursor = conn.execute(
                 "INSERT INTO messages (conversation_id, parent_id, role, content, status, "
-                "created_at, updated_at, model) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (conversation_id, parent_id, role.value, content, status.value, now, now, model),
+                "created_at, updated_at, model, uid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (conversation_id, parent, role.value, content, status.value, now, now, model,
+                 uid),
             )
             new_id = cursor.lastrowid
+            conn.execute(
+                "UPDATE conversations SET active_leaf_id = ? WHERE id = ?",
+                (new_id, conversation_id),
+            )
         assert new_id is not None
         return Message(
             id=new_id,
@@ -563,7 +906,8 @@ class Store:
             created_at=now,
             updated_at=now,
             model=model,
-            parent_id=parent_id,
+            parent_id=parent,
+            uid=uid,
         )
 
     def update_message(
@@ -650,6 +994,190 @@ class Store:
             ).fetchone()
         return None if row is None else _message_from_row(row)
 
+    # ------------------------------------------------------------------ branches
+    #
+    # Messages form a tree through parent_id. A conversation shows one path through it,
+    # from its root to `conversations.active_leaf_id` (NULL: the newest leaf). Edit and
+    # regenerate add siblings; nothing is overwritten.
+
+    @staticmethod
+    def _leaf_id(conn: sqlite3.Connection, conversation_id: int) -> int | None:
+        row = conn.execute(
+            "SELECT active_leaf_id FROM conversations WHERE id = ?", (conversation_id,)
+        ).fetchone()
+        if row is not None and row[0] is not None:
+            return int(row[0])
+        row = conn.execute(
+            "SELECT m.id FROM messages m WHERE m.conversation_id = ? AND NOT EXISTS "
+            "(SELECT 1 FROM messages c WHERE c.parent_id = m.id) "
+            "ORDER BY m.created_at DESC, m.id DESC LIMIT 1",
+            (conversation_id,),
+        ).fetchone()
+        return None if row is None else int(row[0])
+
+    @staticmethod
+    def _newest_leaf_under(conn: sqlite3.Connection, message_id: int) -> int | None:
+        row = conn.execute(
+            "WITH RECURSIVE sub(id, depth) AS (SELECT ?, 0 UNION ALL "
+            "SELECT m.id, sub.depth + 1 FROM messages m JOIN sub ON m.parent_id = sub.id "
+            "WHERE sub.depth < ?) "
+            "SELECT sub.id FROM sub JOIN messages m ON m.id = sub.id "
+            "WHERE NOT EXISTS (SELECT 1 FROM messages c WHERE c.parent_id = sub.id) "
+            "ORDER BY m.created_at DESC, m.id DESC LIMIT 1",
+            (message_id, MAX_THREAD_DEPTH),
+        ).fetchone()
+        return None if row is None else int(row[0])
+
+    def path_to(self, message_id: int) -> list[Message]:
+        """The messages from the root down to `message_id` (inclusive), oldest first."""
+        with self._reading("read the conversation's branch") as conn:
+            return self._path_to(conn, message_id)
+
+    @staticmethod
+    def _path_to(conn: sqlite3.Connection, message_id: int) -> list[Message]:
+        rows = conn.execute(
+            "WITH RECURSIVE path(id, depth) AS (SELECT ?, 0 UNION ALL "
+            "SELECT m.parent_id, path.depth + 1 FROM messages m JOIN path ON m.id = path.id "
+            "WHERE m.parent_id IS NOT NULL AND path.depth < ?) "
+            f"SELECT {_M_COLUMNS} FROM path JOIN messages m ON m.id = path.id "
+            "ORDER BY path.depth DESC",
+            (message_id, MAX_THREAD_DEPTH),
+        ).fetchall()
+        return [_message_from_row(row) for row in rows]
+
+    def get_thread(self, conversation_id: int) -> list[Message]:
+        """The branch shown: root to the active leaf (or the newest leaf), oldest first."""
+        with self._reading("read the conversation") as conn:
+            leaf = self._leaf_id(conn, conversation_id)
+            return [] if leaf is None else self._path_to(conn, leaf)
+
+    def siblings(self, message_id: int) -> list[Message]:
+        """The message and its alternatives (same parent), oldest first: "2 / 3" in the UI."""
+        with self._reading("read the alternatives") as conn:
+            row = conn.execute(
+                "SELECT conversation_id, parent_id FROM messages WHERE id = ?", (message_id,)
+            ).fetchone()
+            if row is None:
+                raise StorageError(f"The message {message_id} does not exist (was it deleted?).")
+            conversation_id, parent_id = row
+            if parent_id is None:
+                rows = conn.execute(
+                    f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? "
+                    "AND parent_id IS NULL ORDER BY created_at, id",
+                    (conversation_id,),
+                ).fetchall()
+            else:
+                rows = conn.execute(
+                    f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE parent_id = ? "
+                    "ORDER BY created_at, id",
+                    (parent_id,),
+                ).fetchall()
+        return [_message_from_row(r) for r in rows]
+
+    def children(self, message_id: int) -> list[Message]:
+        """Messages that follow this one directly (its replies or next prompts), oldest first."""
+        with self._reading("read the replies") as conn:
+            rows = conn.execute(
+                f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE parent_id = ? "
+                "ORDER BY created_at, id",
+                (message_id,),
+            ).fetchall()
+        return [_message_from_row(r) for r in rows]
+
+    def select_branch(self, message_id: int) -> int:
+        """Show the branch through `message_id`: its newest leaf becomes active (returned).
+
+        Not an activity: the conversation keeps its place in the list.
+        """
+        with self._writing("switch branches") as conn:
+            row = conn.execute(
+                "SELECT conversation_id FROM messages WHERE id = ?", (message_id,)
+            ).fetchone()
+            if row is None:
+                raise StorageError(f"The message {message_id} does not exist (was it deleted?).")
+            leaf = self._newest_leaf_under(conn, message_id)
+            conn.execute(
+                "UPDATE conversations SET active_leaf_id = ? WHERE id = ?", (leaf, row[0])
+            )
+        assert leaf is not None
+        return leaf
+
+    def _require_message(self, message_id: int) -> Message:
+        msg = self.get_message(message_id)
+        if msg is None:
+            raise StorageError(f"The message {message_id} does not exist (was it deleted?).")
+        return msg
+
+    def edit_message(self, message_id: int, new_content: str) -> Message:
+        """Add an edited copy as a sibling (same parent, same role) and show it.
+
+        The original and everything after it stay, one branch away.
+        """
+        original = self._require_message(message_id)
+        return self.add_message(
+            original.conversation_id, original.role, new_content, parent_id=original.parent_id
+        )
+
+    def new_reply_sibling(self, reply_id: int, *, model: str | None = None) -> Message:
+        """Regenerate: an empty streaming reply beside `reply_id` (same prompt), shown.
+
+        Build the request from `path_to(new.parent_id)`; `app.core.branches.begin_regenerate`
+        does both.
+        """
+        original = self._require_message(reply_id)
+        if original.role is not Role.ASSISTANT:
+            raise StorageError(f"The message {reply_id} is not a reply; only replies regenerate.")
+        return self.add_message(
+            original.conversation_id,
+            Role.ASSISTANT,
+            "",
+            status=MessageStatus.STREAMING,
+            model=model or original.model,
+            parent_id=original.parent_id,
+        )
+
+    def delete_message(self, message_id: int, *, with_descendants: bool = False) -> int:
+        """Delete a message on the user's explicit request; returns how many were deleted.
+
+        A message that others follow (replies, later turns, other branches below it) is
+        only deleted together with all of them, and only when `with_descendants` is True;
+        otherwise StorageError says how many would go. If the branch shown is removed, the
+        newest remaining branch under the deleted message's parent is shown. A missing
+        message is a no-op (0).
+        """
+        with self._writing("delete the message") as conn:
+            row = conn.execute(
+                "SELECT conversation_id, parent_id FROM messages WHERE id = ?", (message_id,)
+            ).fetchone()
+            if row is None:
+                return 0
+            conversation_id, parent_id = row
+            ids = [
+                int(r[0])
+                for r in conn.execute(
+                    "WITH RECURSIVE sub(id, depth) AS (SELECT ?, 0 UNION ALL "
+                    "SELECT m.id, sub.depth + 1 FROM messages m JOIN sub ON m.parent_id = sub.id "
+                    "WHERE sub.depth < ?) SELECT id FROM sub",
+                    (message_id, MAX_THREAD_DEPTH),
+                )
+            ]
+            if len(ids) > 1 and not with_descendants:
+                raise StorageError(
+                    f"The message {message_id} has {len(ids) - 1} later message(s) built on it. "
+                    "Delete them together explicitly, or keep the message."
+                )
+            active = conn.execute(
+                "SELECT active_leaf_id FROM conversations WHERE id = ?", (conversation_id,)
+            ).fetchone()[0]
+            conn.executemany("DELETE FROM messages WHERE id = ?", [(i,) for i in reversed(ids)])
+            if active is None or active in ids:
+                leaf = None if parent_id is None else self._newest_leaf_under(conn, parent_id)
+                conn.execute(
+                    "UPDATE conversations SET active_leaf_id = ? WHERE id = ?",
+                    (leaf, conversation_id),
+                )
+            return len(ids)
+
     def mark_interrupted_streams(self) -> int:
         """Mark replies left 'streaming' by a previous run as stopped; returns how many."""
         with self._writing("mark interrupted replies") as conn:
@@ -674,7 +1202,8 @@ class Store:
             conn.execute("BEGIN")
             try:
                 if conversation_ids is None:
-                    conversations = self.list_conversations()
+                    conversations = self.list_conversations(archived=None, include_trashed=True)
+                    conversations.sort(key=lambda c: (c.updated_at, c.id), reverse=True)
                 else:
                     conversations = []
                     missing = []

@@ -1,0 +1,718 @@
+"""Import history: Parley's own JSON export and ChatGPT's `conversations.json`.
+
+Files are untrusted. Everything is parsed and checked before the database is touched
+(types, sizes, counts, nesting, parent links without cycles), then written in ONE
+transaction: a file is imported completely or not at all, and any problem raises
+`ImportFileError` with the place in the file that is wrong.
+
+Imports are idempotent: conversations and messages are matched on their stable `uid`
+(Parley exports carry them; for ChatGPT they are derived from ChatGPT's own ids with
+uuid5). Importing the same file twice adds nothing; a conversation that is already here
+gets only the messages it lacks, and keeps its local title, flags and branch choice.
+
+ChatGPT: the `mapping` node tree is kept, branches included. System messages, hidden
+nodes, tool/browsing output and nodes with no text are skipped; their children are
+attached to the nearest kept ancestor. `current_node` becomes the branch shown.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from app.core.errors import ImportFileError
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from app.core.storage import Store
+
+__all__ = [
+    "ImportReport",
+    "detect_format",
+    "import_chatgpt",
+    "import_data",
+    "import_file",
+    "import_parley",
+    "load_file",
+]
+
+Format = Literal["parley", "chatgpt"]
+
+# Limits far above any real history, low enough that a hostile file cannot exhaust memory
+# or time on the GUI thread's import.
+MAX_FILE_BYTES = 1024 * 1024 * 1024
+MAX_CONVERSATIONS = 100_000
+MAX_MESSAGES = 2_000_000
+MAX_MESSAGES_PER_CONVERSATION = 100_000
+MAX_TEXT_CHARS = 16 * 1024 * 1024
+MAX_SHORT_CHARS = 10_000
+MAX_TAGS = 200
+MAX_EXTRA_DEPTH = 32
+MAX_EXTRA_CHARS = 8 * 1024 * 1024
+
+_NAMESPACE = uuid.UUID("5b0f4c1e-7d1a-4f57-9a0a-2f9d6c1b7e11")
+_ROLES = ("system", "user", "assistant", "tool")
+_STATUSES = ("complete", "streaming", "stopped", "error")
+
+
+@dataclass
+class ImportReport:
+    """What an import did."""
+
+    format: str
+    conversations_added: int = 0
+    #: already present; received the messages they lacked
+    conversations_merged: int = 0
+    #: already present with every message: nothing to do
+    conversations_unchanged: int = 0
+    messages_added: int = 0
+    #: already present (same uid)
+    messages_skipped: int = 0
+    #: ChatGPT nodes left out: system, hidden, tool output, empty
+    nodes_skipped: int = 0
+
+    def describe(self) -> str:
+        """One paragraph for people."""
+        parts = [
+            f"Imported {self.format} file: {self.conversations_added} new conversation(s), "
+            f"{self.messages_added} new message(s).",
+            f"{self.conversations_merged} existing conversation(s) received missing messages; "
+            f"{self.conversations_unchanged} were already complete; "
+            f"{self.messages_skipped} message(s) were already here.",
+        ]
+        if self.nodes_skipped:
+            parts.append(
+                f"{self.nodes_skipped} system, hidden, tool or empty node(s) were left out."
+            )
+        return "\n".join(parts)
+
+
+@dataclass
+class _Msg:
+    uid: str
+    parent_uid: str | None
+    role: str
+    content: str
+    created: float
+    updated: float
+    status: str = "complete"
+    model: str | None = None
+    provider: str | None = None
+    finish_reason: str | None = None
+    usage: dict[str, Any] | None = None
+    error: str | None = None
+    reasoning: str = ""
+    generation_id: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class _Conv:
+    uid: str
+    title: str
+    created: float
+    updated: float
+    messages: list[_Msg]
+    model: str | None = None
+    pinned: bool = False
+    archived: bool = False
+    tags: list[str] = field(default_factory=list)
+    trashed_at: float | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+    active_leaf_uid: str | None = None
+
+
+# ---------------------------------------------------------------- reading and checking
+
+
+def _fail(where: str, problem: str) -> ImportFileError:
+    return ImportFileError(f"Cannot import this file: {where}: {problem}. Nothing was imported.")
+
+
+def load_file(path: Path) -> Any:
+    """Read and parse a JSON file to import; anything unusable raises ImportFileError."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ImportFileError(
+                f"Cannot import {path}: it is {size / 2**20:.0f} MB, more than the "
+                f"{MAX_FILE_BYTES / 2**20:.0f} MB Parley accepts. Nothing was imported."
+            )
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ImportFileError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+    return parse_json(raw, str(path))
+
+
+def parse_json(raw: bytes | str, name: str = "the file") -> Any:
+    """Parse JSON text; not JSON, not UTF-8 or absurdly nested raises ImportFileError."""
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ImportFileError(
+            f"Cannot import {name}: it is not valid JSON (line {exc.lineno}, column "
+            f"{exc.colno}: {exc.msg}). Nothing was imported."
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(
+            f"Cannot import {name}: it is not UTF-8 text. Nothing was imported."
+        ) from exc
+    except RecursionError as exc:
+        raise ImportFileError(
+            f"Cannot import {name}: its JSON is nested too deeply. Nothing was imported."
+        ) from exc
+
+
+def detect_format(data: Any) -> Format:
+    """"parley" for a Parley export, "chatgpt" for ChatGPT's conversations.json."""
+    if isinstance(data, dict) and data.get("format") == "parley-export":
+        return "parley"
+    if isinstance(data, list) and (
+        not data or (isinstance(data[0], dict) and "mapping" in data[0])
+    ):
+        return "chatgpt"
+    raise ImportFileError(
+        "Cannot import this file: it is neither a Parley export (JSON from "
+        "`parley export`) nor ChatGPT's conversations.json. Nothing was imported."
+    )
+
+
+def _text(value: Any, where: str, *, limit: int = MAX_TEXT_CHARS, optional: bool = False,
+          default: str = "") -> str:
+    if value is None:
+        if optional:
+            return default
+        raise _fail(where, "missing text")
+    if not isinstance(value, str):
+        raise _fail(where, f"expected text, found {type(value).__name__}")
+    if len(value) > limit:
+        raise _fail(where, f"text of {len(value):,} characters exceeds the limit of {limit:,}")
+    if "\x00" in value:
+        raise _fail(where, "text contains a NUL character")
+    return value
+
+
+def _opt_short(value: Any, where: str) -> str | None:
+    if value is None:
+        return None
+    return _text(value, where, limit=MAX_SHORT_CHARS)
+
+
+def _number(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _fail(where, f"expected a number, found {type(value).__name__}")
+    number = float(value)
+    if not math.isfinite(number) or not 0 <= number < 1e11:
+        raise _fail(where, "not a plausible Unix time")
+    return number
+
+
+def _timestamp(obj: dict[str, Any], key: str, where: str, default: float) -> float:
+    """`<key>_ts` (Unix seconds) when present, else the ISO `<key>_at`, else default."""
+    ts = obj.get(f"{key}_ts")
+    if ts is not None:
+        return _number(ts, f"{where}.{key}_ts")
+    iso = obj.get(f"{key}_at")
+    if iso is None:
+        return default
+    text = _text(iso, f"{where}.{key}_at", limit=100)
+    try:
+        return datetime.fromisoformat(text).timestamp()
+    except ValueError as exc:
+        raise _fail(f"{where}.{key}_at", "not an ISO 8601 time") from exc
+
+
+def _check_json_value(value: Any, where: str) -> None:
+    """Reject nesting deeper than MAX_EXTRA_DEPTH (iteratively: no recursion to exhaust)."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_EXTRA_DEPTH:
+            raise _fail(where, f"nested deeper than {MAX_EXTRA_DEPTH} levels")
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+
+
+def _object(value: Any, where: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _fail(where, f"expected an object, found {type(value).__name__}")
+    _check_json_value(value, where)
+    if len(json.dumps(value, ensure_ascii=False)) > MAX_EXTRA_CHARS:
+        raise _fail(where, "object too large")
+    return value
+
+
+def _uid(value: Any, where: str) -> str:
+    text = _text(value, where, limit=64)
+    if not text or not all(ch.isalnum() or ch in "-_" for ch in text):
+        raise _fail(where, "not a valid uid")
+    return text
+
+
+def _derived_uid(*parts: str) -> str:
+    return uuid.uuid5(_NAMESPACE, "\x1f".join(parts)).hex
+
+
+def _ordered(messages: list[_Msg], where: str) -> list[_Msg]:
+    """Messages with every parent before its children; unknown parents and cycles fail."""
+    by_uid: dict[str, _Msg] = {}
+    for msg in messages:
+        if msg.uid in by_uid:
+            raise _fail(where, f"message uid {msg.uid} appears twice")
+        by_uid[msg.uid] = msg
+    children: dict[str | None, list[_Msg]] = {}
+    for msg in messages:
+        if msg.parent_uid is not None and msg.parent_uid not in by_uid:
+            raise _fail(where, f"message {msg.uid} follows a message that is not in the file")
+        children.setdefault(msg.parent_uid, []).append(msg)
+    # Keep the file's order when parents already come first (a Parley export always
+    # does), so ids keep the original order; otherwise rebuild one.
+    seen: set[str] = set()
+    for msg in messages:
+        if msg.parent_uid is not None and msg.parent_uid not in seen:
+            break
+        seen.add(msg.uid)
+    else:
+        return list(messages)
+    # Breadth first from the roots: a message whose parent links loop back never gets
+    # reached, which is how cycles show up.
+    ordered: list[tuple[int, float, int, _Msg]] = []
+    queue = deque((0, m) for m in children.get(None, []))
+    while queue:
+        depth, msg = queue.popleft()
+        ordered.append((depth, msg.created, len(ordered), msg))
+        queue.extend((depth + 1, c) for c in children.get(msg.uid, []))
+    if len(ordered) != len(messages):
+        raise _fail(where, "the messages' parent links form a cycle")
+    # Parents first; within a level by time, so ids grow with time as they do in Parley.
+    ordered.sort(key=lambda item: item[:3])
+    return [item[3] for item in ordered]
+
+
+class _Budget:
+    def __init__(self) -> None:
+        self.messages = 0
+
+    def take(self, count: int, where: str) -> None:
+        if count > MAX_MESSAGES_PER_CONVERSATION:
+            raise _fail(where, f"more than {MAX_MESSAGES_PER_CONVERSATION:,} messages")
+        self.messages += count
+        if self.messages > MAX_MESSAGES:
+            raise _fail(where, f"more than {MAX_MESSAGES:,} messages in the file")
+
+
+def _list(value: Any, where: str, limit: int) -> list[Any]:
+    if not isinstance(value, list):
+        raise _fail(where, f"expected a list, found {type(value).__name__}")
+    if len(value) > limit:
+        raise _fail(where, f"{len(value):,} items, more than the limit of {limit:,}")
+    return value
+
+
+# ---------------------------------------------------------------- Parley format
+
+
+def _parse_parley(data: Any) -> list[_Conv]:
+    if not isinstance(data, dict) or data.get("format") != "parley-export":
+        raise _fail("the top level", "not a Parley export")
+    version = data.get("version")
+    if version not in (1, 2):
+        raise _fail("version", f"unknown Parley export version {version!r}")
+    items = _list(data.get("conversations"), "conversations", MAX_CONVERSATIONS)
+    budget = _Budget()
+    now = time.time()
+    out: list[_Conv] = []
+    for ci, raw in enumerate(items):
+        where = f"conversations[{ci}]"
+        if not isinstance(raw, dict):
+            raise _fail(where, "expected an object")
+        created = _timestamp(raw, "created", where, now)
+        title = _text(raw.get("title"), f"{where}.title", limit=MAX_SHORT_CHARS, optional=True,
+                      default="Imported chat")
+        if raw.get("uid") is not None:
+            cuid = _uid(raw.get("uid"), f"{where}.uid")
+        else:  # a version 1 export: stable as long as the file is the same
+            cuid = _derived_uid("parley-v1", str(raw.get("id")), repr(created), title)
+        raw_messages = _list(raw.get("messages", []), f"{where}.messages",
+                             MAX_MESSAGES_PER_CONVERSATION)
+        budget.take(len(raw_messages), where)
+        by_file_id: dict[int, str] = {}
+        messages: list[_Msg] = []
+        for mi, rm in enumerate(raw_messages):
+            mwhere = f"{where}.messages[{mi}]"
+            if not isinstance(rm, dict):
+                raise _fail(mwhere, "expected an object")
+            messages.append(_parse_parley_message(
+                rm, mwhere, conv_uid=cuid, conv_created=created, by_file_id=by_file_id,
+                previous=messages,
+            ))
+        tags_raw = _list(raw.get("tags", []), f"{where}.tags", MAX_TAGS)
+        tags = [_text(t, f"{where}.tags", limit=200) for t in tags_raw]
+        trashed = raw.get("trashed_ts")
+        leaf = raw.get("active_leaf_uid")
+        conv = _Conv(
+            uid=cuid,
+            title=title,
+            created=created,
+            updated=_timestamp(raw, "updated", where, created),
+            messages=_ordered(messages, where),
+            model=_opt_short(raw.get("model"), f"{where}.model"),
+            pinned=bool(raw.get("pinned", False)),
+            archived=bool(raw.get("archived", False)),
+            tags=tags,
+            trashed_at=None if trashed is None else _number(trashed, f"{where}.trashed_ts"),
+            options=_object(raw.get("options"), f"{where}.options"),
+            active_leaf_uid=None if leaf is None else _uid(leaf, f"{where}.active_leaf_uid"),
+        )
+        out.append(conv)
+    return out
+
+
+def _parse_parley_message(
+    rm: dict[str, Any],
+    where: str,
+    *,
+    conv_uid: str,
+    conv_created: float,
+    by_file_id: dict[int, str],
+    previous: list[_Msg],
+) -> _Msg:
+    file_id = rm.get("id")
+    if rm.get("uid") is not None:
+        uid = _uid(rm.get("uid"), f"{where}.uid")
+    else:
+        uid = _derived_uid(conv_uid, "message", str(file_id), str(len(previous)))
+    if isinstance(file_id, int) and not isinstance(file_id, bool):
+        by_file_id[file_id] = uid
+    if rm.get("parent_uid") is not None:
+        parent: str | None = _uid(rm.get("parent_uid"), f"{where}.parent_uid")
+    elif rm.get("parent_id") is not None:
+        parent_id = rm.get("parent_id")
+        if not isinstance(parent_id, int) or parent_id not in by_file_id:
+            raise _fail(f"{where}.parent_id", "refers to no earlier message of the conversation")
+        parent = by_file_id[parent_id]
+    else:
+        # Version 1 saved prompts without a parent: they follow the message before them.
+        parent = previous[-1].uid if previous and "parent_uid" not in rm else None
+    role = rm.get("role")
+    if role not in _ROLES:
+        raise _fail(f"{where}.role", f"unknown role {role!r}")
+    status = rm.get("status", "complete")
+    if status not in _STATUSES:
+        raise _fail(f"{where}.status", f"unknown status {status!r}")
+    if status == "streaming":
+        status = "stopped"  # it can never finish now
+    created = _timestamp(rm, "created", where, conv_created)
+    usage = rm.get("usage")
+    if usage is not None:
+        usage = _object(usage, f"{where}.usage")
+        for key, value in usage.items():
+            if value is not None and (isinstance(value, bool)
+                                      or not isinstance(value, int | float)):
+                raise _fail(f"{where}.usage.{key}", "expected a number")
+    return _Msg(
+        uid=uid,
+        parent_uid=parent,
+        role=str(role),
+        content=_text(rm.get("content"), f"{where}.content", optional=True),
+        created=created,
+        updated=_timestamp(rm, "updated", where, created),
+        status=str(status),
+        model=_opt_short(rm.get("model"), f"{where}.model"),
+        provider=_opt_short(rm.get("provider"), f"{where}.provider"),
+        finish_reason=_opt_short(rm.get("finish_reason"), f"{where}.finish_reason"),
+        usage=usage,
+        error=_text(rm.get("error"), f"{where}.error", optional=True) or None,
+        reasoning=_text(rm.get("reasoning"), f"{where}.reasoning", optional=True),
+        generation_id=_opt_short(rm.get("generation_id"), f"{where}.generation_id"),
+        extra=_object(rm.get("extra"), f"{where}.extra"),
+    )
+
+
+# ---------------------------------------------------------------- ChatGPT format
+
+
+def _chatgpt_text(message: dict[str, Any], where: str) -> str:
+    content = message.get("content")
+    if not isinstance(content, dict):
+        return ""
+    kind = content.get("content_type")
+    if kind in ("text", "multimodal_text"):
+        parts = _list(content.get("parts", []), f"{where}.content.parts", 10_000)
+        texts = [_text(p, f"{where}.content.parts") for p in parts if isinstance(p, str)]
+        text = "\n".join(t for t in texts if t)
+    elif kind == "code":
+        code = _text(content.get("text"), f"{where}.content.text", optional=True)
+        language = content.get("language")
+        fence = language if isinstance(language, str) and language.isalnum() else ""
+        text = f"```{fence}\n{code}\n```" if code.strip() else ""
+    else:
+        return ""  # thoughts, browsing results, images alone...
+    if len(text) > MAX_TEXT_CHARS:
+        raise _fail(where, "text too long")
+    return text
+
+
+def _parse_chatgpt(data: Any) -> tuple[list[_Conv], int]:
+    items = _list(data, "the top level", MAX_CONVERSATIONS)
+    budget = _Budget()
+    now = time.time()
+    out: list[_Conv] = []
+    skipped = 0
+    for ci, raw in enumerate(items):
+        where = f"conversation {ci}"
+        if not isinstance(raw, dict):
+            raise _fail(where, "expected an object")
+        mapping = raw.get("mapping")
+        if not isinstance(mapping, dict):
+            raise _fail(f"{where}.mapping", "expected an object of message nodes")
+        budget.take(len(mapping), where)
+        cid = raw.get("conversation_id", raw.get("id"))
+        title = _text(raw.get("title"), f"{where}.title", limit=MAX_SHORT_CHARS, optional=True,
+                      default="") or "Imported from ChatGPT"
+        ctime = raw.get("create_time")
+        created = now if ctime is None else _number(ctime, f"{where}.create_time")
+        utime = raw.get("update_time")
+        updated = created if utime is None else _number(utime, f"{where}.update_time")
+        if cid is None:
+            cid = _derived_uid("chatgpt-untitled", title, repr(created))
+        cid = _text(cid, f"{where}.id", limit=200)
+        conv_uid = _derived_uid("chatgpt", "conversation", cid)
+
+        parents: dict[str, str | None] = {}
+        kept: dict[str, _Msg] = {}
+        for node_id, node in mapping.items():
+            nwhere = f"{where}.mapping[{node_id[:40]!r}]"
+            _text(node_id, nwhere, limit=200)
+            if not isinstance(node, dict):
+                raise _fail(nwhere, "expected an object")
+            parent = node.get("parent")
+            if parent is not None:
+                parent = _text(parent, f"{nwhere}.parent", limit=200)
+                if parent not in mapping:
+                    parent = None  # a dangling link: start a root rather than lose the text
+            parents[node_id] = parent
+            msg = _chatgpt_message(node.get("message"), nwhere, cid, node_id, created)
+            if msg is None:
+                skipped += 1
+            else:
+                kept[node_id] = msg
+
+        # Nearest kept ancestor of every node, walking parent links (cycles refused).
+        nearest: dict[str, str | None] = {}
+        for start in mapping:
+            trail: list[str] = []
+            on_trail: set[str] = set()
+            current: str | None = start
+            while current is not None and current not in nearest:
+                if current in on_trail:
+                    raise _fail(where, "the message tree's parent links form a cycle")
+                on_trail.add(current)
+                trail.append(current)
+                current = parents[current]
+            found = None if current is None else (
+                current if current in kept else nearest[current]
+            )
+            for node_id in reversed(trail):
+                nearest[node_id] = found
+                if node_id in kept:
+                    found = node_id
+        for node_id, msg in kept.items():
+            parent = parents[node_id]
+            anchor = None if parent is None else (parent if parent in kept else nearest[parent])
+            msg.parent_uid = None if anchor is None else kept[anchor].uid
+        current_node = raw.get("current_node")
+        leaf: str | None = None
+        if isinstance(current_node, str) and current_node in mapping:
+            anchor = current_node if current_node in kept else nearest.get(current_node)
+            leaf = None if anchor is None else kept[anchor].uid
+        out.append(_Conv(
+            uid=conv_uid,
+            title=" ".join(title.split()) or "Imported from ChatGPT",
+            created=created,
+            updated=updated,
+            messages=_ordered(sorted(kept.values(), key=lambda m: m.created), where),
+            model=None,
+            archived=bool(raw.get("is_archived", False)),
+            active_leaf_uid=leaf,
+            options={},
+            tags=[],
+            pinned=False,
+            trashed_at=None,
+        ))
+    return out, skipped
+
+
+def _chatgpt_message(
+    message: Any, where: str, cid: str, node_id: str, default_time: float
+) -> _Msg | None:
+    if message is None:
+        return None
+    if not isinstance(message, dict):
+        raise _fail(f"{where}.message", "expected an object")
+    author = message.get("author")
+    role = author.get("role") if isinstance(author, dict) else None
+    if role not in ("user", "assistant"):
+        return None  # system prompts, tool and browsing output
+    metadata = message.get("metadata")
+    metadata = metadata if isinstance(metadata, dict) else {}
+    if metadata.get("is_visually_hidden_from_conversation"):
+        return None
+    text = _chatgpt_text(message, where)
+    if not text.strip():
+        return None
+    ctime = message.get("create_time")
+    created = default_time if ctime is None else _number(ctime, f"{where}.create_time")
+    slug = metadata.get("model_slug")
+    extra: dict[str, Any] = {"chatgpt": {"node_id": node_id}}
+    return _Msg(
+        uid=_derived_uid("chatgpt", "message", cid, node_id),
+        parent_uid=None,
+        role=str(role),
+        content=text,
+        created=created,
+        updated=created,
+        model=slug if isinstance(slug, str) and role == "assistant" and len(slug) < 200
+        else None,
+        extra=extra,
+    )
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _write(store: Store, conversations: list[_Conv], report: ImportReport) -> ImportReport:
+    from app.core.storage import clean_tags
+
+    with store.transaction("import the file") as conn:
+        for conv in conversations:
+            _write_conversation(conn, conv, report, clean_tags)
+    return report
+
+
+def _write_conversation(
+    conn: sqlite3.Connection,
+    conv: _Conv,
+    report: ImportReport,
+    clean_tags: Callable[[list[str]], list[str]],
+) -> None:
+    row = conn.execute("SELECT id FROM conversations WHERE uid = ?", (conv.uid,)).fetchone()
+    is_new = row is None
+    if is_new:
+        cursor = conn.execute(
+            "INSERT INTO conversations (uid, title, created_at, updated_at, model, pinned, "
+            "archived, tags, trashed_at, options) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                conv.uid, " ".join(conv.title.split()) or "Untitled", conv.created,
+                conv.updated, conv.model, int(conv.pinned), int(conv.archived),
+                json.dumps(clean_tags(conv.tags), ensure_ascii=False), conv.trashed_at,
+                json.dumps(conv.options, ensure_ascii=False),
+            ),
+        )
+        conv_id = cursor.lastrowid
+        assert conv_id is not None
+    else:
+        conv_id = int(row[0])
+    ids: dict[str, int] = {}
+    added = 0
+    for msg in conv.messages:
+        found = conn.execute(
+            "SELECT id, conversation_id FROM messages WHERE uid = ?", (msg.uid,)
+        ).fetchone()
+        if found is not None:
+            if found[1] != conv_id:
+                raise _fail(
+                    f"conversation {conv.title!r}",
+                    f"message {msg.uid} already belongs to another conversation here",
+                )
+            ids[msg.uid] = int(found[0])
+            report.messages_skipped += 1
+            continue
+        usage = msg.usage or {}
+        cursor = conn.execute(
+            "INSERT INTO messages (uid, conversation_id, parent_id, role, content, status, "
+            "created_at, updated_at, model, provider, finish_reason, prompt_tokens, "
+            "completion_tokens, total_tokens, cost, cached_tokens, reasoning_tokens, error, "
+            "reasoning, generation_id, extra) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                msg.uid, conv_id, None if msg.parent_uid is None else ids[msg.parent_uid],
+                msg.role, msg.content, msg.status, msg.created, msg.updated, msg.model,
+                msg.provider, msg.finish_reason,
+                usage.get("prompt_tokens"), usage.get("completion_tokens"),
+                usage.get("total_tokens"), usage.get("cost"), usage.get("cached_tokens"),
+                usage.get("reasoning_tokens"), msg.error, msg.reasoning, msg.generation_id,
+                json.dumps(msg.extra, ensure_ascii=False),
+            ),
+        )
+        assert cursor.lastrowid is not None
+        ids[msg.uid] = cursor.lastrowid
+        added += 1
+    report.messages_added += added
+    if is_new:
+        report.conversations_added += 1
+        if conv.active_leaf_uid is not None and conv.active_leaf_uid in ids:
+            conn.execute(
+                "UPDATE conversations SET active_leaf_id = ? WHERE id = ?",
+                (ids[conv.active_leaf_uid], conv_id),
+            )
+    elif added:
+        report.conversations_merged += 1
+        from app.core.storage import Store
+
+        # The branch shown grew in the file: keep showing it, now to its new end.
+        leaf = conn.execute(
+            "SELECT active_leaf_id FROM conversations WHERE id = ?", (conv_id,)
+        ).fetchone()[0]
+        if leaf is not None:
+            conn.execute(
+                "UPDATE conversations SET active_leaf_id = ?, "
+                "updated_at = max(updated_at, ?) WHERE id = ?",
+                (Store._newest_leaf_under(conn, leaf), conv.updated, conv_id),
+            )
+    else:
+        report.conversations_unchanged += 1
+
+
+# ---------------------------------------------------------------- entry points
+
+
+def import_parley(store: Store, data: Any) -> ImportReport:
+    """Import a parsed Parley export (all or nothing; idempotent by uid)."""
+    return _write(store, _parse_parley(data), ImportReport("Parley"))
+
+
+def import_chatgpt(store: Store, data: Any) -> ImportReport:
+    """Import ChatGPT's parsed conversations.json (all or nothing; idempotent)."""
+    conversations, skipped = _parse_chatgpt(data)
+    return _write(store, conversations, ImportReport("ChatGPT", nodes_skipped=skipped))
+
+
+def import_data(store: Store, data: Any, fmt: Format | None = None) -> ImportReport:
+    """Import parsed JSON, detecting its format unless `fmt` is given."""
+    fmt = fmt or detect_format(data)
+    try:
+        if fmt == "parley":
+            return import_parley(store, data)
+        return import_chatgpt(store, data)
+    except RecursionError as exc:  # pragma: no cover - checks above are iterative
+        raise ImportFileError("Cannot import this file: it is nested too deeply.") from exc
+
+
+def import_file(store: Store, path: Path, fmt: Format | None = None) -> ImportReport:
+    """Read, check and import a file; raises ImportFileError and changes nothing on error."""
+    return import_data(store, load_file(path), fmt)
