@@ -51,7 +51,27 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="request option, VALUE parsed as JSON when it parses (-o temperature=0.3)",
+        help="request option, VALUE parsed as JSON when it parses (-o temperature=0.3); "
+        "dotted keys make nested objects (-o reasoning.effort=high -o provider.sort=price)",
+    )
+    ask.add_argument("--web", action="store_true", help="let the model search the web")
+    ask.add_argument(
+        "--reasoning",
+        metavar="EFFORT",
+        choices=("xhigh", "high", "medium", "low", "minimal", "none"),
+        help="reasoning effort: xhigh, high, medium, low, minimal or none",
+    )
+    ask.add_argument(
+        "--json-schema",
+        metavar="FILE",
+        help="ask for JSON matching the schema in FILE; the reply is checked against it",
+    )
+    ask.add_argument(
+        "--fallback",
+        action="append",
+        default=[],
+        metavar="MODEL",
+        help="model to try if the first one fails (repeatable, tried in order)",
     )
 
     export = sub.add_parser("export", help="print history as JSON or Markdown")
@@ -63,6 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
     key_sub.add_parser("set", help="store a key (read from stdin, or asked for hidden)")
     key_sub.add_parser("delete", help="remove the stored key")
     key_sub.add_parser("status", help="say where the key comes from and how it is stored")
+
+    from app.cli_history import add_parsers
+
+    add_parsers(sub)  # search, import, backup, restore, prompts
     return parser
 
 
@@ -126,6 +150,33 @@ def cmd_ask(args: argparse.Namespace) -> int:
     except ValueError as exc:
         _err(str(exc))
         return EXIT_USAGE
+    from app.core.options import ConversationOptions, nest_dotted
+
+    options = nest_dotted(options)
+    conv_options = ConversationOptions(models=list(args.fallback))
+    conv_options.web_search.enabled = bool(args.web)
+    conv_options.reasoning.effort = args.reasoning
+    schema: dict[str, Any] | None = None
+    if args.json_schema:
+        try:
+            with open(args.json_schema, encoding="utf-8") as fh:
+                loaded = json.load(fh)
+        except OSError as exc:
+            _err(f"could not read the JSON schema {args.json_schema}: {exc.strerror}.")
+            return EXIT_USAGE
+        except ValueError as exc:
+            _err(f"the JSON schema {args.json_schema} is not valid JSON: {exc}.")
+            return EXIT_USAGE
+        schema = loaded if isinstance(loaded, dict) else None
+        conv_options.structured.mode = "json_schema"
+        conv_options.structured.schema = schema
+        conv_options.structured.name = (
+            os.path.splitext(os.path.basename(args.json_schema))[0][:64] or "response"
+        )
+    problems = conv_options.validate()
+    if problems:
+        _err("invalid options:\n  " + "\n  ".join(problems))
+        return EXIT_USAGE
     settings = _load_settings()
     store = _open_store()
     try:
@@ -140,7 +191,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
         model = args.model or conv.model or settings.default_model
         api_key = _api_key()
         exchange = begin_exchange(
-            store, conv.id, prompt, model=model, options=options, system=args.system
+            store, conv.id, prompt, model=model, options=options, system=args.system,
+            conversation_options=conv_options,
         )
         out = sys.stdout
         ends_with_newline = True
@@ -192,6 +244,15 @@ def cmd_ask(args: argparse.Namespace) -> int:
         if not ends_with_newline:
             out.write("\n")
         out.flush()
+        if schema is not None:
+            from app.core.schema_check import check_reply
+
+            mismatches = check_reply(run.acc.text, schema)
+            if mismatches:
+                _err(
+                    f"the reply does not match the JSON schema {args.json_schema}:\n  "
+                    + "\n  ".join(mismatches)
+                )
         if sys.stderr.isatty():
             acc = run.acc
             cost = f", ${acc.usage.cost:.6f}" if acc.usage and acc.usage.cost is not None else ""
@@ -212,7 +273,10 @@ def cmd_export(args: argparse.Namespace) -> int:
             _err(f"there is no conversation {args.conversation}.")
             return EXIT_USAGE
         items = store.export_conversations(ids)
-        text = to_json(items) if args.format == "json" else to_markdown(items)
+        if args.format == "json":
+            text = to_json(items, {c.id: store.get_options(c.id) for c, _ in items})
+        else:
+            text = to_markdown(items)
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return EXIT_OK
     finally:
@@ -253,9 +317,10 @@ def main(argv: list[str] | None = None) -> int:
         from app.main import run_gui
 
         return run_gui(smoke=args.smoke)
+    from app.cli_history import HANDLERS
     from app.core.errors import ParleyError
 
-    handlers = {"ask": cmd_ask, "export": cmd_export, "key": cmd_key}
+    handlers = {"ask": cmd_ask, "export": cmd_export, "key": cmd_key, **HANDLERS}
     try:
         return handlers[args.command](args)
     except ParleyError as exc:

@@ -61,15 +61,21 @@ def qloop(qapp: Any) -> Any:
     import qasync
 
     loop = qasync.QEventLoop(qapp, already_running=True)
-    asyncio.set_event_loop(loop)
+    # `already_running` marks the loop as running on this thread; that mark is set only
+    # while a GUI test runs (see `aloop`), so plain asyncio.run() works in other tests.
+    asyncio.events._set_running_loop(None)
     return loop
 
 
 @pytest.fixture
-def aloop(qloop: Any) -> Any:
-    """The qasync loop, made current again (asyncio.run in other tests unsets it)."""
+def aloop(qloop: Any) -> Iterator[Any]:
+    """The qasync loop, current and marked running for the duration of one GUI test."""
     asyncio.set_event_loop(qloop)
-    return qloop
+    asyncio.events._set_running_loop(qloop)
+    try:
+        yield qloop
+    finally:
+        asyncio.events._set_running_loop(None)
 
 
 def run_in_qt(qtbot: Any, coro: Coroutine[Any, Any, T], timeout: float = 10.0) -> T:

@@ -1225,6 +1225,10 @@ class FakeOpenRouter:
     def _reset_overrides(self) -> None:
         self.models = _default_models(self.fixtures_dir)
         self.key_response = None
+        # GET /generation: answer 404 this many times first (the record appears with a
+        # delay on OpenRouter), and merge these fields into the answer's "data".
+        self.generation_missing = 0
+        self.generation_fields: dict[str, Any] = {}
 
     # ---- request handling (server thread)
 
@@ -1305,8 +1309,17 @@ class FakeOpenRouter:
             gen_id = (params.get("id") or [""])[0]
             if not gen_id:
                 return error_status(400, {"error": {"code": 400, "message": "Missing id"}})
+            with self._cond:
+                missing = self.generation_missing > 0
+                if missing:
+                    self.generation_missing -= 1
+            if missing:
+                return error_status(
+                    404, {"error": {"code": 404, "message": f"Generation {gen_id} not found"}}
+                )
             body = copy.deepcopy(self._generation_body)
             body.setdefault("data", {})["id"] = gen_id
+            body["data"].update(copy.deepcopy(self.generation_fields))
             return json_body(body)
         return error_status(404, {"error": {"code": 404, "message": "Not Found"}})
 

@@ -19,7 +19,8 @@ from app.core.errors import ApiError, ParleyError, StreamError
 from app.core.events import ReplyAccumulator, StreamEvent
 
 if TYPE_CHECKING:
-    from app.core.client import ChatClient
+    from app.core.client import ChatClient, RetryCallback, RetryPolicy
+    from app.core.options import ConversationOptions
     from app.core.storage import Store
 
 #: seconds between saves of a streaming reply (DESIGN: at least once a second)
@@ -55,12 +56,26 @@ def history_messages(messages: list[Message]) -> list[dict[str, Any]]:
 
 
 def build_payload(
-    model: str, messages: list[Message], options: dict[str, Any] | None = None
+    model: str,
+    messages: list[Message],
+    options: dict[str, Any] | None = None,
+    conversation_options: ConversationOptions | None = None,
+    endpoint_kind: str = "openrouter",
 ) -> dict[str, Any]:
-    """Request body: only what the user chose is sent, so endpoint defaults apply otherwise."""
-    payload: dict[str, Any] = {"model": model, "messages": history_messages(messages)}
+    """Request body: only what the user chose is sent, so endpoint defaults apply otherwise.
+
+    `conversation_options` are the typed per-conversation settings; raw `options` (the
+    CLI's `-o`) are merged last, nested objects key by key.
+    """
+    history = history_messages(messages)
+    if conversation_options is not None:
+        payload = conversation_options.build(model, history, endpoint_kind)
+    else:
+        payload = {"model": model, "messages": history}
     if options:
-        payload.update(options)
+        from app.core.options import merge_options
+
+        merge_options(payload, options)
     # Usage in the stream: OpenRouter always sends it; local servers need this flag.
     payload.setdefault("stream_options", {"include_usage": True})
     return payload
@@ -74,13 +89,16 @@ def begin_exchange(
     model: str,
     options: dict[str, Any] | None = None,
     system: str | None = None,
+    conversation_options: ConversationOptions | None = None,
+    endpoint_kind: str = "openrouter",
 ) -> Exchange:
     """Commit the prompt (and optional system message) and a placeholder for the reply."""
     if system:
         store.add_message(conversation_id, Role.SYSTEM, system)
     user = store.add_message(conversation_id, Role.USER, prompt)
-    messages = store.get_messages(conversation_id)
-    payload = build_payload(model, messages, options)
+    # Only the branch on screen goes out (the prompt above continues it).
+    messages = store.get_thread(conversation_id)
+    payload = build_payload(model, messages, options, conversation_options, endpoint_kind)
     reply = store.add_message(
         conversation_id, Role.ASSISTANT, "", status=MessageStatus.STREAMING, model=model,
         parent_id=user.id,
@@ -102,6 +120,9 @@ class ReplyRun:
     reply: Message
     payload: dict[str, Any]
     on_events: Callable[[list[StreamEvent]], None] | None = None
+    #: retry 429/503 before the first byte (None: fail at once); waits are announced
+    retry: RetryPolicy | None = None
+    on_retry: RetryCallback | None = None
     acc: ReplyAccumulator = field(default_factory=ReplyAccumulator)
     status: MessageStatus = MessageStatus.STREAMING
     error: ParleyError | None = None
@@ -112,7 +133,9 @@ class ReplyRun:
         """Stream and store; returns the final status. Re-raises CancelledError."""
         self._last_save = time.monotonic()
         try:
-            await self.client.stream_chat(self.payload, self._handle)
+            await self.client.stream_chat(
+                self.payload, self._handle, retry=self.retry, on_retry=self.on_retry
+            )
             if self.acc.error is not None:
                 err = self.acc.error
                 code = f" ({err.code})" if err.code not in (None, "") else ""

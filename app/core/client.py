@@ -8,6 +8,7 @@ makes providers stop generating (and billing). Every failure is raised as a type
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import Callable
@@ -59,6 +60,19 @@ class ModelInfo:
     input_modalities: tuple[str, ...] = ()
     supported_parameters: tuple[str, ...] = ()
     description: str = ""
+    #: USD per request / per image / per web search / per reasoning token / per cached
+    #: prompt token read / written; None when the endpoint does not say
+    request_price: float | None = None
+    image_price: float | None = None
+    web_search_price: float | None = None
+    internal_reasoning_price: float | None = None
+    input_cache_read_price: float | None = None
+    input_cache_write_price: float | None = None
+    max_completion_tokens: int | None = None
+    is_moderated: bool = False
+    #: Unix time the model was added, None when unknown
+    created: int | None = None
+    output_modalities: tuple[str, ...] = ()
 
     @property
     def is_free(self) -> bool:
@@ -66,19 +80,42 @@ class ModelInfo:
             self.prompt_price == 0 and self.completion_price == 0
         )
 
+    @property
+    def is_reasoning(self) -> bool:
+        """The model can think before answering (accepts `reasoning`)."""
+        params = self.supported_parameters
+        return "reasoning" in params or "include_reasoning" in params
+
     @classmethod
     def from_api(cls, raw: dict[str, Any]) -> ModelInfo:
         pricing = raw.get("pricing") or {}
         arch = raw.get("architecture") or {}
+        top = raw.get("top_provider") or {}
+        if not isinstance(pricing, dict):
+            pricing = {}
+        if not isinstance(arch, dict):
+            arch = {}
+        if not isinstance(top, dict):
+            top = {}
         return cls(
             id=str(raw["id"]),
             name=str(raw.get("name") or raw["id"]),
-            context_length=_as_int(raw.get("context_length")),
+            context_length=_as_int(raw.get("context_length") or top.get("context_length")),
             prompt_price=_as_float(pricing.get("prompt")),
             completion_price=_as_float(pricing.get("completion")),
             input_modalities=tuple(arch.get("input_modalities") or ()),
             supported_parameters=tuple(raw.get("supported_parameters") or ()),
             description=str(raw.get("description") or ""),
+            request_price=_as_float(pricing.get("request")),
+            image_price=_as_float(pricing.get("image")),
+            web_search_price=_as_float(pricing.get("web_search")),
+            internal_reasoning_price=_as_float(pricing.get("internal_reasoning")),
+            input_cache_read_price=_as_float(pricing.get("input_cache_read")),
+            input_cache_write_price=_as_float(pricing.get("input_cache_write")),
+            max_completion_tokens=_as_int(top.get("max_completion_tokens")),
+            is_moderated=bool(top.get("is_moderated")),
+            created=_as_int(raw.get("created")),
+            output_modalities=tuple(arch.get("output_modalities") or ()),
         )
 
 
@@ -103,6 +140,43 @@ class KeyInfo:
         if self.is_free_tier:
             parts.append("free tier")
         return ", ".join(parts)
+
+
+#: called before each retry wait: (attempt about to be made, seconds to wait, the error)
+RetryCallback = Callable[[int, float, ApiError], None]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Retry rate limits (429) and "no provider available" (503) that arrive before any
+    byte of the reply: exponential backoff, or the server's Retry-After when it says.
+
+    Bounded twice: at most `max_attempts` requests in all and `max_total_wait` seconds of
+    waiting; a wait that would go past the budget is not made and the error is raised.
+    """
+
+    max_attempts: int = 3
+    max_total_wait: float = 60.0
+    base_delay: float = 1.0
+    max_delay: float = 30.0
+    statuses: tuple[int, ...] = (429, 503)
+
+    def delay_for(self, retry_number: int, error: HttpStatusError) -> float:
+        """Seconds to wait before retry `retry_number` (1 = the first retry)."""
+        retry_after: float | None = error.details.retry_after
+        if retry_after is not None:
+            return float(retry_after)
+        return min(self.max_delay, self.base_delay * 2.0 ** (retry_number - 1))
+
+    def retryable(self, error: ApiError) -> bool:
+        return isinstance(error, HttpStatusError) and error.status in self.statuses
+
+
+def retry_message(attempt: int, delay: float, error: ApiError, max_attempts: int = 3) -> str:
+    """What the UI shows while waiting, e.g. "Rate limited, retrying in 4 s (attempt 2/3)…"."""
+    status = error.status if isinstance(error, HttpStatusError) else None
+    what = "Rate limited" if status == 429 else "No provider available right now"
+    return f"{what}, retrying in {delay:.0f} s (attempt {attempt}/{max_attempts})…"
 
 
 def _as_float(value: Any) -> float | None:
@@ -299,15 +373,19 @@ class ChatClient:
         title: str = "",
         timeout: float = 60.0,
         transport: httpx.AsyncBaseTransport | None = None,
+        kind: str = "openrouter",
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._api_key = api_key
+        #: "openrouter" or "openai" (any other OpenAI-compatible server)
+        self.kind = kind
         headers = {"Accept": "application/json"}
         if api_key:
             headers["Authorization"] = f"Bearer {api_key}"
-        if referer:
+        # Attribution is OpenRouter's; a local or third-party server has no use for it.
+        if referer and kind == "openrouter":
             headers["HTTP-Referer"] = referer
-        if title:
+        if title and kind == "openrouter":
             headers["X-OpenRouter-Title"] = title
             headers["X-Title"] = title  # older name, still read by OpenRouter
         self._http = httpx.AsyncClient(
@@ -324,15 +402,49 @@ class ChatClient:
         await self._http.aclose()
 
     async def stream_chat(
-        self, payload: dict[str, Any], on_events: Callable[[list[StreamEvent]], None]
+        self,
+        payload: dict[str, Any],
+        on_events: Callable[[list[StreamEvent]], None],
+        *,
+        retry: RetryPolicy | None = None,
+        on_retry: RetryCallback | None = None,
     ) -> None:
         """POST /chat/completions with stream=true; deliver events batch by batch.
 
         Each network read yields one batch, so consumers can redraw or flush once per
         read rather than once per token. Returns when the stream ends normally; raises
         `ApiError` subclasses otherwise (after delivering everything that did arrive).
-        Cancel the awaiting task to stop: the connection closes immediately.
+        Cancel the awaiting task to stop: the connection closes immediately, and a retry
+        wait (an `asyncio.sleep` in this task) ends at once.
+
+        With `retry`, a 429/503 answered before the stream started is retried as the
+        policy says; `on_retry(attempt, delay_s, error)` is called before each wait.
         """
+        if retry is None:
+            await self._stream_with_reconnect(payload, on_events)
+            return
+        waited = 0.0
+        attempt = 1
+        while True:
+            try:
+                await self._stream_with_reconnect(payload, on_events)
+                return
+            except HttpStatusError as exc:
+                # Status errors are raised before on_events was ever called: safe to resend.
+                if not retry.retryable(exc) or attempt >= retry.max_attempts:
+                    raise
+                delay = retry.delay_for(attempt, exc)
+                if waited + delay > retry.max_total_wait:
+                    raise
+                attempt += 1
+                if on_retry is not None:
+                    on_retry(attempt, delay, exc)
+                await asyncio.sleep(delay)
+                waited += delay
+
+    async def _stream_with_reconnect(
+        self, payload: dict[str, Any], on_events: Callable[[list[StreamEvent]], None]
+    ) -> None:
         body = dict(payload)
         body["stream"] = True
         url = f"{self.base_url}/chat/completions"
@@ -442,14 +554,18 @@ class ChatClient:
 
     async def list_models(self) -> list[ModelInfo]:
         """GET /models, sorted by name."""
-        data = await self._get_json("/models")
-        items = data.get("data") if isinstance(data, dict) else data
-        models: list[ModelInfo] = []
-        for raw in items if isinstance(items, list) else []:
-            if isinstance(raw, dict) and raw.get("id"):
-                models.append(ModelInfo.from_api(raw))
+        models = [ModelInfo.from_api(raw) for raw in await self.list_models_raw()]
         models.sort(key=lambda m: m.name.lower())
         return models
+
+    async def list_models_raw(self) -> list[dict[str, Any]]:
+        """GET /models as the endpoint sent it (entries without an id are dropped)."""
+        data = await self._get_json("/models")
+        items = data.get("data") if isinstance(data, dict) else data
+        return [
+            raw for raw in (items if isinstance(items, list) else [])
+            if isinstance(raw, dict) and raw.get("id")
+        ]
 
     async def key_info(self) -> KeyInfo:
         """GET /key: label and remaining credit of the current key."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,12 @@ APP_TITLE = "Parley"
 ENV_HOME = "PARLEY_HOME"
 ENV_BASE_URL = "OPENROUTER_BASE_URL"
 ENV_API_KEY = "OPENROUTER_API_KEY"
+
+
+def looks_like_openrouter(base_url: str) -> bool:
+    """OpenRouter itself, or something that mimics it (its /api/v1 path), needs a key."""
+    url = base_url.rstrip("/")
+    return "openrouter.ai" in url or url.endswith("/api/v1")
 
 
 def data_dir() -> Path:
@@ -52,6 +58,17 @@ class Settings:
     http_referer: str = APP_URL
     app_title: str = APP_TITLE
     request_timeout: float = 60.0
+    #: "system" follows the desktop's light/dark scheme; "light" or "dark" forces one
+    theme: str = "system"
+    #: chat text size in steps of 10% (Ctrl+= / Ctrl+- / Ctrl+0)
+    zoom: int = 0
+    #: cheap model that names new chats after the first reply; "" keeps the prompt's start
+    title_model: str = ""
+    #: extra endpoints as {"name", "base_url", "kind": "openrouter"|"openai"} (see
+    #: app.core.endpoints); empty = the one OpenRouter endpoint at `base_url`
+    endpoints: list[dict[str, Any]] = field(default_factory=list)
+    #: name of the endpoint new conversations use ("openrouter" is the built-in one)
+    current_endpoint: str = "openrouter"
 
     def effective_base_url(self) -> str:
         """$OPENROUTER_BASE_URL wins over the saved value, so a shell can point anywhere."""

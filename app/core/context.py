@@ -8,6 +8,7 @@ from app.core.config import Settings, database_path
 
 if TYPE_CHECKING:
     from app.core.client import ChatClient
+    from app.core.endpoints import Endpoint
     from app.core.secrets import KeyStore
     from app.core.storage import Store
 
@@ -20,6 +21,9 @@ class AppContext:
         self.store = store
         self._keys = keys
         self._client: ChatClient | None = None
+        self._endpoint_clients: dict[str, ChatClient] = {}
+        #: a key the user gave while no secure keychain exists: used, never stored
+        self.session_key: str | None = None
 
     def __repr__(self) -> str:
         return f"AppContext({self.settings!r}, {self.store.path})"
@@ -47,7 +51,7 @@ class AppContext:
 
             self._client = ChatClient(
                 self.settings.effective_base_url(),
-                self.keys.get_key(),
+                self.session_key or self.keys.get_key(),
                 referer=self.settings.http_referer,
                 title=self.settings.app_title,
                 timeout=self.settings.request_timeout,
@@ -70,3 +74,29 @@ class AppContext:
         """Forget the client after settings or the key changed; returns it for closing."""
         client, self._client = self._client, None
         return client
+
+    def endpoints(self) -> list[Endpoint]:
+        """Every configured endpoint, the built-in OpenRouter one first."""
+        from app.core.endpoints import list_endpoints
+
+        return list_endpoints(self.settings)
+
+    def client_for_endpoint(self, endpoint: Endpoint | str) -> ChatClient:
+        """The client of one endpoint (by object or name) with that endpoint's own key;
+        created on first use and kept until `drop_endpoint_clients`."""
+        from app.core.endpoints import find_endpoint, key_store, make_client
+
+        if isinstance(endpoint, str):
+            endpoint = find_endpoint(self.settings, endpoint)
+        client = self._endpoint_clients.get(endpoint.name)
+        if client is None:
+            keys = self.keys if endpoint.key_account == self.keys.account else key_store(endpoint)
+            client = make_client(endpoint, self.settings, keys.get_key())
+            self._endpoint_clients[endpoint.name] = client
+        return client
+
+    def drop_endpoint_clients(self) -> list[ChatClient]:
+        """Forget the per-endpoint clients (settings or keys changed); returns them to close."""
+        clients = list(self._endpoint_clients.values())
+        self._endpoint_clients.clear()
+        return clients
