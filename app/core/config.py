@@ -20,12 +20,6 @@ ENV_BASE_URL = "OPENROUTER_BASE_URL"
 ENV_API_KEY = "OPENROUTER_API_KEY"
 
 
-def looks_like_openrouter(base_url: str) -> bool:
-    """OpenRouter itself, or something that mimics it (its /api/v1 path), needs a key."""
-    url = base_url.rstrip("/")
-    return "openrouter.ai" in url or url.endswith("/api/v1")
-
-
 def data_dir() -> Path:
     """The one folder holding history and settings: $PARLEY_HOME or the platform's data dir."""
     env = os.environ.get(ENV_HOME)
@@ -69,6 +63,10 @@ class Settings:
     endpoints: list[dict[str, Any]] = field(default_factory=list)
     #: name of the endpoint new conversations use ("openrouter" is the built-in one)
     current_endpoint: str = "openrouter"
+    #: ConversationOptions.to_dict() applied to new conversations
+    default_options: dict[str, Any] = field(default_factory=dict)
+    #: model ids starred in the model browser
+    favourite_models: list[str] = field(default_factory=list)
 
     def effective_base_url(self) -> str:
         """$OPENROUTER_BASE_URL wins over the saved value, so a shell can point anywhere."""

@@ -90,8 +90,11 @@ class AppContext:
             endpoint = find_endpoint(self.settings, endpoint)
         client = self._endpoint_clients.get(endpoint.name)
         if client is None:
-            keys = self.keys if endpoint.key_account == self.keys.account else key_store(endpoint)
-            client = make_client(endpoint, self.settings, keys.get_key())
+            own = endpoint.key_account == self.keys.account
+            keys = self.keys if own else key_store(endpoint)
+            # A key given on the welcome page without a secure keychain lives here.
+            key = (self.session_key if own else None) or keys.get_key()
+            client = make_client(endpoint, self.settings, key)
             self._endpoint_clients[endpoint.name] = client
         return client
 

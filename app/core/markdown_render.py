@@ -73,25 +73,76 @@ from pygments.lexer import Lexer
 from pygments.lexers import get_all_lexers, get_lexer_by_name
 from pygments.util import ClassNotFound
 
-__all__ = ["RenderUpdate", "StreamingMarkdown", "code_blocks", "render_markdown"]
+__all__ = ["THEMES", "RenderUpdate", "StreamingMarkdown", "code_blocks", "render_markdown"]
 
 # ---------------------------------------------------------------------------------------
 # Styles. Qt's rich text honours inline CSS on blocks/spans and the HTML4 table attributes.
 
-_CODE_BG = "#f6f8fa"
-_PRE_STYLE = (
-    f"background-color: {_CODE_BG}; color: #24292e; font-family: monospace; "
-    "margin-top: 0px; margin-bottom: 8px"
-)
-_CODE_HEADER_STYLE = (
-    "font-family: monospace; font-size: small; color: #6a737d; "
-    f"background-color: {_CODE_BG}; margin-top: 8px; margin-bottom: 0px"
-)
-_INLINE_CODE_STYLE = "background-color: #eef0f3; font-family: monospace"
-_MATH_STYLE = "font-family: monospace; color: #8250df"
-_MATH_BLOCK_STYLE = f"font-family: monospace; color: #8250df; background-color: {_CODE_BG}"
-_QUOTE_STYLE = "margin-left: 12px; color: #6a737d"
-_TABLE_STYLE = "border-collapse: collapse; border-color: #888"
+@dataclass(frozen=True)
+class _Styles:
+    """Inline CSS for one colour theme, and the pygments formatter that matches it."""
+
+    pre: str
+    code_header: str
+    inline_code: str
+    math: str
+    math_block: str
+    quote: str
+    table: str
+    formatter: HtmlFormatter
+
+
+def _make_styles(
+    *,
+    code_bg: str, code_fg: str, muted: str, inline_bg: str, math: str, quote_bg: str,
+    border: str, pygments_style: str,
+) -> _Styles:
+    # Code is set a little smaller than prose (monospace faces run wide) and blocks get
+    # room above and below, so a table or paragraph after a fence does not touch it.
+    mono = "font-family: monospace; font-size: 10pt"
+    return _Styles(
+        pre=(
+            f"background-color: {code_bg}; color: {code_fg}; {mono}; "
+            "margin-top: 0px; margin-bottom: 12px"
+        ),
+        code_header=(
+            f"font-family: monospace; font-size: small; color: {muted}; "
+            f"background-color: {code_bg}; margin-top: 10px; margin-bottom: 0px"
+        ),
+        inline_code=f"background-color: {inline_bg}; font-family: monospace",
+        math=f"font-family: monospace; color: {math}",
+        math_block=f"font-family: monospace; color: {math}; background-color: {code_bg}",
+        quote=(
+            f"margin-left: 12px; margin-right: 0px; color: {muted}; "
+            f"background-color: {quote_bg}; font-style: italic"
+        ),
+        table=(
+            f"border-collapse: collapse; border-color: {border}; "
+            "margin-top: 10px; margin-bottom: 10px"
+        ),
+        formatter=HtmlFormatter(noclasses=True, nowrap=True, style=pygments_style),
+    )
+
+
+#: the colour themes a render can use (see `render_markdown(text, theme=...)`)
+THEMES = ("light", "dark")
+
+_STYLES = {
+    "light": _make_styles(
+        code_bg="#f6f8fa", code_fg="#24292e", muted="#6a737d", inline_bg="#eef0f3",
+        math="#8250df", quote_bg="#f3f4f6", border="#888", pygments_style="default",
+    ),
+    "dark": _make_styles(
+        code_bg="#161b22", code_fg="#e6edf3", muted="#8b949e", inline_bg="#2d333b",
+        math="#d2a8ff", quote_bg="#22272e", border="#666", pygments_style="github-dark",
+    ),
+}
+
+
+def _styles() -> _Styles:
+    """The styles of the render running on this thread."""
+    return _STYLES[getattr(_local, "theme", "light")]
+
 
 # Beyond this many characters an *unfinished* fence in the tail is shown unhighlighted:
 # it is re-rendered on every update, and highlighting arrives when the fence closes.
@@ -305,24 +356,24 @@ def _lexer(lang: str) -> Lexer | None:
         return None
 
 
-_FORMATTER = HtmlFormatter(noclasses=True, nowrap=True)
 
 
 def _render_fence(src: str, index: int, tail: bool) -> str:
     fence = _parse_fence(src)
     lang = _language(fence.info)
     lexer = _lexer(lang)
+    st = _styles()
     if lexer is None or (tail and len(fence.code) > _TAIL_HIGHLIGHT_LIMIT):
         body = html.escape(fence.code, quote=False)
     else:
-        body = highlight(fence.code, lexer, _FORMATTER)
+        body = highlight(fence.code, lexer, st.formatter)
         if body.endswith("\n") and not fence.code.endswith("\n"):
             body = body[:-1]
     label = html.escape(lang or "text")
     return (
-        f'<p style="{_CODE_HEADER_STYLE}">{label}&nbsp;&nbsp;'
+        f'<p style="{st.code_header}">{label}&nbsp;&nbsp;'
         f'<a href="parley-copy:{index}">Copy</a></p>\n'
-        f'<pre style="{_PRE_STYLE}">{body}</pre>\n'
+        f'<pre style="{st.pre}">{body}</pre>\n'
     )
 
 
@@ -352,7 +403,7 @@ class _MathPattern(InlineProcessor):  # type: ignore[misc]  # untyped base
     def handleMatch(self, m: re.Match[str], data: str) -> tuple[etree.Element, int, int]:
         raw = m.group(0)
         el = etree.Element("span")
-        el.set("style", _MATH_STYLE)
+        el.set("style", _styles().math)
         if raw.startswith(("$$", "\\[")):
             el.set(_MATH_DISPLAY_ATTR, "1")
         el.text = AtomicString(raw)
@@ -420,20 +471,20 @@ class _SafetyTreeprocessor(Treeprocessor):  # type: ignore[misc]  # untyped base
                 del child.attrib[_MATH_DISPLAY_ATTR]
             elif tag == "code":
                 if parent.tag != "pre":
-                    child.set("style", _INLINE_CODE_STYLE)
+                    child.set("style", _styles().inline_code)
             elif tag == "pre":
-                child.set("style", _PRE_STYLE)
+                child.set("style", _styles().pre)
                 code = child[0] if len(child) else None
                 if code is not None and code.text and code.text.endswith("\n"):
                     # Qt shows the trailing newline as an empty last line.
                     code.text = AtomicString(code.text[:-1])
             elif tag == "blockquote":
-                child.set("style", _QUOTE_STYLE)
+                child.set("style", _styles().quote)
             elif tag == "table":
                 child.set("border", "1")
                 child.set("cellspacing", "0")
                 child.set("cellpadding", "4")
-                child.set("style", _TABLE_STYLE)
+                child.set("style", _styles().table)
             elif tag in ("th", "td"):
                 self._cell(child)
             elif tag == "li":
@@ -468,7 +519,7 @@ class _SafetyTreeprocessor(Treeprocessor):  # type: ignore[misc]  # untyped base
             return False
         math = kids[0]
         p.tag = "pre"
-        p.set("style", _MATH_BLOCK_STYLE)
+        p.set("style", _styles().math_block)
         p.text = math.text
         p.remove(math)
         return True
@@ -733,8 +784,11 @@ def _render_md(src: str) -> str:
     return out + "\n" if out else ""
 
 
-def _render_blocks(text: str, blocks: list[_Block], first_fence: int, tail: bool) -> list[str]:
+def _render_blocks(
+    text: str, blocks: list[_Block], first_fence: int, tail: bool, theme: str
+) -> list[str]:
     """HTML of each block; fences are numbered from `first_fence`."""
+    _local.theme = theme
     out: list[str] = []
     index = first_fence
     for b in blocks:
@@ -748,10 +802,16 @@ def _render_blocks(text: str, blocks: list[_Block], first_fence: int, tail: bool
     return out
 
 
-def render_markdown(text: str) -> str:
-    """Whole text -> safe HTML fragment."""
+def _check_theme(theme: str) -> str:
+    if theme not in _STYLES:
+        raise ValueError(f"unknown theme {theme!r}; expected one of {THEMES}")
+    return theme
+
+
+def render_markdown(text: str, theme: str = "light") -> str:
+    """Whole text -> safe HTML fragment, coloured for `theme` ("light" or "dark")."""
     blocks, _ = _scan(text, 0, final=True)
-    return "".join(_render_blocks(text, blocks, 0, tail=False))
+    return "".join(_render_blocks(text, blocks, 0, tail=False, theme=_check_theme(theme)))
 
 
 # ---------------------------------------------------------------------------------------
@@ -769,7 +829,8 @@ class RenderUpdate:
 class StreamingMarkdown:
     """Incremental renderer for a reply that grows chunk by chunk."""
 
-    def __init__(self) -> None:
+    def __init__(self, theme: str = "light") -> None:
+        self._theme = _check_theme(theme)
         self._pos = 0  # offset where the unfinished part of the text starts
         self._fences = 0  # fenced blocks in the finished part: the next Copy index
         self._finished: list[str] = []
@@ -794,7 +855,7 @@ class StreamingMarkdown:
         if len(text) < self._pos:
             raise ValueError("text must extend the text of the previous update")
         blocks, rest = _scan(text, self._pos, final)
-        new = _render_blocks(text, blocks, self._fences, tail=False)
+        new = _render_blocks(text, blocks, self._fences, tail=False, theme=self._theme)
         self._fences += sum(1 for b in blocks if b.kind == "fence")
         self._finished.extend(new)
         self._pos = rest
@@ -802,5 +863,7 @@ class StreamingMarkdown:
             self._done = True
             return RenderUpdate(new, "")
         tail_blocks, _ = _scan(text, rest, final=True)
-        tail = "".join(_render_blocks(text, tail_blocks, self._fences, tail=True))
+        tail = "".join(
+            _render_blocks(text, tail_blocks, self._fences, tail=True, theme=self._theme)
+        )
         return RenderUpdate(new, tail)

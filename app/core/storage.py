@@ -1074,6 +1074,28 @@ class Store:
                 ).fetchall()
         return [_message_from_row(r) for r in rows]
 
+    def alternatives(self, conversation_id: int) -> dict[int, tuple[int, int]]:
+        """For every message that has other versions: id -> (0-based index, count).
+
+        One query for the whole conversation, so a long chat's "2 / 3" switchers cost one
+        round trip rather than one per message.
+        """
+        with self._reading("read the alternatives") as conn:
+            rows = conn.execute(
+                "SELECT id, parent_id FROM messages WHERE conversation_id = ? "
+                "ORDER BY created_at, id",
+                (conversation_id,),
+            ).fetchall()
+        groups: dict[int | None, list[int]] = {}
+        for message_id, parent_id in rows:
+            groups.setdefault(parent_id, []).append(message_id)
+        out: dict[int, tuple[int, int]] = {}
+        for ids in groups.values():
+            if len(ids) > 1:
+                for index, message_id in enumerate(ids):
+                    out[message_id] = (index, len(ids))
+        return out
+
     def children(self, message_id: int) -> list[Message]:
         """Messages that follow this one directly (its replies or next prompts), oldest first."""
         with self._reading("read the replies") as conn:

@@ -1,25 +1,43 @@
-"""One message in the chat: a header line and its rendered markdown body.
+"""One message in the chat: header, reasoning, rendered markdown body, sources and actions.
 
-A streaming reply is drawn in two parts: a `settled` document holding finished markdown
-blocks, re-set only every `SETTLE_CHARS` of new text, and a small `live` document with
-the blocks since then plus the unfinished tail, re-set each frame. Per-frame work is thus
-bounded by the size of the live part, not by the length of the reply.
+A streaming reply is drawn in two parts: a `settled` document holding the finished
+markdown blocks, which are *appended* to it as they finish (each block's HTML is
+inserted once at the end, so a frame never re-parses the reply), and a small `live`
+document holding only the unfinished tail, re-set each frame. Per-frame work is thus
+bounded by the size of the tail, not by the length of the reply, and when the reply
+finishes the settled document holds exactly what a one-shot `setHtml` of the whole
+reply would (see `_append_html`; tests compare the two).
+
+Heights follow the width (`hasHeightForWidth`), so the chat view can measure a message
+for a column width without showing it (it lays messages out itself, see chat_view.py).
 """
 
 from __future__ import annotations
 
 import base64
 import math
+import time
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QGuiApplication, QImage, QResizeEvent
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSize, Qt, QUrl, Signal
+from PySide6.QtGui import (
+    QDesktopServices,
+    QGuiApplication,
+    QImage,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+)
 from PySide6.QtWidgets import (
     QFrame,
+    QHBoxLayout,
     QLabel,
     QMessageBox,
     QSizePolicy,
     QTextBrowser,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -29,14 +47,64 @@ from app.core.domain import Message, MessageStatus, Role
 if TYPE_CHECKING:
     from app.core.markdown_render import StreamingMarkdown
 
-#: live HTML beyond this many characters is moved into the settled document
-SETTLE_CHARS = 6000
-
 SAFE_SCHEMES = {"http", "https", "mailto"}
+
+# A throwaway first paragraph for appended HTML: Qt merges the first block of inserted
+# HTML into the block at the cursor (losing its format), so that block is a dummy and is
+# deleted right after. U+2063 (invisible separator) never occurs in a rendered reply.
+_DUMMY_BLOCK = "<p>\u2063</p>"
+
+
+def _append_html(doc: QTextDocument, fragment: str) -> None:
+    """Append block-level HTML at the end of `doc` as if it had been part of setHtml."""
+    fragment = fragment.strip()
+    if not fragment:
+        return
+    if doc.isEmpty():
+        doc.setHtml(fragment)
+        return
+    cursor = QTextCursor(doc)
+    cursor.beginEditBlock()
+    cursor.movePosition(QTextCursor.MoveOperation.End)
+    cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+    dummy_start = cursor.position()
+    cursor.insertHtml(_DUMMY_BLOCK + fragment)
+    dummy = doc.findBlock(dummy_start)
+    cut = QTextCursor(doc)
+    cut.setPosition(dummy_start - 1)
+    cut.setPosition(dummy.position() + dummy.length() - 1, QTextCursor.MoveMode.KeepAnchor)
+    cut.removeSelectedText()
+    cursor.endEditBlock()
+
+
+@lru_cache(maxsize=256)
+def rendered_html(content: str, theme: str) -> str:
+    """Markdown -> HTML, cached: messages scrolled out and back are not rendered twice."""
+    from app.core.markdown_render import render_markdown
+
+    return render_markdown(content, theme=theme).strip()
+
+
+def _text_without_copy_links(doc: QTextDocument) -> str:
+    """Plain text of a rendered reply, leaving out the code blocks' "python  Copy" lines."""
+    lines = []
+    block = doc.begin()
+    while block.isValid():
+        it = block.begin()
+        is_header = False
+        while not it.atEnd():
+            if it.fragment().charFormat().anchorHref().startswith("parley-copy:"):
+                is_header = True
+                break
+            it += 1
+        if not is_header:
+            lines.append(block.text())
+        block = block.next()
+    return "\n".join(lines).replace("\u00a0", " ").strip("\n")
 
 
 class RichText(QTextBrowser):
-    """Read-only rich text that grows to fit its content and never fetches anything."""
+    """Read-only rich text that is as tall as its content and never fetches anything."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -45,12 +113,14 @@ class RichText(QTextBrowser):
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
         self.document().setDocumentMargin(2)
+        # Transparent without a widget stylesheet: one would stop the zoom font from
+        # propagating to this widget.
         self.viewport().setAutoFillBackground(False)
-        self.setStyleSheet("QTextBrowser { background: transparent; }")
-        self.document().documentLayout().documentSizeChanged.connect(self._fit)
-        self.setFixedHeight(0)
+        self.document().documentLayout().documentSizeChanged.connect(self._size_changed)
 
     def loadResource(self, kind: int, url: QUrl | str) -> Any:  # noqa: N802 (Qt API)
         """Only inline `data:` images are shown; any other URL is refused, never fetched."""
@@ -64,112 +134,360 @@ class RichText(QTextBrowser):
                     return image
         return None
 
-    def _fit(self, *_: object) -> None:
-        height = math.ceil(self.document().size().height()) + 4
-        if height != self.height():
-            self.setFixedHeight(height)
+    def _size_changed(self, *_: object) -> None:
+        self.updateGeometry()
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
-        super().resizeEvent(event)
-        self.document().setTextWidth(self.viewport().width())
-        self._fit()
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt API)
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt API)
+        doc = self.document()
+        margins = self.contentsMargins()
+        text_width = max(1, width - margins.left() - margins.right())
+        if doc.textWidth() != text_width:
+            doc.setTextWidth(text_width)
+        return math.ceil(doc.size().height()) + 2
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
-        return QSize(400, self.height())
+        width = self.width() if self.width() > 0 else 400
+        return QSize(400, self.heightForWidth(width))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        return QSize(0, 0)
 
 
-_ROLE_TITLE = {Role.USER: "You", Role.SYSTEM: "System", Role.TOOL: "Tool"}
+_ROLE_TITLE = {
+    Role.USER: QT_TRANSLATE_NOOP("MessageView", "You"),
+    Role.SYSTEM: QT_TRANSLATE_NOOP("MessageView", "System"),
+    Role.TOOL: QT_TRANSLATE_NOOP("MessageView", "Tool"),
+}
+
+
+def _when(epoch: float) -> str:
+    if epoch <= 0:
+        return ""
+    t = time.localtime(epoch)
+    if time.strftime("%Y-%m-%d", t) == time.strftime("%Y-%m-%d"):
+        return time.strftime("%H:%M", t)
+    return time.strftime("%Y-%m-%d %H:%M", t)
+
+
+def _citations(message: Message) -> list[tuple[str, str]]:
+    """(url, title) of the web sources of a reply, in order, without duplicates."""
+    out: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    annotations = message.extra.get("annotations")
+    if not isinstance(annotations, list):
+        return out
+    for item in annotations:
+        if not isinstance(item, dict) or item.get("type") != "url_citation":
+            continue
+        cite = item.get("url_citation")
+        if not isinstance(cite, dict):
+            continue
+        url = str(cite.get("url") or "").strip()
+        if not url or url in seen:
+            continue
+        seen.add(url)
+        out.append((url, str(cite.get("title") or "").strip()))
+    return out
+
+
+def _reasoning_encrypted(message: Message) -> bool:
+    details = message.extra.get("reasoning_details")
+    if not isinstance(details, list) or not details:
+        return False
+    has_text = any(isinstance(d, dict) and (d.get("text") or d.get("summary")) for d in details)
+    encrypted = any(
+        isinstance(d, dict) and str(d.get("type", "")).endswith("encrypted") for d in details
+    )
+    return encrypted and not has_text
+
+
+def _sources_html(citations: list[tuple[str, str]]) -> str:
+    import html
+
+    from app.core.markdown_render import _safe_href
+
+    rows = []
+    for i, (url, title) in enumerate(citations, 1):
+        label = html.escape(title or url)
+        href = _safe_href(url)
+        shown = f'<a href="{html.escape(href)}">{label}</a>' if href else label
+        rows.append(f"{i}. {shown}")
+    title = html.escape(QCoreApplication.translate("MessageView", "Sources"))
+    return f'<p style="margin: 0px"><b>{title}</b><br>' + "<br>".join(rows) + "</p>"
 
 
 class MessageView(QFrame):
-    """Header (who, model, status, usage) and body of one message."""
+    """Header, reasoning, body, sources, notice and actions of one message."""
 
     #: a short confirmation for the status bar, e.g. after copying a code block
     copied = Signal(str)
+    #: text that was just put on the clipboard by Copy / Copy as Markdown
+    textCopied = Signal(str)
+    editRequested = Signal(int)
+    regenerateRequested = Signal(int)
+    deleteRequested = Signal(int)
+    #: (message id, -1 previous | +1 next)
+    branchRequested = Signal(int, int)
 
-    def __init__(self, message: Message, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, message: Message, parent: QWidget | None = None, theme: str = "light"
+    ) -> None:
         super().__init__(parent)
         self.message = message
+        self.theme = theme
         self.setObjectName("userMessage" if message.role is Role.USER else "message")
         self.setFrameShape(QFrame.Shape.NoFrame)
+        policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 8, 12, 8)
+        layout.setContentsMargins(12, 8, 12, 6)
         layout.setSpacing(2)
         self.header = QLabel(self)
         self.header.setObjectName("messageHeader")
         self.header.setTextFormat(Qt.TextFormat.PlainText)
+
+        self.reasoning_toggle = QToolButton(self)
+        self.reasoning_toggle.setObjectName("reasoningToggle")
+        self.reasoning_toggle.setCheckable(True)
+        self.reasoning_toggle.setAutoRaise(True)
+        self.reasoning_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.reasoning_toggle.toggled.connect(self._on_reasoning_toggled)
+        self.reasoning = RichText(self)
+        self.reasoning.setObjectName("reasoning")
+
         self.settled = RichText(self)
         self.live = RichText(self)
-        self.live.hide()
+        self.sources = RichText(self)
+        self.sources.setObjectName("sources")
+        for browser, name in ((self.reasoning, self.tr("Reasoning")),
+                              (self.settled, self.tr("Message text")),
+                              (self.live, self.tr("Message text still arriving")),
+                              (self.sources, self.tr("Sources"))):
+            browser.setAccessibleName(name)
         self.notice = QLabel(self)
         self.notice.setObjectName("messageNotice")
         self.notice.setWordWrap(True)
         self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.notice.hide()
-        for widget in (self.header, self.settled, self.live, self.notice):
+
+        self.actions_row = QWidget(self)
+        self.actions_row.setObjectName("messageActions")
+        row = QHBoxLayout(self.actions_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(2)
+        self.copy_button = self._action(self.tr("Copy"), self.tr("Copy the text"))
+        self.copy_md_button = self._action(
+            self.tr("Copy as Markdown"), self.tr("Copy the markdown source")
+        )
+        self.edit_button = self._action(
+            self.tr("Edit"), self.tr("Edit this message and send it again")
+        )
+        self.regenerate_button = self._action(self.tr("Regenerate"), self.tr("Ask for a new reply"))
+        self.delete_button = self._action(self.tr("Delete"), self.tr("Delete this message"))
+        self.branch_prev = self._action("‹", self.tr("Previous version"))
+        self.branch_label = QLabel(self.actions_row)
+        self.branch_label.setObjectName("branchLabel")
+        self.branch_next = self._action("›", self.tr("Next version"))
+        for w in (self.branch_prev, self.branch_label, self.branch_next, self.copy_button,
+                  self.copy_md_button, self.edit_button, self.regenerate_button,
+                  self.delete_button):
+            row.addWidget(w)
+        row.addStretch(1)
+
+        for widget in (self.header, self.reasoning_toggle, self.reasoning, self.settled,
+                       self.live, self.sources, self.notice, self.actions_row):
             layout.addWidget(widget)
-        for browser in (self.settled, self.live):
-            browser.anchorClicked.connect(self._on_link)
+        for widget in (self.reasoning_toggle, self.reasoning, self.live, self.sources,
+                       self.notice):
+            widget.hide()
+        self.set_branch_info(0, 1)
+        self._connect_signals()
+
         self._stream: StreamingMarkdown | None = None
-        self._settled_len = 0
         self._text = ""
+        self._reasoning_text = ""
+        self._reasoning_user_choice: bool | None = None
         self.set_message(message)
+
+    def _action(self, text: str, tip: str) -> QToolButton:
+        button = QToolButton(self.actions_row)
+        button.setObjectName("messageAction")
+        button.setText(text)
+        button.setToolTip(tip)
+        button.setAccessibleName(tip)
+        button.setAutoRaise(True)
+        button.setCursor(Qt.CursorShape.PointingHandCursor)
+        button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        return button
+
+    def _connect_signals(self) -> None:
+        for browser in (self.settled, self.live, self.sources):
+            browser.anchorClicked.connect(self._on_link)
+        self.copy_button.clicked.connect(self.copy_text)
+        self.copy_md_button.clicked.connect(self.copy_markdown)
+        self.edit_button.clicked.connect(lambda: self.editRequested.emit(self.message.id))
+        self.regenerate_button.clicked.connect(
+            lambda: self.regenerateRequested.emit(self.message.id)
+        )
+        self.delete_button.clicked.connect(lambda: self.deleteRequested.emit(self.message.id))
+        self.branch_prev.clicked.connect(lambda: self.branchRequested.emit(self.message.id, -1))
+        self.branch_next.clicked.connect(lambda: self.branchRequested.emit(self.message.id, 1))
+
+    # ---- geometry ------------------------------------------------------------------
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt API)
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt API)
+        layout = self.layout()
+        assert layout is not None
+        return int(layout.totalHeightForWidth(width))
 
     # ---- content -------------------------------------------------------------------
 
     def set_message(self, message: Message) -> None:
-        """Show the stored state of the message (one full render)."""
-        self.message = message
-        self._stream = None
-        self._text = message.content
-        self.live.clear()
-        self.live.hide()
-        if message.role is Role.USER:
-            # What the user typed is shown as typed (markdown is for replies).
-            self.settled.setPlainText(message.content)
-        elif message.content:
-            # Imported on first use: markdown and pygments are not needed to show the window.
-            from app.core.markdown_render import render_markdown
+        """Show the stored state of the message.
 
-            self.settled.setHtml(render_markdown(message.content))
+        A reply that was streamed here is finished incrementally (only the last blocks
+        are rendered); anything else is one full render.
+        """
+        self.message = message
+        content = message.content
+        if (
+            self._stream is not None
+            and message.role is not Role.USER
+            and content.startswith(self._text)
+        ):
+            update = self._stream.finish(content)
+            for fragment in update.new_finished:
+                _append_html(self.settled.document(), fragment)
+        elif message.role is Role.USER:
+            # What the user typed is shown as typed (markdown is for replies).
+            self.settled.setPlainText(content)
+        elif content:
+            self.settled.setHtml(rendered_html(content, self.theme))
         else:
             self.settled.clear()
-        self.settled.setVisible(bool(message.content) or message.status is MessageStatus.STREAMING)
+        self._stream = None
+        self._text = content
+        self.live.clear()
+        self.live.hide()
+        self.settled.setVisible(bool(content) or message.status is MessageStatus.STREAMING)
+        self._set_reasoning(message.reasoning)
+        self._update_sources()
         self._update_header()
         self._update_notice()
+        self._update_actions()
 
-    def update_stream(self, text: str) -> None:
+    def update_stream(self, text: str, reasoning: str = "") -> None:
         """Draw a reply that is still arriving; called at most once a frame."""
+        if reasoning != self._reasoning_text:
+            self._set_reasoning(reasoning)
         if text == self._text:
             return
         if self._stream is None or not text.startswith(self._text):
             from app.core.markdown_render import StreamingMarkdown
 
-            self._stream = StreamingMarkdown()
-            self._settled_len = 0
+            self._stream = StreamingMarkdown(theme=self.theme)
             self.settled.clear()
         self._text = text
-        tail_html = self._stream.update(text).tail_html
-        finished = self._stream.finished_html
-        if len(finished) - self._settled_len > SETTLE_CHARS:
-            self.settled.setHtml(finished)
-            self._settled_len = len(finished)
-        live_html = finished[self._settled_len :] + tail_html
-        self.live.setHtml(live_html)
-        self.live.setVisible(bool(live_html))
-        self.settled.setVisible(self._settled_len > 0)
+        update = self._stream.update(text)
+        doc = self.settled.document()
+        for fragment in update.new_finished:
+            _append_html(doc, fragment)
+        self.live.setHtml(update.tail_html)
+        self.live.setVisible(bool(update.tail_html))
+        self.settled.setVisible(not doc.isEmpty())
 
-    # ---- header / notice -----------------------------------------------------------
+    def set_theme(self, theme: str) -> None:
+        """Re-render in another colour theme (a streaming reply keeps its theme)."""
+        if theme == self.theme:
+            return
+        self.theme = theme
+        if self._stream is None:
+            self.set_message(self.message)
+
+    def set_branch_info(self, index: int, count: int) -> None:
+        """Show "‹ index+1 / count ›" when the message has other versions (count > 1)."""
+        show = count > 1
+        self.branch_label.setText(f"{index + 1} / {count}")
+        for w in (self.branch_prev, self.branch_label, self.branch_next):
+            w.setVisible(show)
+        self.branch_prev.setEnabled(index > 0)
+        self.branch_next.setEnabled(index < count - 1)
+
+    # ---- reasoning and sources -----------------------------------------------------
+
+    def _set_reasoning(self, text: str) -> None:
+        msg = self.message
+        streaming = msg.status is MessageStatus.STREAMING
+        encrypted = not text and _reasoning_encrypted(msg)
+        doc = self.reasoning.document()
+        if text.startswith(self._reasoning_text) and self._reasoning_text:
+            cursor = QTextCursor(doc)
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+            cursor.insertText(text[len(self._reasoning_text) :])
+        elif text != self._reasoning_text or doc.isEmpty():
+            self.reasoning.setPlainText(text)
+        self._reasoning_text = text
+        if not text and not encrypted:
+            self.reasoning_toggle.hide()
+            self.reasoning.hide()
+            return
+        if encrypted:
+            self.reasoning_toggle.setText(self.tr("Reasoning is encrypted by the provider"))
+            self.reasoning_toggle.setCheckable(False)
+            self.reasoning_toggle.setArrowType(Qt.ArrowType.NoArrow)
+            self.reasoning_toggle.show()
+            self.reasoning.hide()
+            return
+        self.reasoning_toggle.setCheckable(True)
+        self.reasoning_toggle.setText(self.tr("Thinking…") if streaming else self.tr("Reasoning"))
+        expanded = self._reasoning_user_choice
+        if expanded is None:
+            expanded = streaming  # follow the thinking live; fold it away once answered
+        self.reasoning_toggle.blockSignals(True)
+        self.reasoning_toggle.setChecked(expanded)
+        self.reasoning_toggle.blockSignals(False)
+        self.reasoning_toggle.setArrowType(
+            Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow
+        )
+        self.reasoning_toggle.show()
+        self.reasoning.setVisible(expanded)
+
+    def _on_reasoning_toggled(self, checked: bool) -> None:
+        self._reasoning_user_choice = checked
+        self.reasoning.setVisible(checked)
+        self.reasoning_toggle.setArrowType(
+            Qt.ArrowType.DownArrow if checked else Qt.ArrowType.RightArrow
+        )
+
+    def _update_sources(self) -> None:
+        citations = _citations(self.message)
+        if citations:
+            self.sources.setHtml(_sources_html(citations))
+        else:
+            self.sources.clear()
+        self.sources.setVisible(bool(citations))
+
+    # ---- header / notice / actions ---------------------------------------------------
 
     def _update_header(self) -> None:
         msg = self.message
-        who = _ROLE_TITLE.get(msg.role) or (msg.model or "Assistant")
+        title = _ROLE_TITLE.get(msg.role)
+        who = self.tr(str(title)) if title else (msg.model or self.tr("Assistant"))
         parts = [who]
+        when = _when(msg.created_at)
+        if when:
+            parts.append(when)
         if msg.role is Role.ASSISTANT:
             if msg.provider:
-                parts.append(f"via {msg.provider}")
+                parts.append(self.tr("via {provider}").format(provider=msg.provider))
             if msg.usage is not None:
-                parts.append(f"{msg.usage.completion_tokens:,} tokens")
+                parts.append(self.tr("{n} tokens").format(n=f"{msg.usage.completion_tokens:,}"))
                 if msg.usage.cost is not None:
                     parts.append(f"${msg.usage.cost:.6f}".rstrip("0").rstrip("."))
             if msg.status is MessageStatus.STREAMING:
@@ -178,21 +496,52 @@ class MessageView(QFrame):
                 parts.append("stopped")
             elif msg.status is MessageStatus.ERROR:
                 parts.append("failed")
-        self.header.setText("  ·  ".join(parts))
+        self.header.setText(self.tr("  ·  ").join(parts))
 
     def _update_notice(self) -> None:
         msg = self.message
         text = ""
         if msg.status is MessageStatus.ERROR:
-            text = f"⚠ {msg.error or 'The reply failed.'}"
+            text = "⚠ " + (msg.error or self.tr("The reply failed."))
         elif msg.status is MessageStatus.STOPPED:
-            text = msg.error or "Stopped — the text received so far is kept."
+            text = msg.error or self.tr("Stopped — the text received so far is kept.")
         elif msg.finish_reason == "length":
-            text = "The reply was cut off at the token limit."
+            text = self.tr("The reply was cut off at the token limit.")
         self.notice.setText(text)
         severity = "error" if msg.status is MessageStatus.ERROR else "info"
         self.notice.setProperty("severity", severity)
         self.notice.setVisible(bool(text))
+
+    def _update_actions(self) -> None:
+        msg = self.message
+        user = msg.role is Role.USER
+        self.edit_button.setVisible(user)
+        self.regenerate_button.setVisible(msg.role is Role.ASSISTANT)
+        self.actions_row.setEnabled(msg.status is not MessageStatus.STREAMING)
+
+    # ---- copying -------------------------------------------------------------------
+
+    def plain_text(self) -> str:
+        """The message as read on screen (code headers left out)."""
+        if self.message.role is Role.USER:
+            return self.message.content
+        parts = [_text_without_copy_links(self.settled.document())]
+        if self.live.isVisible():
+            parts.append(_text_without_copy_links(self.live.document()))
+        return "\n".join(p for p in parts if p)
+
+    def copy_text(self) -> None:
+        self._to_clipboard(self.plain_text(), self.tr("Message copied to the clipboard."))
+
+    def copy_markdown(self) -> None:
+        self._to_clipboard(
+            self._text or self.message.content, self.tr("Markdown copied to the clipboard.")
+        )
+
+    def _to_clipboard(self, text: str, note: str) -> None:
+        QGuiApplication.clipboard().setText(text)
+        self.textCopied.emit(text)
+        self.copied.emit(note)
 
     # ---- links ---------------------------------------------------------------------
 
@@ -204,9 +553,11 @@ class MessageView(QFrame):
         if scheme not in SAFE_SCHEMES:
             answer = QMessageBox.question(
                 self,
-                "Open link?",
-                f"This link uses “{scheme or 'no'}” as its scheme, which may start another "
-                f"program:\n\n{url.toString()[:300]}\n\nOpen it anyway?",
+                self.tr("Open link?"),
+                self.tr("This link uses “{scheme}” as its scheme, which may start another "
+                        "program:\n\n{url}\n\nOpen it anyway?").format(
+                    scheme=scheme or "no", url=url.toString()[:300]
+                ),
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return
@@ -222,4 +573,4 @@ class MessageView(QFrame):
         blocks = code_blocks(self._text or self.message.content)
         if 0 <= index < len(blocks):
             QGuiApplication.clipboard().setText(blocks[index])
-            self.copied.emit("Code copied to the clipboard.")
+            self.copied.emit(self.tr("Code copied to the clipboard."))

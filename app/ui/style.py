@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QApplication
 
 STYLESHEET = """
-QWidget#chatContainer, QWidget#emptyState { background: palette(base); }
+QWidget#chatContainer, QWidget#emptyState, QWidget#welcome { background: palette(base); }
 QScrollArea#chatScroll { border: none; background: palette(base); }
 QFrame#userMessage {
     background: palette(alternate-base);
@@ -43,8 +43,36 @@ QListView#conversationList::item:selected {
 QListView#conversationList::item:hover:!selected { background: palette(midlight); }
 QLabel#usageLabel { color: palette(placeholder-text); padding-right: 6px; }
 QLabel#hint { color: palette(placeholder-text); }
+QToolButton#messageAction {
+    color: palette(placeholder-text);
+    border: none;
+    padding: 1px 5px;
+    font-size: 11px;
+    border-radius: 4px;
+}
+QToolButton#messageAction:hover { color: palette(text); background: palette(midlight); }
+QToolButton#messageAction:disabled { color: transparent; }
+QLabel#branchLabel { color: palette(placeholder-text); font-size: 11px; }
+QToolButton#reasoningToggle {
+    color: palette(placeholder-text);
+    border: none;
+    font-size: 11px;
+    font-style: italic;
+    padding: 0px;
+}
+QPushButton#jumpButton {
+    background: palette(highlight);
+    color: palette(highlighted-text);
+    border: none;
+    border-radius: 13px;
+    padding: 5px 14px;
+    font-weight: 600;
+}
+QWidget#findBar { background: palette(window); border-bottom: 1px solid palette(mid); }
+QLabel#findCount { color: palette(placeholder-text); }
 """
 
 
 def apply_style(app: QApplication) -> None:
+    """Set the application stylesheet (re-apply after a palette change)."""
     app.setStyleSheet(STYLESHEET)

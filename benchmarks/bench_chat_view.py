@@ -1,0 +1,280 @@
+"""GUI-thread cost of the chat view: streaming a long reply, and opening a long chat.
+
+(a) A generated 20,000-word reply (30 code blocks, 6 tables, the generator of
+    bench_render.py) is streamed in 2,000 chunks through the real ChatView /
+    MessageView, with QApplication.processEvents() after each update as the
+    controller's frame timer would allow: total GUI-thread time and the longest stall,
+    beside the naive approach (setHtml(render_markdown(text so far)) per chunk, timed on
+    every 20th chunk and extrapolated) and one one-shot render of the final text.
+(b) A 2,000-message conversation (mixed lengths, some code) is opened: time from
+    show_messages to the viewport's first paint, and resident memory afterwards against
+    the empty window, beside building every MessageView eagerly (extrapolated from 100).
+
+    QT_QPA_PLATFORM=offscreen python benchmarks/bench_chat_view.py [--words N] [--chunks N]
+
+Figures and ratios are printed; nothing is asserted (DESIGN: timing is not a test).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _util import header, ms, ratio
+from bench_render import CODE, TABLE, WORDS, chunk_ends, make_reply
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QTextDocument
+from PySide6.QtWidgets import QApplication, QMainWindow
+
+from app.core.domain import Message, MessageStatus, Role, Usage
+from app.core.markdown_render import render_markdown
+from app.ui.chat_view import ChatView
+from app.ui.message_view import MessageView, RichText, rendered_html
+from app.ui.style import apply_style
+
+
+def rss_kib() -> int:
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+class PaintProbe(QObject):
+    """Counts paint events of one widget."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.paints = 0
+
+    def eventFilter(self, _obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if event.type() == QEvent.Type.Paint:
+            self.paints += 1
+        return False
+
+
+def window() -> tuple[QMainWindow, ChatView]:
+    win = QMainWindow()
+    chat = ChatView(win)
+    win.setCentralWidget(chat)
+    win.resize(1100, 800)
+    win.show()
+    QApplication.processEvents()
+    return win, chat
+
+
+def bench_stream(app: QApplication, words: int, chunks: int) -> None:
+    header("(a) streaming one reply through the chat view")
+    text = make_reply(words, code_blocks=30, tables=6)
+    ends = chunk_ends(text, chunks)
+    print(f"reply: {len(text.split()):,} words, {len(text):,} chars, {len(ends):,} chunks")
+    win, chat = window()
+    render_markdown("warm *up*\n\n```python\nx = 1\n```\n")
+    user = Message(1, 1, Role.USER, "Write a long answer", created_at=time.time())
+    reply = Message(2, 1, Role.ASSISTANT, "", status=MessageStatus.STREAMING,
+                    model="bench/model", created_at=time.time())
+    chat.append(user)
+    chat.append(reply)
+    app.processEvents()
+
+    stalls: list[float] = []
+    in_update = 0.0
+    t0 = time.perf_counter()
+    for end in ends:
+        s = time.perf_counter()
+        chat.update_stream(reply.id, text[:end])
+        in_update += time.perf_counter() - s
+        app.processEvents()
+        stalls.append(time.perf_counter() - s)
+    final = Message(2, 1, Role.ASSISTANT, text, model="bench/model",
+                    usage=Usage(10, 30000, 30010, 0.01), created_at=time.time())
+    s = time.perf_counter()
+    chat.finish(final)
+    app.processEvents()
+    stalls.append(time.perf_counter() - s)
+    total = time.perf_counter() - t0
+    view = chat.views[reply.id]
+
+    one_doc = QTextDocument()
+    one_doc.setHtml(render_markdown(text).strip())
+    same = one_doc.toHtml() == view.settled.document().toHtml()
+
+    # One-shot: a fresh view showing the final text (render + layout + paint).
+    probe = RichText(chat.container)
+    probe.setGeometry(20, 20, 860, 700)
+    probe.show()
+    s = time.perf_counter()
+    probe.setHtml(render_markdown(text))
+    probe.heightForWidth(860)
+    app.processEvents()
+    once = time.perf_counter() - s
+
+    # Naive: re-render everything on every chunk (every 20th timed, extrapolated).
+    every = 20
+    sample = ends[every - 1 :: every]
+    naive_longest = 0.0
+    s0 = time.perf_counter()
+    for end in sample:
+        s = time.perf_counter()
+        probe.setHtml(render_markdown(text[:end]))
+        probe.heightForWidth(860)
+        app.processEvents()
+        naive_longest = max(naive_longest, time.perf_counter() - s)
+    naive_total = (time.perf_counter() - s0) * len(ends) / len(sample)
+    probe.deleteLater()
+
+    ordered = sorted(stalls)
+    print(f"incremental (ChatView.update_stream + processEvents, {len(stalls):,} updates):")
+    print(f"  total {ms(total)} ms, longest stall {ms(max(stalls))} ms, "
+          f"p99 {ms(ordered[int(len(ordered) * 0.99) - 1])} ms, "
+          f"median {ms(statistics.median(stalls))} ms, finish() {ms(stalls[-1])} ms")
+    print(f"  of which update_stream (render + layout) {ms(in_update)} ms, "
+          f"processEvents (paint) {ms(total - in_update)} ms")
+    print(f"  final document == one-shot setHtml(render_markdown(text)): {same}")
+    print(f"one-shot render of the final text:        {ms(once)} ms")
+    print(f"naive setHtml per chunk (extrapolated):    {ms(naive_total)} ms total, "
+          f"longest {ms(naive_longest)} ms")
+    print(f"ratio naive / incremental total:           {ratio(naive_total, total)}")
+    print(f"ratio incremental / one-shot:              {ratio(total, once)}")
+    print("targets (DESIGN): total <= 1500 ms, longest stall <= 30 ms")
+    win.close()
+    win.deleteLater()
+    app.processEvents()
+
+
+def make_conversation(n: int, seed: int = 11) -> list[Message]:
+    rng = random.Random(seed)
+    out: list[Message] = []
+    now = time.time() - n * 60
+    for i in range(n):
+        if i % 2 == 0:
+            content = " ".join(rng.choices(WORDS, k=rng.randint(5, 60))) + "?"
+            out.append(Message(i + 1, 1, Role.USER, content, created_at=now + i * 60))
+            continue
+        parts = []
+        for _ in range(rng.randint(1, 8)):
+            r = rng.random()
+            if r < 0.15:
+                parts.append(f"```python\n{CODE}```")
+            elif r < 0.2:
+                parts.append(TABLE.rstrip("\n"))
+            else:
+                parts.append(" ".join(rng.choices(WORDS, k=rng.randint(20, 120))) + ".")
+        out.append(Message(i + 1, 1, Role.ASSISTANT, "\n\n".join(parts), model="bench/model",
+                           usage=Usage(100, 200, 300, 0.0004), created_at=now + i * 60))
+    return out
+
+
+def bench_open(app: QApplication, n: int) -> None:
+    header(f"(b) opening a {n:,}-message conversation")
+    msgs = make_conversation(n)
+    chars = sum(len(m.content) for m in msgs)
+    print(f"conversation: {n:,} messages, {chars:,} chars, "
+          f"{sum(m.content.count('```') // 2 for m in msgs):,} code blocks")
+    win, chat = window()
+    chat.show_messages(msgs[:2])  # warm imports, lexers and fonts once
+    app.processEvents()
+    chat.clear()
+    for _ in range(3):
+        app.processEvents()
+    rendered_html.cache_clear()
+    base = rss_kib()
+
+    probe = PaintProbe()
+    chat.scroller.viewport().installEventFilter(probe)
+    t0 = time.perf_counter()
+    chat.show_messages(msgs)
+    while probe.paints == 0 and time.perf_counter() - t0 < 30:
+        app.processEvents()
+    first_paint = time.perf_counter() - t0
+    for _ in range(3):
+        app.processEvents()
+    after = rss_kib()
+    realized = chat.realized_count()
+
+    # Jump to the top: what a reader does next in a long chat.
+    probe.paints = 0
+    t0 = time.perf_counter()
+    chat.scroller.verticalScrollBar().setValue(0)
+    while probe.paints == 0 and time.perf_counter() - t0 < 30:
+        app.processEvents()
+    to_top = time.perf_counter() - t0
+
+    # Scroll through the whole chat a page at a time: memory must stay bounded.
+    bar = chat.scroller.verticalScrollBar()
+    worst_page = 0.0
+    pages = 0
+    peak_views = 0
+    t_scroll = time.perf_counter()
+    while bar.value() < bar.maximum() and pages < 5000:
+        s = time.perf_counter()
+        bar.setValue(bar.value() + chat.scroller.viewport().height())
+        app.processEvents()
+        # What the event loop does between frames: delete the released views.
+        app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        worst_page = max(worst_page, time.perf_counter() - s)
+        peak_views = max(peak_views, chat.realized_count())
+        pages += 1
+    scroll_total = time.perf_counter() - t_scroll
+    for _ in range(3):
+        app.processEvents()
+        app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+    after_scroll = rss_kib()
+
+    # Baseline: every message built eagerly (the previous design), extrapolated.
+    sample = 100
+    holder = chat.container
+    rendered_html.cache_clear()
+    s = time.perf_counter()
+    eager = []
+    for m in msgs[:sample]:
+        v = MessageView(m, holder)
+        v.setGeometry(0, 0, 860, v.heightForWidth(860))
+        eager.append(v)
+    eager_total = (time.perf_counter() - s) * n / sample
+    eager_rss = (rss_kib() - after_scroll) * n / sample
+    for v in eager:
+        v.deleteLater()
+
+    print(f"show_messages -> first paint:           {ms(first_paint)} ms "
+          f"({realized} views built)")
+    print(f"RSS after opening: +{(after - base) / 1024:.1f} MiB over the empty window "
+          f"({base / 1024:.0f} MiB)")
+    print(f"jump to the top -> painted:             {ms(to_top)} ms")
+    print(f"scroll the whole chat ({pages:,} pages):  {ms(scroll_total)} ms, worst page "
+          f"{ms(worst_page)} ms, at most {peak_views} views built at once")
+    print(f"RSS after scrolling everything: +{(after_scroll - base) / 1024:.1f} MiB")
+    print(f"eager baseline (all {n:,} views, extrapolated from {sample}): "
+          f"{ms(eager_total)} ms, ~+{eager_rss / 1024:.0f} MiB")
+    print(f"ratio eager / lazy open:                {ratio(eager_total, first_paint)}")
+    print("target (DESIGN): open a 1,000-message chat <= 300 ms")
+    win.close()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--words", type=int, default=20_000)
+    ap.add_argument("--chunks", type=int, default=2_000)
+    ap.add_argument("--messages", type=int, default=2_000)
+    args = ap.parse_args()
+    app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)
+    apply_style(app)
+    bench_stream(app, args.words, args.chunks)
+    bench_open(app, args.messages)
+
+
+if __name__ == "__main__":
+    main()
