@@ -17,18 +17,19 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QIcon
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QMessageBox
 
 from app import APP_NAME, __version__
-from app.core.config import ENV_API_KEY, Settings, database_path, looks_like_openrouter
+from app.core.config import ENV_API_KEY, Settings, database_path
 from app.core.context import AppContext
-from app.core.domain import Role
+from app.core.domain import Conversation, Role
 from app.core.errors import ConfigError, ParleyError, StorageError
 from app.core.resources import icon_files
 from app.ui.chat_controller import ChatController
 from app.ui.i18n import install_translators
 from app.ui.main_window import MainWindow
 from app.ui.style import apply_style
+from app.ui.theme import apply_theme
 from app.ui.window_state import WindowState
 
 log = logging.getLogger(__name__)
@@ -47,11 +48,44 @@ class Parley:
     controller: ChatController
 
     def refresh_sidebar(self) -> None:
+        """Reload the list for the chosen filter (a page now, more as the user scrolls)."""
+        store, sidebar = self.ctx.store, self.window.sidebar
+        sidebar.set_tags(store.all_tags())
+        archived, tag = sidebar.current_filter()
         current = self.controller.current.id if self.controller.current else None
-        self.window.sidebar.set_conversations(self.controller.conversations(), current)
+
+        def loader(limit: int, offset: int) -> list[Conversation]:
+            return store.list_conversations(limit, offset, archived=archived, tag=tag)
+
+        sidebar.reset(loader, store.count_conversations(archived=archived, tag=tag), current)
+
+    def update_sidebar_row(self, conversation_id: int) -> None:
+        """Move or refresh one row, or drop it when it no longer fits the filter."""
+        conv = self.ctx.store.get_conversation(conversation_id)
+        sidebar = self.window.sidebar
+        archived, tag = sidebar.current_filter()
+        fits = (
+            conv is not None
+            and conv.trashed_at is None
+            and (archived is None or conv.archived == archived)
+            and (tag is None or tag in conv.tags)
+        )
+        if conv is None or not fits:
+            sidebar.remove(conversation_id)
+            return
+        current = self.controller.current.id if self.controller.current else None
+        sidebar.upsert(conv, current)
+
+    def offer_undo(self, conversation_id: int, title: str) -> None:
+        self.window.show_undo(
+            translate("Parley", "Deleted “{title}”.").format(title=title),
+            lambda: self.controller.undo_delete(conversation_id),
+        )
 
     def has_key(self) -> bool:
-        if not looks_like_openrouter(self.ctx.settings.effective_base_url()):
+        from app.core.endpoints import find_endpoint
+
+        if not find_endpoint(self.ctx.settings).is_openrouter:
             return True  # local servers usually need no key
         if os.environ.get(ENV_API_KEY, "").strip():
             return True
@@ -104,6 +138,19 @@ class Parley:
         self.controller.settings_changed()
         self.controller.set_model(self.ctx.settings.default_model)
         self.window.chat.empty.set_has_key(self.has_key())
+        qapp = QApplication.instance()
+        if isinstance(qapp, QApplication):
+            apply_theme(qapp, self.ctx.settings.theme)
+
+    def save_zoom(self, steps: int) -> None:
+        """Remember the chat text size (Ctrl+= / Ctrl+- / Ctrl+0) in Settings."""
+        if self.ctx.settings.zoom == steps:
+            return
+        self.ctx.settings.zoom = steps
+        try:
+            self.ctx.settings.save()
+        except OSError as exc:
+            self.window.show_status(f"⚠ Could not save the text size: {exc}")
 
     def _warn(self, title: str, text: str) -> None:
         box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=self.window)
@@ -152,6 +199,40 @@ class Parley:
             )
             return
         self.window.show_status(translate("Parley", "Exported to {path}").format(path=path))
+
+    def show_branches(self, alternatives: dict[int, tuple[int, int]]) -> None:
+        for message_id, (index, count) in alternatives.items():
+            self.window.chat.set_branch_info(message_id, index, count)
+
+    def edit_message(self, message_id: int) -> None:
+        """Edit a prompt in a dialog; sending it adds a new version, the old one stays."""
+        msg = self.ctx.store.get_message(message_id)
+        if msg is None or self.controller.busy:
+            return
+        text, ok = QInputDialog.getMultiLineText(
+            self.window,
+            translate("Parley", "Edit message"),
+            translate("Parley", "The edited message is sent as a new version; the original "
+                      "and its replies stay one arrow away."),
+            msg.content,
+        )
+        if ok and text.strip() and text != msg.content:
+            self.controller.edit_message(message_id, text)
+
+    def delete_message(self, message_id: int) -> None:
+        followers = self.controller.message_followers(message_id)
+        if followers:
+            question = translate(
+                "Parley", "Delete this message and the {n} message(s) that follow it?"
+            ).format(n=followers)
+        else:
+            question = translate("Parley", "Delete this message?")
+        answer = QMessageBox.question(
+            self.window, translate("Parley", "Delete message"),
+            question + "\n" + translate("Parley", "This cannot be undone."),
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.controller.delete_message(message_id, with_followers=followers > 0)
 
     def open_search(self) -> None:
         from app.ui.search_dialog import SearchDialog
@@ -203,8 +284,11 @@ class Parley:
             models = await client.list_models()
         finally:
             await client.aclose()
+        from app.core.endpoints import Endpoint, save_endpoint
+
         settings = self.ctx.settings
-        settings.base_url = url
+        save_endpoint(settings, Endpoint("Local server", url, "openai"))
+        settings.current_endpoint = "Local server"
         if models and settings.default_model == Settings().default_model:
             settings.default_model = models[0].id
         try:
@@ -228,6 +312,8 @@ class Parley:
     def start(self) -> None:
         """First state of the window: history list, the last conversation, models loading."""
         try:
+            # Conversations deleted in an earlier run whose Undo was not used.
+            self.ctx.store.purge_trashed()
             interrupted = self.ctx.store.mark_interrupted_streams()
         except StorageError as exc:
             interrupted = 0
@@ -289,19 +375,58 @@ def build(ctx: AppContext) -> Parley:
     composer.stopRequested.connect(controller.stop)
     chat.openSettings.connect(app.open_settings)
     chat.statusMessage.connect(window.show_status)
+    chat.set_zoom(ctx.settings.zoom)
+    chat.zoomChanged.connect(app.save_zoom)
 
     controller.conversationsChanged.connect(app.refresh_sidebar)
+    controller.conversationUpdated.connect(app.update_sidebar_row)
+    controller.conversationRemoved.connect(sidebar.remove)
+    controller.conversationDeleted.connect(app.offer_undo)
+    sidebar.pinRequested.connect(controller.set_pinned)
+    sidebar.archiveRequested.connect(controller.set_archived)
+    sidebar.tagsRequested.connect(controller.set_tags)
+    sidebar.filterChanged.connect(app.refresh_sidebar)
     controller.conversationOpened.connect(window.show_conversation)
     controller.messageAppended.connect(chat.append)
-    controller.replyProgress.connect(lambda mid, text, _r: chat.update_stream(mid, text))
+    controller.replyProgress.connect(chat.update_stream)
     controller.replyFinished.connect(chat.finish)
     controller.busyChanged.connect(window.set_busy)
     controller.errorRaised.connect(window.show_error)
     controller.statusMessage.connect(window.show_status)
     controller.usageChanged.connect(window.usage_label.setText)
+    controller.totalsChanged.connect(window.totals_label.setText)
+    controller.branchesChanged.connect(app.show_branches)
+    chat.regenerateRequested.connect(controller.regenerate)
+    chat.editRequested.connect(app.edit_message)
+    chat.deleteRequested.connect(app.delete_message)
+    chat.branchRequested.connect(controller.switch_branch)
+    chat.copyText.connect(
+        lambda _t: window.show_status(translate("Parley", "Copied to the clipboard."))
+    )
+    controller.creditChanged.connect(window.credit_label.setText)
     controller.modelsLoaded.connect(window.model_chooser.set_models)
     controller.modelChanged.connect(window.model_chooser.set_model)
     return app
+
+
+def storage_problem(exc: StorageError) -> str:
+    """What to tell a user whose history cannot be opened, with the way out."""
+    text = str(exc)
+    from app.core.backups import latest_backup
+    from app.core.config import data_dir
+
+    backup = latest_backup(data_dir())
+    if backup is not None:
+        text += "\n\n" + translate(
+            "Parley",
+            "The newest backup is {path}. To go back to it, quit and run:\n"
+            "parley restore \"{path}\"\n(the current file is kept aside, not deleted).",
+        ).format(path=backup)
+    else:
+        text += "\n\n" + translate(
+            "Parley", "No backup was found in {folder}. Nothing was changed or deleted."
+        ).format(folder=data_dir() / "backups")
+    return text
 
 
 def _fatal(title: str, text: str) -> int:
@@ -320,7 +445,7 @@ def run_gui(smoke: bool = False) -> int:
     qapp.setApplicationName(APP_NAME)
     qapp.setApplicationDisplayName(APP_NAME)
     qapp.setApplicationVersion(__version__)
-    qapp.setDesktopFileName("parley")
+    qapp.setDesktopFileName("io.github.parley.Parley")
     icon = QIcon()
     for path in icon_files():
         icon.addFile(str(path))
@@ -345,10 +470,13 @@ def run_gui(smoke: bool = False) -> int:
         try:
             ctx = AppContext(Settings(), Store.open(database_path()))
         except StorageError as exc2:
-            return _fatal(translate("Parley", "History could not be opened"), str(exc2))
+            return _fatal(translate("Parley", "History could not be opened"),
+                          storage_problem(exc2))
     except StorageError as exc:
-        return _fatal(translate("Parley", "History could not be opened"), str(exc))
+        return _fatal(translate("Parley", "History could not be opened"),
+                      storage_problem(exc))
 
+    apply_theme(qapp, ctx.settings.theme)
     loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
     parley = build(ctx)
@@ -363,6 +491,8 @@ def run_gui(smoke: bool = False) -> int:
     async def main() -> None:
         await closed.wait()
         await parley.controller.shutdown()
+        with contextlib.suppress(ParleyError):
+            ctx.store.purge_trashed()
 
     try:
         with loop:

@@ -147,6 +147,118 @@ GERMAN: dict[str, str] = {
     "Asking {url} for its models…": "Frage {url} nach seinen Modellen…",
     "Replies interrupted when Parley last closed: %n (their text is kept).":
         "Beim letzten Beenden unterbrochene Antworten: %n (ihr Text bleibt erhalten).",
+    "Archived. Choose “Archived” above the list to see it.":
+        "Archiviert. Wählen Sie „Archiviert“ über der Liste, um sie zu sehen.",
+    "Moved back from the archive.": "Aus dem Archiv zurückgeholt.",
+    "Show conversations": "Unterhaltungen anzeigen",
+    "Delete": "Löschen",
+    "Pin": "Anheften",
+    "Unpin": "Lösen",
+    "Archive": "Archivieren",
+    "Unarchive": "Aus dem Archiv holen",
+    "Tags…": "Schlagwörter…",
+    "Tags": "Schlagwörter",
+    "Tags for “{title}”, separated by commas:":
+        "Schlagwörter für „{title}“, durch Kommas getrennt:",
+    "All conversations": "Alle Unterhaltungen",
+    "Archived": "Archiviert",
+    "Undo": "Rückgängig",
+    "Undo delete": "Löschen rückgängig machen",
+    "Deleted “{title}”.": "„{title}“ gelöscht.",
+    "Offline: showing the saved model list ({error})":
+        "Offline: die gespeicherte Modellliste wird angezeigt ({error})",
+    "Could not save the defaults: {error}":
+        "Die Standardwerte konnten nicht gespeichert werden: {error}",
+    "(Esc cancels)": "(Esc bricht ab)",
+    "This chat {cost}": "Dieser Chat {cost}",
+    "today {cost}": "heute {cost}",
+    "Stopped, but {provider} bills the full reply even after a stop (charged {cost}).":
+        "Gestoppt, aber {provider} berechnet auch nach einem Stopp die ganze Antwort "
+        "(berechnet: {cost}).",
+    "Stopped. The provider charged {cost} for the part generated.":
+        "Gestoppt. Der Anbieter hat {cost} für den erzeugten Teil berechnet.",
+    "The last reply: model, provider, tokens, cost":
+        "Die letzte Antwort: Modell, Anbieter, Tokens, Kosten",
+    "Spent in this conversation and today": "Ausgaben in dieser Unterhaltung und heute",
+    "Your OpenRouter key: credit left and limit":
+        "Ihr OpenRouter-Schlüssel: verbleibendes Guthaben und Limit",
+    "The newest backup is {path}. To go back to it, quit and run:\nparley restore \"{path}\"\n"
+    "(the current file is kept aside, not deleted).":
+        "Die neueste Sicherung ist {path}. Um zu ihr zurückzukehren, beenden Sie Parley und "
+        "führen Sie aus:\nparley restore \"{path}\"\n(die aktuelle Datei wird beiseitegelegt, "
+        "nicht gelöscht).",
+    "No backup was found in {folder}. Nothing was changed or deleted.":
+        "In {folder} wurde keine Sicherung gefunden. Nichts wurde geändert oder gelöscht.",
+    "Edit message": "Nachricht bearbeiten",
+    "The edited message is sent as a new version; the original and its replies stay one "
+    "arrow away.":
+        "Die bearbeitete Nachricht wird als neue Version gesendet; das Original und seine "
+        "Antworten bleiben einen Pfeil entfernt erhalten.",
+    "Delete this message and the {n} message(s) that follow it?":
+        "Diese Nachricht und die {n} folgende(n) Nachricht(en) löschen?",
+    "Delete this message?": "Diese Nachricht löschen?",
+    "Delete message": "Nachricht löschen",
+    "This cannot be undone.": "Das lässt sich nicht rückgängig machen.",
+    "Copied to the clipboard.": "In die Zwischenablage kopiert.",
+    "Conversation": "Unterhaltung",
+    "Jump to latest ↓": "Zur neuesten ↓",
+    "Find in Conversation…": "In Unterhaltung suchen…",
+    "Zoom In": "Vergrößern",
+    "Zoom Out": "Verkleinern",
+    "Actual Size": "Originalgröße",
+    "Start a conversation": "Unterhaltung beginnen",
+    "Open Settings…": "Einstellungen öffnen…",
+    "Type below and press Enter to send · Shift+Enter for a new line\nEsc stops a reply · "
+    "Ctrl+N new chat · Ctrl+, settings · Ctrl+F find":
+        "Unten schreiben und mit Eingabe senden · Umschalt+Eingabe für eine neue Zeile\n"
+        "Esc stoppt eine Antwort · Strg+N neuer Chat · Strg+, Einstellungen · Strg+F suchen",
+    "No API key is set. Add your OpenRouter key in Settings (Ctrl+,) —\nit is kept in the "
+    "system keychain — or set $OPENROUTER_API_KEY.":
+        "Kein API-Schlüssel gesetzt. Fügen Sie Ihren OpenRouter-Schlüssel in den Einstellungen "
+        "(Strg+,) hinzu —\ner wird im Schlüsselbund des Systems gespeichert — oder setzen Sie "
+        "$OPENROUTER_API_KEY.",
+    "Find in conversation": "In Unterhaltung suchen",
+    "Previous match (Shift+Enter)": "Vorheriger Treffer (Umschalt+Eingabe)",
+    "Next match (Enter)": "Nächster Treffer (Eingabe)",
+    "Close (Esc)": "Schließen (Esc)",
+    "No matches": "Keine Treffer",
+    "{n} of {total}": "{n} von {total}",
+    "{total} matches": "{total} Treffer",
+    "System": "System",
+    "Tool": "Werkzeug",
+    "Sources": "Quellen",
+    "Reasoning": "Überlegungen",
+    "Message text": "Nachrichtentext",
+    "Message text still arriving": "Nachrichtentext, der noch eintrifft",
+    "Copy": "Kopieren",
+    "Copy the text": "Den Text kopieren",
+    "Copy as Markdown": "Als Markdown kopieren",
+    "Copy the markdown source": "Den Markdown-Quelltext kopieren",
+    "Edit": "Bearbeiten",
+    "Edit this message and send it again": "Diese Nachricht bearbeiten und erneut senden",
+    "Regenerate": "Neu erzeugen",
+    "Ask for a new reply": "Um eine neue Antwort bitten",
+    "Delete this message": "Diese Nachricht löschen",
+    "Previous version": "Vorherige Version",
+    "Next version": "Nächste Version",
+    "Reasoning is encrypted by the provider": "Die Überlegungen sind vom Anbieter verschlüsselt",
+    "Thinking…": "Denkt nach…",
+    "via {provider}": "über {provider}",
+    "{n} tokens": "{n} Tokens",
+    "  ·  ": "  ·  ",
+    "The reply failed.": "Die Antwort ist fehlgeschlagen.",
+    "Stopped — the text received so far is kept.":
+        "Gestoppt — der bisher empfangene Text bleibt erhalten.",
+    "The reply was cut off at the token limit.":
+        "Die Antwort wurde am Token-Limit abgeschnitten.",
+    "Message copied to the clipboard.": "Nachricht in die Zwischenablage kopiert.",
+    "Markdown copied to the clipboard.": "Markdown in die Zwischenablage kopiert.",
+    "Open link?": "Link öffnen?",
+    "This link uses “{scheme}” as its scheme, which may start another program:\n\n{url}\n\n"
+    "Open it anyway?":
+        "Dieser Link verwendet das Schema „{scheme}“, das ein anderes Programm starten "
+        "kann:\n\n{url}\n\nTrotzdem öffnen?",
+    "Code copied to the clipboard.": "Code in die Zwischenablage kopiert.",
     "Search Conversations": "Unterhaltungen durchsuchen",
     "Search Conversations…": "Unterhaltungen durchsuchen…",
     "Search text": "Suchtext",

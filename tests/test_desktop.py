@@ -84,7 +84,19 @@ def test_first_run_can_choose_a_local_server(
         panel.server_button.click()
         qtbot.waitUntil(lambda: panel.status.text().startswith("✓"), timeout=5000)
         saved = json.loads((isolated_home / "settings.json").read_text())
-        assert saved["base_url"] == fake.base_url
+        assert saved["current_endpoint"] == "Local server"
+        assert {"name": "Local server", "base_url": fake.base_url, "kind": "openai"} in \
+            saved["endpoints"]
+        qtbot.waitUntil(lambda: welcome_of(app) is None, timeout=3000)
+        # a local endpoint gets no OpenRouter-only fields and no key
+        from tests.fake_openrouter import text_stream
+        fake.enqueue(text_stream("local reply"))
+        send(qtbot, app, "hi local")
+        qtbot.waitUntil(lambda: not app.controller.busy, timeout=5000)
+        chat = [r for r in fake.requests if r.path.endswith("/chat/completions")][-1]
+        assert "authorization" not in chat.headers
+        assert "x-openrouter-title" not in chat.headers
+        assert chat.json()["stream_options"] == {"include_usage": True}
     finally:
         close_app(qtbot, app)
 
@@ -279,3 +291,24 @@ def test_translation_source_is_in_sync_with_the_code(tmp_path: Path) -> None:
                 for m in ctx.iter("message")}
 
     assert texts(fresh) - texts(TRANSLATIONS_DIR / "parley_de.ts") == set()
+
+
+def test_damaged_database_message_points_to_the_newest_backup(isolated_home: Path) -> None:
+    from app.core.config import database_path
+    from app.core.errors import StorageError
+    from app.core.storage import Store
+    from app.main import storage_problem
+
+    with Store.open(database_path()) as store:
+        store.create_conversation("keep me")
+        backups = isolated_home / "backups"
+        backups.mkdir(exist_ok=True)
+        store.backup_to(backups / "parley-20261124-000000.sqlite3")
+    garbage = b"this is not a database" * 100
+    database_path().write_bytes(garbage)
+    with pytest.raises(StorageError) as caught:
+        Store.open(database_path())
+    text = storage_problem(caught.value)
+    assert "parley restore" in text
+    assert "parley-20261124-000000.sqlite3" in text
+    assert database_path().read_bytes() == garbage  # never replaced silently

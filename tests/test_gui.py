@@ -315,3 +315,36 @@ def test_keyboard_shortcuts_new_chat_and_settings(
                if isinstance(w, SettingsDialog) and w.isVisible()]
     assert len(dialogs) == 1
     dialogs[0].reject()
+
+
+def test_money_in_the_status_bar_and_retry_of_a_rate_limit(
+    gui: Parley, qtbot: Any, fake: FakeOpenRouter
+) -> None:
+    from tests.fake_openrouter import error_status
+
+    fake.enqueue(error_status(429, headers={"Retry-After": "0"}), text_stream("after retry"))
+    send(qtbot, gui, "hello")
+    qtbot.waitUntil(lambda: not gui.controller.busy, timeout=8000)
+    assert len(chat_requests(fake)) == 2  # the 429 was retried
+    reply = reply_views(gui)[0]
+    assert "after retry" in visible_text(reply)
+    qtbot.waitUntil(lambda: gui.window.credit_label.text() != "", timeout=5000)
+    assert "$" in gui.window.credit_label.text()
+    assert "This chat $" in gui.window.totals_label.text()
+    assert "today $" in gui.window.totals_label.text()
+
+
+def test_stop_fetches_the_real_cost(gui: Parley, qtbot: Any, fake: FakeOpenRouter) -> None:
+    fake.enqueue(slow_stream(words=600, delay=0.02))
+    send(qtbot, gui, "long")
+    qtbot.waitUntil(lambda: any(visible_text(v) for v in reply_views(gui)), timeout=5000)
+    qtbot.keyClick(gui.window.composer.edit, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: any(r.path.endswith("/generation") for r in fake.requests),
+                    timeout=8000)
+    reply_id = reply_views(gui)[0].message.id
+    qtbot.waitUntil(
+        lambda: "generation" in (gui.ctx.store.get_message(reply_id).extra or {}), timeout=8000
+    )
+    stored = gui.ctx.store.get_message(reply_id)
+    assert stored.status is MessageStatus.STOPPED
+    assert stored.usage is not None and stored.usage.cost is not None

@@ -74,3 +74,143 @@ def test_search_with_no_match_and_hostile_syntax(gui: Parley, qtbot: Any) -> Non
     dialog.field.setText("plain")
     dialog.run_search()
     assert dialog.results.count() == 1
+
+
+def test_long_list_loads_in_pages_and_updates_one_row(
+    gui: Parley, qtbot: Any, fake: FakeOpenRouter
+) -> None:
+    from app.ui.conversation_list import PAGE
+    from tests.fake_openrouter import text_stream
+    from tests.test_gui import send
+
+    store = gui.ctx.store
+    ids = [store.create_conversation(f"chat {i}").id for i in range(PAGE * 2 + 10)]
+    gui.refresh_sidebar()
+    model = gui.window.sidebar.model
+    assert model.rowCount() == PAGE
+    assert model.total == len(ids)
+    assert model.conversation(0).title == f"chat {len(ids) - 1}"
+    gui.window.sidebar.view.scrollToBottom()
+    qtbot.waitUntil(lambda: model.rowCount() > PAGE, timeout=2000)
+
+    resets: list[int] = []
+    model.modelReset.connect(lambda: resets.append(1))
+    gui.controller.open_conversation(ids[5])
+    fake.enqueue(text_stream("ok"))
+    send(qtbot, gui, "bump")
+    qtbot.waitUntil(lambda: not gui.controller.busy, timeout=5000)
+    assert model.conversation(0).id == ids[5]  # moved to the top
+    assert resets == []  # without reloading the list
+    assert gui.window.sidebar.current_id() == ids[5]
+
+
+def test_pin_archive_tags_and_delete_with_undo(gui: Parley, qtbot: Any) -> None:
+    store = gui.ctx.store
+    a = store.create_conversation("alpha").id
+    b = store.create_conversation("beta").id
+    c = store.create_conversation("gamma").id
+    gui.refresh_sidebar()
+    sidebar, model = gui.window.sidebar, gui.window.sidebar.model
+    def titles() -> list[str]:
+        return [model.data(model.index(i)) for i in range(model.rowCount())]
+
+    assert titles() == ["gamma", "beta", "alpha"]
+
+    gui.controller.set_pinned(a, True)
+    assert titles()[0] == "📌 alpha"
+
+    gui.controller.set_archived(b, True)
+    assert "beta" not in titles()
+    sidebar.filter_box.setCurrentIndex(sidebar.filter_box.findText("Archived"))
+    sidebar.filterChanged.emit()
+    assert titles() == ["beta"]
+    sidebar.filter_box.setCurrentIndex(0)
+    sidebar.filterChanged.emit()
+
+    gui.controller.set_tags(c, ["work", "sql"])
+    index = sidebar.filter_box.findText("#work (1)")
+    assert index > 0
+    sidebar.filter_box.setCurrentIndex(index)
+    sidebar.filterChanged.emit()
+    assert titles() == ["gamma"]
+    sidebar.filter_box.setCurrentIndex(0)
+    sidebar.filterChanged.emit()
+
+    # delete: gone at once, Undo brings it back
+    gui.controller.open_conversation(c)
+    sidebar.view.setCurrentIndex(model.index(titles().index("gamma")))
+    sidebar.delete_action.trigger()
+    assert "gamma" not in titles()
+    assert gui.controller.current is None
+    undo = gui.window._undo_button
+    assert undo is not None and undo.isVisible()
+    undo.click()
+    assert "gamma" in titles()
+    assert gui.controller.current is not None and gui.controller.current.id == c
+    # deleting again without undo: emptied from the trash when Parley closes
+    gui.controller.delete_conversation(c)
+    close_app(qtbot, gui)
+    from app.core.context import AppContext
+
+    again = AppContext.open()
+    try:
+        again.store.purge_trashed()
+        assert again.store.get_conversation(c) is None
+    finally:
+        again.store.close()
+
+
+def test_regenerate_and_edit_add_versions_and_arrows_switch(
+    gui: Parley, qtbot: Any, fake: FakeOpenRouter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QInputDialog, QMessageBox
+
+    from tests.fake_openrouter import text_stream
+    from tests.test_gui import chat_requests, reply_views, send, visible_text
+
+    fake.enqueue(text_stream("first answer"))
+    send(qtbot, gui, "question")
+    qtbot.waitUntil(lambda: not gui.controller.busy, timeout=5000)
+    first_reply = reply_views(gui)[0].message.id
+
+    fake.enqueue(text_stream("second answer"))
+    gui.window.chat.regenerateRequested.emit(first_reply)
+    qtbot.waitUntil(lambda: not gui.controller.busy, timeout=5000)
+    # the same prompt was sent again, without the old reply
+    assert [m["content"] for m in chat_requests(fake)[-1].json()["messages"]] == ["question"]
+    views = reply_views(gui)
+    assert len(views) == 1
+    assert "second answer" in visible_text(views[0])
+    second_reply = views[0].message.id
+    assert gui.window.chat._branch_info[second_reply] == (1, 2)
+
+    gui.window.chat.branchRequested.emit(second_reply, -1)
+    assert "first answer" in visible_text(reply_views(gui)[0])
+    gui.window.chat.branchRequested.emit(first_reply, +1)
+    assert "second answer" in visible_text(reply_views(gui)[0])
+
+    # edit the prompt: a new version of the question with its own reply
+    user_id = next(v.message.id for v in gui.window.chat.views.values()
+                   if v.message.role.value == "user")
+    monkeypatch.setattr(QInputDialog, "getMultiLineText",
+                        lambda *a, **k: ("question, rephrased", True))
+    fake.enqueue(text_stream("third answer"))
+    gui.window.chat.editRequested.emit(user_id)
+    qtbot.waitUntil(lambda: not gui.controller.busy, timeout=5000)
+    assert chat_requests(fake)[-1].json()["messages"][-1]["content"] == "question, rephrased"
+    store = gui.ctx.store
+    conv_id = gui.controller.current.id  # type: ignore[union-attr]
+    # nothing was destroyed: both prompts and all three replies are stored
+    contents = sorted(m.content for m in store.get_messages(conv_id))
+    assert contents == sorted(["question", "question, rephrased", "first answer",
+                               "second answer", "third answer"])
+    thread = [m.content for m in store.get_thread(conv_id)]
+    assert thread == ["question, rephrased", "third answer"]
+
+    # delete one message on request (it has no followers: the reply)
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: QMessageBox.StandardButton.Yes)
+    third = reply_views(gui)[0].message.id
+    gui.window.chat.deleteRequested.emit(third)
+    assert store.get_message(third) is None
+    assert len(store.get_messages(conv_id)) == 4

@@ -4,20 +4,85 @@
     <name>ChatController</name>
     <message>
         <source>That conversation no longer exists.</source>
-        <extracomment>how often a streaming reply is pushed to the view (~60 frames a second) (Conversation | None, list[Message]) — None: an empty new chat a stored message to show at the end of the open conversation (message id, text so far, reasoning so far) — coalesced to the frame rate the stored final state of a reply (complete, stopped or error) (message, hint, kind) kind: auth | credits | error a one-line summary of the last reply: model, tokens, cost</extracomment>
+        <extracomment>how often a streaming reply is pushed to the view (~60 frames a second) the list as a whole changed (filters, tags, start-up): reload it one conversation changed (new message, title, pin...): update that row only one conversation left the list (deleted or archived) (id, title) a conversation went to the trash; the window offers Undo (Conversation | None, list[Message]) — None: an empty new chat a stored message to show at the end of the open conversation {message id: (index, count)} for messages that have other versions (message id, text so far, reasoning so far) — coalesced to the frame rate the stored final state of a reply (complete, stopped or error) (message, hint, kind) kind: auth | credits | error a one-line summary of the last reply: model, tokens, cost remaining credit and limit from GET /key, for the status bar ("" when unknown) spend of this conversation and of today, for the status bar</extracomment>
         <translation>Diese Unterhaltung gibt es nicht mehr.</translation>
+    </message>
+    <message>
+        <source>Archived. Choose “Archived” above the list to see it.</source>
+        <translation>Archiviert. Wählen Sie „Archiviert“ über der Liste, um sie zu sehen.</translation>
+    </message>
+    <message>
+        <source>Moved back from the archive.</source>
+        <translation>Aus dem Archiv zurückgeholt.</translation>
     </message>
     <message>
         <source>Could not load the model list: {error}</source>
         <translation>Die Modellliste konnte nicht geladen werden: {error}</translation>
     </message>
     <message>
+        <source>Offline: showing the saved model list ({error})</source>
+        <translation>Offline: die gespeicherte Modellliste wird angezeigt ({error})</translation>
+    </message>
+    <message>
+        <source>Could not save the defaults: {error}</source>
+        <translation>Die Standardwerte konnten nicht gespeichert werden: {error}</translation>
+    </message>
+    <message>
         <source>Waiting for {model}…</source>
         <translation>Warte auf {model}…</translation>
     </message>
     <message>
+        <source>(Esc cancels)</source>
+        <translation>(Esc bricht ab)</translation>
+    </message>
+    <message>
         <source>Stopped. The partial reply was kept.</source>
         <translation>Gestoppt. Die bisherige Antwort wurde behalten.</translation>
+    </message>
+    <message>
+        <source>This chat {cost}</source>
+        <translation>Dieser Chat {cost}</translation>
+    </message>
+    <message>
+        <source>today {cost}</source>
+        <translation>heute {cost}</translation>
+    </message>
+    <message>
+        <source>Stopped, but {provider} bills the full reply even after a stop (charged {cost}).</source>
+        <translation>Gestoppt, aber {provider} berechnet auch nach einem Stopp die ganze Antwort (berechnet: {cost}).</translation>
+    </message>
+    <message>
+        <source>Stopped. The provider charged {cost} for the part generated.</source>
+        <translation>Gestoppt. Der Anbieter hat {cost} für den erzeugten Teil berechnet.</translation>
+    </message>
+</context>
+<context>
+    <name>ChatView</name>
+    <message>
+        <source>Conversation</source>
+        <extracomment>text put on the clipboard by a message's Copy / Copy as Markdown (message id, -1 previous | +1 next version) the zoom step changed (0 = default size); the owner stores it in Settings</extracomment>
+        <translation>Unterhaltung</translation>
+    </message>
+    <message>
+        <source>Jump to latest ↓</source>
+        <translation>Zur neuesten ↓</translation>
+    </message>
+    <message>
+        <source>Find in Conversation…</source>
+        <extracomment>realized views by message id (only the messages near the viewport)</extracomment>
+        <translation>In Unterhaltung suchen…</translation>
+    </message>
+    <message>
+        <source>Zoom In</source>
+        <translation>Vergrößern</translation>
+    </message>
+    <message>
+        <source>Zoom Out</source>
+        <translation>Verkleinern</translation>
+    </message>
+    <message>
+        <source>Actual Size</source>
+        <translation>Originalgröße</translation>
     </message>
 </context>
 <context>
@@ -43,6 +108,7 @@
     <name>ConversationList</name>
     <message>
         <source>just now</source>
+        <extracomment>rows loaded per page (limit, offset) -&gt; rows, in display order</extracomment>
         <translation>gerade eben</translation>
     </message>
     <message>
@@ -59,6 +125,7 @@
     </message>
     <message>
         <source>＋  New chat</source>
+        <extracomment>(archived: None | bool as 0/1/2, tag or "") — see `current_filter`</extracomment>
         <translation>＋  Neuer Chat</translation>
     </message>
     <message>
@@ -70,6 +137,10 @@
         <translation>Neuer Chat (Strg+N)</translation>
     </message>
     <message>
+        <source>Show conversations</source>
+        <translation>Unterhaltungen anzeigen</translation>
+    </message>
+    <message>
         <source>Conversations</source>
         <translation>Unterhaltungen</translation>
     </message>
@@ -78,16 +149,44 @@
         <translation>Umbenennen</translation>
     </message>
     <message>
-        <source>Delete…</source>
-        <translation>Löschen…</translation>
+        <source>Delete</source>
+        <translation>Löschen</translation>
     </message>
     <message>
-        <source>Delete conversation?</source>
-        <translation>Unterhaltung löschen?</translation>
+        <source>Pin</source>
+        <translation>Anheften</translation>
     </message>
     <message>
-        <source>Delete “{title}” and its {count} messages? This cannot be undone.</source>
-        <translation>„{title}“ und die {count} Nachrichten löschen? Das lässt sich nicht rückgängig machen.</translation>
+        <source>Archive</source>
+        <translation>Archivieren</translation>
+    </message>
+    <message>
+        <source>Tags…</source>
+        <translation>Schlagwörter…</translation>
+    </message>
+    <message>
+        <source>All conversations</source>
+        <translation>Alle Unterhaltungen</translation>
+    </message>
+    <message>
+        <source>Archived</source>
+        <translation>Archiviert</translation>
+    </message>
+    <message>
+        <source>Unpin</source>
+        <translation>Lösen</translation>
+    </message>
+    <message>
+        <source>Unarchive</source>
+        <translation>Aus dem Archiv holen</translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation>Schlagwörter</translation>
+    </message>
+    <message>
+        <source>Tags for “{title}”, separated by commas:</source>
+        <translation>Schlagwörter für „{title}“, durch Kommas getrennt:</translation>
     </message>
 </context>
 <context>
@@ -97,6 +196,65 @@
 {count} messages · {when}</source>
         <translation>{title}
 {count} Nachrichten · {when}</translation>
+    </message>
+</context>
+<context>
+    <name>EmptyState</name>
+    <message>
+        <source>Start a conversation</source>
+        <extracomment>the messages column is capped at this width and centred (readable line length) views are built this many viewport heights above and below the visible part... ...and released once they are this many viewport heights away</extracomment>
+        <translation>Unterhaltung beginnen</translation>
+    </message>
+    <message>
+        <source>Open Settings…</source>
+        <translation>Einstellungen öffnen…</translation>
+    </message>
+    <message>
+        <source>Open Settings</source>
+        <translation>Einstellungen öffnen</translation>
+    </message>
+    <message>
+        <source>Type below and press Enter to send · Shift+Enter for a new line
+Esc stops a reply · Ctrl+N new chat · Ctrl+, settings · Ctrl+F find</source>
+        <translation>Unten schreiben und mit Eingabe senden · Umschalt+Eingabe für eine neue Zeile
+Esc stoppt eine Antwort · Strg+N neuer Chat · Strg+, Einstellungen · Strg+F suchen</translation>
+    </message>
+    <message>
+        <source>No API key is set. Add your OpenRouter key in Settings (Ctrl+,) —
+it is kept in the system keychain — or set $OPENROUTER_API_KEY.</source>
+        <translation>Kein API-Schlüssel gesetzt. Fügen Sie Ihren OpenRouter-Schlüssel in den Einstellungen (Strg+,) hinzu —
+er wird im Schlüsselbund des Systems gespeichert — oder setzen Sie $OPENROUTER_API_KEY.</translation>
+    </message>
+</context>
+<context>
+    <name>FindBar</name>
+    <message>
+        <source>Find in conversation</source>
+        <translation>In Unterhaltung suchen</translation>
+    </message>
+    <message>
+        <source>Previous match (Shift+Enter)</source>
+        <translation>Vorheriger Treffer (Umschalt+Eingabe)</translation>
+    </message>
+    <message>
+        <source>Next match (Enter)</source>
+        <translation>Nächster Treffer (Eingabe)</translation>
+    </message>
+    <message>
+        <source>Close (Esc)</source>
+        <translation>Schließen (Esc)</translation>
+    </message>
+    <message>
+        <source>No matches</source>
+        <translation>Keine Treffer</translation>
+    </message>
+    <message>
+        <source>{n} of {total}</source>
+        <translation>{n} von {total}</translation>
+    </message>
+    <message>
+        <source>{total} matches</source>
+        <translation>{total} Treffer</translation>
     </message>
 </context>
 <context>
@@ -117,6 +275,18 @@
     <message>
         <source> Model </source>
         <translation> Modell </translation>
+    </message>
+    <message>
+        <source>The last reply: model, provider, tokens, cost</source>
+        <translation>Die letzte Antwort: Modell, Anbieter, Tokens, Kosten</translation>
+    </message>
+    <message>
+        <source>Spent in this conversation and today</source>
+        <translation>Ausgaben in dieser Unterhaltung und heute</translation>
+    </message>
+    <message>
+        <source>Your OpenRouter key: credit left and limit</source>
+        <translation>Ihr OpenRouter-Schlüssel: verbleibendes Guthaben und Limit</translation>
     </message>
     <message>
         <source>Quit</source>
@@ -183,12 +353,352 @@
         <translation>Ihr Verlauf bleibt in einer SQLite-Datei in Ihrem Datenordner, Ihr API-Schlüssel im Schlüsselbund des Systems.</translation>
     </message>
     <message>
+        <source>Undo</source>
+        <translation>Rückgängig</translation>
+    </message>
+    <message>
+        <source>Undo delete</source>
+        <translation>Löschen rückgängig machen</translation>
+    </message>
+    <message>
         <source>API key not accepted</source>
         <translation>API-Schlüssel nicht akzeptiert</translation>
     </message>
     <message>
         <source>Open Settings</source>
         <translation>Einstellungen öffnen</translation>
+    </message>
+</context>
+<context>
+    <name>MessageView</name>
+    <message>
+        <source>You</source>
+        <translation>Sie</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>System</translation>
+    </message>
+    <message>
+        <source>Tool</source>
+        <translation>Werkzeug</translation>
+    </message>
+    <message>
+        <source>Sources</source>
+        <translation>Quellen</translation>
+    </message>
+    <message>
+        <source>Reasoning</source>
+        <extracomment>a short confirmation for the status bar, e.g. after copying a code block text that was just put on the clipboard by Copy / Copy as Markdown (message id, -1 previous | +1 next)</extracomment>
+        <translation>Überlegungen</translation>
+    </message>
+    <message>
+        <source>Message text</source>
+        <translation>Nachrichtentext</translation>
+    </message>
+    <message>
+        <source>Message text still arriving</source>
+        <translation>Nachrichtentext, der noch eintrifft</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>Kopieren</translation>
+    </message>
+    <message>
+        <source>Copy the text</source>
+        <translation>Den Text kopieren</translation>
+    </message>
+    <message>
+        <source>Copy as Markdown</source>
+        <translation>Als Markdown kopieren</translation>
+    </message>
+    <message>
+        <source>Copy the markdown source</source>
+        <translation>Den Markdown-Quelltext kopieren</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>Bearbeiten</translation>
+    </message>
+    <message>
+        <source>Edit this message and send it again</source>
+        <translation>Diese Nachricht bearbeiten und erneut senden</translation>
+    </message>
+    <message>
+        <source>Regenerate</source>
+        <translation>Neu erzeugen</translation>
+    </message>
+    <message>
+        <source>Ask for a new reply</source>
+        <translation>Um eine neue Antwort bitten</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Löschen</translation>
+    </message>
+    <message>
+        <source>Delete this message</source>
+        <translation>Diese Nachricht löschen</translation>
+    </message>
+    <message>
+        <source>Previous version</source>
+        <translation>Vorherige Version</translation>
+    </message>
+    <message>
+        <source>Next version</source>
+        <translation>Nächste Version</translation>
+    </message>
+    <message>
+        <source>Reasoning is encrypted by the provider</source>
+        <translation>Die Überlegungen sind vom Anbieter verschlüsselt</translation>
+    </message>
+    <message>
+        <source>Thinking…</source>
+        <translation>Denkt nach…</translation>
+    </message>
+    <message>
+        <source>Assistant</source>
+        <translation>Assistent</translation>
+    </message>
+    <message>
+        <source>via {provider}</source>
+        <translation>über {provider}</translation>
+    </message>
+    <message>
+        <source>{n} tokens</source>
+        <translation>{n} Tokens</translation>
+    </message>
+    <message>
+        <source>  ·  </source>
+        <translation>  ·  </translation>
+    </message>
+    <message>
+        <source>The reply failed.</source>
+        <translation>Die Antwort ist fehlgeschlagen.</translation>
+    </message>
+    <message>
+        <source>Stopped — the text received so far is kept.</source>
+        <translation>Gestoppt — der bisher empfangene Text bleibt erhalten.</translation>
+    </message>
+    <message>
+        <source>The reply was cut off at the token limit.</source>
+        <translation>Die Antwort wurde am Token-Limit abgeschnitten.</translation>
+    </message>
+    <message>
+        <source>Message copied to the clipboard.</source>
+        <translation>Nachricht in die Zwischenablage kopiert.</translation>
+    </message>
+    <message>
+        <source>Markdown copied to the clipboard.</source>
+        <translation>Markdown in die Zwischenablage kopiert.</translation>
+    </message>
+    <message>
+        <source>Open link?</source>
+        <translation>Link öffnen?</translation>
+    </message>
+    <message>
+        <source>This link uses “{scheme}” as its scheme, which may start another program:
+
+{url}
+
+Open it anyway?</source>
+        <translation>Dieser Link verwendet das Schema „{scheme}“, das ein anderes Programm starten kann:
+
+{url}
+
+Trotzdem öffnen?</translation>
+    </message>
+    <message>
+        <source>Code copied to the clipboard.</source>
+        <translation>Code in die Zwischenablage kopiert.</translation>
+    </message>
+</context>
+<context>
+    <name>ModelBrowser</name>
+    <message>
+        <source>Choose a Model</source>
+        <extracomment>the model id to use, with any chosen :suffix appended the favourite model ids, in the order they were starred</extracomment>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Search models</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Search name, id or description…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Favourites only</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Models</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Favourite</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Toggle favourite</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Star or unstar the selected model (Ctrl+D)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Model details</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Variant:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>:online — web search</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Online: add web search results</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>:nitro — fastest provider</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Nitro: prefer the fastest provider</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>:floor — cheapest provider</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Floor: prefer the cheapest provider</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>:free — free variant</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Free: use the free variant</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Choose</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Choose model</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Unfavourite</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Use the free variant {id}:free (rate limited)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>This model has no free variant.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Will use: {id}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>{total} models</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>{shown} of {total}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>No model matches the search.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>No model selected.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Context</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>{n} tokens</source>
+        <translation>{n} Tokens</translation>
+    </message>
+    <message>
+        <source>Max completion</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Input</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Output</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Moderated</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>yes</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>no</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>reasoning</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>cache read</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>cache write</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>per request</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>per image</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>per web search</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Prices</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>not listed</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>No description.</source>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>
@@ -213,7 +723,677 @@ Kontext {ctx} · Eingabe {inp} / Ausgabe {out} pro 1 Mio. Tokens</translation>
     </message>
 </context>
 <context>
+    <name>ModelTableModel</name>
+    <message>
+        <source>OpenRouter picks a model for each prompt and bills that model's price.</source>
+        <extracomment>roles beyond Qt's own</extracomment>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Auto (best model for the prompt)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Name</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>ID</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Context</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Prompt $/1M</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Completion $/1M</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Input</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Badges</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Favourite (click a star, or Ctrl+D)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Context window in tokens</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>USD per million prompt tokens</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>USD per million completion tokens</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>What the model accepts as input</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>free</source>
+        <translation>kostenlos</translation>
+    </message>
+    <message>
+        <source>reasoning</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>not listed</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>{name}
+{id}
+Supported parameters: {params}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>varies</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Remove from favourites</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Add to favourites</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>favourite</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>not a favourite</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>OptionsDialog</name>
+    <message>
+        <source>Conversation settings</source>
+        <extracomment>colour of "not supported by &lt;model&gt;" flags (readable on light and dark backgrounds)</extracomment>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Settings sections</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>General</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Sampling</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Routing</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Reasoning &amp;&amp; web</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Output</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Request preview</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Show request preview</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The JSON these settings add to each request (messages not shown)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Use these settings for new conversations</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>OpenRouter features: this endpoint does not receive them, so they are kept but not sent.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>System prompt</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Instructions the model gets before the conversation (optional)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Fallback models</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Model to add</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>model id, e.g. openai/gpt-4o-mini</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Add</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Add fallback model</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Remove fallback model</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Move up</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Move fallback model up</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Move down</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Move fallback model down</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Tried in order when the chosen model fails or is unavailable; you pay for the model that answers.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Sampling parameters</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Temperature</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Top P</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Top K</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Min P</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Top A</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Frequency penalty</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Presence penalty</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Repetition penalty</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Max tokens</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Top log probabilities</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Check a parameter to send it; unchecked ones use the model's default.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>any whole number</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>≥ {low}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>{low} to {high}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Log probabilities</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Return log probabilities</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Stop sequences</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>one per line, up to 4; \n is a line break</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Logit bias</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>JSON: token id → bias from -100 (never) to 100 (always), e.g. {"50256": -100}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Provider order</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>e.g. anthropic, openai (tried first)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Only these providers</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>provider slugs, comma-separated</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Ignore these providers</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Quantizations</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>e.g. fp8, bf16, fp16</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Sort providers by</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Default (balanced)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Price (cheapest first)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Throughput (fastest first)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Latency (quickest first token)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Default (allowed)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Allowed</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Not allowed</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Allow provider fallbacks</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Deny providers that may store or train on prompts</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Deny data collection</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Zero data retention endpoints only</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Zero data retention only</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Only providers that support every parameter set here</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Require parameters</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>per 1M tokens</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Completion</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Request</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>per request</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Image</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>per image</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Maximum price (USD)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Maximum {what} price</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Only</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Ignore</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Sort</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Fallbacks</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Privacy</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Which upstream providers OpenRouter may use for this conversation. Provider slugs look like “anthropic”, “deepinfra” or “together”.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Reasoning</source>
+        <translation>Überlegungen</translation>
+    </message>
+    <message>
+        <source>Reasoning effort</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Not set</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Token budget</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Set a reasoning token budget</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Reasoning token budget</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Hide the reasoning (the model still thinks)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Exclude reasoning from the reply</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Default</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>On</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Off</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Reasoning enabled</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Effort</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Enabled</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Set an effort or a token budget, not both.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Web search</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Search the web for each message</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Max results</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Set the number of search results</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Number of search results</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Search prompt</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>text put before the results (optional)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Search engine</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>default (native where the provider has it)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Engine</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Same as choosing the :online variant; searches are billed per request.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Structured output</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Structured output mode</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Off (free text)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>JSON object</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>JSON schema</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Schema name</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Strict (the reply must match exactly)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Strict schema</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Mode</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Name</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Schema</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Context</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Prompt caching: mark the system prompt and long messages for models that need it (Anthropic, Gemini)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Prompt caching</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Default (on for models with ≤ 8k context)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>On: drop the middle of chats that are too long</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Off: fail when the chat is too long</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Middle-out compression</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Middle-out</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Logit bias is not valid JSON ({where}).</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Logit bias must be a JSON object like {"50256": -100}.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The schema is not valid JSON ({where}).</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The schema must be a JSON object.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The schema needs a "type" (usually "object").</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Valid JSON schema</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Paste or write a JSON schema.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>not supported by {model}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>{model} does not list this parameter; OpenRouter drops it unless “Require parameters” is on (Routing).</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Not supported by {model} and probably ignored: {names}</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
     <name>Parley</name>
+    <message>
+        <source>Deleted “{title}”.</source>
+        <translation>„{title}“ gelöscht.</translation>
+    </message>
     <message>
         <source>Settings not saved</source>
         <translation>Einstellungen nicht gespeichert</translation>
@@ -255,6 +1435,30 @@ Kontext {ctx} · Eingabe {inp} / Ausgabe {out} pro 1 Mio. Tokens</translation>
         <translation>Exportiert nach {path}</translation>
     </message>
     <message>
+        <source>Edit message</source>
+        <translation>Nachricht bearbeiten</translation>
+    </message>
+    <message>
+        <source>The edited message is sent as a new version; the original and its replies stay one arrow away.</source>
+        <translation>Die bearbeitete Nachricht wird als neue Version gesendet; das Original und seine Antworten bleiben einen Pfeil entfernt erhalten.</translation>
+    </message>
+    <message>
+        <source>Delete this message and the {n} message(s) that follow it?</source>
+        <translation>Diese Nachricht und die {n} folgende(n) Nachricht(en) löschen?</translation>
+    </message>
+    <message>
+        <source>Delete this message?</source>
+        <translation>Diese Nachricht löschen?</translation>
+    </message>
+    <message>
+        <source>Delete message</source>
+        <translation>Nachricht löschen</translation>
+    </message>
+    <message>
+        <source>This cannot be undone.</source>
+        <translation>Das lässt sich nicht rückgängig machen.</translation>
+    </message>
+    <message>
         <source>Stored in the system keychain.</source>
         <translation>Im Schlüsselbund des Systems gespeichert.</translation>
     </message>
@@ -265,6 +1469,22 @@ Kontext {ctx} · Eingabe {inp} / Ausgabe {out} pro 1 Mio. Tokens</translation>
     <message>
         <source>Replies interrupted when Parley last closed: %n (their text is kept).</source>
         <translation>Beim letzten Beenden unterbrochene Antworten: %n (ihr Text bleibt erhalten).</translation>
+    </message>
+    <message>
+        <source>Copied to the clipboard.</source>
+        <translation>In die Zwischenablage kopiert.</translation>
+    </message>
+    <message>
+        <source>The newest backup is {path}. To go back to it, quit and run:
+parley restore "{path}"
+(the current file is kept aside, not deleted).</source>
+        <translation>Die neueste Sicherung ist {path}. Um zu ihr zurückzukehren, beenden Sie Parley und führen Sie aus:
+parley restore "{path}"
+(die aktuelle Datei wird beiseitegelegt, nicht gelöscht).</translation>
+    </message>
+    <message>
+        <source>No backup was found in {folder}. Nothing was changed or deleted.</source>
+        <translation>In {folder} wurde keine Sicherung gefunden. Nichts wurde geändert oder gelöscht.</translation>
     </message>
     <message>
         <source>Settings not loaded</source>

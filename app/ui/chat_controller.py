@@ -18,15 +18,18 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.core.context import AppContext
 from app.core.domain import Conversation, Message
-from app.core.errors import AuthError, ParleyError, PaymentRequired
+from app.core.errors import ApiError, AuthError, ParleyError, PaymentRequired
 
 if TYPE_CHECKING:
-    from app.core.chat import ReplyRun
-    from app.core.search import SearchHit
+    from app.core.chat import Exchange, ReplyRun
 
     # httpx is imported only when the first request is made, after the window is shown.
-    from app.core.client import KeyInfo, ModelInfo
+    from app.core.client import ChatClient, KeyInfo, ModelInfo
+    from app.core.endpoints import Endpoint
     from app.core.events import StreamEvent
+    from app.core.models_cache import ModelCatalog
+    from app.core.options import ConversationOptions
+    from app.core.search import SearchHit
 
 log = logging.getLogger(__name__)
 
@@ -44,11 +47,20 @@ def error_kind(exc: BaseException) -> str:
 
 
 class ChatController(QObject):
+    #: the list as a whole changed (filters, tags, start-up): reload it
     conversationsChanged = Signal()
+    #: one conversation changed (new message, title, pin...): update that row only
+    conversationUpdated = Signal(int)
+    #: one conversation left the list (deleted or archived)
+    conversationRemoved = Signal(int)
+    #: (id, title) a conversation went to the trash; the window offers Undo
+    conversationDeleted = Signal(int, str)
     #: (Conversation | None, list[Message]) — None: an empty new chat
     conversationOpened = Signal(object, object)
     #: a stored message to show at the end of the open conversation
     messageAppended = Signal(object)
+    #: {message id: (index, count)} for messages that have other versions
+    branchesChanged = Signal(object)
     #: (message id, text so far, reasoning so far) — coalesced to the frame rate
     replyProgress = Signal(int, str, str)
     #: the stored final state of a reply (complete, stopped or error)
@@ -61,6 +73,10 @@ class ChatController(QObject):
     usageChanged = Signal(str)
     modelsLoaded = Signal(object)
     modelChanged = Signal(str)
+    #: remaining credit and limit from GET /key, for the status bar ("" when unknown)
+    creditChanged = Signal(str)
+    #: spend of this conversation and of today, for the status bar
+    totalsChanged = Signal(str)
 
     def __init__(self, ctx: AppContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -68,12 +84,16 @@ class ChatController(QObject):
         self.current: Conversation | None = None
         self.model = ctx.settings.default_model
         self.models: list[ModelInfo] = []
+        self.catalog: ModelCatalog | None = None
+        # Options of a chat not stored yet: the defaults from Settings until it is.
+        self.pending_options: ConversationOptions | None = None
         self._task: asyncio.Task[None] | None = None
         self._run: ReplyRun | None = None
         self._aux_tasks: set[asyncio.Task[Any]] = set()
         # A plain thread pool, not qasync's default QThread executor: its threads must
         # not outlive the QApplication.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parley-bg")
+        self._closed = False
         self._dirty = False
         self._frame = QTimer(self)
         self._frame.setInterval(FRAME_MS)
@@ -84,18 +104,97 @@ class ChatController(QObject):
     def conversations(self) -> list[Conversation]:
         return self.ctx.store.list_conversations()
 
+    def _messages_of(self, conv: Conversation) -> list[Message]:
+        """The branch of the conversation that is shown (every version stays stored)."""
+        return self.ctx.store.get_thread(conv.id)
+
     def open_conversation(self, conversation_id: int) -> None:
         if self.current is not None and self.current.id == conversation_id:
             return
         conv = self.ctx.store.get_conversation(conversation_id)
         if conv is None:
             self.statusMessage.emit(self.tr("That conversation no longer exists."))
-            self.conversationsChanged.emit()
+            self.conversationRemoved.emit(conversation_id)
             return
         self.current = conv
         if conv.model:
             self.set_model(conv.model)
-        self.conversationOpened.emit(conv, self.ctx.store.get_messages(conv.id))
+        self._show(conv)
+
+    def _show(self, conv: Conversation) -> None:
+        """(Re)draw a conversation's shown branch and its version switchers."""
+        self.conversationOpened.emit(conv, self._messages_of(conv))
+        self.branchesChanged.emit(self.ctx.store.alternatives(conv.id))
+
+    # ---- message actions -------------------------------------------------------------
+
+    def regenerate(self, reply_id: int) -> bool:
+        """Answer the same prompt again; the old reply stays one arrow away."""
+        if self.busy or self.current is None:
+            return False
+        from app.core.branches import begin_regenerate
+
+        return self._start_branch(lambda opts, kind: begin_regenerate(
+            self.ctx.store, reply_id, model=self.model,
+            conversation_options=opts, endpoint_kind=kind))
+
+    def edit_message(self, message_id: int, new_text: str) -> bool:
+        """Send an edited prompt as a new version; the original and its replies stay."""
+        if self.busy or self.current is None or not new_text.strip():
+            return False
+        from app.core.branches import begin_edit
+
+        return self._start_branch(lambda opts, kind: begin_edit(
+            self.ctx.store, message_id, new_text, model=self.model,
+            conversation_options=opts, endpoint_kind=kind))
+
+    def _start_branch(self, begin: Any) -> bool:
+        try:
+            exchange = begin(self.options(), self.endpoint().kind)
+            client = self._client()
+        except ParleyError as exc:
+            self.errorRaised.emit(str(exc), exc.hint, error_kind(exc))
+            return False
+        assert self.current is not None
+        self._show(self.current)
+        self._start_run(exchange, client)
+        return True
+
+    def switch_branch(self, message_id: int, direction: int) -> None:
+        """Show the previous (-1) or next (+1) version of a message."""
+        if self.busy or self.current is None:
+            return
+        store = self.ctx.store
+        try:
+            versions = [m.id for m in store.siblings(message_id)]
+            index = versions.index(message_id) + direction
+            if 0 <= index < len(versions):
+                store.select_branch(versions[index])
+                self._show(self.current)
+        except (ParleyError, ValueError) as exc:
+            self.statusMessage.emit(str(exc))
+
+    def message_followers(self, message_id: int) -> int:
+        """How many messages come after this one on any branch (deleted with it)."""
+        count = 0
+        pending = [message_id]
+        while pending:
+            children = self.ctx.store.children(pending.pop())
+            count += len(children)
+            pending.extend(c.id for c in children)
+        return count
+
+    def delete_message(self, message_id: int, *, with_followers: bool = False) -> None:
+        """Delete one message on explicit request (and what follows it, if asked)."""
+        if self.busy or self.current is None:
+            return
+        try:
+            self.ctx.store.delete_message(message_id, with_descendants=with_followers)
+        except ParleyError as exc:
+            self.statusMessage.emit(str(exc))
+            return
+        self._show(self.current)
+        self.conversationUpdated.emit(self.current.id)
 
     def new_conversation(self) -> None:
         """Show an empty chat; it is stored when its first message is sent."""
@@ -110,15 +209,42 @@ class ChatController(QObject):
         self.ctx.store.rename_conversation(conversation_id, title)
         if self.current is not None and self.current.id == conversation_id:
             self.current.title = title
-        self.conversationsChanged.emit()
+        self.conversationUpdated.emit(conversation_id)
 
     def delete_conversation(self, conversation_id: int) -> None:
+        """Move to the trash (Undo puts it back; the trash is emptied when Parley closes)."""
+        conv = self.ctx.store.get_conversation(conversation_id)
+        if conv is None:
+            return
         if self.current is not None and self.current.id == conversation_id:
             if self.busy:
                 self.stop()
             self.current = None
             self.conversationOpened.emit(None, [])
-        self.ctx.store.delete_conversation(conversation_id)
+        self.ctx.store.trash_conversation(conversation_id)
+        self.conversationRemoved.emit(conversation_id)
+        self.conversationDeleted.emit(conversation_id, conv.title)
+
+    def undo_delete(self, conversation_id: int) -> None:
+        self.ctx.store.restore_conversation(conversation_id)
+        self.conversationUpdated.emit(conversation_id)
+        self.open_conversation(conversation_id)
+
+    def set_pinned(self, conversation_id: int, pinned: bool) -> None:
+        self.ctx.store.set_pinned(conversation_id, pinned)
+        self.conversationUpdated.emit(conversation_id)
+
+    def set_archived(self, conversation_id: int, archived: bool) -> None:
+        self.ctx.store.set_archived(conversation_id, archived)
+        self.conversationUpdated.emit(conversation_id)
+        self.statusMessage.emit(
+            self.tr("Archived. Choose “Archived” above the list to see it.") if archived
+            else self.tr("Moved back from the archive.")
+        )
+
+    def set_tags(self, conversation_id: int, tags: list[str]) -> None:
+        self.ctx.store.set_tags(conversation_id, tags)
+        # The filter lists tags with counts: reload the list as a whole.
         self.conversationsChanged.emit()
 
     def search(self, query: str) -> list[SearchHit]:
@@ -140,23 +266,86 @@ class ChatController(QObject):
             self.modelChanged.emit(model)
 
     def refresh_models(self) -> None:
-        self._spawn(self._load_models())
+        if not self._closed:
+            self._spawn(self._load_models())
 
     async def _load_models(self) -> None:
+        """Show the cached model list at once, then refresh it from the endpoint."""
         # Import the HTTP stack in a worker thread: it takes a noticeable fraction of a
         # second, which would otherwise freeze the window right after it appears.
         await asyncio.get_running_loop().run_in_executor(
-            self._executor, importlib.import_module, "app.core.client"
+            self._executor, importlib.import_module, "app.core.models_cache"
         )
+        from app.core import models_cache
+
+        endpoint = self.endpoint()
+        cached = models_cache.load_cached(endpoint.name)
+        if cached is not None:
+            self._set_catalog(cached)
         try:
-            models = await self.ctx.client().list_models()
+            fresh = await models_cache.refresh(self._client(), endpoint.name)
         except ParleyError as exc:
-            self.statusMessage.emit(
-                self.tr("Could not load the model list: {error}").format(error=exc)
-            )
+            if cached is None:
+                self.statusMessage.emit(
+                    self.tr("Could not load the model list: {error}").format(error=exc)
+                )
+            else:
+                self.statusMessage.emit(
+                    self.tr("Offline: showing the saved model list ({error})").format(error=exc)
+                )
             return
-        self.models = models
-        self.modelsLoaded.emit(models)
+        self._set_catalog(fresh)
+
+    def _set_catalog(self, catalog: ModelCatalog) -> None:
+        self.catalog = catalog
+        self.models = sorted(catalog.models, key=lambda m: m.name.lower())
+        self.modelsLoaded.emit(self.models)
+
+    def model_info(self, model_id: str | None = None) -> ModelInfo | None:
+        """What the catalog knows of a model (suffixes like :online ignored)."""
+        if self.catalog is None:
+            return None
+        wanted = model_id or self.model
+        return self.catalog.get(wanted) or self.catalog.get(wanted.split(":")[0])
+
+    # ---- endpoint and options --------------------------------------------------------
+
+    def endpoint(self) -> Endpoint:
+        from app.core.endpoints import find_endpoint
+
+        return find_endpoint(self.ctx.settings)
+
+    def _client(self) -> ChatClient:
+        return self.ctx.client_for_endpoint(self.endpoint())
+
+    def options(self) -> ConversationOptions:
+        """The request options of the open conversation (or of the next new one)."""
+        from app.core.options import ConversationOptions
+
+        if self.current is not None:
+            return ConversationOptions.from_dict(self.ctx.store.get_options(self.current.id))
+        if self.pending_options is None:
+            self.pending_options = ConversationOptions.from_dict(
+                self.ctx.settings.default_options
+            )
+        return self.pending_options
+
+    def set_options(self, options: ConversationOptions, *, as_default: bool = False) -> None:
+        if self.current is not None:
+            self.ctx.store.set_options(self.current.id, options.to_dict())
+        else:
+            self.pending_options = options
+        if as_default:
+            self.ctx.settings.default_options = options.to_dict()
+            try:
+                self.ctx.settings.save()
+            except OSError as exc:
+                self.statusMessage.emit(
+                    self.tr("Could not save the defaults: {error}").format(error=exc)
+                )
+        problems = options.validate()
+        if problems:
+            self.statusMessage.emit("⚠ " + " ".join(problems))
 
     # ---- sending -------------------------------------------------------------------
 
@@ -169,33 +358,56 @@ class ChatController(QObject):
         if self.busy or not text.strip():
             return False
         # Imported on first send: the stream machinery is not needed to show the window.
-        from app.core.chat import ReplyRun, begin_exchange, title_from_prompt
+        from app.core.chat import begin_exchange, title_from_prompt
 
         store = self.ctx.store
         try:
+            options = self.options()
+            endpoint = self.endpoint()
             if self.current is None:
                 self.current = store.create_conversation(title_from_prompt(text), self.model)
+                store.set_options(self.current.id, options.to_dict())
+                self.pending_options = None
                 self.conversationOpened.emit(self.current, [])
-            exchange = begin_exchange(store, self.current.id, text, model=self.model)
-            client = self.ctx.client()
+            exchange = begin_exchange(
+                store, self.current.id, text, model=self.model,
+                conversation_options=options, endpoint_kind=endpoint.kind,
+            )
+            client = self._client()
         except ParleyError as exc:
             self.errorRaised.emit(str(exc), exc.hint, error_kind(exc))
             return False
-        self.conversationsChanged.emit()
+        self.conversationUpdated.emit(self.current.id)
         self.messageAppended.emit(exchange.user_message)
         self.messageAppended.emit(exchange.reply)
-        run = ReplyRun(store, client, exchange.reply, exchange.payload, on_events=self._on_events)
+        self._start_run(exchange, client)
+        return True
+
+    def _start_run(self, exchange: Exchange, client: ChatClient) -> None:
+        from app.core.chat import ReplyRun
+        from app.core.client import RetryPolicy
+
+        store = self.ctx.store
+        run = ReplyRun(
+            store, client, exchange.reply, exchange.payload, on_events=self._on_events,
+            retry=RetryPolicy(), on_retry=self._on_retry,
+        )
         self._run = run
         self._task = asyncio.ensure_future(self._drive(run))
         self._frame.start()
         self.busyChanged.emit(True)
         self.statusMessage.emit(self.tr("Waiting for {model}…").format(model=self.model))
-        return True
 
     def stop(self) -> None:
         """Cancel the reply task: its `async with` closes the connection right away."""
         if self._task is not None:
             self._task.cancel()
+
+    def _on_retry(self, attempt: int, delay: float, error: ApiError) -> None:
+        from app.core.client import retry_message
+
+        self.statusMessage.emit(retry_message(attempt, delay, error) + " " + self.tr(
+            "(Esc cancels)"))
 
     def _on_events(self, events: list[StreamEvent]) -> None:
         # Called for every network read; drawing waits for the next frame tick.
@@ -222,11 +434,78 @@ class ChatController(QObject):
                 self.replyFinished.emit(final)
                 self.usageChanged.emit(usage_line(final))
             self.busyChanged.emit(False)
-            self.conversationsChanged.emit()
+            self.conversationUpdated.emit(run.reply.conversation_id)
             if run.status.value == "stopped":
                 self.statusMessage.emit(self.tr("Stopped. The partial reply was kept."))
             elif run.status.value == "complete":
                 self.statusMessage.emit("")
+            if not self._closed:
+                self.update_totals()
+                self._spawn(self._after_reply(run))
+
+    # ---- money ---------------------------------------------------------------------
+
+    def update_totals(self) -> None:
+        """Spend of the open conversation and of today, from the stored usage."""
+        import time as _time
+
+        store = self.ctx.store
+        midnight = _time.mktime((*_time.localtime()[:3], 0, 0, 0, 0, 0, -1))
+        today = store.usage_totals(since=midnight)
+        parts = []
+        if self.current is not None:
+            conv = store.usage_totals(conversation_id=self.current.id)
+            parts.append(self.tr("This chat {cost}").format(cost=money(conv.cost)))
+        parts.append(self.tr("today {cost}").format(cost=money(today.cost)))
+        self.totalsChanged.emit(" · ".join(parts))
+
+    async def _after_reply(self, run: ReplyRun) -> None:
+        """Credit left, and for a stopped reply what the provider really charged."""
+        endpoint = self.endpoint()
+        if not endpoint.is_openrouter:
+            return
+        client = self._client()
+        if run.status.value == "stopped" and run.acc.generation_id:
+            await self._check_stopped_cost(client, run)
+        try:
+            info = await client.key_info()
+        except ParleyError:
+            return  # the credit line is a courtesy; errors were shown with the reply
+        self.creditChanged.emit(info.describe())
+
+    async def _check_stopped_cost(self, client: ChatClient, run: ReplyRun) -> None:
+        from app.core.billing import fetch_generation_cost
+        from app.core.domain import Usage
+
+        cost = await fetch_generation_cost(client, run.acc.generation_id or "")
+        if cost is None:
+            return
+        msg = self.ctx.store.get_message(run.reply.id)
+        if msg is None:
+            return
+        usage = msg.usage or Usage()
+        if cost.total_cost is not None:
+            usage.cost = cost.total_cost
+        extra = dict(msg.extra)
+        extra["generation"] = {"total_cost": cost.total_cost, "cancelled": cost.cancelled,
+                               "provider": cost.provider_name}
+        self.ctx.store.update_message(msg.id, usage=usage, extra=extra)
+        updated = self.ctx.store.get_message(msg.id)
+        if updated is not None:
+            self.replyFinished.emit(updated)
+        self.update_totals()
+        if cost.bills_full_reply:
+            self.statusMessage.emit(
+                self.tr("Stopped, but {provider} bills the full reply even after a stop "
+                        "(charged {cost}).").format(provider=cost.provider_name or "the provider",
+                                                    cost=money(cost.total_cost))
+            )
+        elif cost.total_cost is not None:
+            self.statusMessage.emit(
+                self.tr("Stopped. The provider charged {cost} for the part generated.").format(
+                    cost=money(cost.total_cost)
+                )
+            )
 
     # ---- key -----------------------------------------------------------------------
 
@@ -239,10 +518,10 @@ class ChatController(QObject):
             await client.aclose()
 
     def settings_changed(self) -> None:
-        """Settings or the key changed: use a new client from now on."""
-        old = self.ctx.drop_client()
-        if old is not None:
-            self._spawn(old.aclose())
+        """Settings or the key changed: use new clients from now on."""
+        old = [c for c in (self.ctx.drop_client(), *self.ctx.drop_endpoint_clients()) if c]
+        for client in old:
+            self._spawn(client.aclose())
         self.refresh_models()
 
     # ---- lifecycle -----------------------------------------------------------------
@@ -254,6 +533,7 @@ class ChatController(QObject):
 
     async def shutdown(self) -> None:
         """Save a reply in flight as stopped, close connections. Safe to call twice."""
+        self._closed = True
         if self._run is not None:
             self._run.finalize_stopped()
         tasks = [t for t in (self._task, *self._aux_tasks) if t is not None]
@@ -262,10 +542,10 @@ class ChatController(QObject):
         if tasks:
             with contextlib.suppress(Exception):
                 await asyncio.wait(tasks, timeout=2.0)
-        client = self.ctx.drop_client()
-        if client is not None:
-            with contextlib.suppress(Exception):
-                await client.aclose()
+        for client in (self.ctx.drop_client(), *self.ctx.drop_endpoint_clients()):
+            if client is not None:
+                with contextlib.suppress(Exception):
+                    await client.aclose()
         self._executor.shutdown(wait=False, cancel_futures=True)
 
 
@@ -282,3 +562,10 @@ def usage_line(msg: Message) -> str:
     if msg.status.value != "complete":
         parts.append(msg.status.value)
     return " · ".join(parts)
+
+
+def money(cost: float | None) -> str:
+    """$0.0012 style: enough digits for tiny per-request costs."""
+    if cost is None:
+        return "$?"
+    return f"${cost:.4f}" if cost >= 0.01 or cost == 0 else f"${cost:.6f}"

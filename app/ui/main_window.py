@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QSizePolicy,
     QSplitter,
     QStackedWidget,
@@ -83,8 +86,17 @@ class MainWindow(QMainWindow):
 
         self.usage_label = QLabel(self)
         self.usage_label.setObjectName("usageLabel")
-        self.statusBar().addPermanentWidget(self.usage_label)
+        self.usage_label.setToolTip(self.tr("The last reply: model, provider, tokens, cost"))
+        self.totals_label = QLabel(self)
+        self.totals_label.setObjectName("usageLabel")
+        self.totals_label.setToolTip(self.tr("Spent in this conversation and today"))
+        self.credit_label = QLabel(self)
+        self.credit_label.setObjectName("usageLabel")
+        self.credit_label.setToolTip(self.tr("Your OpenRouter key: credit left and limit"))
+        for label in (self.usage_label, self.totals_label, self.credit_label):
+            self.statusBar().addPermanentWidget(label)
 
+        self._undo_button: QPushButton | None = None
         self._build_actions()
         self._build_menus()
         self.focus_composer()
@@ -136,6 +148,9 @@ class MainWindow(QMainWindow):
         self.edit_menu.addAction(self.copy_reply_action)
         self.edit_menu.addAction(self.focus_composer_action)
         self.view_menu = bar.addMenu(self.tr("&View"))
+        for action in self.chat.view_actions():  # Ctrl+F, Ctrl+= / Ctrl+- / Ctrl+0
+            self.addAction(action)
+            self.view_menu.addAction(action)
         self.conversation_menu = bar.addMenu(self.tr("&Conversation"))
         self.conversation_menu.addAction(self.search_action)
         self.conversation_menu.addAction(self.stop_action)
@@ -197,6 +212,30 @@ class MainWindow(QMainWindow):
 
     def show_status(self, text: str) -> None:
         self.statusBar().showMessage(text, 0 if not text else 15000)
+
+    def show_undo(self, text: str, undo: Callable[[], None], seconds: int = 10) -> None:
+        """A status-bar message with an Undo button, for a few seconds."""
+        if self._undo_button is not None:
+            self._undo_button.deleteLater()
+        button = QPushButton(self.tr("Undo"), self)
+        button.setAccessibleName(self.tr("Undo delete"))
+        self._undo_button = button
+        self.statusBar().showMessage(text, seconds * 1000)
+        # Permanent: a temporary message would hide ordinary status-bar widgets.
+        self.statusBar().insertPermanentWidget(0, button)
+
+        def done() -> None:
+            if self._undo_button is button:
+                self._undo_button = None
+            button.deleteLater()
+
+        def clicked() -> None:
+            undo()
+            self.statusBar().clearMessage()
+            done()
+
+        button.clicked.connect(clicked)
+        QTimer.singleShot(seconds * 1000, button, done)
 
     def show_error(self, message: str, hint: str, kind: str) -> None:
         """Errors go to the status bar (and stay on the failed reply); auth ones offer Settings."""

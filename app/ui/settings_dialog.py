@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -19,12 +20,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.client import KeyInfo
 from app.core.config import DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL, Settings
 from app.core.errors import ParleyError
 from app.core.secrets import KeyStore, mask_key
 
-KeyTester = Callable[[str, str | None], Awaitable[KeyInfo]]
+if TYPE_CHECKING:
+    from app.core.client import KeyInfo
+
+KeyTester = Callable[[str, str | None], Awaitable["KeyInfo"]]
 
 
 class SettingsDialog(QDialog):
