@@ -20,7 +20,7 @@ import time
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSize, Qt, QUrl, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QDesktopServices,
     QGuiApplication,
@@ -46,6 +46,9 @@ from app.core.domain import Message, MessageStatus, Role
 
 if TYPE_CHECKING:
     from app.core.markdown_render import StreamingMarkdown
+
+#: new reply text drawn per step at most (about 1 ms of rendering per 1,000 chars)
+CATCH_UP_CHARS = 3000
 
 SAFE_SCHEMES = {"http", "https", "mailto"}
 
@@ -231,6 +234,8 @@ class MessageView(QFrame):
     deleteRequested = Signal(int)
     #: (message id, -1 previous | +1 next)
     branchRequested = Signal(int, int)
+    #: the view drew more of a reply on its own (catching up): its height changed
+    grown = Signal()
 
     def __init__(
         self, message: Message, parent: QWidget | None = None, theme: str = "light"
@@ -307,6 +312,10 @@ class MessageView(QFrame):
         self._connect_signals()
 
         self._stream: StreamingMarkdown | None = None
+        #: text received but not drawn yet, and the final message waiting for it
+        self._behind: str | None = None
+        self._final: Message | None = None
+        self._catch_up_scheduled = False
         self._text = ""
         self._reasoning_text = ""
         self._reasoning_user_choice: bool | None = None
@@ -354,8 +363,21 @@ class MessageView(QFrame):
         A reply that was streamed here is finished incrementally (only the last blocks
         are rendered); anything else is one full render.
         """
-        self.message = message
         content = message.content
+        if (
+            self._stream is not None
+            and message.role is not Role.USER
+            and content.startswith(self._text)
+            and len(content) - len(self._text) > CATCH_UP_CHARS
+        ):
+            # Far behind (the reply arrived faster than it could be drawn): keep drawing
+            # in bounded steps, and finish once caught up.
+            self._final = message
+            self.update_stream(content, message.reasoning)
+            return
+        self._final = None
+        self._behind = None
+        self.message = message
         if (
             self._stream is not None
             and message.role is not Role.USER
@@ -383,7 +405,12 @@ class MessageView(QFrame):
         self._update_actions()
 
     def update_stream(self, text: str, reasoning: str = "") -> None:
-        """Draw a reply that is still arriving; called at most once a frame."""
+        """Draw a reply that is still arriving; called at most once a frame.
+
+        At most CATCH_UP_CHARS of new text are drawn per call: when a burst arrives, the
+        rest is drawn in the following turns of the event loop, so the window never
+        freezes for longer than one bounded step.
+        """
         if reasoning != self._reasoning_text:
             self._set_reasoning(reasoning)
         if text == self._text:
@@ -393,6 +420,15 @@ class MessageView(QFrame):
 
             self._stream = StreamingMarkdown(theme=self.theme)
             self.settled.clear()
+            self._text = ""
+        if len(text) - len(self._text) > CATCH_UP_CHARS:
+            self._behind = text
+            text = text[: len(self._text) + CATCH_UP_CHARS]
+            if not self._catch_up_scheduled:
+                self._catch_up_scheduled = True
+                QTimer.singleShot(0, self, self._catch_up)
+        else:
+            self._behind = None
         self._text = text
         update = self._stream.update(text)
         doc = self.settled.document()
@@ -401,6 +437,16 @@ class MessageView(QFrame):
         self.live.setHtml(update.tail_html)
         self.live.setVisible(bool(update.tail_html))
         self.settled.setVisible(not doc.isEmpty())
+
+    def _catch_up(self) -> None:
+        """Draw the next bounded step of text that arrived faster than it was drawn."""
+        self._catch_up_scheduled = False
+        if self._behind is not None and self._behind.startswith(self._text):
+            self.update_stream(self._behind, self._reasoning_text)
+        if self._behind is None and self._final is not None:
+            final, self._final = self._final, None
+            self.set_message(final)
+        self.grown.emit()
 
     def set_theme(self, theme: str) -> None:
         """Re-render in another colour theme (a streaming reply keeps its theme)."""
