@@ -234,6 +234,60 @@ class Parley:
         if answer == QMessageBox.StandardButton.Yes:
             self.controller.delete_message(message_id, with_followers=followers > 0)
 
+    def open_model_browser(self) -> None:
+        from app.ui.model_browser import ModelBrowser
+
+        controller = self.controller
+        browser = ModelBrowser(
+            controller.models,
+            current=controller.model,
+            favourites=list(self.ctx.settings.favourite_models),
+            endpoint_kind=controller.endpoint().kind,
+            parent=self.window,
+        )
+        browser.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        browser.modelChosen.connect(controller.set_model)
+        browser.favouritesChanged.connect(self.save_favourites)
+        # A list that arrives while the browser is open (background refresh) updates it.
+        controller.modelsLoaded.connect(browser.set_models)
+        browser.finished.connect(lambda _r: controller.modelsLoaded.disconnect(browser.set_models))
+        browser.open()
+        if not controller.models:
+            controller.refresh_models()
+
+    def save_favourites(self, favourites: list[str]) -> None:
+        self.ctx.settings.favourite_models = list(favourites)
+        try:
+            self.ctx.settings.save()
+        except OSError as exc:
+            self.window.show_status(
+                translate("Parley", "Could not write the settings file: {error}").format(
+                    error=exc
+                )
+            )
+
+    def open_options(self) -> None:
+        """Conversation > Conversation Settings: the options of this chat (or the next)."""
+        from app.ui.options_dialog import OptionsDialog
+
+        controller = self.controller
+        dialog = OptionsDialog(
+            controller.options(),
+            model=controller.model_info(),
+            endpoint_kind=controller.endpoint().kind,
+            model_ids=[m.id for m in controller.models],
+            parent=self.window,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def done(result: int) -> None:
+            if result == OptionsDialog.DialogCode.Accepted:
+                controller.set_options(dialog.options(), as_default=dialog.save_as_default())
+                self.window.show_status(translate("Parley", "Conversation settings saved."))
+
+        dialog.finished.connect(done)
+        dialog.open()
+
     def open_search(self) -> None:
         from app.ui.search_dialog import SearchDialog
 
@@ -369,6 +423,8 @@ def build(ctx: AppContext) -> Parley:
     window.copy_reply_action.triggered.connect(app.copy_last_reply)
     window.export_action.triggered.connect(app.export_conversation)
     window.search_action.triggered.connect(app.open_search)
+    window.models_action.triggered.connect(app.open_model_browser)
+    window.options_action.triggered.connect(app.open_options)
     window.closing.connect(app.save_window_state)
     window.model_chooser.modelChosen.connect(controller.set_model)
     composer.sendRequested.connect(app.on_send)

@@ -259,6 +259,9 @@ GERMAN: dict[str, str] = {
         "Dieser Link verwendet das Schema „{scheme}“, das ein anderes Programm starten "
         "kann:\n\n{url}\n\nTrotzdem öffnen?",
     "Code copied to the clipboard.": "Code in die Zwischenablage kopiert.",
+    "Browse Models…": "Modelle durchsuchen…",
+    "Conversation Settings…": "Einstellungen der Unterhaltung…",
+    "Conversation settings saved.": "Einstellungen der Unterhaltung gespeichert.",
     "Search Conversations": "Unterhaltungen durchsuchen",
     "Search Conversations…": "Unterhaltungen durchsuchen…",
     "Search text": "Suchtext",

@@ -348,3 +348,42 @@ def test_stop_fetches_the_real_cost(gui: Parley, qtbot: Any, fake: FakeOpenRoute
     stored = gui.ctx.store.get_message(reply_id)
     assert stored.status is MessageStatus.STOPPED
     assert stored.usage is not None and stored.usage.cost is not None
+
+
+def test_model_browser_and_conversation_settings_change_the_request(
+    gui: Parley, qtbot: Any, fake: FakeOpenRouter, isolated_home: Any
+) -> None:
+    from app.ui.model_browser import ModelBrowser
+    from app.ui.options_dialog import OptionsDialog
+
+    qtbot.waitUntil(lambda: len(gui.controller.models) >= 3, timeout=5000)
+    gui.window.models_action.trigger()
+    browser = next(w for w in QApplication.topLevelWidgets()
+                   if isinstance(w, ModelBrowser) and w.isVisible())
+    assert browser.select_model("anthropic/claude-3.5-sonnet")
+    browser.toggle_favourite()
+    browser.choose()
+    assert gui.controller.model.startswith("anthropic/claude-3.5-sonnet")
+    assert "anthropic/claude-3.5-sonnet" in json.loads(
+        (isolated_home / "settings.json").read_text())["favourite_models"]
+
+    gui.window.options_action.trigger()
+    dialog = next(w for w in QApplication.topLevelWidgets()
+                  if isinstance(w, OptionsDialog) and w.isVisible())
+    opts = dialog.options()
+    opts.temperature = 0.2
+    opts.system_prompt = "Answer in French."
+    gui.controller.set_options(opts)
+    dialog.reject()
+
+    fake.enqueue(text_stream("Bonjour"))
+    send(qtbot, gui, "hello")
+    qtbot.waitUntil(lambda: not gui.controller.busy, timeout=5000)
+    body = chat_requests(fake)[-1].json()
+    assert body["model"].startswith("anthropic/claude-3.5-sonnet")
+    assert body["temperature"] == 0.2
+    assert body["messages"][0] == {"role": "system", "content": "Answer in French."}
+    # stored with the conversation: reopening keeps them
+    conv = gui.controller.current
+    assert conv is not None
+    assert gui.ctx.store.get_options(conv.id)["temperature"] == 0.2

@@ -136,7 +136,8 @@ class KeyInfo:
         elif self.limit is None:
             parts.append("no spending limit")
         if self.usage is not None:
-            parts.append(f"${self.usage:,.4f} used")
+            spent = f"{self.usage:,.2f}" if self.usage >= 1 else f"{self.usage:,.4f}"
+            parts.append(f"${spent} used")
         if self.is_free_tier:
             parts.append("free tier")
         return ", ".join(parts)
