@@ -111,12 +111,15 @@ class Parley:
                 if dialog.key_removed:
                     self.settings_applied()
                 return
-            self.apply_settings(dialog.updated_settings(), dialog.entered_key())
+            self.apply_settings(dialog.updated_settings(), dialog.entered_key(),
+                                dialog.endpoint_keys())
 
         dialog.finished.connect(finished)
         dialog.open()
 
-    def apply_settings(self, settings: Settings, key: str) -> None:
+    def apply_settings(
+        self, settings: Settings, key: str, endpoint_keys: dict[str, str] | None = None
+    ) -> None:
         """Save settings and the key; errors are shown, and nothing typed is lost."""
         try:
             settings.save()
@@ -130,6 +133,13 @@ class Parley:
         if key:
             try:
                 self.ctx.keys.set_key(key)
+            except ParleyError as exc:
+                self._warn(translate("Parley", "Key not stored"), str(exc))
+        from app.core.endpoints import find_endpoint, key_store
+
+        for name, endpoint_key in (endpoint_keys or {}).items():
+            try:
+                key_store(find_endpoint(settings, name)).set_key(endpoint_key)
             except ParleyError as exc:
                 self._warn(translate("Parley", "Key not stored"), str(exc))
         self.settings_applied()

@@ -262,6 +262,38 @@ GERMAN: dict[str, str] = {
     "Browse Models…": "Modelle durchsuchen…",
     "Conversation Settings…": "Einstellungen der Unterhaltung…",
     "Conversation settings saved.": "Einstellungen der Unterhaltung gespeichert.",
+    "OpenRouter": "OpenRouter",
+    "Endpoints": "Server",
+    "OpenRouter is always available. Add any OpenAI-compatible server (llama.cpp, Ollama, "
+    "LM Studio, vLLM…); each has its own key in the keychain, and OpenRouter-only options "
+    "are not sent to it.":
+        "OpenRouter ist immer verfügbar. Fügen Sie beliebige OpenAI-kompatible Server hinzu "
+        "(llama.cpp, Ollama, LM Studio, vLLM…); jeder hat seinen eigenen Schlüssel im "
+        "Schlüsselbund, und OpenRouter-spezifische Optionen werden ihm nicht gesendet.",
+    "Endpoint name": "Name des Servers",
+    "e.g. Local llama": "z. B. Lokales Llama",
+    "Endpoint base URL": "Basis-URL des Servers",
+    "Endpoint API key": "API-Schlüssel des Servers",
+    "optional; kept in the keychain": "optional; wird im Schlüsselbund gespeichert",
+    "Add endpoint": "Server hinzufügen",
+    "Remove endpoint": "Server entfernen",
+    "Endpoint for new messages": "Server für neue Nachrichten",
+    "Key": "Schlüssel",
+    "Use for new messages": "Für neue Nachrichten verwenden",
+    "{name} — built in": "{name} — eingebaut",
+    "That name is taken.": "Dieser Name ist vergeben.",
+    "Theme": "Erscheinungsbild",
+    "Follow the system": "Wie das System",
+    "Light": "Hell",
+    "Dark": "Dunkel",
+    "Title model": "Modell für Titel",
+    "off — e.g. openai/gpt-4o-mini names chats after the first reply":
+        "aus — z. B. benennt openai/gpt-4o-mini Chats nach der ersten Antwort",
+    "HTTP-Referer": "HTTP-Referer",
+    "App title": "App-Titel",
+    "Sent to OpenRouter only, for its app rankings; leave empty to send nothing.":
+        "Wird nur an OpenRouter gesendet, für dessen App-Ranglisten; leer lassen, um nichts "
+        "zu senden.",
     "Search Conversations": "Unterhaltungen durchsuchen",
     "Search Conversations…": "Unterhaltungen durchsuchen…",
     "Search text": "Suchtext",

@@ -387,3 +387,37 @@ def test_model_browser_and_conversation_settings_change_the_request(
     conv = gui.controller.current
     assert conv is not None
     assert gui.ctx.store.get_options(conv.id)["temperature"] == 0.2
+
+
+def test_settings_endpoints_theme_and_other_fields_are_kept(
+    gui: Parley, qtbot: Any, fake: FakeOpenRouter, memory_keyring: MemoryKeyring,
+    isolated_home: Path,
+) -> None:
+    from app.core.config import Settings
+
+    settings = Settings.load()
+    settings.favourite_models = ["x/y"]
+    settings.save()
+    gui.ctx.settings = settings
+    gui.open_settings()
+    dialog = next(w for w in QApplication.topLevelWidgets()
+                  if isinstance(w, SettingsDialog) and w.isVisible())
+    dialog.endpoint_name.setText("Local llama")
+    dialog.endpoint_url.setText("not a url")
+    dialog.endpoint_add.click()
+    assert dialog.endpoint_error.text().startswith("⚠")
+    dialog.endpoint_url.setText(fake.base_url.replace("/api/v1", "/v1"))
+    dialog.endpoint_key.setText("local-secret")
+    dialog.endpoint_add.click()
+    assert dialog.endpoint_list.count() == 2
+    dialog.current_endpoint.setCurrentText("Local llama")
+    dialog.theme_box.setCurrentIndex(dialog.theme_box.findData("dark"))
+    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    saved = json.loads((isolated_home / "settings.json").read_text())
+    assert saved["current_endpoint"] == "Local llama"
+    assert saved["endpoints"][0]["kind"] == "openai"
+    assert saved["theme"] == "dark"
+    assert saved["favourite_models"] == ["x/y"]  # untouched fields survive
+    assert memory_keyring.store[("parley", "Local llama")] == "local-secret"
+    assert "local-secret" not in (isolated_home / "settings.json").read_text()
+    assert gui.controller.endpoint().name == "Local llama"

@@ -1658,6 +1658,114 @@ Parley startet mit den Standardeinstellungen.</translation>
         <translation>OpenRouter oder ein beliebiger OpenAI-kompatibler Server (llama.cpp, Ollama…).</translation>
     </message>
     <message>
+        <source>Settings sections</source>
+        <translation>Einstellungsbereiche</translation>
+    </message>
+    <message>
+        <source>OpenRouter</source>
+        <translation>OpenRouter</translation>
+    </message>
+    <message>
+        <source>Endpoints</source>
+        <translation>Server</translation>
+    </message>
+    <message>
+        <source>General</source>
+        <translation>Allgemein</translation>
+    </message>
+    <message>
+        <source>OpenRouter is always available. Add any OpenAI-compatible server (llama.cpp, Ollama, LM Studio, vLLM…); each has its own key in the keychain, and OpenRouter-only options are not sent to it.</source>
+        <translation>OpenRouter ist immer verfügbar. Fügen Sie beliebige OpenAI-kompatible Server hinzu (llama.cpp, Ollama, LM Studio, vLLM…); jeder hat seinen eigenen Schlüssel im Schlüsselbund, und OpenRouter-spezifische Optionen werden ihm nicht gesendet.</translation>
+    </message>
+    <message>
+        <source>Endpoint name</source>
+        <translation>Name des Servers</translation>
+    </message>
+    <message>
+        <source>e.g. Local llama</source>
+        <translation>z. B. Lokales Llama</translation>
+    </message>
+    <message>
+        <source>Endpoint base URL</source>
+        <translation>Basis-URL des Servers</translation>
+    </message>
+    <message>
+        <source>Endpoint API key</source>
+        <translation>API-Schlüssel des Servers</translation>
+    </message>
+    <message>
+        <source>optional; kept in the keychain</source>
+        <translation>optional; wird im Schlüsselbund gespeichert</translation>
+    </message>
+    <message>
+        <source>Add endpoint</source>
+        <translation>Server hinzufügen</translation>
+    </message>
+    <message>
+        <source>Remove endpoint</source>
+        <translation>Server entfernen</translation>
+    </message>
+    <message>
+        <source>Endpoint for new messages</source>
+        <translation>Server für neue Nachrichten</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>Schlüssel</translation>
+    </message>
+    <message>
+        <source>Use for new messages</source>
+        <translation>Für neue Nachrichten verwenden</translation>
+    </message>
+    <message>
+        <source>{name} — built in</source>
+        <translation>{name} — eingebaut</translation>
+    </message>
+    <message>
+        <source>That name is taken.</source>
+        <translation>Dieser Name ist vergeben.</translation>
+    </message>
+    <message>
+        <source>Theme</source>
+        <translation>Erscheinungsbild</translation>
+    </message>
+    <message>
+        <source>Follow the system</source>
+        <translation>Wie das System</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>Hell</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>Dunkel</translation>
+    </message>
+    <message>
+        <source>Title model</source>
+        <translation>Modell für Titel</translation>
+    </message>
+    <message>
+        <source>off — e.g. openai/gpt-4o-mini names chats after the first reply</source>
+        <translation>aus — z. B. benennt openai/gpt-4o-mini Chats nach der ersten Antwort</translation>
+    </message>
+    <message>
+        <source>HTTP-Referer</source>
+        <translation>HTTP-Referer</translation>
+    </message>
+    <message>
+        <source>App title</source>
+        <translation>App-Titel</translation>
+    </message>
+    <message>
+        <source>Sent to OpenRouter only, for its app rankings; leave empty to send nothing.</source>
+        <translation>Wird nur an OpenRouter gesendet, für dessen App-Ranglisten; leer lassen, um nichts zu senden.</translation>
+    </message>
+    <message>
         <source>Hide</source>
         <translation>Verbergen</translation>
     </message>

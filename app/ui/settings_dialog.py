@@ -5,17 +5,21 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
     QPushButton,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -130,16 +134,161 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("Default model"), self.model_edit)
         form.addRow(self.tr("Base URL"), self.base_url_edit)
         form.addRow("", base_note)
+        openrouter_tab = QWidget(self)
+        openrouter_tab.setLayout(form)
+
+        self._settings = settings
+        self.tabs = QTabWidget(self)
+        self.tabs.setAccessibleName(self.tr("Settings sections"))
+        self.tabs.addTab(openrouter_tab, self.tr("OpenRouter"))
+        self.tabs.addTab(self._endpoints_tab(settings), self.tr("Endpoints"))
+        self.tabs.addTab(self._general_tab(settings), self.tr("General"))
 
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
         )
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addStretch(1)
+        layout.addWidget(self.tabs, 1)
         layout.addWidget(self.buttons)
-        self._settings = settings
         self._connect_signals()
+
+    # ---- endpoints ---------------------------------------------------------------------
+
+    def _endpoints_tab(self, settings: Settings) -> QWidget:
+        from app.core.endpoints import list_endpoints
+
+        tab = QWidget(self)
+        self._endpoints: list[dict[str, Any]] = [
+            dict(e) for e in settings.endpoints if isinstance(e, dict)
+        ]
+        self._endpoint_keys: dict[str, str] = {}
+        intro = QLabel(
+            self.tr("OpenRouter is always available. Add any OpenAI-compatible server "
+                    "(llama.cpp, Ollama, LM Studio, vLLM…); each has its own key in the "
+                    "keychain, and OpenRouter-only options are not sent to it."),
+            tab,
+        )
+        intro.setWordWrap(True)
+        intro.setObjectName("hint")
+        self.endpoint_list = QListWidget(tab)
+        self.endpoint_list.setAccessibleName(self.tr("Endpoints"))
+        self.endpoint_name = QLineEdit(tab)
+        self.endpoint_name.setAccessibleName(self.tr("Endpoint name"))
+        self.endpoint_name.setPlaceholderText(self.tr("e.g. Local llama"))
+        self.endpoint_url = QLineEdit(tab)
+        self.endpoint_url.setAccessibleName(self.tr("Endpoint base URL"))
+        self.endpoint_url.setPlaceholderText("http://127.0.0.1:8080/v1")
+        self.endpoint_key = QLineEdit(tab)
+        self.endpoint_key.setAccessibleName(self.tr("Endpoint API key"))
+        self.endpoint_key.setEchoMode(QLineEdit.EchoMode.Password)
+        self.endpoint_key.setPlaceholderText(self.tr("optional; kept in the keychain"))
+        self.endpoint_add = QPushButton(self.tr("Add endpoint"), tab)
+        self.endpoint_remove = QPushButton(self.tr("Remove endpoint"), tab)
+        self.endpoint_error = QLabel(tab)
+        self.endpoint_error.setWordWrap(True)
+        self.current_endpoint = QComboBox(tab)
+        self.current_endpoint.setAccessibleName(self.tr("Endpoint for new messages"))
+        add_form = QFormLayout()
+        add_form.addRow(self.tr("Name"), self.endpoint_name)
+        add_form.addRow(self.tr("Base URL"), self.endpoint_url)
+        add_form.addRow(self.tr("Key"), self.endpoint_key)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.endpoint_add)
+        buttons.addWidget(self.endpoint_remove)
+        buttons.addStretch(1)
+        column = QVBoxLayout(tab)
+        column.addWidget(intro)
+        column.addWidget(self.endpoint_list, 1)
+        column.addLayout(add_form)
+        column.addLayout(buttons)
+        column.addWidget(self.endpoint_error)
+        current_row = QFormLayout()
+        current_row.addRow(self.tr("Use for new messages"), self.current_endpoint)
+        column.addLayout(current_row)
+        self._builtin = list_endpoints(Settings())[0].name
+        self._refresh_endpoints(settings.current_endpoint)
+        self.endpoint_add.clicked.connect(self._add_endpoint)
+        self.endpoint_remove.clicked.connect(self._remove_endpoint)
+        return tab
+
+    def _refresh_endpoints(self, current: str) -> None:
+        self.endpoint_list.clear()
+        self.endpoint_list.addItem(self.tr("{name} — built in").format(name=self._builtin))
+        names = [self._builtin]
+        for e in self._endpoints:
+            self.endpoint_list.addItem(f"{e['name']} — {e['base_url']} ({e.get('kind', '')})")
+            names.append(str(e["name"]))
+        self.current_endpoint.clear()
+        self.current_endpoint.addItems(names)
+        self.current_endpoint.setCurrentIndex(max(0, names.index(current))
+                                              if current in names else 0)
+
+    def _add_endpoint(self) -> None:
+        from app.core.endpoints import Endpoint, guess_kind
+
+        name = self.endpoint_name.text().strip()
+        url = self.endpoint_url.text().strip().rstrip("/")
+        endpoint = Endpoint(name, url, guess_kind(url))
+        problems = endpoint.problems()
+        if name == self._builtin or any(e["name"] == name for e in self._endpoints):
+            problems.append(self.tr("That name is taken."))
+        if problems:
+            self.endpoint_error.setText("⚠ " + " ".join(problems))
+            return
+        self._endpoints.append(endpoint.to_dict())
+        key = self.endpoint_key.text().strip()
+        if key:
+            self._endpoint_keys[name] = key
+        self.endpoint_name.clear()
+        self.endpoint_url.clear()
+        self.endpoint_key.clear()
+        self.endpoint_error.clear()
+        self._refresh_endpoints(self.current_endpoint.currentText())
+
+    def _remove_endpoint(self) -> None:
+        row = self.endpoint_list.currentRow()
+        if row <= 0:  # the built-in OpenRouter endpoint stays
+            return
+        removed = self._endpoints.pop(row - 1)
+        self._endpoint_keys.pop(str(removed["name"]), None)
+        self._refresh_endpoints(self.current_endpoint.currentText())
+
+    def endpoint_keys(self) -> dict[str, str]:
+        """Keys typed for new endpoints: the caller stores them in the keychain."""
+        return dict(self._endpoint_keys)
+
+    # ---- general ----------------------------------------------------------------------
+
+    def _general_tab(self, settings: Settings) -> QWidget:
+        tab = QWidget(self)
+        self.theme_box = QComboBox(tab)
+        self.theme_box.setAccessibleName(self.tr("Theme"))
+        for value, label in (("system", self.tr("Follow the system")),
+                             ("light", self.tr("Light")), ("dark", self.tr("Dark"))):
+            self.theme_box.addItem(label, value)
+        self.theme_box.setCurrentIndex(max(0, self.theme_box.findData(settings.theme)))
+        self.title_model_edit = QLineEdit(settings.title_model, tab)
+        self.title_model_edit.setAccessibleName(self.tr("Title model"))
+        self.title_model_edit.setPlaceholderText(
+            self.tr("off — e.g. openai/gpt-4o-mini names chats after the first reply")
+        )
+        self.referer_edit = QLineEdit(settings.http_referer, tab)
+        self.referer_edit.setAccessibleName(self.tr("HTTP-Referer"))
+        self.app_title_edit = QLineEdit(settings.app_title, tab)
+        self.app_title_edit.setAccessibleName(self.tr("App title"))
+        attribution = QLabel(
+            self.tr("Sent to OpenRouter only, for its app rankings; leave empty to send "
+                    "nothing."), tab)
+        attribution.setWordWrap(True)
+        attribution.setObjectName("hint")
+        form = QFormLayout(tab)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        form.addRow(self.tr("Theme"), self.theme_box)
+        form.addRow(self.tr("Title model"), self.title_model_edit)
+        form.addRow(self.tr("HTTP-Referer"), self.referer_edit)
+        form.addRow(self.tr("App title"), self.app_title_edit)
+        form.addRow("", attribution)
+        return tab
 
     def _connect_signals(self) -> None:
         self.show_button.toggled.connect(self._toggle_echo)
@@ -160,12 +309,17 @@ class SettingsDialog(QDialog):
         return self.key_edit.text().strip()
 
     def updated_settings(self) -> Settings:
-        return Settings(
+        """A copy of the settings with this dialog's changes; every other field is kept."""
+        return replace(
+            self._settings,
             base_url=self.base_url_edit.text().strip().rstrip("/") or DEFAULT_BASE_URL,
             default_model=self.model_edit.text().strip() or self._settings.default_model,
-            http_referer=self._settings.http_referer,
-            app_title=self._settings.app_title,
-            request_timeout=self._settings.request_timeout,
+            endpoints=[dict(e) for e in self._endpoints],
+            current_endpoint=self.current_endpoint.currentText() or self._builtin,
+            theme=str(self.theme_box.currentData() or "system"),
+            title_model=self.title_model_edit.text().strip(),
+            http_referer=self.referer_edit.text().strip(),
+            app_title=self.app_title_edit.text().strip(),
         )
 
     # ---- actions -------------------------------------------------------------------
