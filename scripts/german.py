@@ -294,6 +294,11 @@ GERMAN: dict[str, str] = {
     "Sent to OpenRouter only, for its app rankings; leave empty to send nothing.":
         "Wird nur an OpenRouter gesendet, für dessen App-Ranglisten; leer lassen, um nichts "
         "zu senden.",
+    "⚠ The reply does not match the schema: {problems}":
+        "⚠ Die Antwort entspricht nicht dem Schema: {problems}",
+    "✓ The reply matches the schema.": "✓ Die Antwort entspricht dem Schema.",
+    "Does not match the schema: {problems}": "Entspricht nicht dem Schema: {problems}",
+    "✓ Matches the schema.": "✓ Entspricht dem Schema.",
     "Search Conversations": "Unterhaltungen durchsuchen",
     "Search Conversations…": "Unterhaltungen durchsuchen…",
     "Search text": "Suchtext",

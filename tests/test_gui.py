@@ -421,3 +421,44 @@ def test_settings_endpoints_theme_and_other_fields_are_kept(
     assert memory_keyring.store[("parley", "Local llama")] == "local-secret"
     assert "local-secret" not in (isolated_home / "settings.json").read_text()
     assert gui.controller.endpoint().name == "Local llama"
+
+
+def test_structured_output_is_checked_and_pretty_printed(
+    gui: Parley, qtbot: Any, fake: FakeOpenRouter
+) -> None:
+    from app.core.options import ConversationOptions
+
+    opts = ConversationOptions()
+    opts.structured.mode = "json_schema"
+    opts.structured.name = "person"
+    opts.structured.schema = {"type": "object", "properties": {"age": {"type": "integer"}},
+                              "required": ["age"]}
+    gui.controller.set_options(opts)
+    fake.enqueue(text_stream('{"age": "forty"}'))
+    send(qtbot, gui, "how old?")
+    qtbot.waitUntil(lambda: not gui.controller.busy, timeout=5000)
+    body = chat_requests(fake)[-1].json()
+    assert body["response_format"]["type"] == "json_schema"
+    view = reply_views(gui)[0]
+    qtbot.waitUntil(lambda: "schema" in view.notice.text(), timeout=3000)
+    assert view.notice.text().startswith("⚠")
+    assert "age" in view.notice.text()
+    assert '"age": "forty"' in view.settled.toPlainText()  # indented JSON block
+
+    fake.enqueue(text_stream('{"age": 40}'))
+    send(qtbot, gui, "again")
+    qtbot.waitUntil(lambda: not gui.controller.busy, timeout=5000)
+    qtbot.waitUntil(lambda: "✓" in reply_views(gui)[-1].notice.text(), timeout=3000)
+
+
+def test_cheap_model_titles_a_new_chat(
+    gui: Parley, qtbot: Any, fake: FakeOpenRouter
+) -> None:
+    gui.ctx.settings.title_model = "openai/gpt-4o-mini"
+    fake.enqueue(text_stream("Paris is the capital."), text_stream('"Capital of France."'))
+    send(qtbot, gui, "what is the capital of france")
+    qtbot.waitUntil(lambda: gui.ctx.store.list_conversations()[0].title == "Capital of France",
+                    timeout=5000)
+    title_request = chat_requests(fake)[-1].json()
+    assert title_request["model"] == "openai/gpt-4o-mini"
+    assert title_request["max_tokens"] == 30

@@ -40,6 +40,14 @@
         <translation>Gestoppt. Die bisherige Antwort wurde behalten.</translation>
     </message>
     <message>
+        <source>⚠ The reply does not match the schema: {problems}</source>
+        <translation>⚠ Die Antwort entspricht nicht dem Schema: {problems}</translation>
+    </message>
+    <message>
+        <source>✓ The reply matches the schema.</source>
+        <translation>✓ Die Antwort entspricht dem Schema.</translation>
+    </message>
+    <message>
         <source>This chat {cost}</source>
         <translation>Dieser Chat {cost}</translation>
     </message>
@@ -493,6 +501,14 @@ er wird im Schlüsselbund des Systems gespeichert — oder setzen Sie $OPENROUTE
     <message>
         <source>The reply was cut off at the token limit.</source>
         <translation>Die Antwort wurde am Token-Limit abgeschnitten.</translation>
+    </message>
+    <message>
+        <source>Does not match the schema: {problems}</source>
+        <translation>Entspricht nicht dem Schema: {problems}</translation>
+    </message>
+    <message>
+        <source>✓ Matches the schema.</source>
+        <translation>✓ Entspricht dem Schema.</translation>
     </message>
     <message>
         <source>Message copied to the clipboard.</source>

@@ -433,7 +433,7 @@ class ChatController(QObject):
             final = self.ctx.store.get_message(run.reply.id)
             if final is not None:
                 self.replyFinished.emit(final)
-                self.usageChanged.emit(usage_line(final))
+                self.usageChanged.emit(usage_line(final, self.model_info(final.model)))
             self.busyChanged.emit(False)
             self.conversationUpdated.emit(run.reply.conversation_id)
             if run.status.value == "stopped":
@@ -442,7 +442,61 @@ class ChatController(QObject):
                 self.statusMessage.emit("")
             if not self._closed:
                 self.update_totals()
+                if run.status.value == "complete":
+                    self._check_structured(run)
+                    self._maybe_title(run)
                 self._spawn(self._after_reply(run))
+
+    # ---- after a reply -------------------------------------------------------------
+
+    def _check_structured(self, run: ReplyRun) -> None:
+        """With structured output on, check the reply against the schema and say so."""
+        structured = self.options().structured
+        if structured.mode not in ("json_schema", "json_object"):
+            return
+        from app.core.schema_check import check_reply
+
+        schema = structured.schema if structured.mode == "json_schema" else {"type": "object"}
+        problems = check_reply(run.acc.text, schema or {})
+        msg = self.ctx.store.get_message(run.reply.id)
+        if msg is None:
+            return
+        extra = dict(msg.extra)
+        extra["structured_check"] = {"valid": not problems, "problems": problems[:20]}
+        self.ctx.store.update_message(msg.id, extra=extra)
+        updated = self.ctx.store.get_message(msg.id)
+        if updated is not None:
+            self.replyFinished.emit(updated)
+        if problems:
+            self.statusMessage.emit(
+                self.tr("⚠ The reply does not match the schema: {problems}").format(
+                    problems="; ".join(problems[:3]))
+            )
+        else:
+            self.statusMessage.emit(self.tr("✓ The reply matches the schema."))
+
+    def _maybe_title(self, run: ReplyRun) -> None:
+        """Name a new chat with a cheap model when one is set in Settings (never blocks)."""
+        model = self.ctx.settings.title_model.strip()
+        conv = self.ctx.store.get_conversation(run.reply.conversation_id)
+        if not model or conv is None:
+            return
+        thread = self.ctx.store.get_thread(conv.id)
+        users = [m for m in thread if m.role.value == "user"]
+        if len(users) != 1:
+            return  # only after the first exchange
+        self._spawn(self._title(conv.id, conv.title, model, users[0].content, run.acc.text))
+
+    async def _title(self, conv_id: int, old: str, model: str, user: str, reply: str) -> None:
+        from app.core.titles import generate_title
+
+        try:
+            title = await generate_title(self._client(), model, user, reply)
+        except ParleyError:
+            return  # the title from the prompt stays; not worth an error
+        current = self.ctx.store.get_conversation(conv_id)
+        if title and current is not None and current.title == old:
+            self.rename_conversation(conv_id, title)
 
     # ---- money ---------------------------------------------------------------------
 
@@ -550,14 +604,24 @@ class ChatController(QObject):
         self._executor.shutdown(wait=False, cancel_futures=True)
 
 
-def usage_line(msg: Message) -> str:
-    """'model · 1,234 tokens · $0.0012' for the status bar; '' when nothing is known."""
+def usage_line(msg: Message, info: ModelInfo | None = None) -> str:
+    """'model · 1,234 tokens · $0.0012' for the status bar; '' when nothing is known.
+
+    With the model's prices known, cached prompt tokens also show what caching saved.
+    """
     parts: list[str] = []
     if msg.model:
         parts.append(msg.model + (f" via {msg.provider}" if msg.provider else ""))
     if msg.usage is not None:
         u = msg.usage
         parts.append(f"{u.prompt_tokens:,} in / {u.completion_tokens:,} out tokens")
+        if u.cached_tokens:
+            cached = f"{u.cached_tokens:,} cached"
+            if info is not None and info.prompt_price and info.input_cache_read_price is not None:
+                saved = u.cached_tokens * (info.prompt_price - info.input_cache_read_price)
+                if saved > 0:
+                    cached += f", saved {money(saved)}"
+            parts.append(cached)
         if u.cost is not None:
             parts.append(f"${u.cost:.6f}" if u.cost < 0.01 else f"${u.cost:.4f}")
     if msg.status.value != "complete":

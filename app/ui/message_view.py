@@ -207,6 +207,22 @@ def _reasoning_encrypted(message: Message) -> bool:
     return encrypted and not has_text
 
 
+def _pretty_json(message: Message) -> str | None:
+    """A structured-output reply as a fenced, indented JSON block (None: not one)."""
+    if "structured_check" not in message.extra:
+        return None
+    import json
+
+    text = message.content.strip()
+    if text.startswith("```"):
+        text = text.strip("`").split("\n", 1)[-1].rsplit("```", 1)[0]
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return "```json\n" + json.dumps(value, indent=2, ensure_ascii=False) + "\n```"
+
+
 def _sources_html(citations: list[tuple[str, str]]) -> str:
     import html
 
@@ -378,7 +394,11 @@ class MessageView(QFrame):
         self._final = None
         self._behind = None
         self.message = message
-        if (
+        structured = _pretty_json(message)
+        if structured is not None:
+            # Structured output: shown pretty-printed as a JSON block, checked notice below.
+            self.settled.setHtml(rendered_html(structured, self.theme))
+        elif (
             self._stream is not None
             and message.role is not Role.USER
             and content.startswith(self._text)
@@ -553,8 +573,17 @@ class MessageView(QFrame):
             text = msg.error or self.tr("Stopped — the text received so far is kept.")
         elif msg.finish_reason == "length":
             text = self.tr("The reply was cut off at the token limit.")
+        raw_check = msg.extra.get("structured_check")
+        check: dict[str, Any] = raw_check if isinstance(raw_check, dict) else {}
+        invalid = bool(check) and not check.get("valid", True)
+        if invalid and not text:
+            problems = "; ".join(str(p) for p in check.get("problems", [])[:5])
+            text = "⚠ " + self.tr("Does not match the schema: {problems}").format(
+                problems=problems)
+        elif check and not text:
+            text = self.tr("✓ Matches the schema.")
         self.notice.setText(text)
-        severity = "error" if msg.status is MessageStatus.ERROR else "info"
+        severity = "error" if msg.status is MessageStatus.ERROR or invalid else "info"
         self.notice.setProperty("severity", severity)
         self.notice.setVisible(bool(text))
 
