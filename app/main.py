@@ -311,6 +311,57 @@ class Parley:
         if message_id >= 0:
             self.window.chat.scroll_to_message(message_id)
 
+    def export_all(self) -> None:
+        """File > Export All Conversations: one lossless JSON file (every branch)."""
+        from app.core.export import to_json
+
+        path, _ = QFileDialog.getSaveFileName(
+            self.window, translate("Parley", "Export All Conversations"),
+            str(Path.home() / "parley-export.json"), "Parley JSON (*.json)",
+        )
+        if not path:
+            return
+        try:
+            Path(path).write_text(to_json(self.ctx.store.export_conversations()),
+                                  encoding="utf-8")
+        except (OSError, ParleyError) as exc:
+            self._warn(translate("Parley", "Export failed"), str(exc))
+            return
+        self.window.show_status(translate("Parley", "Exported to {path}").format(path=path))
+
+    def import_conversations(self) -> None:
+        """File > Import: a Parley export or ChatGPT's conversations.json; all or nothing."""
+        path, _ = QFileDialog.getOpenFileName(
+            self.window, translate("Parley", "Import Conversations"), str(Path.home()),
+            translate("Parley", "Conversation exports (*.json);;All files (*)"),
+        )
+        if path:
+            self.import_path(Path(path))
+
+    def import_path(self, path: Path) -> None:
+        from app.core.importers import import_file
+
+        try:
+            report = import_file(self.ctx.store, path)
+        except ParleyError as exc:
+            # A malformed or hostile file changes nothing; say what was wrong with it.
+            self._warn(translate("Parley", "Import failed"), str(exc))
+            return
+        self.refresh_sidebar()
+        self.window.show_status(report.describe())
+
+    def back_up_now(self) -> None:
+        from app.core.backups import backup_database
+
+        try:
+            path = backup_database(self.ctx.store)
+        except (OSError, ParleyError) as exc:
+            self._warn(translate("Parley", "Backup failed"), str(exc))
+            return
+        self.window.show_status(
+            translate("Parley", "Backup written to {path}").format(path=path)
+        )
+
     def save_window_state(self) -> None:
         state = WindowState()
         conv = self.controller.current
@@ -432,6 +483,9 @@ def build(ctx: AppContext) -> Parley:
     window.stop_action.triggered.connect(controller.stop)
     window.copy_reply_action.triggered.connect(app.copy_last_reply)
     window.export_action.triggered.connect(app.export_conversation)
+    window.export_all_action.triggered.connect(app.export_all)
+    window.import_action.triggered.connect(app.import_conversations)
+    window.backup_action.triggered.connect(app.back_up_now)
     window.search_action.triggered.connect(app.open_search)
     window.models_action.triggered.connect(app.open_model_browser)
     window.options_action.triggered.connect(app.open_options)

@@ -214,3 +214,34 @@ def test_regenerate_and_edit_add_versions_and_arrows_switch(
     gui.window.chat.deleteRequested.emit(third)
     assert store.get_message(third) is None
     assert len(store.get_messages(conv_id)) == 4
+
+
+def test_import_export_and_backup_from_the_window(
+    gui: Parley, qtbot: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json as _json
+
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    add_conversation(gui, "Worth keeping", ["a question", "an answer"])
+    out = tmp_path / "all.json"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    gui.window.export_all_action.trigger()
+    doc = _json.loads(out.read_text())
+    assert [c["title"] for c in doc["conversations"]] == ["Worth keeping"]
+
+    # importing our own export adds nothing; a hostile file is refused, nothing changes
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(out), ""))
+    gui.window.import_action.trigger()
+    assert gui.ctx.store.count_conversations() == 1
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "parley-export", "conversations": [{"messages": 5}]}')
+    warnings: list[str] = []
+    monkeypatch.setattr(QMessageBox, "open", lambda self: warnings.append(self.text()))
+    gui.import_path(bad)
+    assert warnings and gui.ctx.store.count_conversations() == 1
+
+    gui.window.backup_action.trigger()
+    backups = list((gui.ctx.store.path.parent / "backups").glob("parley-*.sqlite3"))
+    assert len(backups) == 1
+    assert "Backup written" in gui.window.statusBar().currentMessage()
