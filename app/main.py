@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import os
 import sys
@@ -28,6 +29,7 @@ from app.core.resources import icon_files
 from app.ui.chat_controller import ChatController
 from app.ui.i18n import install_translators
 from app.ui.main_window import MainWindow
+from app.ui.prompts_controller import PromptsController
 from app.ui.style import apply_style
 from app.ui.theme import apply_theme
 from app.ui.window_state import WindowState
@@ -46,6 +48,7 @@ class Parley:
     ctx: AppContext
     window: MainWindow
     controller: ChatController
+    prompts: PromptsController
 
     def refresh_sidebar(self) -> None:
         """Reload the list for the chosen filter (a page now, more as the user scrolls)."""
@@ -298,6 +301,21 @@ class Parley:
         dialog.finished.connect(done)
         dialog.open()
 
+    def open_prompt_library(self, query: str = "") -> None:
+        from app.ui.prompt_library import PromptLibrary
+
+        dialog = PromptLibrary(self.prompts, self.window, query=query)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.insertRequested.connect(self.window.composer.insert_text)
+        dialog.systemPresetChosen.connect(self.use_system_preset)
+        dialog.open()
+
+    def use_system_preset(self, body: str) -> None:
+        """A preset from the prompt library becomes this conversation's system prompt."""
+        options = dataclasses.replace(self.controller.options(), system_prompt=body)
+        self.controller.set_options(options)
+        self.window.show_status(translate("Parley", "System prompt set for this conversation."))
+
     def open_search(self) -> None:
         from app.ui.search_dialog import SearchDialog
 
@@ -470,7 +488,8 @@ def build(ctx: AppContext) -> Parley:
     """Create the window and controller and connect every signal (the one wiring place)."""
     window = MainWindow()
     controller = ChatController(ctx, window)
-    app = Parley(ctx, window, controller)
+    prompts = PromptsController(ctx.store, window)
+    app = Parley(ctx, window, controller, prompts)
 
     sidebar, composer, chat = window.sidebar, window.composer, window.chat
     sidebar.newRequested.connect(controller.new_conversation)
@@ -489,6 +508,12 @@ def build(ctx: AppContext) -> Parley:
     window.search_action.triggered.connect(app.open_search)
     window.models_action.triggered.connect(app.open_model_browser)
     window.options_action.triggered.connect(app.open_options)
+    # A lambda: triggered(bool) would otherwise pass `checked` as the search query.
+    window.prompts_action.triggered.connect(lambda: app.open_prompt_library())  # noqa: PLW0108
+    composer.set_prompt_source(prompts.picker_prompts)
+    composer.libraryRequested.connect(app.open_prompt_library)
+    composer.systemPresetChosen.connect(app.use_system_preset)
+    prompts.errorRaised.connect(lambda text: window.show_status(f"⚠ {text}"))
     window.closing.connect(app.save_window_state)
     window.model_chooser.modelChosen.connect(controller.set_model)
     composer.sendRequested.connect(app.on_send)

@@ -309,6 +309,88 @@ GERMAN: dict[str, str] = {
     "Import failed": "Import fehlgeschlagen",
     "Backup failed": "Sicherung fehlgeschlagen",
     "Backup written to {path}": "Sicherung geschrieben nach {path}",
+    # Prompt library (app/ui/prompt_library.py, prompt_picker.py, prompts_controller.py)
+    "Message…  (Enter to send, Shift+Enter for a new line, / for prompts)":
+        "Nachricht…  (Eingabe sendet, Umschalt+Eingabe für eine neue Zeile, / für Prompts)",
+    "Prompt Library": "Prompt-Bibliothek",
+    "Open Prompt Library…": "Prompt-Bibliothek öffnen…",
+    "Prompts": "Prompts",
+    "Prompts: {n}": "Prompts: {n}",
+    "Search prompts": "Prompts durchsuchen",
+    "Search titles, text and tags": "Titel, Text und Schlagwörter durchsuchen",
+    "All prompts": "Alle Prompts",
+    "Message prompts": "Nachrichten-Prompts",
+    "System presets": "Systemvorlagen",
+    "system preset": "Systemvorlage",
+    "New": "Neu",
+    "New prompt": "Neuer Prompt",
+    "New prompt (Ctrl+N)": "Neuer Prompt (Strg+N)",
+    "Duplicate": "Duplizieren",
+    "Duplicate prompt": "Prompt duplizieren",
+    "Delete prompt": "Prompt löschen",
+    "Delete “{title}” from the library? This cannot be undone.":
+        "„{title}“ aus der Bibliothek löschen? Das lässt sich nicht rückgängig machen.",
+    "this prompt": "diesen Prompt",
+    "Import…": "Importieren…",
+    "Import prompts": "Prompts importieren",
+    "Import Prompts": "Prompts importieren",
+    "Export…": "Exportieren…",
+    "Export prompts": "Prompts exportieren",
+    "Export Prompts": "Prompts exportieren",
+    "Parley prompts (*.json);;All files (*)": "Parley-Prompts (*.json);;Alle Dateien (*)",
+    "Exported {n} prompt(s) to {path}.": "{n} Prompt(s) nach {path} exportiert.",
+    "Imported {added} prompt(s); {skipped} already in the library.":
+        "{added} Prompt(s) importiert; {skipped} waren schon in der Bibliothek.",
+    "Cannot import {path}: the file is too large.":
+        "{path} kann nicht importiert werden: Die Datei ist zu groß.",
+    "Cannot import {path}: it is not a JSON file.":
+        "{path} kann nicht importiert werden: Das ist keine JSON-Datei.",
+    "Could not read {path}: {error}.": "{path} konnte nicht gelesen werden: {error}.",
+    "&Title:": "&Titel:",
+    "T&ags:": "Schlag&wörter:",
+    "&Prompt:": "&Prompt:",
+    "e.g. Code review": "z. B. Code-Review",
+    "comma-separated, e.g. code, review": "durch Kommas getrennt, z. B. code, review",
+    "Prompt text": "Text des Prompts",
+    "Write the prompt. {{name}} marks a value you are asked for when the prompt is used.":
+        "Schreiben Sie den Prompt. {{name}} markiert einen Wert, der beim Verwenden "
+        "abgefragt wird.",
+    "Variables": "Variablen",
+    "Variables (asked for when the prompt is used): {names}":
+        "Variablen (werden beim Verwenden abgefragt): {names}",
+    "No variables. Write {{name}} where a value should be asked for.":
+        "Keine Variablen. Schreiben Sie {{name}} dort, wo ein Wert abgefragt werden soll.",
+    "★ Favourite": "★ Favorit",
+    "Use as system prompt preset": "Als Vorlage für die Systemanweisung verwenden",
+    "A preset is sent as the conversation's system prompt instead of as a message.":
+        "Eine Vorlage wird als Systemanweisung der Unterhaltung gesendet, nicht als "
+        "Nachricht.",
+    "Save": "Speichern",
+    "Save prompt": "Prompt speichern",
+    "Save (Ctrl+S); also saved when you switch prompts or close":
+        "Speichern (Strg+S); wird auch beim Wechseln des Prompts oder Schließen gespeichert",
+    "Saved “{title}”.": "„{title}“ gespeichert.",
+    "Untitled prompt": "Prompt ohne Titel",
+    "{title} (copy)": "{title} (Kopie)",
+    "Insert into message": "In die Nachricht einfügen",
+    "Insert into the message box (Ctrl+Enter)": "In das Nachrichtenfeld einfügen (Strg+Eingabe)",
+    "Use as system prompt": "Als Systemanweisung verwenden",
+    "Use this preset as the system prompt of the current conversation":
+        "Diese Vorlage als Systemanweisung der aktuellen Unterhaltung verwenden",
+    "Close": "Schließen",
+    "Prompt not saved": "Prompt nicht gespeichert",
+    "Your changes could not be saved. Close and lose them?":
+        "Ihre Änderungen konnten nicht gespeichert werden. Trotzdem schließen und sie verwerfen?",
+    "Fill in “{title}”": "„{title}“ ausfüllen",
+    "This prompt has placeholders. Fill them in to insert it.":
+        "Dieser Prompt hat Platzhalter. Füllen Sie sie aus, um ihn einzufügen.",
+    "Preview": "Vorschau",
+    "Preview of the filled prompt": "Vorschau des ausgefüllten Prompts",
+    "Insert": "Einfügen",
+    "Cancel": "Abbrechen",
+    "Prompt Library…": "Prompt-Bibliothek…",
+    "System prompt set for this conversation.":
+        "Systemanweisung für diese Unterhaltung gesetzt.",
     "Search Conversations": "Unterhaltungen durchsuchen",
     "Search Conversations…": "Unterhaltungen durchsuchen…",
     "Search text": "Suchtext",

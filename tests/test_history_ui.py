@@ -245,3 +245,19 @@ def test_import_export_and_backup_from_the_window(
     backups = list((gui.ctx.store.path.parent / "backups").glob("parley-*.sqlite3"))
     assert len(backups) == 1
     assert "Backup written" in gui.window.statusBar().currentMessage()
+
+
+def test_prompt_library_from_the_window_sets_a_system_preset(
+    gui: Parley, qtbot: Any
+) -> None:
+    from app.ui.prompt_library import PromptLibrary
+
+    gui.prompts.create("Pirate", "Talk like a pirate.", tags=[], favourite=False,
+                       is_system=True)
+    qtbot.keyClick(gui.window.composer.edit, Qt.Key.Key_P,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    dialog = next(w for w in QApplication.topLevelWidgets()
+                  if isinstance(w, PromptLibrary) and w.isVisible())
+    dialog.systemPresetChosen.emit("Talk like a pirate.")
+    assert gui.controller.options().system_prompt == "Talk like a pirate."
+    dialog.close()

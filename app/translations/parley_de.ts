@@ -97,11 +97,12 @@
     <name>Composer</name>
     <message>
         <source>Message</source>
+        <extracomment>returns the prompts matching what follows the "/" (favourites first) keys the open picker uses; they must not reach window shortcuts (Esc stops a reply) a key press was handled by the editor (carries the typed text, may be "") consulted first for every key; True means the key was used (the open picker) True while keys such as Esc and Enter belong to the picker the picker's "Open Prompt Library…" row; carries the text typed after the "/" a system-prompt preset was picked with "/": its (filled) body</extracomment>
         <translation>Nachricht</translation>
     </message>
     <message>
-        <source>Message…  (Enter to send, Shift+Enter for a new line)</source>
-        <translation>Nachricht…  (Eingabe sendet, Umschalt+Eingabe für eine neue Zeile)</translation>
+        <source>Message…  (Enter to send, Shift+Enter for a new line, / for prompts)</source>
+        <translation>Nachricht…  (Eingabe sendet, Umschalt+Eingabe für eine neue Zeile, / für Prompts)</translation>
     </message>
     <message>
         <source>Send</source>
@@ -109,6 +110,7 @@
     </message>
     <message>
         <source>Stop</source>
+        <extracomment>document position of the "/" whose query the picker follows, or None</extracomment>
         <translation>Stopp</translation>
     </message>
 </context>
@@ -309,6 +311,18 @@ er wird im Schlüsselbund des Systems gespeichert — oder setzen Sie $OPENROUTE
         <translation>Unterhaltung exportieren…</translation>
     </message>
     <message>
+        <source>Export All Conversations…</source>
+        <translation>Alle Unterhaltungen exportieren…</translation>
+    </message>
+    <message>
+        <source>Import Conversations…</source>
+        <translation>Unterhaltungen importieren…</translation>
+    </message>
+    <message>
+        <source>Back Up Now</source>
+        <translation>Jetzt sichern</translation>
+    </message>
+    <message>
         <source>Stop Reply</source>
         <translation>Antwort stoppen</translation>
     </message>
@@ -327,6 +341,10 @@ er wird im Schlüsselbund des Systems gespeichert — oder setzen Sie $OPENROUTE
     <message>
         <source>Conversation Settings…</source>
         <translation>Einstellungen der Unterhaltung…</translation>
+    </message>
+    <message>
+        <source>Prompt Library…</source>
+        <translation>Prompt-Bibliothek…</translation>
     </message>
     <message>
         <source>Focus Message Box</source>
@@ -1519,6 +1537,34 @@ Unterstützte Parameter: {params}</translation>
         <translation>Einstellungen der Unterhaltung gespeichert.</translation>
     </message>
     <message>
+        <source>System prompt set for this conversation.</source>
+        <translation>Systemanweisung für diese Unterhaltung gesetzt.</translation>
+    </message>
+    <message>
+        <source>Export All Conversations</source>
+        <translation>Alle Unterhaltungen exportieren</translation>
+    </message>
+    <message>
+        <source>Import Conversations</source>
+        <translation>Unterhaltungen importieren</translation>
+    </message>
+    <message>
+        <source>Conversation exports (*.json);;All files (*)</source>
+        <translation>Exporte von Unterhaltungen (*.json);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Import failed</source>
+        <translation>Import fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Backup failed</source>
+        <translation>Sicherung fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Backup written to {path}</source>
+        <translation>Sicherung geschrieben nach {path}</translation>
+    </message>
+    <message>
         <source>Stored in the system keychain.</source>
         <translation>Im Schlüsselbund des Systems gespeichert.</translation>
     </message>
@@ -1561,6 +1607,287 @@ Parley startet mit den Standardeinstellungen.</translation>
     <message>
         <source>History could not be opened</source>
         <translation>Der Verlauf konnte nicht geöffnet werden</translation>
+    </message>
+</context>
+<context>
+    <name>PromptLibrary</name>
+    <message>
+        <source>Prompt Library</source>
+        <extracomment>a (filled) prompt to put into the message box the (filled) body of a system-prompt preset, for the current conversation</extracomment>
+        <translation>Prompt-Bibliothek</translation>
+    </message>
+    <message>
+        <source>Search prompts</source>
+        <extracomment>id of the prompt in the editor; None for a new one not saved yet True while this dialog saves: the list is then updated in place, not rebuilt</extracomment>
+        <translation>Prompts durchsuchen</translation>
+    </message>
+    <message>
+        <source>Search titles, text and tags</source>
+        <translation>Titel, Text und Schlagwörter durchsuchen</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>Anzeigen</translation>
+    </message>
+    <message>
+        <source>All prompts</source>
+        <translation>Alle Prompts</translation>
+    </message>
+    <message>
+        <source>Message prompts</source>
+        <translation>Nachrichten-Prompts</translation>
+    </message>
+    <message>
+        <source>System presets</source>
+        <translation>Systemvorlagen</translation>
+    </message>
+    <message>
+        <source>Favourites only</source>
+        <translation>Nur Favoriten</translation>
+    </message>
+    <message>
+        <source>Prompts</source>
+        <translation>Prompts</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>Neu</translation>
+    </message>
+    <message>
+        <source>New prompt</source>
+        <translation>Neuer Prompt</translation>
+    </message>
+    <message>
+        <source>New prompt (Ctrl+N)</source>
+        <translation>Neuer Prompt (Strg+N)</translation>
+    </message>
+    <message>
+        <source>Duplicate</source>
+        <translation>Duplizieren</translation>
+    </message>
+    <message>
+        <source>Duplicate prompt</source>
+        <translation>Prompt duplizieren</translation>
+    </message>
+    <message>
+        <source>Delete…</source>
+        <translation>Löschen…</translation>
+    </message>
+    <message>
+        <source>Delete prompt</source>
+        <translation>Prompt löschen</translation>
+    </message>
+    <message>
+        <source>Import…</source>
+        <translation>Importieren…</translation>
+    </message>
+    <message>
+        <source>Import prompts</source>
+        <translation>Prompts importieren</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>Exportieren…</translation>
+    </message>
+    <message>
+        <source>Export prompts</source>
+        <translation>Prompts exportieren</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>Titel</translation>
+    </message>
+    <message>
+        <source>e.g. Code review</source>
+        <translation>z. B. Code-Review</translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation>Schlagwörter</translation>
+    </message>
+    <message>
+        <source>comma-separated, e.g. code, review</source>
+        <translation>durch Kommas getrennt, z. B. code, review</translation>
+    </message>
+    <message>
+        <source>Prompt text</source>
+        <translation>Text des Prompts</translation>
+    </message>
+    <message>
+        <source>Write the prompt. {{name}} marks a value you are asked for when the prompt is used.</source>
+        <translation>Schreiben Sie den Prompt. {{name}} markiert einen Wert, der beim Verwenden abgefragt wird.</translation>
+    </message>
+    <message>
+        <source>Variables</source>
+        <translation>Variablen</translation>
+    </message>
+    <message>
+        <source>★ Favourite</source>
+        <translation>★ Favorit</translation>
+    </message>
+    <message>
+        <source>Favourite</source>
+        <translation>Favorit</translation>
+    </message>
+    <message>
+        <source>Use as system prompt preset</source>
+        <translation>Als Vorlage für die Systemanweisung verwenden</translation>
+    </message>
+    <message>
+        <source>A preset is sent as the conversation's system prompt instead of as a message.</source>
+        <translation>Eine Vorlage wird als Systemanweisung der Unterhaltung gesendet, nicht als Nachricht.</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Speichern</translation>
+    </message>
+    <message>
+        <source>Save prompt</source>
+        <translation>Prompt speichern</translation>
+    </message>
+    <message>
+        <source>Save (Ctrl+S); also saved when you switch prompts or close</source>
+        <translation>Speichern (Strg+S); wird auch beim Wechseln des Prompts oder Schließen gespeichert</translation>
+    </message>
+    <message>
+        <source>&amp;Title:</source>
+        <translation>&amp;Titel:</translation>
+    </message>
+    <message>
+        <source>T&amp;ags:</source>
+        <translation>Schlag&amp;wörter:</translation>
+    </message>
+    <message>
+        <source>&amp;Prompt:</source>
+        <translation>&amp;Prompt:</translation>
+    </message>
+    <message>
+        <source>Insert into message</source>
+        <translation>In die Nachricht einfügen</translation>
+    </message>
+    <message>
+        <source>Insert into the message box (Ctrl+Enter)</source>
+        <translation>In das Nachrichtenfeld einfügen (Strg+Eingabe)</translation>
+    </message>
+    <message>
+        <source>Use as system prompt</source>
+        <translation>Als Systemanweisung verwenden</translation>
+    </message>
+    <message>
+        <source>Use this preset as the system prompt of the current conversation</source>
+        <translation>Diese Vorlage als Systemanweisung der aktuellen Unterhaltung verwenden</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Schließen</translation>
+    </message>
+    <message>
+        <source>Prompts: {n}</source>
+        <translation>Prompts: {n}</translation>
+    </message>
+    <message>
+        <source>system preset</source>
+        <translation>Systemvorlage</translation>
+    </message>
+    <message>
+        <source>favourite</source>
+        <translation>Favorit</translation>
+    </message>
+    <message>
+        <source>Variables (asked for when the prompt is used): {names}</source>
+        <translation>Variablen (werden beim Verwenden abgefragt): {names}</translation>
+    </message>
+    <message>
+        <source>No variables. Write {{name}} where a value should be asked for.</source>
+        <translation>Keine Variablen. Schreiben Sie {{name}} dort, wo ein Wert abgefragt werden soll.</translation>
+    </message>
+    <message>
+        <source>Untitled prompt</source>
+        <translation>Prompt ohne Titel</translation>
+    </message>
+    <message>
+        <source>Saved “{title}”.</source>
+        <translation>„{title}“ gespeichert.</translation>
+    </message>
+    <message>
+        <source>{title} (copy)</source>
+        <translation>{title} (Kopie)</translation>
+    </message>
+    <message>
+        <source>this prompt</source>
+        <translation>diesen Prompt</translation>
+    </message>
+    <message>
+        <source>Delete “{title}” from the library? This cannot be undone.</source>
+        <translation>„{title}“ aus der Bibliothek löschen? Das lässt sich nicht rückgängig machen.</translation>
+    </message>
+    <message>
+        <source>Deleted “{title}”.</source>
+        <translation>„{title}“ gelöscht.</translation>
+    </message>
+    <message>
+        <source>Import Prompts</source>
+        <translation>Prompts importieren</translation>
+    </message>
+    <message>
+        <source>Parley prompts (*.json);;All files (*)</source>
+        <translation>Parley-Prompts (*.json);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Export Prompts</source>
+        <translation>Prompts exportieren</translation>
+    </message>
+    <message>
+        <source>Prompt not saved</source>
+        <translation>Prompt nicht gespeichert</translation>
+    </message>
+    <message>
+        <source>Your changes could not be saved. Close and lose them?</source>
+        <translation>Ihre Änderungen konnten nicht gespeichert werden. Trotzdem schließen und sie verwerfen?</translation>
+    </message>
+</context>
+<context>
+    <name>PromptPicker</name>
+    <message>
+        <source>Prompts</source>
+        <extracomment>item data: the prompt id (-1 for the "open the library" row) item data: the dimmed second line (tags, or the start of the body) item data: bool, draw a star before the title item data: text of a small badge after the title ("" for none) the picker row that opens the library instead of a prompt variable names that usually hold more than one line of text a row was clicked the popup closed by itself (a click elsewhere), not through `dismiss()`</extracomment>
+        <translation>Prompts</translation>
+    </message>
+    <message>
+        <source>system preset</source>
+        <translation>Systemvorlage</translation>
+    </message>
+    <message>
+        <source>Open Prompt Library…</source>
+        <translation>Prompt-Bibliothek öffnen…</translation>
+    </message>
+</context>
+<context>
+    <name>PromptsController</name>
+    <message>
+        <source>Could not write {path}: {error}.</source>
+        <extracomment>larger files are refused before they are read (a prompt library is kilobytes) how many prompts the "/" picker offers at most the library changed (created, edited, deleted or imported prompts) a failure as a complete sentence; nothing was changed by the failed call a short confirmation ("Imported 3 prompts.")</extracomment>
+        <translation>{path} konnte nicht geschrieben werden: {error}.</translation>
+    </message>
+    <message>
+        <source>Exported {n} prompt(s) to {path}.</source>
+        <translation>{n} Prompt(s) nach {path} exportiert.</translation>
+    </message>
+    <message>
+        <source>Cannot import {path}: the file is too large.</source>
+        <translation>{path} kann nicht importiert werden: Die Datei ist zu groß.</translation>
+    </message>
+    <message>
+        <source>Could not read {path}: {error}.</source>
+        <translation>{path} konnte nicht gelesen werden: {error}.</translation>
+    </message>
+    <message>
+        <source>Cannot import {path}: it is not a JSON file.</source>
+        <translation>{path} kann nicht importiert werden: Das ist keine JSON-Datei.</translation>
+    </message>
+    <message>
+        <source>Imported {added} prompt(s); {skipped} already in the library.</source>
+        <translation>{added} Prompt(s) importiert; {skipped} waren schon in der Bibliothek.</translation>
     </message>
 </context>
 <context>
@@ -1828,6 +2155,34 @@ Parley startet mit den Standardeinstellungen.</translation>
     <message>
         <source>Shortcut</source>
         <translation>Kürzel</translation>
+    </message>
+</context>
+<context>
+    <name>VariableForm</name>
+    <message>
+        <source>Fill in “{title}”</source>
+        <extracomment>values typed this session, offered again the next time a form asks for the same name</extracomment>
+        <translation>„{title}“ ausfüllen</translation>
+    </message>
+    <message>
+        <source>This prompt has placeholders. Fill them in to insert it.</source>
+        <translation>Dieser Prompt hat Platzhalter. Füllen Sie sie aus, um ihn einzufügen.</translation>
+    </message>
+    <message>
+        <source>Preview</source>
+        <translation>Vorschau</translation>
+    </message>
+    <message>
+        <source>Preview of the filled prompt</source>
+        <translation>Vorschau des ausgefüllten Prompts</translation>
+    </message>
+    <message>
+        <source>Insert</source>
+        <translation>Einfügen</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
     </message>
 </context>
 <context>

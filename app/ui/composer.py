@@ -1,19 +1,68 @@
-"""The message box at the bottom: Enter sends, Shift+Enter adds a line, Send turns into Stop."""
+"""The message box at the bottom: Enter sends, Shift+Enter adds a line, Send turns into Stop.
+
+Typing "/" at the start of a line opens the prompt picker: the text after the slash filters
+the library, Up/Down/Enter/Tab pick, Esc closes it and keeps what was typed. The composer
+knows prompts only through the source given to `set_prompt_source` (no storage here).
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import QEvent, QRect, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QTextCursor
 from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QPushButton, QWidget
+
+from app.core.prompts import Prompt
+from app.ui.prompt_picker import LIBRARY_ROW_ID, PromptPicker, fill_variables
+
+#: returns the prompts matching what follows the "/" (favourites first)
+PromptSource = Callable[[str], Sequence[Prompt]]
+
+_ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+#: keys the open picker uses; they must not reach window shortcuts (Esc stops a reply)
+_PICKER_KEYS = (*_ENTER_KEYS, Qt.Key.Key_Escape, Qt.Key.Key_Up, Qt.Key.Key_Down,
+                Qt.Key.Key_Tab, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown)
 
 
 class PromptEdit(QPlainTextEdit):
     """Plain-text prompt editor that submits on Enter."""
 
     submitted = Signal()
+    #: a key press was handled by the editor (carries the typed text, may be "")
+    keyTyped = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        #: consulted first for every key; True means the key was used (the open picker)
+        self.key_filter: Callable[[QKeyEvent], bool] | None = None
+        #: True while keys such as Esc and Enter belong to the picker
+        self.picker_open: Callable[[], bool] = lambda: False
+
+    def event(self, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and event.key() in _PICKER_KEYS
+            and self.picker_open()
+        ):
+            event.accept()  # deliver as a key press instead of triggering a shortcut
+            return True
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Tab
+            and self.picker_open()
+        ):
+            # Tab picks while the list is open; otherwise it moves the focus as usual.
+            self.keyPressEvent(event)
+            return True
+        return super().event(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt API)
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+        if self.key_filter is not None and self.key_filter(event):
+            return
+        if event.key() in _ENTER_KEYS:
             mods = event.modifiers()
             if mods & (Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.AltModifier):
                 self.insertPlainText("\n")
@@ -21,6 +70,7 @@ class PromptEdit(QPlainTextEdit):
             self.submitted.emit()
             return
         super().keyPressEvent(event)
+        self.keyTyped.emit(event.text())
 
 
 class Composer(QWidget):
@@ -28,6 +78,10 @@ class Composer(QWidget):
 
     sendRequested = Signal(str)
     stopRequested = Signal()
+    #: the picker's "Open Prompt Library…" row; carries the text typed after the "/"
+    libraryRequested = Signal(str)
+    #: a system-prompt preset was picked with "/": its (filled) body
+    systemPresetChosen = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -35,7 +89,7 @@ class Composer(QWidget):
         self.edit.setObjectName("composer")
         self.edit.setAccessibleName(self.tr("Message"))
         self.edit.setPlaceholderText(
-            self.tr("Message…  (Enter to send, Shift+Enter for a new line)")
+            self.tr("Message…  (Enter to send, Shift+Enter for a new line, / for prompts)")
         )
         self.edit.setTabChangesFocus(True)
         self.edit.setFixedHeight(84)
@@ -44,17 +98,27 @@ class Composer(QWidget):
         self.button.setAccessibleName(self.tr("Send"))
         self.button.setMinimumWidth(84)
         self.button.setFixedHeight(84)
+        self.picker = PromptPicker(self.edit, self)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 6, 12, 10)
         layout.setSpacing(8)
         layout.addWidget(self.edit, 1)
         layout.addWidget(self.button)
         self._busy = False
+        self._prompt_source: PromptSource | None = None
+        self._prompts: dict[int, Prompt] = {}
+        #: document position of the "/" whose query the picker follows, or None
+        self._slash: int | None = None
         self._connect_signals()
 
     def _connect_signals(self) -> None:
         self.edit.submitted.connect(self._submit)
+        self.edit.keyTyped.connect(self._after_key)
+        self.edit.key_filter = self._picker_key
+        self.edit.picker_open = self.picker.isVisible
         self.button.clicked.connect(self._on_button)
+        self.picker.picked.connect(self._pick_current)
+        self.picker.closedOutside.connect(self._close_picker)
 
     def _on_button(self) -> None:
         if self._busy:
@@ -71,12 +135,13 @@ class Composer(QWidget):
 
     def clear_prompt(self) -> None:
         """Called once the prompt is safely stored."""
+        self._close_picker()
         self.edit.clear()
 
     def set_busy(self, busy: bool) -> None:
         self._busy = busy
-        self.button.setText(self.tr("Stop") if busy else "Send")
-        self.button.setAccessibleName(self.tr("Stop") if busy else "Send")
+        self.button.setText(self.tr("Stop") if busy else self.tr("Send"))
+        self.button.setAccessibleName(self.tr("Stop") if busy else self.tr("Send"))
         self.button.setProperty("stop", busy)
         self.button.style().unpolish(self.button)
         self.button.style().polish(self.button)
@@ -84,3 +149,125 @@ class Composer(QWidget):
     @property
     def busy(self) -> bool:
         return self._busy
+
+    # ---- prompts ------------------------------------------------------------------------
+
+    def set_prompt_source(self, source: PromptSource | None) -> None:
+        """Where "/" finds prompts: `source(query)` lists the matches. None turns "/" off."""
+        self._prompt_source = source
+        if source is None:
+            self._close_picker()
+
+    def insert_text(self, text: str) -> None:
+        """Put `text` at the cursor (replacing a selection) and focus the message box."""
+        self.edit.insertPlainText(text)
+        self.edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _after_key(self, typed: str) -> None:
+        if self._slash is not None:
+            self._refresh_picker()
+            return
+        if typed != "/" or self._prompt_source is None:
+            return
+        cursor = self.edit.textCursor()
+        slash = cursor.position() - 1
+        # Only a "/" that starts a line: elsewhere it is a path, a fraction, a URL...
+        if slash == cursor.block().position():
+            self._slash = slash
+            self._refresh_picker()
+
+    def _query(self) -> str | None:
+        """The text between the "/" and the cursor, or None when the cursor left it."""
+        if self._slash is None:
+            return None
+        cursor = self.edit.textCursor()
+        doc = self.edit.document()
+        position = cursor.position()
+        if (
+            position <= self._slash
+            or doc.characterAt(self._slash) != "/"
+            or doc.findBlock(self._slash).position() != self._slash
+            or cursor.block().position() != self._slash
+            or cursor.hasSelection()
+        ):
+            return None
+        line = cursor.block().text()
+        return line[1 : position - self._slash]
+
+    def _refresh_picker(self) -> None:
+        query = self._query()
+        if query is None or self._prompt_source is None:
+            self._close_picker()
+            return
+        matches = list(self._prompt_source(query))
+        self._prompts = {p.id: p for p in matches}
+        if query and not matches:
+            # Nothing matches: hide, so Enter sends; keep following in case of Backspace.
+            self.picker.dismiss()
+            return
+        self.picker.set_prompts(matches)
+        rect = self.edit.cursorRect()
+        top_left = self.edit.viewport().mapToGlobal(rect.topLeft())
+        self.picker.popup_at(QRect(top_left, rect.size()))
+
+    def _close_picker(self) -> None:
+        self._slash = None
+        self._prompts = {}
+        if self.picker.isVisible():
+            self.picker.dismiss()
+
+    def _picker_key(self, event: QKeyEvent) -> bool:
+        if not self.picker.isVisible():
+            return False
+        key = event.key()
+        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if key == Qt.Key.Key_Escape:
+            self._close_picker()  # the typed "/query" stays as it is
+            return True
+        if key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+            self.picker.step(-1 if key == Qt.Key.Key_Up else 1)
+            return True
+        if key in (Qt.Key.Key_PageUp, Qt.Key.Key_PageDown):
+            self.picker.step(-PromptPicker.MAX_ROWS if key == Qt.Key.Key_PageUp
+                             else PromptPicker.MAX_ROWS)
+            return True
+        if (key in _ENTER_KEYS or key == Qt.Key.Key_Tab) and \
+                mods == Qt.KeyboardModifier.NoModifier:
+            self._pick_current()
+            return True
+        return False
+
+    def _pick_current(self) -> None:
+        chosen = self.picker.current_id()
+        query = self._query() or ""
+        slash = self._slash
+        prompt = None if chosen is None else self._prompts.get(chosen)
+        self._close_picker()
+        if chosen is None or slash is None:
+            return
+        end = slash + 1 + len(query)
+        if chosen == LIBRARY_ROW_ID:
+            self._replace(slash, end, "")
+            self.libraryRequested.emit(query)
+            return
+        if prompt is None:
+            return
+        text = fill_variables(self.window(), prompt.title, prompt.body)
+        if not self.window().isActiveWindow():
+            self.window().activateWindow()  # the fill-in form had the focus
+        self.edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        if text is None:
+            return  # cancelled: the "/query" stays for the user to go on
+        if prompt.is_system:
+            self._replace(slash, end, "")
+            self.systemPresetChosen.emit(text)
+        else:
+            self._replace(slash, end, text)
+
+    def _replace(self, start: int, end: int, text: str) -> None:
+        """Replace the text from `start` to `end` with `text`, as one undo step."""
+        cursor = self.edit.textCursor()
+        cursor.setPosition(start)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        cursor.insertText(text)
+        self.edit.setTextCursor(cursor)
