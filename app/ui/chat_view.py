@@ -262,6 +262,11 @@ class ChatView(QStackedWidget):
         if self._follow:
             self._fill()
 
+    def _on_view_grown(self) -> None:
+        self._relayout()
+        if self._follow:
+            self._fill()
+
     def finish(self, message: Message) -> None:
         i = self._index.get(message.id)
         if i is None:
@@ -311,6 +316,7 @@ class ChatView(QStackedWidget):
         view.regenerateRequested.connect(self.regenerateRequested)
         view.deleteRequested.connect(self.deleteRequested)
         view.branchRequested.connect(self.branchRequested)
+        view.grown.connect(self._on_view_grown)
         pending = self._pending_stream.pop(msg.id, None)
         if pending is not None:
             view.update_stream(*pending)
