@@ -18,7 +18,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QIcon
-from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import APP_NAME, __version__
 from app.core.config import ENV_API_KEY, Settings, database_path
@@ -183,6 +183,8 @@ class Parley:
 
     def export_conversation(self) -> None:
         """File > Export Conversation: Markdown or lossless JSON, chosen by the file type."""
+        from PySide6.QtWidgets import QFileDialog
+
         conv = self.controller.current
         if conv is None:
             self.window.show_status(translate("Parley", "Open a conversation to export it."))
@@ -219,6 +221,8 @@ class Parley:
 
     def edit_message(self, message_id: int) -> None:
         """Edit a prompt in a dialog; sending it adds a new version, the old one stays."""
+        from PySide6.QtWidgets import QInputDialog
+
         msg = self.ctx.store.get_message(message_id)
         if msg is None or self.controller.busy:
             return
@@ -331,6 +335,8 @@ class Parley:
 
     def export_all(self) -> None:
         """File > Export All Conversations: one lossless JSON file (every branch)."""
+        from PySide6.QtWidgets import QFileDialog
+
         from app.core.export import to_json
 
         path, _ = QFileDialog.getSaveFileName(
@@ -349,6 +355,8 @@ class Parley:
 
     def import_conversations(self) -> None:
         """File > Import: a Parley export or ChatGPT's conversations.json; all or nothing."""
+        from PySide6.QtWidgets import QFileDialog
+
         path, _ = QFileDialog.getOpenFileName(
             self.window, translate("Parley", "Import Conversations"), str(Path.home()),
             translate("Parley", "Conversation exports (*.json);;All files (*)"),

@@ -8,16 +8,18 @@ knows prompts only through the source given to `set_prompt_source` (no storage h
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QRect, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QTextCursor
 from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QPushButton, QWidget
 
-from app.core.prompts import Prompt
-from app.ui.prompt_picker import LIBRARY_ROW_ID, PromptPicker, fill_variables
+if TYPE_CHECKING:
+    from app.core.prompts import Prompt
+    from app.ui.prompt_picker import PromptPicker
 
 #: returns the prompts matching what follows the "/" (favourites first)
-PromptSource = Callable[[str], Sequence[Prompt]]
+PromptSource = Callable[[str], Sequence["Prompt"]]
 
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 #: keys the open picker uses; they must not reach window shortcuts (Esc stops a reply)
@@ -98,7 +100,8 @@ class Composer(QWidget):
         self.button.setAccessibleName(self.tr("Send"))
         self.button.setMinimumWidth(84)
         self.button.setFixedHeight(84)
-        self.picker = PromptPicker(self.edit, self)
+        # Built on the first "/": the window does not need it to open.
+        self._picker: PromptPicker | None = None
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 6, 12, 10)
         layout.setSpacing(8)
@@ -115,10 +118,22 @@ class Composer(QWidget):
         self.edit.submitted.connect(self._submit)
         self.edit.keyTyped.connect(self._after_key)
         self.edit.key_filter = self._picker_key
-        self.edit.picker_open = self.picker.isVisible
+        self.edit.picker_open = self._picker_visible
         self.button.clicked.connect(self._on_button)
-        self.picker.picked.connect(self._pick_current)
-        self.picker.closedOutside.connect(self._close_picker)
+
+    @property
+    def picker(self) -> PromptPicker:
+        """The "/" popup, created on first use."""
+        if self._picker is None:
+            from app.ui.prompt_picker import PromptPicker
+
+            self._picker = PromptPicker(self.edit, self)
+            self._picker.picked.connect(self._pick_current)
+            self._picker.closedOutside.connect(self._close_picker)
+        return self._picker
+
+    def _picker_visible(self) -> bool:
+        return self._picker is not None and self._picker.isVisible()
 
     def _on_button(self) -> None:
         if self._busy:
@@ -213,11 +228,11 @@ class Composer(QWidget):
     def _close_picker(self) -> None:
         self._slash = None
         self._prompts = {}
-        if self.picker.isVisible():
+        if self._picker_visible():
             self.picker.dismiss()
 
     def _picker_key(self, event: QKeyEvent) -> bool:
-        if not self.picker.isVisible():
+        if not self._picker_visible():
             return False
         key = event.key()
         mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
@@ -228,8 +243,8 @@ class Composer(QWidget):
             self.picker.step(-1 if key == Qt.Key.Key_Up else 1)
             return True
         if key in (Qt.Key.Key_PageUp, Qt.Key.Key_PageDown):
-            self.picker.step(-PromptPicker.MAX_ROWS if key == Qt.Key.Key_PageUp
-                             else PromptPicker.MAX_ROWS)
+            rows = self.picker.MAX_ROWS
+            self.picker.step(-rows if key == Qt.Key.Key_PageUp else rows)
             return True
         if (key in _ENTER_KEYS or key == Qt.Key.Key_Tab) and \
                 mods == Qt.KeyboardModifier.NoModifier:
@@ -238,6 +253,8 @@ class Composer(QWidget):
         return False
 
     def _pick_current(self) -> None:
+        from app.ui.prompt_picker import LIBRARY_ROW_ID, fill_variables
+
         chosen = self.picker.current_id()
         query = self._query() or ""
         slash = self._slash
