@@ -40,19 +40,65 @@ def history_messages(messages: list[Message]) -> list[dict[str, Any]]:
 
     Failed replies with no text are left out (they only record that something went
     wrong); partial replies that were stopped are kept so the model sees what it said.
+
+    Tool use: an assistant message carries its `tool_calls` (from `extra`) and each `tool`
+    message its `tool_call_id`. The API rejects a call without a result and a result
+    without its call, so only calls answered by a stored tool message are sent (a loop
+    stopped half-way leaves some unanswered), and orphaned results are left out.
     """
+    answered = {
+        msg.extra.get("tool_call_id")
+        for msg in messages
+        if msg.role is Role.TOOL and msg.status is not MessageStatus.STREAMING
+    }
+    answered.discard(None)
+    sent_calls: set[str] = set()
     out: list[dict[str, Any]] = []
     for msg in messages:
+        if msg.role is Role.TOOL:
+            call_id = msg.extra.get("tool_call_id")
+            if msg.status is MessageStatus.STREAMING or call_id not in sent_calls:
+                continue
+            out.append({"role": "tool", "tool_call_id": call_id, "content": msg.content})
+            continue
+        calls = _answered_calls(msg, answered) if msg.role is Role.ASSISTANT else []
         if (
             msg.role is Role.ASSISTANT
             and not msg.content
             and msg.status is not MessageStatus.COMPLETE
+            and not calls
         ):
             continue
         if msg.role is Role.ASSISTANT and msg.status is MessageStatus.STREAMING:
             continue
+        if calls:
+            sent_calls.update(call["id"] for call in calls)
+            out.append({"role": "assistant", "content": msg.content or None,
+                        "tool_calls": calls})
+            continue
+        if msg.role is Role.ASSISTANT and not msg.content and msg.extra.get("tool_calls"):
+            continue  # only unanswered calls and no text: nothing to say
         out.append({"role": msg.role.value, "content": msg.content})
     return out
+
+
+def _answered_calls(msg: Message, answered: set[Any]) -> list[dict[str, Any]]:
+    """The message's tool calls (API shape) that have a stored result."""
+    raw = msg.extra.get("tool_calls")
+    if not isinstance(raw, list):
+        return []
+    calls: list[dict[str, Any]] = []
+    for call in raw:
+        if not isinstance(call, dict) or call.get("id") not in answered:
+            continue
+        function = call.get("function") or {}
+        calls.append({
+            "id": call["id"],
+            "type": "function",
+            "function": {"name": str(function.get("name") or ""),
+                         "arguments": str(function.get("arguments") or "")},
+        })
+    return calls
 
 
 def build_payload(

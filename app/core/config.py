@@ -67,6 +67,14 @@ class Settings:
     default_options: dict[str, Any] = field(default_factory=dict)
     #: model ids starred in the model browser
     favourite_models: list[str] = field(default_factory=list)
+    #: MCP servers in the desktop-client shape: {name: {command, args, env}} (stdio) or
+    #: {name: {url, headers}} (streamable HTTP); a pasted {"mcpServers": {...}} works too
+    #: (see app.core.mcp_servers.parse_mcp_servers)
+    mcp_servers: dict[str, Any] = field(default_factory=dict)
+    #: model requests with tool calls answered in one exchange before Parley stops
+    tool_step_limit: int = 8
+    #: seconds one tool call may run (MCP calls are cancelled after it)
+    tool_timeout: float = 60.0
 
     def effective_base_url(self) -> str:
         """$OPENROUTER_BASE_URL wins over the saved value, so a shell can point anywhere."""

@@ -145,6 +145,9 @@ class StructuredOutput:
         return None
 
 
+#: fields where False is a setting of its own (sent), not "not set"
+_FALSE_IS_A_CHOICE = frozenset({"parallel_tool_calls"})
+
 _NESTED: dict[str, type[Any]] = {
     "provider": ProviderPrefs,
     "reasoning": ReasoningOptions,
@@ -187,6 +190,27 @@ class ConversationOptions:
     nitro: bool = False
     floor: bool = False
     free: bool = False
+    #: tools offered in this conversation, by API name ("server__tool" for MCP tools)
+    enabled_tools: list[str] = field(default_factory=list)
+    #: MCP servers whose tools are all offered in this conversation
+    enabled_tool_servers: list[str] = field(default_factory=list)
+    #: "auto" | "none" | "required" | {"type": "function", "function": {"name": ...}};
+    #: like `parallel_tool_calls`, sent only when tools are offered (see `tool_params`)
+    tool_choice: str | dict[str, Any] | None = None
+    parallel_tool_calls: bool | None = None
+
+    def tools_enabled(self) -> bool:
+        """True when this conversation offers any tool."""
+        return bool(self.enabled_tools or self.enabled_tool_servers)
+
+    def tool_params(self) -> dict[str, Any]:
+        """`tool_choice` / `parallel_tool_calls` as set (add them only next to `tools`)."""
+        params: dict[str, Any] = {}
+        if self.tool_choice is not None:
+            params["tool_choice"] = copy.deepcopy(self.tool_choice)
+        if self.parallel_tool_calls is not None:
+            params["parallel_tool_calls"] = self.parallel_tool_calls
+        return params
 
     # ---- persistence
 
@@ -203,7 +227,9 @@ class ConversationOptions:
                 }
                 if nested:
                     out[f.name] = copy.deepcopy(nested)
-            elif value is not None and value != [] and value is not False:
+            elif value is not None and value != [] and (
+                value is not False or f.name in _FALSE_IS_A_CHOICE
+            ):
                 out[f.name] = copy.deepcopy(value)
         return out
 
