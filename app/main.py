@@ -15,6 +15,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QIcon
@@ -132,7 +133,10 @@ class Parley:
                 translate("Parley", "Could not write the settings file: {error}").format(error=exc),
             )
             return
+        servers_changed = settings.mcp_servers != self.ctx.settings.mcp_servers
         self.ctx.settings = settings
+        if servers_changed:
+            self.controller.tools_changed()
         if key:
             try:
                 self.ctx.keys.set_key(key)
@@ -319,6 +323,63 @@ class Parley:
         options = dataclasses.replace(self.controller.options(), system_prompt=body)
         self.controller.set_options(options)
         self.window.show_status(translate("Parley", "System prompt set for this conversation."))
+
+    def open_tools(self) -> None:
+        """Conversation > Tools: list the servers' tools (starting them), then choose."""
+        self.window.show_status(translate("Parley", "Starting tool servers…"))
+        self.controller._spawn(self._open_tools())
+
+    async def _open_tools(self) -> None:
+        from app.ui.tools_dialog import ToolsDialog
+
+        registry = self.controller.registry()
+        specs, problems = await registry.available()
+        self.window.show_status("")
+        mcp = registry.mcp
+
+        def logs(server: str) -> str:
+            return mcp.stderr_text(server) if mcp is not None and server in mcp.names() else ""
+
+        dialog = ToolsDialog(specs, problems, self.controller.options(), logs, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def done(result: int) -> None:
+            if result == ToolsDialog.DialogCode.Accepted:
+                self.controller.set_options(dialog.options())
+
+        dialog.finished.connect(done)
+        dialog.open()
+
+    def ask_tool_approval(self, call: Any, future: asyncio.Future[str]) -> None:
+        """Before a tool runs: Run once, Always allow, or Deny (the model is told)."""
+        import json as _json
+
+        try:
+            args = _json.dumps(call.arguments, indent=2, ensure_ascii=False)
+        except (TypeError, ValueError):
+            args = call.arguments_text
+        where = translate("Parley", " (server {server})").format(server=call.server) \
+            if call.server else ""
+        box = QMessageBox(QMessageBox.Icon.Question, translate("Parley", "Run a tool?"),
+                          translate("Parley", "The model wants to run {name}{where}.").format(
+                              name=call.name, where=where), parent=self.window)
+        box.setInformativeText(args[:4000])
+        once = box.addButton(translate("Parley", "Run once"), QMessageBox.ButtonRole.AcceptRole)
+        always = box.addButton(translate("Parley", "Always allow"),
+                               QMessageBox.ButtonRole.YesRole)
+        box.addButton(translate("Parley", "Deny"), QMessageBox.ButtonRole.RejectRole)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def clicked(button: object) -> None:
+            if not future.done():
+                future.set_result("once" if button is once else
+                                  "always" if button is always else "deny")
+
+        box.buttonClicked.connect(clicked)
+        box.finished.connect(lambda _r: None if future.done() else future.set_result("deny"))
+        # Stop withdraws the question.
+        future.add_done_callback(lambda f: box.close() if f.cancelled() else None)
+        box.open()
 
     def open_search(self) -> None:
         from app.ui.search_dialog import SearchDialog
@@ -518,6 +579,8 @@ def build(ctx: AppContext) -> Parley:
     window.options_action.triggered.connect(app.open_options)
     # A lambda: triggered(bool) would otherwise pass `checked` as the search query.
     window.prompts_action.triggered.connect(lambda: app.open_prompt_library())  # noqa: PLW0108
+    window.tools_action.triggered.connect(app.open_tools)
+    controller.approvalRequested.connect(app.ask_tool_approval)
     composer.set_prompt_source(prompts.picker_prompts)
     composer.libraryRequested.connect(app.open_prompt_library)
     composer.systemPresetChosen.connect(app.use_system_preset)

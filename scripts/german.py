@@ -391,6 +391,55 @@ GERMAN: dict[str, str] = {
     "Prompt Library…": "Prompt-Bibliothek…",
     "System prompt set for this conversation.":
         "Systemanweisung für diese Unterhaltung gesetzt.",
+    "Running tool {name}…": "Werkzeug {name} läuft…",
+    "Stopped after {n} tool steps (the limit in Settings).":
+        "Nach {n} Werkzeugschritten angehalten (das Limit in den Einstellungen).",
+    "Tools…": "Werkzeuge…",
+    "writing…": "schreibt…",
+    "stopped": "gestoppt",
+    "failed": "fehlgeschlagen",
+    "Tool {name}": "Werkzeug {name}",
+    "always allowed": "immer erlaubt",
+    "denied": "abgelehnt",
+    "Starting tool servers…": "Werkzeugserver werden gestartet…",
+    " (server {server})": " (Server {server})",
+    "Run a tool?": "Ein Werkzeug ausführen?",
+    "The model wants to run {name}{where}.": "Das Modell möchte {name}{where} ausführen.",
+    "Run once": "Einmal ausführen",
+    "Always allow": "Immer erlauben",
+    "Deny": "Ablehnen",
+    "Tools": "Werkzeuge",
+    'MCP servers, in the JSON other desktop clients use: {"mcpServers": {"name": {"command": '
+    '…, "args": […], "env": {…}}}} for a local program, or {"url": …} for a server on the '
+    "network. Choose which tools a conversation may use with Conversation > Tools.":
+        'MCP-Server im JSON-Format anderer Desktop-Clients: {"mcpServers": {"name": '
+        '{"command": …, "args": […], "env": {…}}}} für ein lokales Programm oder {"url": …} '
+        "für einen Server im Netz. Welche Werkzeuge eine Unterhaltung nutzen darf, wählen Sie "
+        "unter Unterhaltung > Werkzeuge.",
+    "MCP servers (JSON)": "MCP-Server (JSON)",
+    "Tool steps per reply": "Werkzeugschritte pro Antwort",
+    "Tool time limit": "Zeitlimit für Werkzeuge",
+    "Time limit per call": "Zeitlimit pro Aufruf",
+    "Not valid JSON: {error}": "Kein gültiges JSON: {error}",
+    "{n} server(s): {names}": "{n} Server: {names}",
+    "Tools for This Conversation": "Werkzeuge für diese Unterhaltung",
+    "Ticked tools are offered to the model. Parley asks before each call unless you chose "
+    "“Always allow” for that tool. MCP servers are set up in Settings.":
+        "Angehakte Werkzeuge werden dem Modell angeboten. Parley fragt vor jedem Aufruf, "
+        "außer Sie haben für das Werkzeug „Immer erlauben“ gewählt. MCP-Server richten Sie "
+        "in den Einstellungen ein.",
+    "Available tools": "Verfügbare Werkzeuge",
+    "Description": "Beschreibung",
+    "Built in": "Eingebaut",
+    "Tool choice": "Werkzeugwahl",
+    "Model decides (auto)": "Das Modell entscheidet (auto)",
+    "Must call a tool": "Muss ein Werkzeug aufrufen",
+    "Never call tools": "Nie Werkzeuge aufrufen",
+    "Allow several calls at once": "Mehrere Aufrufe gleichzeitig erlauben",
+    "Parallel tool calls": "Parallele Werkzeugaufrufe",
+    "Server log to show": "Anzuzeigendes Serverprotokoll",
+    "Server log": "Serverprotokoll",
+    "The server's error output appears here.": "Die Fehlerausgabe des Servers erscheint hier.",
     "Search Conversations": "Unterhaltungen durchsuchen",
     "Search Conversations…": "Unterhaltungen durchsuchen…",
     "Search text": "Suchtext",

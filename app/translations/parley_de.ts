@@ -4,7 +4,7 @@
     <name>ChatController</name>
     <message>
         <source>That conversation no longer exists.</source>
-        <extracomment>how often a streaming reply is pushed to the view (~30 frames a second: smooth for text, and half the repaints of 60 fps, which dominate the cost of a long reply) the list as a whole changed (filters, tags, start-up): reload it one conversation changed (new message, title, pin...): update that row only one conversation left the list (deleted or archived) (id, title) a conversation went to the trash; the window offers Undo (Conversation | None, list[Message]) — None: an empty new chat a stored message to show at the end of the open conversation {message id: (index, count)} for messages that have other versions (message id, text so far, reasoning so far) — coalesced to the frame rate the stored final state of a reply (complete, stopped or error) (message, hint, kind) kind: auth | credits | error a one-line summary of the last reply: model, tokens, cost remaining credit and limit from GET /key, for the status bar ("" when unknown) spend of this conversation and of today, for the status bar</extracomment>
+        <extracomment>how often a streaming reply is pushed to the view (~30 frames a second: smooth for text, and half the repaints of 60 fps, which dominate the cost of a long reply) the list as a whole changed (filters, tags, start-up): reload it one conversation changed (new message, title, pin...): update that row only one conversation left the list (deleted or archived) (id, title) a conversation went to the trash; the window offers Undo (Conversation | None, list[Message]) — None: an empty new chat a stored message to show at the end of the open conversation {message id: (index, count)} for messages that have other versions (message id, text so far, reasoning so far) — coalesced to the frame rate the stored final state of a reply (complete, stopped or error) (message, hint, kind) kind: auth | credits | error a one-line summary of the last reply: model, tokens, cost (ToolCall, asyncio.Future[str]): ask the user; set "once", "always" or "deny" remaining credit and limit from GET /key, for the status bar ("" when unknown) spend of this conversation and of today, for the status bar "always allow" choices, per conversation, for this session</extracomment>
         <translation>Diese Unterhaltung gibt es nicht mehr.</translation>
     </message>
     <message>
@@ -46,6 +46,14 @@
     <message>
         <source>✓ The reply matches the schema.</source>
         <translation>✓ Die Antwort entspricht dem Schema.</translation>
+    </message>
+    <message>
+        <source>Running tool {name}…</source>
+        <translation>Werkzeug {name} läuft…</translation>
+    </message>
+    <message>
+        <source>Stopped after {n} tool steps (the limit in Settings).</source>
+        <translation>Nach {n} Werkzeugschritten angehalten (das Limit in den Einstellungen).</translation>
     </message>
     <message>
         <source>This chat {cost}</source>
@@ -347,6 +355,10 @@ er wird im Schlüsselbund des Systems gespeichert — oder setzen Sie $OPENROUTE
         <translation>Prompt-Bibliothek…</translation>
     </message>
     <message>
+        <source>Tools…</source>
+        <translation>Werkzeuge…</translation>
+    </message>
+    <message>
         <source>Focus Message Box</source>
         <translation>Zum Nachrichtenfeld</translation>
     </message>
@@ -503,6 +515,30 @@ er wird im Schlüsselbund des Systems gespeichert — oder setzen Sie $OPENROUTE
     <message>
         <source>{n} tokens</source>
         <translation>{n} Tokens</translation>
+    </message>
+    <message>
+        <source>writing…</source>
+        <translation>schreibt…</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>gestoppt</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Tool {name}</source>
+        <translation>Werkzeug {name}</translation>
+    </message>
+    <message>
+        <source>always allowed</source>
+        <translation>immer erlaubt</translation>
+    </message>
+    <message>
+        <source>denied</source>
+        <translation>abgelehnt</translation>
     </message>
     <message>
         <source>  ·  </source>
@@ -1541,6 +1577,34 @@ Unterstützte Parameter: {params}</translation>
         <translation>Systemanweisung für diese Unterhaltung gesetzt.</translation>
     </message>
     <message>
+        <source>Starting tool servers…</source>
+        <translation>Werkzeugserver werden gestartet…</translation>
+    </message>
+    <message>
+        <source> (server {server})</source>
+        <translation> (Server {server})</translation>
+    </message>
+    <message>
+        <source>Run a tool?</source>
+        <translation>Ein Werkzeug ausführen?</translation>
+    </message>
+    <message>
+        <source>The model wants to run {name}{where}.</source>
+        <translation>Das Modell möchte {name}{where} ausführen.</translation>
+    </message>
+    <message>
+        <source>Run once</source>
+        <translation>Einmal ausführen</translation>
+    </message>
+    <message>
+        <source>Always allow</source>
+        <translation>Immer erlauben</translation>
+    </message>
+    <message>
+        <source>Deny</source>
+        <translation>Ablehnen</translation>
+    </message>
+    <message>
         <source>Export All Conversations</source>
         <translation>Alle Unterhaltungen exportieren</translation>
     </message>
@@ -2013,6 +2077,10 @@ Parley startet mit den Standardeinstellungen.</translation>
         <translation>Server</translation>
     </message>
     <message>
+        <source>Tools</source>
+        <translation>Werkzeuge</translation>
+    </message>
+    <message>
         <source>General</source>
         <translation>Allgemein</translation>
     </message>
@@ -2071,6 +2139,34 @@ Parley startet mit den Standardeinstellungen.</translation>
     <message>
         <source>That name is taken.</source>
         <translation>Dieser Name ist vergeben.</translation>
+    </message>
+    <message>
+        <source>MCP servers, in the JSON other desktop clients use: {"mcpServers": {"name": {"command": …, "args": […], "env": {…}}}} for a local program, or {"url": …} for a server on the network. Choose which tools a conversation may use with Conversation &gt; Tools.</source>
+        <translation>MCP-Server im JSON-Format anderer Desktop-Clients: {"mcpServers": {"name": {"command": …, "args": […], "env": {…}}}} für ein lokales Programm oder {"url": …} für einen Server im Netz. Welche Werkzeuge eine Unterhaltung nutzen darf, wählen Sie unter Unterhaltung &gt; Werkzeuge.</translation>
+    </message>
+    <message>
+        <source>MCP servers (JSON)</source>
+        <translation>MCP-Server (JSON)</translation>
+    </message>
+    <message>
+        <source>Tool steps per reply</source>
+        <translation>Werkzeugschritte pro Antwort</translation>
+    </message>
+    <message>
+        <source>Tool time limit</source>
+        <translation>Zeitlimit für Werkzeuge</translation>
+    </message>
+    <message>
+        <source>Time limit per call</source>
+        <translation>Zeitlimit pro Aufruf</translation>
+    </message>
+    <message>
+        <source>Not valid JSON: {error}</source>
+        <translation>Kein gültiges JSON: {error}</translation>
+    </message>
+    <message>
+        <source>{n} server(s): {names}</source>
+        <translation>{n} Server: {names}</translation>
     </message>
     <message>
         <source>Theme</source>
@@ -2155,6 +2251,70 @@ Parley startet mit den Standardeinstellungen.</translation>
     <message>
         <source>Shortcut</source>
         <translation>Kürzel</translation>
+    </message>
+</context>
+<context>
+    <name>ToolsDialog</name>
+    <message>
+        <source>Tools for This Conversation</source>
+        <extracomment>a server's stderr, for the log pane</extracomment>
+        <translation>Werkzeuge für diese Unterhaltung</translation>
+    </message>
+    <message>
+        <source>Ticked tools are offered to the model. Parley asks before each call unless you chose “Always allow” for that tool. MCP servers are set up in Settings.</source>
+        <translation>Angehakte Werkzeuge werden dem Modell angeboten. Parley fragt vor jedem Aufruf, außer Sie haben für das Werkzeug „Immer erlauben“ gewählt. MCP-Server richten Sie in den Einstellungen ein.</translation>
+    </message>
+    <message>
+        <source>Available tools</source>
+        <translation>Verfügbare Werkzeuge</translation>
+    </message>
+    <message>
+        <source>Tool</source>
+        <translation>Werkzeug</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>Beschreibung</translation>
+    </message>
+    <message>
+        <source>Built in</source>
+        <translation>Eingebaut</translation>
+    </message>
+    <message>
+        <source>Tool choice</source>
+        <translation>Werkzeugwahl</translation>
+    </message>
+    <message>
+        <source>Model decides (auto)</source>
+        <translation>Das Modell entscheidet (auto)</translation>
+    </message>
+    <message>
+        <source>Must call a tool</source>
+        <translation>Muss ein Werkzeug aufrufen</translation>
+    </message>
+    <message>
+        <source>Never call tools</source>
+        <translation>Nie Werkzeuge aufrufen</translation>
+    </message>
+    <message>
+        <source>Allow several calls at once</source>
+        <translation>Mehrere Aufrufe gleichzeitig erlauben</translation>
+    </message>
+    <message>
+        <source>Parallel tool calls</source>
+        <translation>Parallele Werkzeugaufrufe</translation>
+    </message>
+    <message>
+        <source>Server log to show</source>
+        <translation>Anzuzeigendes Serverprotokoll</translation>
+    </message>
+    <message>
+        <source>Server log</source>
+        <translation>Serverprotokoll</translation>
+    </message>
+    <message>
+        <source>The server's error output appears here.</source>
+        <translation>Die Fehlerausgabe des Servers erscheint hier.</translation>
     </message>
 </context>
 <context>

@@ -30,6 +30,14 @@ if TYPE_CHECKING:
     from app.core.models_cache import ModelCatalog
     from app.core.options import ConversationOptions
     from app.core.search import SearchHit
+    from app.core.tool_loop import (
+        ApprovalChoice,
+        ToolApprovals,
+        ToolCall,
+        ToolCallOutcome,
+        ToolLoop,
+    )
+    from app.core.tools import ToolRegistry
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +82,8 @@ class ChatController(QObject):
     usageChanged = Signal(str)
     modelsLoaded = Signal(object)
     modelChanged = Signal(str)
+    #: (ToolCall, asyncio.Future[str]): ask the user; set "once", "always" or "deny"
+    approvalRequested = Signal(object, object)
     #: remaining credit and limit from GET /key, for the status bar ("" when unknown)
     creditChanged = Signal(str)
     #: spend of this conversation and of today, for the status bar
@@ -95,6 +105,10 @@ class ChatController(QObject):
         # not outlive the QApplication.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parley-bg")
         self._closed = False
+        self._tool_loop: ToolLoop | None = None
+        self._registry: ToolRegistry | None = None
+        #: "always allow" choices, per conversation, for this session
+        self._approvals: dict[int, ToolApprovals] = {}
         self._dirty = False
         self._frame = QTimer(self)
         self._frame.setInterval(FRAME_MS)
@@ -388,6 +402,10 @@ class ChatController(QObject):
         from app.core.chat import ReplyRun
         from app.core.client import RetryPolicy
 
+        options = self.options()
+        if options.tools_enabled():
+            self._start_tool_loop(exchange, client, options)
+            return
         store = self.ctx.store
         run = ReplyRun(
             store, client, exchange.reply, exchange.payload, on_events=self._on_events,
@@ -415,7 +433,7 @@ class ChatController(QObject):
         self._dirty = True
 
     def _push_progress(self) -> None:
-        run = self._run
+        run = self._run if self._tool_loop is None else self._tool_loop.run
         if run is None or not self._dirty:
             return
         self._dirty = False
@@ -497,6 +515,101 @@ class ChatController(QObject):
         current = self.ctx.store.get_conversation(conv_id)
         if title and current is not None and current.title == old:
             self.rename_conversation(conv_id, title)
+
+    # ---- tools ---------------------------------------------------------------------
+
+    def registry(self) -> ToolRegistry:
+        """The tools on offer: MCP servers from Settings (started when first used)."""
+        if self._registry is None:
+            from app.core.mcp_servers import McpManager
+            from app.core.tools import ToolRegistry
+
+            self._registry = ToolRegistry(McpManager.from_settings(self.ctx.settings))
+        return self._registry
+
+    def tools_changed(self) -> None:
+        """The MCP server list changed in Settings: stop the old servers."""
+        registry, self._registry = self._registry, None
+        if registry is not None and registry.mcp is not None:
+            self._spawn(registry.mcp.aclose())
+
+    def _start_tool_loop(
+        self, exchange: Exchange, client: ChatClient, options: ConversationOptions
+    ) -> None:
+        from app.core.client import RetryPolicy
+        from app.core.tool_loop import ToolApprovals, ToolLoop
+
+        conv_id = exchange.reply.conversation_id
+        loop = ToolLoop.from_settings(
+            self.ctx.settings, self.ctx.store, client, self.registry(),
+            approve=self._approve,
+            approvals=self._approvals.setdefault(conv_id, ToolApprovals()),
+            on_events=self._on_events,
+            on_reply_start=self.messageAppended.emit,
+            on_tool_start=self._on_tool_start,
+            on_tool_end=self._on_tool_end,
+            retry=RetryPolicy(), on_retry=self._on_retry,
+        )
+        self._tool_loop = loop
+        self._task = asyncio.ensure_future(
+            self._drive_tools(loop, exchange, options, self.endpoint().kind)
+        )
+        self._frame.start()
+        self.busyChanged.emit(True)
+        self.statusMessage.emit(self.tr("Waiting for {model}…").format(model=self.model))
+
+    async def _approve(self, call: ToolCall) -> ApprovalChoice:
+        """Ask the window; Stop (cancelling this task) withdraws the question."""
+        future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self.approvalRequested.emit(call, future)
+        choice = await future
+        return "always" if choice == "always" else "once" if choice == "once" else "deny"
+
+    def _on_tool_start(self, call: ToolCall) -> None:
+        reply = self.ctx.store.get_message(call.reply_id)
+        if reply is not None:
+            self.replyFinished.emit(reply)
+        self.statusMessage.emit(self.tr("Running tool {name}…").format(name=call.name))
+
+    def _on_tool_end(self, call: ToolCall, outcome: ToolCallOutcome) -> None:
+        reply = self.ctx.store.get_message(call.reply_id)
+        if reply is not None:
+            self.replyFinished.emit(reply)
+        message = self.ctx.store.get_message(outcome.message_id)
+        if message is not None:
+            self.messageAppended.emit(message)
+
+    async def _drive_tools(
+        self, loop: ToolLoop, exchange: Exchange, options: ConversationOptions, kind: str
+    ) -> None:
+        result = None
+        try:
+            result = await loop.continue_exchange(
+                exchange, model=self.model, conversation_options=options, endpoint_kind=kind
+            )
+        except ParleyError as exc:
+            self.errorRaised.emit(str(exc), exc.hint, error_kind(exc))
+        finally:
+            self._frame.stop()
+            self._task = None
+            self._tool_loop = None
+            self.busyChanged.emit(False)
+            conv = self.current
+            if conv is not None and conv.id == exchange.reply.conversation_id:
+                self._show(conv)  # every step, tool result and final answer as stored
+            self.conversationUpdated.emit(exchange.reply.conversation_id)
+            if not self._closed:
+                self.update_totals()
+        if result is not None:
+            if result.problems:
+                self.statusMessage.emit("⚠ " + "; ".join(
+                    f"{name}: {why}" for name, why in result.problems.items()))
+            elif result.stopped == "step_limit":
+                self.statusMessage.emit(self.tr(
+                    "Stopped after {n} tool steps (the limit in Settings).").format(
+                        n=result.steps))
+            else:
+                self.statusMessage.emit("")
 
     # ---- money ---------------------------------------------------------------------
 
@@ -591,9 +704,14 @@ class ChatController(QObject):
         self._closed = True
         if self._run is not None:
             self._run.finalize_stopped()
+        if self._tool_loop is not None:
+            self._tool_loop.finalize_stopped()
         tasks = [t for t in (self._task, *self._aux_tasks) if t is not None]
         for task in tasks:
             task.cancel()
+        if self._registry is not None and self._registry.mcp is not None:
+            # MCP servers are child processes: stop them with the app.
+            tasks.append(asyncio.ensure_future(self._registry.mcp.aclose()))
         if tasks:
             with contextlib.suppress(Exception):
                 await asyncio.wait(tasks, timeout=2.0)

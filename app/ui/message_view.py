@@ -207,6 +207,27 @@ def _reasoning_encrypted(message: Message) -> bool:
     return encrypted and not has_text
 
 
+def _tool_markdown(message: Message) -> str | None:
+    """A tool result, or a reply that only calls tools, as readable blocks."""
+    import json
+
+    fence = "~~~~"  # tool output may contain ``` itself
+    if message.role is Role.TOOL:
+        args = message.extra.get("arguments")
+        shown_args = json.dumps(args, indent=2, ensure_ascii=False) if args else "{}"
+        return (f"{fence}json\n{shown_args}\n{fence}\n\n"
+                f"{fence}text\n{message.content.rstrip()}\n{fence}")
+    calls = message.extra.get("tool_calls")
+    if message.role is Role.ASSISTANT and calls and not message.content.strip():
+        lines = []
+        for call in calls if isinstance(calls, list) else []:
+            function = call.get("function", {}) if isinstance(call, dict) else {}
+            lines.append(f"{fence}\n{function.get('name', '?')}"
+                         f"({str(function.get('arguments', ''))[:2000]})\n{fence}")
+        return "\n\n".join(lines) or None
+    return None
+
+
 def _pretty_json(message: Message) -> str | None:
     """A structured-output reply as a fenced, indented JSON block (None: not one)."""
     if "structured_check" not in message.extra:
@@ -394,7 +415,7 @@ class MessageView(QFrame):
         self._final = None
         self._behind = None
         self.message = message
-        structured = _pretty_json(message)
+        structured = _pretty_json(message) or _tool_markdown(message)
         if structured is not None:
             # Structured output: shown pretty-printed as a JSON block, checked notice below.
             self.settled.setHtml(rendered_html(structured, self.theme))
@@ -417,7 +438,9 @@ class MessageView(QFrame):
         self._text = content
         self.live.clear()
         self.live.hide()
-        self.settled.setVisible(bool(content) or message.status is MessageStatus.STREAMING)
+        self.settled.setVisible(
+            bool(content) or structured is not None or message.status is MessageStatus.STREAMING
+        )
         self._set_reasoning(message.reasoning)
         self._update_sources()
         self._update_header()
@@ -557,11 +580,27 @@ class MessageView(QFrame):
                 if msg.usage.cost is not None:
                     parts.append(f"${msg.usage.cost:.6f}".rstrip("0").rstrip("."))
             if msg.status is MessageStatus.STREAMING:
-                parts.append("writing…")
+                parts.append(self.tr("writing…"))
             elif msg.status is MessageStatus.STOPPED:
-                parts.append("stopped")
+                parts.append(self.tr("stopped"))
             elif msg.status is MessageStatus.ERROR:
-                parts.append("failed")
+                parts.append(self.tr("failed"))
+        elif msg.role is Role.TOOL:
+            name = msg.extra.get("name")
+            if name:
+                parts[0] = self.tr("Tool {name}").format(name=name)
+            duration = msg.extra.get("duration_ms")
+            if isinstance(duration, int | float):
+                parts.append(f"{duration:,.0f} ms")
+            approved = msg.extra.get("approved")
+            if approved == "always":
+                parts.append(self.tr("always allowed"))
+            elif approved == "denied":
+                parts.append(self.tr("denied"))
+            if msg.status is MessageStatus.ERROR:
+                parts.append(self.tr("failed"))
+            elif msg.status is MessageStatus.STOPPED:
+                parts.append(self.tr("stopped"))
         self.header.setText(self.tr("  ·  ").join(parts))
 
     def _update_notice(self) -> None:

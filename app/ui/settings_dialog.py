@@ -18,7 +18,9 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QPlainTextEdit,
     QPushButton,
+    QSpinBox,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -142,6 +144,7 @@ class SettingsDialog(QDialog):
         self.tabs.setAccessibleName(self.tr("Settings sections"))
         self.tabs.addTab(openrouter_tab, self.tr("OpenRouter"))
         self.tabs.addTab(self._endpoints_tab(settings), self.tr("Endpoints"))
+        self.tabs.addTab(self._tools_tab(settings), self.tr("Tools"))
         self.tabs.addTab(self._general_tab(settings), self.tr("General"))
 
         self.buttons = QDialogButtonBox(
@@ -150,6 +153,7 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.buttons)
+        self._check_mcp()  # now that the Save button exists
         self._connect_signals()
 
     # ---- endpoints ---------------------------------------------------------------------
@@ -257,6 +261,99 @@ class SettingsDialog(QDialog):
         """Keys typed for new endpoints: the caller stores them in the keychain."""
         return dict(self._endpoint_keys)
 
+    # ---- tools ------------------------------------------------------------------------
+
+    def _tools_tab(self, settings: Settings) -> QWidget:
+        import json
+
+        tab = QWidget(self)
+        intro = QLabel(
+            self.tr("MCP servers, in the JSON other desktop clients use: "
+                    "{\"mcpServers\": {\"name\": {\"command\": …, \"args\": […], "
+                    "\"env\": {…}}}} for a local program, or {\"url\": …} for a server on "
+                    "the network. Choose which tools a conversation may use with "
+                    "Conversation > Tools."),
+            tab,
+        )
+        intro.setWordWrap(True)
+        intro.setObjectName("hint")
+        self.mcp_edit = QPlainTextEdit(tab)
+        self.mcp_edit.setAccessibleName(self.tr("MCP servers (JSON)"))
+        self.mcp_edit.setPlaceholderText('{"mcpServers": {}}')
+        if settings.mcp_servers:
+            self.mcp_edit.setPlainText(
+                json.dumps({"mcpServers": settings.mcp_servers}, indent=2)
+            )
+        self.mcp_status = QLabel(tab)
+        self.mcp_status.setWordWrap(True)
+        self.step_limit = QSpinBox(tab)
+        self.step_limit.setAccessibleName(self.tr("Tool steps per reply"))
+        self.step_limit.setRange(1, 50)
+        self.step_limit.setValue(settings.tool_step_limit)
+        self.tool_timeout = QSpinBox(tab)
+        self.tool_timeout.setAccessibleName(self.tr("Tool time limit"))
+        self.tool_timeout.setRange(1, 3600)
+        self.tool_timeout.setSuffix(" s")
+        self.tool_timeout.setValue(int(settings.tool_timeout))
+        form = QFormLayout()
+        form.addRow(self.tr("Tool steps per reply"), self.step_limit)
+        form.addRow(self.tr("Time limit per call"), self.tool_timeout)
+        column = QVBoxLayout(tab)
+        column.addWidget(intro)
+        column.addWidget(self.mcp_edit, 1)
+        column.addWidget(self.mcp_status)
+        column.addLayout(form)
+        self.mcp_edit.textChanged.connect(self._check_mcp)
+        self._check_mcp()
+        return tab
+
+    def mcp_servers(self) -> dict[str, Any] | None:
+        """The servers as typed (the mapping inside mcpServers); None when not valid."""
+        import json
+
+        from app.core.errors import ConfigError
+        from app.core.mcp_servers import parse_mcp_servers
+
+        text = self.mcp_edit.toPlainText().strip()
+        if not text:
+            return {}
+        try:
+            data = json.loads(text)
+            parse_mcp_servers(data)
+        except (ValueError, ConfigError):
+            return None
+        if isinstance(data, dict):
+            inner = data.get("mcpServers", data.get("servers", data))
+            if isinstance(inner, dict):
+                return dict(inner)
+        return None
+
+    def _check_mcp(self) -> None:
+        import json
+
+        from app.core.errors import ConfigError
+        from app.core.mcp_servers import parse_mcp_servers
+
+        text = self.mcp_edit.toPlainText().strip()
+        ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Save) \
+            if hasattr(self, "buttons") else None
+        try:
+            servers = parse_mcp_servers(json.loads(text)) if text else {}
+        except ValueError as exc:
+            self.mcp_status.setText("⚠ " + self.tr("Not valid JSON: {error}").format(error=exc))
+            valid = False
+        except ConfigError as exc:
+            self.mcp_status.setText(f"⚠ {exc}")
+            valid = False
+        else:
+            self.mcp_status.setText(
+                self.tr("{n} server(s): {names}").format(
+                    n=len(servers), names=", ".join(sorted(servers)) or "—")
+            )
+            valid = True
+        if ok_button is not None:
+            ok_button.setEnabled(valid)
+
     # ---- general ----------------------------------------------------------------------
 
     def _general_tab(self, settings: Settings) -> QWidget:
@@ -310,6 +407,7 @@ class SettingsDialog(QDialog):
 
     def updated_settings(self) -> Settings:
         """A copy of the settings with this dialog's changes; every other field is kept."""
+        servers = self.mcp_servers()
         return replace(
             self._settings,
             base_url=self.base_url_edit.text().strip().rstrip("/") or DEFAULT_BASE_URL,
@@ -320,6 +418,9 @@ class SettingsDialog(QDialog):
             title_model=self.title_model_edit.text().strip(),
             http_referer=self.referer_edit.text().strip(),
             app_title=self.app_title_edit.text().strip(),
+            mcp_servers=servers if servers is not None else self._settings.mcp_servers,
+            tool_step_limit=self.step_limit.value(),
+            tool_timeout=float(self.tool_timeout.value()),
         )
 
     # ---- actions -------------------------------------------------------------------
