@@ -7,7 +7,6 @@ database, and only then returns (no awaiting after `app.quit()`).
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import dataclasses
 import logging
@@ -15,7 +14,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QIcon
@@ -34,6 +33,9 @@ from app.ui.prompts_controller import PromptsController
 from app.ui.style import apply_style
 from app.ui.theme import apply_theme
 from app.ui.window_state import WindowState
+
+if TYPE_CHECKING:
+    import asyncio
 
 log = logging.getLogger(__name__)
 translate = QCoreApplication.translate
@@ -653,8 +655,6 @@ def _fatal(title: str, text: str) -> int:
 
 def run_gui(smoke: bool = False) -> int:
     """Open the main window and run until it is closed. `smoke`: close once shown."""
-    import qasync
-
     qapp = QApplication.instance()
     if not isinstance(qapp, QApplication):
         qapp = QApplication(sys.argv)
@@ -693,16 +693,27 @@ def run_gui(smoke: bool = False) -> int:
                       storage_problem(exc))
 
     apply_theme(qapp, ctx.settings.theme)
-    loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(loop)
     parley = build(ctx)
-    closed = asyncio.Event()
-    parley.window.closing.connect(closed.set)
+    closed_early: list[bool] = []
+    parley.window.closing.connect(lambda: closed_early.append(True))
     parley.start()
     parley.window.show()
     parley.window.focus_composer()
     if smoke:
         QTimer.singleShot(50, parley.window.close)
+    # Paint the window before loading the event-loop machinery: asyncio and qasync take
+    # tens of milliseconds to import, and nothing asynchronous has started yet.
+    qapp.processEvents()
+    import asyncio
+
+    import qasync
+
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    closed = asyncio.Event()
+    parley.window.closing.connect(closed.set)
+    if closed_early:
+        closed.set()
 
     async def main() -> None:
         await closed.wait()

@@ -7,7 +7,6 @@ shutdown, and restores the UI state in `finally`.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import importlib
 import logging
@@ -21,6 +20,9 @@ from app.core.domain import Conversation, Message
 from app.core.errors import ApiError, AuthError, ParleyError, PaymentRequired
 
 if TYPE_CHECKING:
+    # asyncio loads with the event loop, after the window has been painted.
+    import asyncio
+
     from app.core.chat import Exchange, ReplyRun
 
     # httpx is imported only when the first request is made, after the window is shown.
@@ -286,6 +288,8 @@ class ChatController(QObject):
 
     async def _load_models(self) -> None:
         """Show the cached model list at once, then refresh it from the endpoint."""
+        import asyncio
+
         # Import the HTTP stack in a worker thread: it takes a noticeable fraction of a
         # second, which would otherwise freeze the window right after it appears.
         await asyncio.get_running_loop().run_in_executor(
@@ -399,6 +403,8 @@ class ChatController(QObject):
         return True
 
     def _start_run(self, exchange: Exchange, client: ChatClient) -> None:
+        import asyncio
+
         from app.core.chat import ReplyRun
         from app.core.client import RetryPolicy
 
@@ -536,6 +542,8 @@ class ChatController(QObject):
     def _start_tool_loop(
         self, exchange: Exchange, client: ChatClient, options: ConversationOptions
     ) -> None:
+        import asyncio
+
         from app.core.client import RetryPolicy
         from app.core.tool_loop import ToolApprovals, ToolLoop
 
@@ -560,6 +568,8 @@ class ChatController(QObject):
 
     async def _approve(self, call: ToolCall) -> ApprovalChoice:
         """Ask the window; Stop (cancelling this task) withdraws the question."""
+        import asyncio
+
         future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self.approvalRequested.emit(call, future)
         choice = await future
@@ -695,12 +705,16 @@ class ChatController(QObject):
     # ---- lifecycle -----------------------------------------------------------------
 
     def _spawn(self, coro: Any) -> None:
+        import asyncio
+
         task = asyncio.ensure_future(coro)
         self._aux_tasks.add(task)
         task.add_done_callback(self._aux_tasks.discard)
 
     async def shutdown(self) -> None:
         """Save a reply in flight as stopped, close connections. Safe to call twice."""
+        import asyncio
+
         self._closed = True
         if self._run is not None:
             self._run.finalize_stopped()
