@@ -191,6 +191,9 @@ def bench_app_stream(app: QApplication, words: int, chunks: int, seconds: float)
         # is imported and the endpoint's client exists before the first message.
         importlib.import_module("app.core.chat")
         parley.controller._client()
+        # ... and the renderer has loaded markdown and the common lexers (the app does
+        # this in a worker thread right after start-up, see ChatController._load_models).
+        importlib.import_module("app.core.markdown_render").warm_up()
         drawing = [0.0, 0]
         original = chat.update_stream
 

@@ -377,6 +377,26 @@ def _render_fence(src: str, index: int, tail: bool) -> str:
     )
 
 
+#: languages whose lexers `warm_up` loads ahead of the first reply that uses them
+WARM_LANGUAGES = (
+    "python", "javascript", "typescript", "bash", "json", "sql", "html", "css", "c", "cpp",
+    "java", "go", "rust", "yaml", "diff", "text",
+)
+
+
+def warm_up() -> None:
+    """Load what the first render would load (Python-Markdown, pygments lexers, nh3).
+
+    The first code block in a language imports its lexer, which can stall the window for
+    tens of milliseconds in the middle of a streaming reply; the app calls this in a
+    worker thread after start-up so that cost is paid while nothing is on screen yet.
+    """
+    sample = "# t\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n" + "".join(
+        f"```{lang}\nx = 1\n```\n\n" for lang in WARM_LANGUAGES
+    )
+    render_markdown(sample)
+
+
 def code_blocks(text: str) -> list[str]:
     """Raw code of each fenced block in `text`, indexed like the parley-copy:N links."""
     blocks, _ = _scan(text, 0, final=True)

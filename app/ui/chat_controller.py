@@ -292,9 +292,13 @@ class ChatController(QObject):
 
         # Import the HTTP stack in a worker thread: it takes a noticeable fraction of a
         # second, which would otherwise freeze the window right after it appears.
-        await asyncio.get_running_loop().run_in_executor(
+        running = asyncio.get_running_loop()
+        await running.run_in_executor(
             self._executor, importlib.import_module, "app.core.models_cache"
         )
+        # The markdown renderer and common code lexers too, so the first reply with code
+        # does not stall the window while they load.
+        running.run_in_executor(self._executor, _warm_renderer)
         from app.core import models_cache
 
         endpoint = self.endpoint()
@@ -766,3 +770,9 @@ def money(cost: float | None) -> str:
     if cost is None:
         return "$?"
     return f"${cost:.4f}" if cost >= 0.01 or cost == 0 else f"${cost:.6f}"
+
+
+def _warm_renderer() -> None:
+    from app.core.markdown_render import warm_up
+
+    warm_up()

@@ -398,18 +398,24 @@ class MessageView(QFrame):
         """Show the stored state of the message.
 
         A reply that was streamed here is finished incrementally (only the last blocks
-        are rendered); anything else is one full render.
+        are rendered). A long reply shown from scratch, or one that arrived faster than it
+        could be drawn, is drawn in bounded steps on the following turns of the event loop,
+        so the window never freezes for the whole text; anything else is one render.
         """
         content = message.content
-        if (
+        markdown = message.role is not Role.USER and "structured_check" not in message.extra
+        streamed_behind = (
             self._stream is not None
-            and message.role is not Role.USER
             and content.startswith(self._text)
             and len(content) - len(self._text) > CATCH_UP_CHARS
-        ):
-            # Far behind (the reply arrived faster than it could be drawn): keep drawing
-            # in bounded steps, and finish once caught up.
+        )
+        long_fresh = self._stream is None and len(content) > CATCH_UP_CHARS
+        if markdown and _tool_markdown(message) is None and (streamed_behind or long_fresh):
+            self.message = message
             self._final = message
+            self._update_header()
+            self._update_notice()
+            self._update_actions()
             self.update_stream(content, message.reasoning)
             return
         self._final = None
