@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _util import Summary, child_env, header, ms, print_table, ratio, temp_home
+from _util import Summary, child_env, ensure_bytecode, header, ms, print_table, ratio, temp_home
 
 from tests.fake_openrouter import FakeOpenRouter, many_chunks, text_stream
 
@@ -86,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     n = args.n or (3 if args.quick else 7)
     py = sys.executable
 
+    print(ensure_bytecode())
     header(
         f"`parley ask` consuming a {args.chunks:,}-chunk stream from loopback (whole process)",
         f"{n} runs each, interleaved; targets: <= {TARGET_VS_OPENAI:g}x openai SDK, "

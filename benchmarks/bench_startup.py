@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _util import Summary, child_env, header, ms, print_table, ratio, temp_home
+from _util import Summary, child_env, ensure_bytecode, header, ms, print_table, ratio, temp_home
 
 from tests.fake_openrouter import refuse_connection_port
 
@@ -76,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     n = args.n or (5 if args.quick else 10)
     base_url = f"http://127.0.0.1:{refuse_connection_port()}/api/v1"
 
+    print(ensure_bytecode())
     header(
         "Cold start to window shown (fresh process, existing PARLEY_HOME, offscreen)",
         f"{n} runs each, alternating; target: Parley <= {TARGET:g}x bare QMainWindow",

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -43,8 +44,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.domain import Message, MessageStatus
-from app.ui.find_bar import FindBar
-from app.ui.message_view import MessageView, RichText
+
+if TYPE_CHECKING:
+    from app.ui.find_bar import FindBar
+    from app.ui.message_view import MessageView, RichText
 
 #: the messages column is capped at this width and centred (readable line length)
 MAX_COLUMN_WIDTH = 900
@@ -135,8 +138,10 @@ class ChatView(QStackedWidget):
         page_layout = QVBoxLayout(self.page)
         page_layout.setContentsMargins(0, 0, 0, 0)
         page_layout.setSpacing(0)
-        self.find_bar = FindBar(self.page)
-        self.find_bar.hide()
+        # The find bar and message views are built when first needed: the window does
+        # not need them to open.
+        self._find_bar: FindBar | None = None
+        self._page_layout = page_layout
         self.scroller = _Scroller(self.page)
         self.scroller.setObjectName("chatScroll")
         self.scroller.setAccessibleName(self.tr("Conversation"))
@@ -146,7 +151,6 @@ class ChatView(QStackedWidget):
         self.container.setObjectName("chatContainer")
         self.container.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.scroller.setWidget(self.container)
-        page_layout.addWidget(self.find_bar)
         page_layout.addWidget(self.scroller, 1)
         self.jump_button = QPushButton(self.tr("Jump to latest ↓"), self.scroller)
         self.jump_button.setObjectName("jumpButton")
@@ -178,16 +182,28 @@ class ChatView(QStackedWidget):
         self._connect_signals()
         self._sync_theme()
 
+    @property
+    def find_bar(self) -> FindBar:
+        """Ctrl+F's bar above the messages, created on first use."""
+        if self._find_bar is None:
+            from app.ui.find_bar import FindBar
+
+            bar = FindBar(self.page)
+            bar.hide()
+            self._page_layout.insertWidget(0, bar)
+            bar.queryChanged.connect(self.find_text)
+            bar.nextRequested.connect(lambda: self.find_step(1))
+            bar.previousRequested.connect(lambda: self.find_step(-1))
+            bar.closed.connect(self._on_find_closed)
+            self._find_bar = bar
+        return self._find_bar
+
     def _connect_signals(self) -> None:
         bar = self.scroller.verticalScrollBar()
         bar.valueChanged.connect(self._on_scrolled)
         bar.rangeChanged.connect(self._on_range_changed)
         self.scroller.resized.connect(self._on_resized)
         self.jump_button.clicked.connect(self.jump_to_latest)
-        self.find_bar.queryChanged.connect(self.find_text)
-        self.find_bar.nextRequested.connect(lambda: self.find_step(1))
-        self.find_bar.previousRequested.connect(lambda: self.find_step(-1))
-        self.find_bar.closed.connect(self._on_find_closed)
         self.find_action.triggered.connect(self.open_find)
         self.zoom_in_action.triggered.connect(self.zoom_in)
         self.zoom_out_action.triggered.connect(self.zoom_out)
@@ -309,6 +325,8 @@ class ChatView(QStackedWidget):
         existing = self.views.get(msg.id)
         if existing is not None:
             return existing
+        from app.ui.message_view import MessageView
+
         view = MessageView(msg, self.container, theme=self._theme)
         view.copied.connect(self.statusMessage)
         view.textCopied.connect(self.copyText)
