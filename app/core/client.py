@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+import orjson
 
 from app.core.errors import (
     ApiError,
@@ -35,13 +36,6 @@ from app.core.errors import (
 )
 from app.core.events import ChunkParser, Done, Malformed, StreamEvent
 from app.core.sse import DONE, SSEDecoder
-
-try:
-    import orjson
-
-    _loads: Callable[[bytes], Any] = orjson.loads
-except ImportError:  # pragma: no cover - orjson is a declared dependency
-    _loads = json.loads
 
 #: how much of an error body we read and keep (an HTML error page can be large)
 _MAX_ERROR_BODY = 64 * 1024
@@ -471,6 +465,8 @@ class ChatClient:
         finished = False
         got_any = False
 
+        loads = orjson.loads  # bound once: called for every event of the stream
+
         def on_data(data: bytes) -> None:
             nonlocal finished
             if data == DONE:
@@ -478,7 +474,7 @@ class ChatClient:
                 finished = True
                 return
             try:
-                obj = _loads(data)
+                obj = loads(data)
             except ValueError:
                 batch.append(Malformed(data[:200].decode("utf-8", "replace")))
                 return
@@ -487,7 +483,7 @@ class ChatClient:
         decoder = SSEDecoder(on_data)
         try:
             async with self._http.stream(
-                "POST", url, content=_dumps(body), headers=_JSON_HEADERS
+                "POST", url, content=orjson.dumps(body), headers=_JSON_HEADERS
             ) as response:
                 if response.status_code >= 400:
                     raw = await _read_limited(response)
@@ -538,7 +534,7 @@ class ChatClient:
         """A 200 that is not SSE: an error body, a non-streamed completion, or junk."""
         raw = await _read_limited(response, limit=16 * 1024 * 1024)
         try:
-            obj = _loads(raw)
+            obj = orjson.loads(raw)
         except ValueError:
             raise error_from_response(
                 502 if "html" in ctype or raw.lstrip()[:1] == b"<" else 200,
@@ -612,13 +608,6 @@ class _RetryableBeforeData(Exception):
 
 
 _JSON_HEADERS = {"Content-Type": "application/json", "Accept": "text/event-stream"}
-
-
-def _dumps(obj: Any) -> bytes:
-    try:
-        return orjson.dumps(obj)
-    except NameError:  # pragma: no cover
-        return json.dumps(obj).encode()
 
 
 async def _read_limited(response: httpx.Response, limit: int = _MAX_ERROR_BODY) -> bytes:

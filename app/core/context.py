@@ -20,7 +20,6 @@ class AppContext:
         self.settings = settings
         self.store = store
         self._keys = keys
-        self._client: ChatClient | None = None
         self._endpoint_clients: dict[str, ChatClient] = {}
         #: a key the user gave while no secure keychain exists: used, never stored
         self.session_key: str | None = None
@@ -44,20 +43,6 @@ class AppContext:
 
         return cls(Settings.load(), Store.open(database_path()))
 
-    def client(self) -> ChatClient:
-        """The endpoint client for the current settings and key (created on first use)."""
-        if self._client is None:
-            from app.core.client import ChatClient
-
-            self._client = ChatClient(
-                self.settings.effective_base_url(),
-                self.session_key or self.keys.get_key(),
-                referer=self.settings.http_referer,
-                title=self.settings.app_title,
-                timeout=self.settings.request_timeout,
-            )
-        return self._client
-
     def client_for(self, base_url: str, api_key: str | None) -> ChatClient:
         """A throwaway client, e.g. to test a key before saving it (caller closes it)."""
         from app.core.client import ChatClient
@@ -69,11 +54,6 @@ class AppContext:
             title=self.settings.app_title,
             timeout=min(self.settings.request_timeout, 20.0),
         )
-
-    def drop_client(self) -> ChatClient | None:
-        """Forget the client after settings or the key changed; returns it for closing."""
-        client, self._client = self._client, None
-        return client
 
     def endpoints(self) -> list[Endpoint]:
         """Every configured endpoint, the built-in OpenRouter one first."""

@@ -701,7 +701,7 @@ class ChatController(QObject):
 
     def settings_changed(self) -> None:
         """Settings or the key changed: use new clients from now on."""
-        old = [c for c in (self.ctx.drop_client(), *self.ctx.drop_endpoint_clients()) if c]
+        old = self.ctx.drop_endpoint_clients()
         for client in old:
             self._spawn(client.aclose())
         self.refresh_models()
@@ -733,10 +733,9 @@ class ChatController(QObject):
         if tasks:
             with contextlib.suppress(Exception):
                 await asyncio.wait(tasks, timeout=2.0)
-        for client in (self.ctx.drop_client(), *self.ctx.drop_endpoint_clients()):
-            if client is not None:
-                with contextlib.suppress(Exception):
-                    await client.aclose()
+        for client in self.ctx.drop_endpoint_clients():
+            with contextlib.suppress(Exception):
+                await client.aclose()
         self._executor.shutdown(wait=False, cancel_futures=True)
 
 

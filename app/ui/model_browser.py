@@ -25,7 +25,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
     QSplitter,
     QTableView,
@@ -45,6 +44,7 @@ from PySide6.QtWidgets import (
 
 from app.core.models_cache import ModelCatalog, format_price, price_per_million
 from app.core.options import SUFFIXES, ConversationOptions
+from app.ui.search_field import SearchField
 
 if TYPE_CHECKING:
     # Types only: widgets never import the HTTP client at run time.
@@ -347,21 +347,6 @@ class ModelFilter(QSortFilterProxyModel):
         return table.sort_key(left.row(), column) < table.sort_key(right.row(), column)
 
 
-class _SearchField(QLineEdit):
-    """Up/Down/PageUp/PageDown move through the table while typing."""
-
-    moved = Signal(int)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt API)
-        steps = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1,
-                 Qt.Key.Key_PageDown: 10, Qt.Key.Key_PageUp: -10}
-        step = steps.get(Qt.Key(event.key()))
-        if step is not None:
-            self.moved.emit(step)
-        else:
-            super().keyPressEvent(event)
-
-
 class ModelBrowser(QDialog):
     """Choose a model from the catalog; Enter or double-click chooses, Esc cancels."""
 
@@ -385,7 +370,7 @@ class ModelBrowser(QDialog):
         self._openrouter = endpoint_kind == "openrouter"
         self._catalog = ModelCatalog("browser", 0.0, models=list(models))
 
-        self.search = _SearchField(self)
+        self.search = SearchField(parent=self, page_step=10)
         self.search.setObjectName("modelSearch")
         self.search.setAccessibleName(self.tr("Search models"))
         self.search.setPlaceholderText(self.tr("Search name, id or description…"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -41,6 +41,7 @@ from app.ui.prompt_picker import (
     first_line,
 )
 from app.ui.prompts_controller import PromptsController
+from app.ui.search_field import SearchField
 
 
 def parse_tags(text: str) -> list[str]:
@@ -53,20 +54,6 @@ def _title_from_body(body: str) -> str:
     words = first_line(body, 80).split()
     title = " ".join(words[:8])
     return title + "…" if len(words) > 8 else title
-
-
-class _SearchField(QLineEdit):
-    """Up/Down move through the list while the search field has the focus."""
-
-    moved = Signal(int)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt API)
-        if event.key() == Qt.Key.Key_Down:
-            self.moved.emit(1)
-        elif event.key() == Qt.Key.Key_Up:
-            self.moved.emit(-1)
-        else:
-            super().keyPressEvent(event)
 
 
 class PromptLibrary(QDialog):
@@ -92,7 +79,7 @@ class PromptLibrary(QDialog):
         self._quiet = False
 
         # ---- the list
-        self.search = _SearchField(query, self)
+        self.search = SearchField(query, self)
         self.search.setAccessibleName(self.tr("Search prompts"))
         self.search.setPlaceholderText(self.tr("Search titles, text and tags"))
         self.search.setClearButtonEnabled(True)

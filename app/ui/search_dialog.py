@@ -8,16 +8,16 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QVBoxLayout,
     QWidget,
 )
+
+from app.ui.search_field import SearchField
 
 #: the markers app.core.search puts around matches in snippets
 MATCH_START = "\x02"
@@ -51,20 +51,6 @@ def snippet_html(snippet: str) -> str:
         .replace(MATCH_END, "</b>")
 
 
-class _SearchField(QLineEdit):
-    """Up/Down move through the results while typing."""
-
-    moved = Signal(int)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt API)
-        if event.key() == Qt.Key.Key_Down:
-            self.moved.emit(1)
-        elif event.key() == Qt.Key.Key_Up:
-            self.moved.emit(-1)
-        else:
-            super().keyPressEvent(event)
-
-
 class SearchDialog(QDialog):
     """A search field over ranked results with highlighted snippets."""
 
@@ -79,7 +65,7 @@ class SearchDialog(QDialog):
         self.resize(720, 520)
         self._search = search
         self._hits: list[Hit] = []
-        self.field = _SearchField(self)
+        self.field = SearchField(parent=self)
         self.field.setAccessibleName(self.tr("Search text"))
         self.field.setPlaceholderText(
             self.tr('Search all conversations — words, "a phrase", prefix*')
