@@ -195,7 +195,7 @@ class Parley:
         if conv is None:
             self.window.show_status(translate("Parley", "Open a conversation to export it."))
             return
-        from app.core.export import to_json, to_markdown
+        from app.core.history.export import to_json, to_markdown
 
         safe = "".join(c if c.isalnum() or c in " -_" else "_" for c in conv.title)[:60]
         path, chosen = QFileDialog.getSaveFileName(
@@ -400,7 +400,7 @@ class Parley:
         """File > Export All Conversations: one lossless JSON file (every branch)."""
         from PySide6.QtWidgets import QFileDialog
 
-        from app.core.export import to_json
+        from app.core.history.export import to_json
 
         path, _ = QFileDialog.getSaveFileName(
             self.window, translate("Parley", "Export All Conversations"),
@@ -428,7 +428,7 @@ class Parley:
             self.import_path(Path(path))
 
     def import_path(self, path: Path) -> None:
-        from app.core.importers import import_file
+        from app.core.history.importers import import_file
 
         try:
             report = import_file(self.ctx.store, path)
@@ -440,7 +440,7 @@ class Parley:
         self.window.show_status(report.describe())
 
     def back_up_now(self) -> None:
-        from app.core.backups import backup_database
+        from app.core.history.backups import backup_database
 
         try:
             path = backup_database(self.ctx.store)
@@ -630,8 +630,8 @@ def build(ctx: AppContext) -> Parley:
 def storage_problem(exc: StorageError) -> str:
     """What to tell a user whose history cannot be opened, with the way out."""
     text = str(exc)
-    from app.core.backups import latest_backup
     from app.core.config import data_dir
+    from app.core.history.backups import latest_backup
 
     backup = latest_backup(data_dir())
     if backup is not None:
@@ -681,7 +681,7 @@ def run_gui(smoke: bool = False) -> int:
                 error=exc
             ),
         ).exec()
-        from app.core.storage import Store
+        from app.core.history import Store
 
         try:
             ctx = AppContext(Settings(), Store.open(database_path()))

@@ -167,7 +167,7 @@ def bench_app_stream(app: QApplication, words: int, chunks: int, seconds: float)
 
     from app.core.config import Settings
     from app.core.context import AppContext
-    from app.core.storage import Store
+    from app.core.history import Store
     from app.main import build
     from tests.fake_openrouter import FakeOpenRouter, text_stream
 

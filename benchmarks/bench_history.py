@@ -30,8 +30,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _util import Summary, header, ms, print_table, ratio, temp_home
 
-from app.core.search import search
-from app.core.storage import MIGRATIONS, Store
+from app.core.history import MIGRATIONS, Store
+from app.core.history.search import search
 
 CONVERSATIONS = 10_000
 MESSAGES = 500_000

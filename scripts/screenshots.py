@@ -108,7 +108,7 @@ def fill_history() -> int:
     """Write the sample history into $PARLEY_HOME; returns the conversation to show."""
     from app.core.config import database_path
     from app.core.domain import MessageStatus, Role, Usage
-    from app.core.storage import Store
+    from app.core.history import Store
 
     with Store.open(database_path()) as store:
 

@@ -33,11 +33,15 @@ def test_core_never_imports_qt_even_lazily() -> None:
 
 
 def test_cli_imports_no_qt_at_module_level() -> None:
-    assert not {m for m in imported_modules(APP / "cli.py") if m.startswith("PySide6")}
+    for path in (APP / "cli").rglob("*.py"):
+        assert not {m for m in imported_modules(path) if m.startswith("PySide6")}, path
 
 
 def runtime_imports(path: Path) -> set[str]:
-    """Imports that run, i.e. not those under `if TYPE_CHECKING:` (types only)."""
+    """Imports that run, i.e. not those under `if TYPE_CHECKING:` (types only).
+
+    `from a.b import c` counts as importing both `a.b` and `a.b.c` (c may be a submodule).
+    """
     tree = ast.parse(path.read_text(encoding="utf-8"))
     typing_only: set[int] = set()
     for node in ast.walk(tree):
@@ -51,14 +55,24 @@ def runtime_imports(path: Path) -> set[str]:
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module:
             names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
     return names
+
+
+#: the modules that hold the SQLite connection; widgets reach them through a controller
+HISTORY_STORE_MODULES = {
+    "app.core.history.Store",
+    "app.core.history.db",
+    "app.core.history.migrations",
+    "app.core.history.store",
+}
 
 
 def test_widgets_never_touch_sqlite_or_httpx() -> None:
     for path in (APP / "ui").rglob("*.py"):
         mods = runtime_imports(path)
         assert not {m for m in mods if m.split(".")[0] in {"sqlite3", "httpx"}}, path
-        assert "app.core.storage" not in mods, path
+        assert not mods & HISTORY_STORE_MODULES, path
         # Only the controller makes requests; widgets may name the client's types.
         assert "app.core.client" not in mods or path.name == "chat_controller.py", path
 
@@ -66,11 +80,24 @@ def test_widgets_never_touch_sqlite_or_httpx() -> None:
 def test_importing_all_of_core_loads_no_qt() -> None:
     code = (
         "import pkgutil, importlib, sys, app.core\n"
-        "for m in pkgutil.iter_modules(app.core.__path__):\n"
-        "    importlib.import_module('app.core.' + m.name)\n"
+        "for m in pkgutil.walk_packages(app.core.__path__, 'app.core.'):\n"
+        "    importlib.import_module(m.name)\n"
         "import app.cli\n"
         "print(sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken'))))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=ROOT, timeout=60, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_tool_registry_does_not_import_mcp_at_module_level() -> None:
+    # mcp builds on the registry; the other way round would bring the import cycle back.
+    mods = runtime_imports(APP / "core" / "tools" / "registry.py")
+    assert not {m for m in mods if m.startswith("app.core.tools.")}, sorted(mods)
+    code = (
+        "import sys, app.core.tools.registry\n"
+        "print(sorted(m for m in sys.modules if m.startswith('app.core.tools.')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, timeout=60, check=True).stdout
+    assert out.strip() == "['app.core.tools.registry']"

@@ -12,7 +12,7 @@ from app.core.billing import GenerationCost, bills_full_reply, fetch_generation_
 from app.core.chat import ReplyRun, begin_exchange
 from app.core.client import ChatClient
 from app.core.domain import MessageStatus
-from app.core.storage import Store
+from app.core.history import Store
 from tests import aio
 from tests.fake_openrouter import FakeOpenRouter, slow_stream
 

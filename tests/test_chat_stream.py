@@ -15,7 +15,7 @@ from app.core import errors
 from app.core.chat import ReplyRun, begin_exchange
 from app.core.client import ChatClient
 from app.core.domain import MessageStatus, Role
-from app.core.storage import Store
+from app.core.history import Store
 from tests.fake_openrouter import (
     FakeOpenRouter,
     big_reply,

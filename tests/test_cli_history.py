@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from app.core.domain import Role
-from app.core.storage import MIGRATIONS, Store
+from app.core.history import MIGRATIONS, Store
 from tests.test_import_export import chatgpt_sample
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -87,7 +87,7 @@ def test_backup_and_restore(env: dict[str, str], isolated_home: Path, tmp_path: 
     chosen = tmp_path / "mine.sqlite3"
     assert parley("backup", str(chosen), env=env).stdout.strip() == str(chosen)
 
-    from app.core.backups import check_backup, latest_backup
+    from app.core.history.backups import check_backup, latest_backup
 
     assert check_backup(chosen) == len(MIGRATIONS)
     assert latest_backup(isolated_home) == default

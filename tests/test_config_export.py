@@ -10,8 +10,8 @@ import pytest
 from app.core.config import DEFAULT_BASE_URL, Settings, data_dir, settings_path
 from app.core.domain import MessageStatus, Role, Usage
 from app.core.errors import ConfigError
-from app.core.export import to_json, to_markdown
-from app.core.storage import Store
+from app.core.history import Store
+from app.core.history.export import to_json, to_markdown
 
 
 def test_data_dir_is_parley_home(isolated_home: Path) -> None:

@@ -296,7 +296,7 @@ def test_translation_source_is_in_sync_with_the_code(tmp_path: Path) -> None:
 def test_damaged_database_message_points_to_the_newest_backup(isolated_home: Path) -> None:
     from app.core.config import database_path
     from app.core.errors import StorageError
-    from app.core.storage import Store
+    from app.core.history import Store
     from app.main import storage_problem
 
     with Store.open(database_path()) as store:

@@ -22,8 +22,8 @@ from app.core.endpoints import (
     save_endpoint,
 )
 from app.core.errors import ConfigError
+from app.core.history import Store
 from app.core.secrets import KeyStore
-from app.core.storage import Store
 from tests import aio
 from tests.fake_openrouter import FakeOpenRouter, text_stream
 

@@ -12,8 +12,8 @@ from app.core.branches import begin_edit, begin_regenerate
 from app.core.chat import begin_exchange
 from app.core.domain import MessageStatus, Role, Usage
 from app.core.errors import StorageError
-from app.core.search import MATCH_END, MATCH_START, fts_query, search
-from app.core.storage import MIGRATIONS, Store
+from app.core.history import MIGRATIONS, Store
+from app.core.history.search import MATCH_END, MATCH_START, fts_query, search
 
 
 @pytest.fixture

@@ -8,12 +8,11 @@ from typing import Any
 
 import pytest
 
-from app.core import importers
 from app.core.domain import MessageStatus, Role, Usage
 from app.core.errors import ImportFileError
-from app.core.export import to_json, to_markdown
-from app.core.importers import detect_format, import_chatgpt, import_data, import_file
-from app.core.storage import Store
+from app.core.history import Store, importers
+from app.core.history.export import to_json, to_markdown
+from app.core.history.importers import detect_format, import_chatgpt, import_data, import_file
 
 
 @pytest.fixture

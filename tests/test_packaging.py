@@ -120,7 +120,7 @@ def test_wheel_contains_icons_and_all_packages(tmp_path: Path) -> None:
     assert "parley_resources/icons/parley.svg" in names
     for size in ICON_SIZES:
         assert f"parley_resources/icons/hicolor/{size}x{size}/apps/parley.png" in names
-    for module in ("app/cli.py", "app/main.py", "app/core/resources.py", "app/py.typed"):
+    for module in ("app/cli/__init__.py", "app/main.py", "app/core/resources.py", "app/py.typed"):
         assert module in names
     py_files = {str(p.relative_to(ROOT)) for p in (ROOT / "app").rglob("*.py")}
     assert py_files <= names, f"missing from the wheel: {sorted(py_files - names)}"

@@ -13,8 +13,8 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 
-from app.core import prompts as lib
-from app.core.storage import Store
+from app.core.history import Store
+from app.core.history import prompts as lib
 from app.ui import prompt_library as library_module
 from app.ui.composer import Composer
 from app.ui.prompt_library import PromptLibrary, parse_tags

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from app.core import prompts as lib
 from app.core.errors import ImportFileError, StorageError
-from app.core.storage import Store
+from app.core.history import Store
+from app.core.history import prompts as lib
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from app.core import errors
 from app.core.chat import ReplyRun, begin_exchange
 from app.core.client import ChatClient, RetryPolicy, retry_message
 from app.core.domain import MessageStatus
-from app.core.storage import Store
+from app.core.history import Store
 from tests import aio
 from tests.fake_openrouter import FakeOpenRouter, error_status, midstream_error, text_stream
 

@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from app.core import storage
 from app.core.domain import MessageStatus, Role, Usage
 from app.core.errors import DatabaseDamagedError, StorageError
-from app.core.storage import INTERRUPTED_ERROR, MIGRATIONS, Migration, Store
+from app.core.history import INTERRUPTED_ERROR, MIGRATIONS, Migration, Store, migrations
 
 
 @pytest.fixture
@@ -547,7 +546,7 @@ def test_sql_splitter_keeps_triggers_and_strings_whole() -> None:
         UPDATE t SET x = x || ';' WHERE rowid = NEW.rowid;
     END;
     """
-    statements = storage._split_sql(script)
+    statements = migrations._split_sql(script)
     assert len(statements) == 3  # the comment after the first ';' rides with the second
     conn = sqlite3.connect(":memory:")
     try:
@@ -618,5 +617,5 @@ def test_directory_instead_of_file_raises_storage_error(tmp_path: Path) -> None:
 
 
 def test_core_storage_does_not_import_qt() -> None:
-    code = "import sys, app.core.storage; sys.exit('PySide6' in sys.modules)"
+    code = "import sys, app.core.history.store; sys.exit('PySide6' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

@@ -8,7 +8,7 @@ from pathlib import Path
 from app.core.chat import ReplyRun, begin_exchange
 from app.core.client import ChatClient
 from app.core.domain import MessageStatus
-from app.core.storage import Store
+from app.core.history import Store
 from tests import aio
 from tests.fake_openrouter import FakeOpenRouter, sse_events
 

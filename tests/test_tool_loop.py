@@ -13,17 +13,16 @@ from typing import Any
 
 import pytest
 
-from app.core import search as search_mod
 from app.core.chat import build_payload
 from app.core.client import ChatClient
 from app.core.config import Settings
 from app.core.domain import Message, MessageStatus, Role
-from app.core.export import to_json
-from app.core.importers import import_data
-from app.core.mcp_servers import McpManager, McpServerConfig
+from app.core.history import Store
+from app.core.history import search as search_mod
+from app.core.history.export import to_json
+from app.core.history.importers import import_data
 from app.core.options import ConversationOptions
-from app.core.storage import Store
-from app.core.tool_loop import (
+from app.core.tools.loop import (
     CANCELLED_TEXT,
     DENIED_TEXT,
     ApprovalChoice,
@@ -33,7 +32,8 @@ from app.core.tool_loop import (
     ToolLoop,
     ToolLoopResult,
 )
-from app.core.tools import ToolRegistry
+from app.core.tools.mcp import McpManager, McpServerConfig
+from app.core.tools.registry import ToolRegistry
 from tests import aio
 from tests.fake_openrouter import FakeOpenRouter, Response, sse_events, text_stream
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from app.core.mcp_servers import result_from_sdk
-from app.core.tools import (
+from app.core.tools.mcp import result_from_sdk
+from app.core.tools.registry import (
     TOOL_NAME_RE,
     ToolRegistry,
     ToolResult,

@@ -14,8 +14,8 @@ from app.core.domain import MessageStatus, Role
 from app.core.errors import StorageError
 
 if TYPE_CHECKING:
+    from app.core.history import Store
     from app.core.options import ConversationOptions
-    from app.core.storage import Store
 
 
 def begin_edit(

@@ -20,8 +20,8 @@ from app.core.events import ReplyAccumulator, StreamEvent
 
 if TYPE_CHECKING:
     from app.core.client import ChatClient, RetryCallback, RetryPolicy
+    from app.core.history import Store
     from app.core.options import ConversationOptions
-    from app.core.storage import Store
 
 #: seconds between saves of a streaming reply (DESIGN: at least once a second)
 SAVE_INTERVAL = 0.5

@@ -69,7 +69,7 @@ class Settings:
     favourite_models: list[str] = field(default_factory=list)
     #: MCP servers in the desktop-client shape: {name: {command, args, env}} (stdio) or
     #: {name: {url, headers}} (streamable HTTP); a pasted {"mcpServers": {...}} works too
-    #: (see app.core.mcp_servers.parse_mcp_servers)
+    #: (see app.core.tools.mcp.parse_mcp_servers)
     mcp_servers: dict[str, Any] = field(default_factory=dict)
     #: model requests with tool calls answered in one exchange before Parley stops
     tool_step_limit: int = 8

@@ -9,8 +9,8 @@ from app.core.config import Settings, database_path
 if TYPE_CHECKING:
     from app.core.client import ChatClient
     from app.core.endpoints import Endpoint
+    from app.core.history import Store
     from app.core.secrets import KeyStore
-    from app.core.storage import Store
 
 
 class AppContext:
@@ -39,7 +39,7 @@ class AppContext:
     @classmethod
     def open(cls) -> AppContext:
         """Load settings and open history from the data folder."""
-        from app.core.storage import Store
+        from app.core.history import Store
 
         return cls(Settings.load(), Store.open(database_path()))
 

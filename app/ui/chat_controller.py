@@ -29,17 +29,17 @@ if TYPE_CHECKING:
     from app.core.client import ChatClient, KeyInfo, ModelInfo
     from app.core.endpoints import Endpoint
     from app.core.events import StreamEvent
+    from app.core.history.search import SearchHit
     from app.core.models_cache import ModelCatalog
     from app.core.options import ConversationOptions
-    from app.core.search import SearchHit
-    from app.core.tool_loop import (
+    from app.core.tools.loop import (
         ApprovalChoice,
         ToolApprovals,
         ToolCall,
         ToolCallOutcome,
         ToolLoop,
     )
-    from app.core.tools import ToolRegistry
+    from app.core.tools.registry import ToolRegistry
 
 log = logging.getLogger(__name__)
 
@@ -266,7 +266,7 @@ class ChatController(QObject):
 
     def search(self, query: str) -> list[SearchHit]:
         """Full-text search over every conversation, best matches first."""
-        from app.core.search import search
+        from app.core.history.search import search
 
         try:
             return search(self.ctx.store, query)
@@ -531,8 +531,8 @@ class ChatController(QObject):
     def registry(self) -> ToolRegistry:
         """The tools on offer: MCP servers from Settings (started when first used)."""
         if self._registry is None:
-            from app.core.mcp_servers import McpManager
-            from app.core.tools import ToolRegistry
+            from app.core.tools.mcp import McpManager
+            from app.core.tools.registry import ToolRegistry
 
             self._registry = ToolRegistry(McpManager.from_settings(self.ctx.settings))
         return self._registry
@@ -549,7 +549,7 @@ class ChatController(QObject):
         import asyncio
 
         from app.core.client import RetryPolicy
-        from app.core.tool_loop import ToolApprovals, ToolLoop
+        from app.core.tools.loop import ToolApprovals, ToolLoop
 
         conv_id = exchange.reply.conversation_id
         loop = ToolLoop.from_settings(

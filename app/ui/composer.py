@@ -15,7 +15,7 @@ from PySide6.QtGui import QKeyEvent, QTextCursor
 from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QPushButton, QWidget
 
 if TYPE_CHECKING:
-    from app.core.prompts import Prompt
+    from app.core.history.prompts import Prompt
     from app.ui.prompt_picker import PromptPicker
 
 #: returns the prompts matching what follows the "/" (favourites first)

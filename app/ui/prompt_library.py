@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.prompts import Prompt, variables
+from app.core.history.prompts import Prompt, variables
 from app.ui.prompt_picker import (
     BADGE_ROLE,
     DETAIL_ROLE,

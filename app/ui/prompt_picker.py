@@ -48,7 +48,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.prompts import Prompt, fill, variables
+from app.core.history.prompts import Prompt, fill, variables
 
 _Index = QModelIndex | QPersistentModelIndex
 

@@ -1,4 +1,4 @@
-"""The prompt library for the widgets: list, edit, import and export through app.core.prompts.
+"""The prompt library for the widgets: list, edit, import and export via app.core.history.prompts.
 
 Widgets never see SQLite: the library dialog and the composer's "/" picker call this object,
 which turns every `ParleyError` into `errorRaised` (a sentence to show) instead of letting
@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from app.core import prompts as lib
 from app.core.errors import ImportFileError, ParleyError
-from app.core.prompts import Prompt, PromptImportReport
+from app.core.history import prompts as lib
+from app.core.history.prompts import Prompt, PromptImportReport
 
 if TYPE_CHECKING:
-    from app.core.storage import Store
+    from app.core.history import Store
 
 #: larger files are refused before they are read (a prompt library is kilobytes)
 MAX_IMPORT_BYTES = 64 * 1024 * 1024

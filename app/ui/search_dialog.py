@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from app.ui.search_field import SearchField
 
-#: the markers app.core.search puts around matches in snippets
+#: the markers app.core.history.search puts around matches in snippets
 MATCH_START = "\x02"
 MATCH_END = "\x03"
 
@@ -28,7 +28,7 @@ DEBOUNCE_MS = 120
 
 
 class Hit(Protocol):
-    """What the dialog needs of a search result (app.core.search.SearchHit)."""
+    """What the dialog needs of a search result (app.core.history.search.SearchHit)."""
 
     @property
     def conversation_id(self) -> int: ...

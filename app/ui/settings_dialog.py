@@ -312,7 +312,7 @@ class SettingsDialog(QDialog):
         import json
 
         from app.core.errors import ConfigError
-        from app.core.mcp_servers import parse_mcp_servers
+        from app.core.tools.mcp import parse_mcp_servers
 
         text = self.mcp_edit.toPlainText().strip()
         if not text:
@@ -332,7 +332,7 @@ class SettingsDialog(QDialog):
         import json
 
         from app.core.errors import ConfigError
-        from app.core.mcp_servers import parse_mcp_servers
+        from app.core.tools.mcp import parse_mcp_servers
 
         text = self.mcp_edit.toPlainText().strip()
         ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Save) \

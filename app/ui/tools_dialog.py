@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 if TYPE_CHECKING:
     from app.core.options import ConversationOptions
-    from app.core.tools import ToolSpec
+    from app.core.tools.registry import ToolSpec
 
 #: a server's stderr, for the log pane
 LogSource = Callable[[str], str]

@@ -10,24 +10,22 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import sqlite3
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
 from enum import Enum
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Final, Literal, NamedTuple, Self
+from typing import Any, Final, Literal, Self
 
 from app.core.domain import Conversation, Message, MessageStatus, Role, Usage
-from app.core.errors import DatabaseDamagedError, StorageError
+from app.core.errors import StorageError
+from app.core.history.db import _copy_database, _wrap, open_database
+from app.core.history.migrations import MIGRATIONS, Migration
 
 __all__ = [
     "INTERRUPTED_ERROR",
-    "MIGRATIONS",
-    "Migration",
     "Store",
 ]
 
@@ -36,207 +34,6 @@ INTERRUPTED_ERROR = "Interrupted: Parley closed before the reply finished."
 
 #: a title that is empty after trimming becomes this, so every chat stays clickable
 UNTITLED = "Untitled"
-
-BACKUP_DIR_NAME = "backups"
-
-_BUSY_TIMEOUT_MS = 5000
-
-# Primary SQLite result codes (the low byte of an extended code).
-_SQLITE_CORRUPT = 11
-_SQLITE_FULL = 13
-_SQLITE_NOTADB = 26
-
-
-class Migration(NamedTuple):
-    """One ordered, named schema change; `version` counts up from 1 without gaps."""
-
-    version: int
-    name: str
-    sql: str
-
-
-_V1_INITIAL = """
-CREATE TABLE conversations (
-    id          INTEGER PRIMARY KEY,
-    title       TEXT    NOT NULL DEFAULT 'New chat',
-    created_at  REAL    NOT NULL,
-    updated_at  REAL    NOT NULL,
-    model       TEXT
-);
-
--- The sidebar lists chats by latest activity.
-CREATE INDEX conversations_by_activity ON conversations (updated_at);
-
-CREATE TABLE messages (
-    id                INTEGER PRIMARY KEY,
-    conversation_id   INTEGER NOT NULL
-                      REFERENCES conversations (id) ON DELETE CASCADE,
-    -- The message this one answers or follows; NULL for the first one. Deleting a
-    -- message that others build on fails instead of silently dropping its replies.
-    parent_id         INTEGER REFERENCES messages (id),
-    role              TEXT    NOT NULL
-                      CHECK (role IN ('system', 'user', 'assistant', 'tool')),
-    content           TEXT    NOT NULL DEFAULT '',
-    status            TEXT    NOT NULL DEFAULT 'complete'
-                      CHECK (status IN ('complete', 'streaming', 'stopped', 'error')),
-    created_at        REAL    NOT NULL,
-    updated_at        REAL    NOT NULL,
-    model             TEXT,
-    provider          TEXT,
-    finish_reason     TEXT,
-    -- Usage: all NULL when the endpoint reported none.
-    prompt_tokens     INTEGER,
-    completion_tokens INTEGER,
-    total_tokens      INTEGER,
-    cost              REAL,
-    cached_tokens     INTEGER,
-    reasoning_tokens  INTEGER,
-    error             TEXT,
-    reasoning         TEXT    NOT NULL DEFAULT '',
-    generation_id     TEXT,
-    extra             TEXT    NOT NULL DEFAULT '{}'
-);
-
--- Opening a chat reads its messages in id order.
-CREATE INDEX messages_by_conversation ON messages (conversation_id);
--- Lets SQLite check the parent_id foreign key without scanning every message.
-CREATE INDEX messages_by_parent ON messages (parent_id) WHERE parent_id IS NOT NULL;
--- Start-up looks for replies left streaming by a crash; this keeps that instant.
-CREATE INDEX messages_streaming ON messages (status) WHERE status = 'streaming';
-
--- A branch never crosses chats.
-CREATE TRIGGER messages_parent_same_conversation
-BEFORE INSERT ON messages
-WHEN NEW.parent_id IS NOT NULL
- AND (SELECT conversation_id FROM messages WHERE id = NEW.parent_id)
-     IS NOT NEW.conversation_id
-BEGIN
-    SELECT RAISE(ABORT, 'parent message belongs to another conversation');
-END;
-"""
-
-# A random uuid4 as 32 lowercase hex digits (version nibble 4, variant 8/9/a/b), in SQL so
-# that the migration can give every existing row its stable id in one statement.
-_UUID4_SQL = (
-    "lower(hex(randomblob(6)) || '4' || substr(hex(randomblob(2)), 2) || "
-    "substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || "
-    "hex(randomblob(6)))"
-)
-
-_V2_HISTORY = f"""
--- Stable ids: import and export match on them, so importing a file twice adds nothing.
-ALTER TABLE conversations ADD COLUMN uid TEXT;
-UPDATE conversations SET uid = {_UUID4_SQL};
-CREATE UNIQUE INDEX conversations_uid ON conversations (uid);
-ALTER TABLE messages ADD COLUMN uid TEXT;
-UPDATE messages SET uid = {_UUID4_SQL};
-CREATE UNIQUE INDEX messages_uid ON messages (uid);
--- Rows inserted without a uid (by hand, or by an older tool) still get one.
-CREATE TRIGGER conversations_default_uid AFTER INSERT ON conversations
-WHEN NEW.uid IS NULL
-BEGIN
-    UPDATE conversations SET uid = {_UUID4_SQL} WHERE id = NEW.id;
-END;
-CREATE TRIGGER messages_default_uid AFTER INSERT ON messages
-WHEN NEW.uid IS NULL
-BEGIN
-    UPDATE messages SET uid = {_UUID4_SQL} WHERE id = NEW.id;
-END;
-
--- Sidebar state.
-ALTER TABLE conversations ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0
-    CHECK (pinned IN (0, 1));
-ALTER TABLE conversations ADD COLUMN archived INTEGER NOT NULL DEFAULT 0
-    CHECK (archived IN (0, 1));
--- Soft delete: set when moved to the trash, NULL otherwise.
-ALTER TABLE conversations ADD COLUMN trashed_at REAL;
--- A JSON list of strings.
-ALTER TABLE conversations ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
--- Per-conversation request options (a JSON object), owned by the options editor.
-ALTER TABLE conversations ADD COLUMN options TEXT NOT NULL DEFAULT '{{}}';
--- The last message of the branch on screen; NULL means "the newest leaf".
-ALTER TABLE conversations ADD COLUMN active_leaf_id INTEGER
-    REFERENCES messages (id) ON DELETE SET NULL;
-CREATE INDEX conversations_sidebar
-    ON conversations (archived, pinned, updated_at, id) WHERE trashed_at IS NULL;
-CREATE INDEX conversations_trashed ON conversations (trashed_at) WHERE trashed_at IS NOT NULL;
-CREATE INDEX conversations_active_leaf ON conversations (active_leaf_id)
-    WHERE active_leaf_id IS NOT NULL;
-
--- Version 1 saved each prompt without a parent. Messages form a tree now, so every
--- parentless message but the first follows the one before it: history stays one path.
-UPDATE messages SET parent_id = (
-    SELECT max(p.id) FROM messages p
-    WHERE p.conversation_id = messages.conversation_id AND p.id < messages.id
-) WHERE parent_id IS NULL;
-
--- Full-text search over message text and reasoning, and over titles. External content:
--- the text is stored once (in messages / conversations); triggers keep the index in step.
-CREATE VIRTUAL TABLE messages_fts USING fts5 (
-    content, reasoning,
-    content = 'messages', content_rowid = 'id',
-    tokenize = 'unicode61 remove_diacritics 2'
-);
-INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');
-CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages
-BEGIN
-    INSERT INTO messages_fts (rowid, content, reasoning)
-    VALUES (NEW.id, NEW.content, NEW.reasoning);
-END;
-CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages
-BEGIN
-    INSERT INTO messages_fts (messages_fts, rowid, content, reasoning)
-    VALUES ('delete', OLD.id, OLD.content, OLD.reasoning);
-END;
-CREATE TRIGGER messages_fts_update AFTER UPDATE OF content, reasoning ON messages
-BEGIN
-    INSERT INTO messages_fts (messages_fts, rowid, content, reasoning)
-    VALUES ('delete', OLD.id, OLD.content, OLD.reasoning);
-    INSERT INTO messages_fts (rowid, content, reasoning)
-    VALUES (NEW.id, NEW.content, NEW.reasoning);
-END;
-
-CREATE VIRTUAL TABLE conversations_fts USING fts5 (
-    title,
-    content = 'conversations', content_rowid = 'id',
-    tokenize = 'unicode61 remove_diacritics 2'
-);
-INSERT INTO conversations_fts (conversations_fts) VALUES ('rebuild');
-CREATE TRIGGER conversations_fts_insert AFTER INSERT ON conversations
-BEGIN
-    INSERT INTO conversations_fts (rowid, title) VALUES (NEW.id, NEW.title);
-END;
-CREATE TRIGGER conversations_fts_delete AFTER DELETE ON conversations
-BEGIN
-    INSERT INTO conversations_fts (conversations_fts, rowid, title)
-    VALUES ('delete', OLD.id, OLD.title);
-END;
-CREATE TRIGGER conversations_fts_update AFTER UPDATE OF title ON conversations
-BEGIN
-    INSERT INTO conversations_fts (conversations_fts, rowid, title)
-    VALUES ('delete', OLD.id, OLD.title);
-    INSERT INTO conversations_fts (rowid, title) VALUES (NEW.id, NEW.title);
-END;
-
--- The prompt library (app/core/prompts.py).
-CREATE TABLE prompts (
-    id          INTEGER PRIMARY KEY,
-    uid         TEXT    NOT NULL UNIQUE,
-    title       TEXT    NOT NULL,
-    body        TEXT    NOT NULL DEFAULT '',
-    tags        TEXT    NOT NULL DEFAULT '[]',
-    favourite   INTEGER NOT NULL DEFAULT 0 CHECK (favourite IN (0, 1)),
-    is_system   INTEGER NOT NULL DEFAULT 0 CHECK (is_system IN (0, 1)),
-    created_at  REAL    NOT NULL,
-    updated_at  REAL    NOT NULL
-);
-"""
-
-#: Parley's schema history. Append only: never edit or reorder a released migration.
-MIGRATIONS: tuple[Migration, ...] = (
-    Migration(1, "initial", _V1_INITIAL),
-    Migration(2, "history, search, branches, prompts", _V2_HISTORY),
-)
 
 _MESSAGE_COLUMNS = (
     "id, conversation_id, parent_id, role, content, status, created_at, updated_at, "
@@ -268,74 +65,6 @@ FOLLOW_ACTIVE: Final = _Follow.ACTIVE_PATH
 def new_uid() -> str:
     """A fresh stable id: uuid4 as 32 hex digits."""
     return uuid.uuid4().hex
-
-
-def _check_migrations(migrations: Sequence[Migration]) -> None:
-    for expected, migration in enumerate(migrations, start=1):
-        if migration.version != expected:
-            raise ValueError(
-                f"migration {migration.name!r} has version {migration.version}, "
-                f"expected {expected}: versions must count up from 1 without gaps"
-            )
-
-
-def _split_sql(script: str) -> list[str]:
-    """Split a script into statements, keeping triggers and quoted semicolons whole."""
-    statements: list[str] = []
-    buffer = ""
-    parts = script.split(";")
-    for index, part in enumerate(parts):
-        buffer += part
-        if index < len(parts) - 1:
-            buffer += ";"
-        if sqlite3.complete_statement(buffer):
-            statements.append(buffer)
-            buffer = ""
-    if buffer.strip():
-        statements.append(buffer)  # incomplete: let SQLite report the syntax error
-    return [s for s in statements if s.strip(" \t\r\n;")]
-
-
-def _primary_code(exc: sqlite3.Error) -> int | None:
-    code = getattr(exc, "sqlite_errorcode", None)
-    return code & 0xFF if isinstance(code, int) else None
-
-
-def _damaged(path: Path, exc: sqlite3.Error) -> DatabaseDamagedError:
-    backups = path.parent / BACKUP_DIR_NAME
-    return DatabaseDamagedError(
-        f"The history database {path} is damaged or is not a SQLite database ({exc}). "
-        f"Parley has not changed it. Quit Parley, then either restore a copy from {backups} "
-        f"or move the file somewhere else so that Parley can start a new one.",
-        hint="Restore a backup or move the damaged file aside.",
-    )
-
-
-def _wrap(path: Path, what: str, exc: sqlite3.Error) -> StorageError:
-    code = _primary_code(exc)
-    if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
-        return _damaged(path, exc)
-    if code == _SQLITE_FULL:
-        return StorageError(
-            f"Could not {what}: the disk holding {path} is full.",
-            hint="Free some disk space and try again.",
-        )
-    return StorageError(f"Could not {what} in {path}: {exc}.")
-
-
-def _copy_database(source: sqlite3.Connection, dest: Path) -> None:
-    """Write a consistent, self-contained copy of `source` to `dest` (atomically replaced)."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    partial = dest.with_name(dest.name + ".partial")
-    partial.unlink(missing_ok=True)
-    target = sqlite3.connect(partial)
-    try:
-        source.backup(target)
-        # A copy must stand alone: no -wal file needed next to it.
-        target.execute("PRAGMA journal_mode=DELETE")
-    finally:
-        target.close()
-    os.replace(partial, dest)
 
 
 def _usage_from_row(row: Sequence[Any]) -> Usage | None:
@@ -448,128 +177,7 @@ class Store:
     def open(cls, path: Path, *, migrations: Sequence[Migration] = MIGRATIONS) -> Self:
         """Open (or create) the database at `path`, backing it up and migrating it if needed."""
         path = Path(path)
-        _check_migrations(migrations)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StorageError(f"Could not create the folder for {path}: {exc}.") from exc
-        try:
-            conn = sqlite3.connect(path, isolation_level=None)
-        except sqlite3.Error as exc:
-            raise _wrap(path, "open the history database", exc) from exc
-        try:
-            cls._prepare(path, conn, migrations)
-        except BaseException:
-            conn.close()
-            raise
-        return cls(path, conn)
-
-    @staticmethod
-    def _prepare(path: Path, conn: sqlite3.Connection, migrations: Sequence[Migration]) -> None:
-        latest = len(migrations)
-        try:
-            conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
-            conn.execute("PRAGMA foreign_keys = ON")
-            # Reading the header and the schema first: a damaged or foreign file is
-            # refused before anything (such as switching to WAL) could write to it.
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            objects = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-        except sqlite3.Error as exc:
-            raise _wrap(path, "read the history database", exc) from exc
-        if version > latest:
-            raise StorageError(
-                f"The history database {path} was written by a newer Parley "
-                f"(schema version {version}; this Parley knows up to {latest}). "
-                f"Parley has not changed it. Upgrade Parley to open it.",
-                hint="Upgrade Parley.",
-            )
-        if version == 0 and objects:
-            raise StorageError(
-                f"{path} is a SQLite database, but not one made by Parley. "
-                f"Parley has not changed it. Move it aside or point PARLEY_HOME elsewhere.",
-            )
-        try:
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
-        except sqlite3.Error as exc:
-            raise _wrap(path, "set up the history database", exc) from exc
-        if version == latest:
-            return
-        backup: Path | None = None
-        if version > 0:
-            backup = Store._backup_before_migration(path, conn, latest)
-        for migration in migrations[version:]:
-            Store._apply(path, conn, migration, backup)
-
-    @staticmethod
-    def _backup_before_migration(path: Path, conn: sqlite3.Connection, target: int) -> Path:
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        folder = path.parent / BACKUP_DIR_NAME
-        dest = folder / f"{path.name}.before-v{target}-{stamp}.bak"
-        counter = 1
-        while dest.exists():
-            counter += 1
-            dest = folder / f"{path.name}.before-v{target}-{stamp}-{counter}.bak"
-        try:
-            _copy_database(conn, dest)
-        except (sqlite3.Error, OSError) as exc:
-            raise StorageError(
-                f"Could not back up {path} to {dest} before upgrading its schema: {exc}. "
-                f"The database was not changed.",
-                hint="Free some disk space, then start Parley again.",
-            ) from exc
-        return dest
-
-    @staticmethod
-    def _apply(
-        path: Path, conn: sqlite3.Connection, migration: Migration, backup: Path | None
-    ) -> None:
-        # Foreign keys go off for the migration (SQLite's documented procedure for table
-        # rebuilds: a DROP TABLE would otherwise cascade) and are checked before COMMIT.
-        conn.execute("PRAGMA foreign_keys = OFF")
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                current = conn.execute("PRAGMA user_version").fetchone()[0]
-                if current >= migration.version:
-                    conn.execute("ROLLBACK")  # another Parley got here first
-                    return
-                for statement in _split_sql(migration.sql):
-                    conn.execute(statement)
-                conn.execute(
-                    "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                    "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at REAL NOT NULL)"
-                )
-                conn.execute(
-                    "INSERT OR REPLACE INTO schema_migrations (version, name, applied_at) "
-                    "VALUES (?, ?, ?)",
-                    (migration.version, migration.name, time.time()),
-                )
-                conn.execute(f"PRAGMA user_version = {int(migration.version)}")
-                broken = conn.execute("PRAGMA foreign_key_check").fetchmany(3)
-                if broken:
-                    raise sqlite3.IntegrityError(f"foreign key check failed: {broken}")
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
-        except sqlite3.Error as exc:
-            if _primary_code(exc) in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
-                raise _damaged(path, exc) from exc
-            where = (
-                f"A copy taken before the upgrade is at {backup}."
-                if backup is not None
-                else "No backup was needed: the database was new."
-            )
-            raise StorageError(
-                f"Upgrading {path} to schema version {migration.version} "
-                f"({migration.name!r}) failed: {exc}. The change was rolled back and the "
-                f"database is unchanged by it. {where}",
-                hint="Report this problem; your data was not changed.",
-            ) from exc
-        finally:
-            conn.execute("PRAGMA foreign_keys = ON")
+        return cls(path, open_database(path, migrations))
 
     def close(self) -> None:
         """Close the connection; the store cannot be used afterwards. Safe to call twice."""

@@ -1,8 +1,4 @@
-"""`parley` command line: with no command it opens the window; otherwise it works over core.
-
-This module must import fast and never import Qt: the GUI is imported only when no
-command is given, and httpx only by the commands that talk to an endpoint.
-"""
+"""`parley ask`: send a prompt and stream the reply to stdout, saving both in the history."""
 
 from __future__ import annotations
 
@@ -10,34 +6,22 @@ import argparse
 import json
 import os
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from app import __version__
+from app.cli.common import (
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    _api_key,
+    _err,
+    _load_settings,
+    _open_store,
+)
 
-if TYPE_CHECKING:
-    from app.core.config import Settings
-    from app.core.storage import Store
 
-EXIT_OK = 0
-EXIT_ERROR = 1
-EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="parley",
-        description="Parley: chat with OpenRouter and OpenAI-compatible models. "
-        "Without a command, opens the desktop app.",
-    )
-    parser.add_argument("--version", action="version", version=f"parley {__version__}")
-    parser.add_argument(
-        "--smoke",
-        action="store_true",
-        help="open the main window, then quit at once (checks an installation)",
-    )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `ask` to `parley`'s sub-command parser."""
     ask = sub.add_parser("ask", help="send a prompt and stream the reply to stdout")
     ask.add_argument("prompt", help="the prompt, or - to read it from stdin")
     ask.add_argument("-m", "--model", help="model id, e.g. openai/gpt-4o-mini")
@@ -74,21 +58,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="model to try if the first one fails (repeatable, tried in order)",
     )
 
-    export = sub.add_parser("export", help="print history as JSON or Markdown")
-    export.add_argument("conversation", nargs="?", type=int, help="one conversation id")
-    export.add_argument("--format", choices=("json", "md"), default="json")
-
-    key = sub.add_parser("key", help="manage the API key in the OS keychain")
-    key_sub = key.add_subparsers(dest="key_command", metavar="ACTION", required=True)
-    key_sub.add_parser("set", help="store a key (read from stdin, or asked for hidden)")
-    key_sub.add_parser("delete", help="remove the stored key")
-    key_sub.add_parser("status", help="say where the key comes from and how it is stored")
-
-    from app.cli_history import add_parsers
-
-    add_parsers(sub)  # search, import, backup, restore, prompts
-    return parser
-
 
 def parse_options(pairs: list[str]) -> dict[str, Any]:
     """`-o key=value` pairs; values are JSON where they parse, strings otherwise."""
@@ -103,35 +72,6 @@ def parse_options(pairs: list[str]) -> dict[str, Any]:
         except ValueError:
             options[name] = raw
     return options
-
-
-def _err(message: str, hint: str = "") -> None:
-    sys.stderr.write(f"parley: {message}\n")
-    if hint:
-        sys.stderr.write(f"  {hint}\n")
-
-
-def _api_key() -> str | None:
-    # The environment wins and needs no keychain (nor keyring's import cost).
-    env = os.environ.get("OPENROUTER_API_KEY", "").strip()
-    if env:
-        return env
-    from app.core.secrets import KeyStore
-
-    return KeyStore().get_key()
-
-
-def _open_store() -> Store:
-    from app.core.config import database_path
-    from app.core.storage import Store
-
-    return Store.open(database_path())
-
-
-def _load_settings() -> Settings:
-    from app.core.config import Settings
-
-    return Settings.load()
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -261,75 +201,3 @@ def cmd_ask(args: argparse.Namespace) -> int:
         return EXIT_OK
     finally:
         store.close()
-
-
-def cmd_export(args: argparse.Namespace) -> int:
-    from app.core.export import to_json, to_markdown
-
-    store = _open_store()
-    try:
-        ids = [args.conversation] if args.conversation is not None else None
-        if args.conversation is not None and store.get_conversation(args.conversation) is None:
-            _err(f"there is no conversation {args.conversation}.")
-            return EXIT_USAGE
-        items = store.export_conversations(ids)
-        if args.format == "json":
-            text = to_json(items, {c.id: store.get_options(c.id) for c, _ in items})
-        else:
-            text = to_markdown(items)
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
-        return EXIT_OK
-    finally:
-        store.close()
-
-
-def cmd_key(args: argparse.Namespace) -> int:
-    from app.core.secrets import KeyStore
-
-    store = KeyStore()
-    if args.key_command == "status":
-        sys.stdout.write(store.status().describe().rstrip("\n") + "\n")
-        return EXIT_OK
-    if args.key_command == "delete":
-        deleted = store.delete_key()
-        sys.stdout.write("Key deleted from the keychain.\n" if deleted else "No key was stored.\n")
-        if os.environ.get("OPENROUTER_API_KEY"):
-            sys.stdout.write("Note: $OPENROUTER_API_KEY is still set and will be used.\n")
-        return EXIT_OK
-    # set
-    if sys.stdin.isatty():
-        import getpass
-
-        key = getpass.getpass("OpenRouter API key (input hidden): ")
-    else:
-        key = sys.stdin.readline()
-    store.set_key(key)
-    sys.stdout.write("Key stored in the OS keychain.\n")
-    if os.environ.get("OPENROUTER_API_KEY"):
-        sys.stdout.write("Note: $OPENROUTER_API_KEY is set and takes precedence while it is.\n")
-    return EXIT_OK
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of the `parley` console script."""
-    args = build_parser().parse_args(argv)
-    if args.command is None:
-        from app.main import run_gui
-
-        return run_gui(smoke=args.smoke)
-    from app.cli_history import HANDLERS
-    from app.core.errors import ParleyError
-
-    handlers = {"ask": cmd_ask, "export": cmd_export, "key": cmd_key, **HANDLERS}
-    try:
-        return handlers[args.command](args)
-    except ParleyError as exc:
-        _err(str(exc), exc.hint)
-        return EXIT_ERROR
-    except BrokenPipeError:
-        # `parley export | head`: the reader went away; that is not an error.
-        return EXIT_OK
-
-
-if __name__ == "__main__":
-    sys.exit(main())

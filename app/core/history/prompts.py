@@ -22,7 +22,7 @@ from app.core.errors import ImportFileError, StorageError
 if TYPE_CHECKING:
     import sqlite3
 
-    from app.core.storage import Store
+    from app.core.history import Store
 
 PROMPTS_FORMAT = "parley-prompts"
 PROMPTS_VERSION = 1
@@ -109,7 +109,7 @@ def _clean_title(title: str) -> str:
 
 
 def _tags_json(tags: Iterable[str]) -> str:
-    from app.core.storage import clean_tags
+    from app.core.history.store import clean_tags
 
     return json.dumps(clean_tags(tags), ensure_ascii=False)
 
@@ -124,7 +124,7 @@ def create(
     is_system: bool = False,
 ) -> Prompt:
     """Add a prompt to the library."""
-    from app.core.storage import new_uid
+    from app.core.history.store import new_uid
 
     now = time.time()
     uid = new_uid()
@@ -270,7 +270,7 @@ class PromptImportReport:
 
 
 def _import_item(conn: sqlite3.Connection, raw: Any, where: str, now: float) -> bool:
-    from app.core.storage import new_uid
+    from app.core.history.store import new_uid
 
     if not isinstance(raw, dict):
         raise ImportFileError(f"Cannot import the prompts: {where} is not an object.")

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from app.core.errors import ConfigError
-from app.core.tools import ToolError, ToolResult, value_to_text
+from app.core.tools.registry import ToolError, ToolResult, value_to_text
 
 if TYPE_CHECKING:
     from app.core.config import Settings

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from app.core.storage import Store
+    from app.core.history import Store
 
 MATCH_START = "\x02"
 MATCH_END = "\x03"

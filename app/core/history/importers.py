@@ -33,7 +33,7 @@ from app.core.errors import ImportFileError
 if TYPE_CHECKING:
     import sqlite3
 
-    from app.core.storage import Store
+    from app.core.history import Store
 
 __all__ = [
     "ImportReport",
@@ -596,7 +596,7 @@ def _chatgpt_message(
 
 
 def _write(store: Store, conversations: list[_Conv], report: ImportReport) -> ImportReport:
-    from app.core.storage import clean_tags
+    from app.core.history.store import clean_tags
 
     with store.transaction("import the file") as conn:
         for conv in conversations:
@@ -672,7 +672,7 @@ def _write_conversation(
             )
     elif added:
         report.conversations_merged += 1
-        from app.core.storage import Store
+        from app.core.history import Store
 
         # The branch shown grew in the file: keep showing it, now to its new end.
         leaf = conn.execute(

@@ -1,7 +1,7 @@
 """Export history as lossless JSON or readable Markdown. Never includes secrets.
 
 JSON (format "parley-export", version 2) holds every branch: each message carries its
-`uid` and its parent's `parent_uid`, so `app.core.importers.import_parley` rebuilds the
+`uid` and its parent's `parent_uid`, so `app.core.history.importers.import_parley` rebuilds the
 same tree and importing a file twice adds nothing. Timestamps are given twice: ISO 8601
 (UTC, for people) and `*_ts` Unix seconds (exact). Markdown shows the branch on screen.
 """

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from app.core.errors import ParleyError
 
 if TYPE_CHECKING:
-    from app.core.mcp_servers import McpManager
+    from app.core.tools.mcp import McpManager
 
 #: names the chat-completions API accepts for functions
 TOOL_NAME_RE = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from app.core.errors import StorageError
 
 if TYPE_CHECKING:
-    from app.core.storage import Store
+    from app.core.history import Store
 
 BACKUP_SUFFIXES = (".sqlite3", ".bak")
 DATABASE_NAME = "history.sqlite3"
@@ -37,7 +37,7 @@ def _unique(path: Path) -> Path:
 
 
 def backups_dir(data_dir: Path) -> Path:
-    from app.core.storage import BACKUP_DIR_NAME
+    from app.core.history.db import BACKUP_DIR_NAME
 
     return Path(data_dir) / BACKUP_DIR_NAME
 
@@ -73,7 +73,7 @@ def latest_backup(data_dir: Path) -> Path | None:
 
 def check_backup(path: Path) -> int:
     """Check that `path` is an intact Parley database; return its schema version."""
-    from app.core.storage import MIGRATIONS
+    from app.core.history import MIGRATIONS
 
     path = Path(path)
     if not path.is_file():

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from app.core.chat import ReplyRun, begin_exchange, build_payload
 from app.core.domain import Message, MessageStatus, Role
-from app.core.tools import (
+from app.core.tools.registry import (
     MAX_RESULT_CHARS,
     NAMESPACE_SEP,
     ToolRegistry,
@@ -38,8 +38,8 @@ if TYPE_CHECKING:
     from app.core.client import ChatClient, RetryCallback, RetryPolicy
     from app.core.config import Settings
     from app.core.events import StreamEvent
+    from app.core.history import Store
     from app.core.options import ConversationOptions
-    from app.core.storage import Store
 
 ApprovalChoice = Literal["once", "always", "deny"]
 #: what is stored in a tool message's extra["approved"]

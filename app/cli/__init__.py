@@ -1,0 +1,82 @@
+"""`parley` command line: with no command it opens the window; otherwise it works over core.
+
+One module per command group (ask, export, key, history, prompts); shared helpers live in
+`app.cli.common`. This package must import fast and never import Qt: the GUI is imported
+only when no command is given, and httpx only by the commands that talk to an endpoint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+
+from app import __version__
+from app.cli import ask, export, history, key, prompts
+from app.cli.ask import parse_options
+from app.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, _err
+
+__all__ = [
+    "EXIT_ERROR",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "build_parser",
+    "main",
+    "parse_options",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="parley",
+        description="Parley: chat with OpenRouter and OpenAI-compatible models. "
+        "Without a command, opens the desktop app.",
+    )
+    parser.add_argument("--version", action="version", version=f"parley {__version__}")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="open the main window, then quit at once (checks an installation)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    ask.add_parser(sub)
+    export.add_parser(sub)
+    key.add_parser(sub)
+    history.add_parsers(sub)  # search, import, backup, restore
+    prompts.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `parley` console script."""
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        from app.main import run_gui
+
+        return run_gui(smoke=args.smoke)
+    from app.core.errors import ParleyError
+
+    handlers: dict[str, Callable[[argparse.Namespace], int]] = {
+        "ask": ask.cmd_ask,
+        "export": export.cmd_export,
+        "key": key.cmd_key,
+        "search": history.cmd_search,
+        "import": history.cmd_import,
+        "backup": history.cmd_backup,
+        "restore": history.cmd_restore,
+        "prompts": prompts.cmd_prompts,
+    }
+    try:
+        return handlers[args.command](args)
+    except ParleyError as exc:
+        _err(str(exc), exc.hint)
+        return EXIT_ERROR
+    except BrokenPipeError:
+        # `parley export | head`: the reader went away; that is not an error.
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,48 @@
+"""What every `parley` command shares: exit codes, error output, the store, the key, settings.
+
+Imports nothing heavy at module level: each helper imports what it needs when called.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.core.config import Settings
+    from app.core.history import Store
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+def _err(message: str, hint: str = "") -> None:
+    sys.stderr.write(f"parley: {message}\n")
+    if hint:
+        sys.stderr.write(f"  {hint}\n")
+
+
+def _api_key() -> str | None:
+    # The environment wins and needs no keychain (nor keyring's import cost).
+    env = os.environ.get("OPENROUTER_API_KEY", "").strip()
+    if env:
+        return env
+    from app.core.secrets import KeyStore
+
+    return KeyStore().get_key()
+
+
+def _open_store() -> Store:
+    from app.core.config import database_path
+    from app.core.history import Store
+
+    return Store.open(database_path())
+
+
+def _load_settings() -> Settings:
+    from app.core.config import Settings
+
+    return Settings.load()

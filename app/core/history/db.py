@@ -1,0 +1,194 @@
+"""Opening the history database: pragmas, refusing foreign files, backups and migrations.
+
+Also the mapping of SQLite failures to `StorageError` / `DatabaseDamagedError`, shared by
+every module that reads or writes the history.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from app.core.errors import DatabaseDamagedError, StorageError
+from app.core.history.migrations import Migration, _check_migrations, _split_sql
+
+BACKUP_DIR_NAME = "backups"
+
+_BUSY_TIMEOUT_MS = 5000
+
+# Primary SQLite result codes (the low byte of an extended code).
+_SQLITE_CORRUPT = 11
+_SQLITE_FULL = 13
+_SQLITE_NOTADB = 26
+
+
+def _primary_code(exc: sqlite3.Error) -> int | None:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
+
+
+def _damaged(path: Path, exc: sqlite3.Error) -> DatabaseDamagedError:
+    backups = path.parent / BACKUP_DIR_NAME
+    return DatabaseDamagedError(
+        f"The history database {path} is damaged or is not a SQLite database ({exc}). "
+        f"Parley has not changed it. Quit Parley, then either restore a copy from {backups} "
+        f"or move the file somewhere else so that Parley can start a new one.",
+        hint="Restore a backup or move the damaged file aside.",
+    )
+
+
+def _wrap(path: Path, what: str, exc: sqlite3.Error) -> StorageError:
+    code = _primary_code(exc)
+    if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
+        return _damaged(path, exc)
+    if code == _SQLITE_FULL:
+        return StorageError(
+            f"Could not {what}: the disk holding {path} is full.",
+            hint="Free some disk space and try again.",
+        )
+    return StorageError(f"Could not {what} in {path}: {exc}.")
+
+
+def _copy_database(source: sqlite3.Connection, dest: Path) -> None:
+    """Write a consistent, self-contained copy of `source` to `dest` (atomically replaced)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    partial = dest.with_name(dest.name + ".partial")
+    partial.unlink(missing_ok=True)
+    target = sqlite3.connect(partial)
+    try:
+        source.backup(target)
+        # A copy must stand alone: no -wal file needed next to it.
+        target.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        target.close()
+    os.replace(partial, dest)
+
+
+def open_database(path: Path, migrations: Sequence[Migration]) -> sqlite3.Connection:
+    """Open (or create) the database at `path`, backing it up and migrating it if needed."""
+    _check_migrations(migrations)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(f"Could not create the folder for {path}: {exc}.") from exc
+    try:
+        conn = sqlite3.connect(path, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise _wrap(path, "open the history database", exc) from exc
+    try:
+        _prepare(path, conn, migrations)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _prepare(path: Path, conn: sqlite3.Connection, migrations: Sequence[Migration]) -> None:
+    latest = len(migrations)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        # Reading the header and the schema first: a damaged or foreign file is
+        # refused before anything (such as switching to WAL) could write to it.
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        objects = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    except sqlite3.Error as exc:
+        raise _wrap(path, "read the history database", exc) from exc
+    if version > latest:
+        raise StorageError(
+            f"The history database {path} was written by a newer Parley "
+            f"(schema version {version}; this Parley knows up to {latest}). "
+            f"Parley has not changed it. Upgrade Parley to open it.",
+            hint="Upgrade Parley.",
+        )
+    if version == 0 and objects:
+        raise StorageError(
+            f"{path} is a SQLite database, but not one made by Parley. "
+            f"Parley has not changed it. Move it aside or point PARLEY_HOME elsewhere.",
+        )
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    except sqlite3.Error as exc:
+        raise _wrap(path, "set up the history database", exc) from exc
+    if version == latest:
+        return
+    backup: Path | None = None
+    if version > 0:
+        backup = _backup_before_migration(path, conn, latest)
+    for migration in migrations[version:]:
+        _apply(path, conn, migration, backup)
+
+
+def _backup_before_migration(path: Path, conn: sqlite3.Connection, target: int) -> Path:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    folder = path.parent / BACKUP_DIR_NAME
+    dest = folder / f"{path.name}.before-v{target}-{stamp}.bak"
+    counter = 1
+    while dest.exists():
+        counter += 1
+        dest = folder / f"{path.name}.before-v{target}-{stamp}-{counter}.bak"
+    try:
+        _copy_database(conn, dest)
+    except (sqlite3.Error, OSError) as exc:
+        raise StorageError(
+            f"Could not back up {path} to {dest} before upgrading its schema: {exc}. "
+            f"The database was not changed.",
+            hint="Free some disk space, then start Parley again.",
+        ) from exc
+    return dest
+
+
+def _apply(
+    path: Path, conn: sqlite3.Connection, migration: Migration, backup: Path | None
+) -> None:
+    # Foreign keys go off for the migration (SQLite's documented procedure for table
+    # rebuilds: a DROP TABLE would otherwise cascade) and are checked before COMMIT.
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            current = conn.execute("PRAGMA user_version").fetchone()[0]
+            if current >= migration.version:
+                conn.execute("ROLLBACK")  # another Parley got here first
+                return
+            for statement in _split_sql(migration.sql):
+                conn.execute(statement)
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at REAL NOT NULL)"
+            )
+            conn.execute(
+                "INSERT OR REPLACE INTO schema_migrations (version, name, applied_at) "
+                "VALUES (?, ?, ?)",
+                (migration.version, migration.name, time.time()),
+            )
+            conn.execute(f"PRAGMA user_version = {int(migration.version)}")
+            broken = conn.execute("PRAGMA foreign_key_check").fetchmany(3)
+            if broken:
+                raise sqlite3.IntegrityError(f"foreign key check failed: {broken}")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    except sqlite3.Error as exc:
+        if _primary_code(exc) in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
+            raise _damaged(path, exc) from exc
+        where = (
+            f"A copy taken before the upgrade is at {backup}."
+            if backup is not None
+            else "No backup was needed: the database was new."
+        )
+        raise StorageError(
+            f"Upgrading {path} to schema version {migration.version} "
+            f"({migration.name!r}) failed: {exc}. The change was rolled back and the "
+            f"database is unchanged by it. {where}",
+            hint="Report this problem; your data was not changed.",
+        ) from exc
+    finally:
+        conn.execute("PRAGMA foreign_keys = ON")

@@ -1,0 +1,229 @@
+"""Parley's schema history: each version's SQL, in order, and the checks on that list."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from typing import NamedTuple
+
+__all__ = ["MIGRATIONS", "Migration"]
+
+
+class Migration(NamedTuple):
+    """One ordered, named schema change; `version` counts up from 1 without gaps."""
+
+    version: int
+    name: str
+    sql: str
+
+
+
+_V1_INITIAL = """
+CREATE TABLE conversations (
+    id          INTEGER PRIMARY KEY,
+    title       TEXT    NOT NULL DEFAULT 'New chat',
+    created_at  REAL    NOT NULL,
+    updated_at  REAL    NOT NULL,
+    model       TEXT
+);
+
+-- The sidebar lists chats by latest activity.
+CREATE INDEX conversations_by_activity ON conversations (updated_at);
+
+CREATE TABLE messages (
+    id                INTEGER PRIMARY KEY,
+    conversation_id   INTEGER NOT NULL
+                      REFERENCES conversations (id) ON DELETE CASCADE,
+    -- The message this one answers or follows; NULL for the first one. Deleting a
+    -- message that others build on fails instead of silently dropping its replies.
+    parent_id         INTEGER REFERENCES messages (id),
+    role              TEXT    NOT NULL
+                      CHECK (role IN ('system', 'user', 'assistant', 'tool')),
+    content           TEXT    NOT NULL DEFAULT '',
+    status            TEXT    NOT NULL DEFAULT 'complete'
+                      CHECK (status IN ('complete', 'streaming', 'stopped', 'error')),
+    created_at        REAL    NOT NULL,
+    updated_at        REAL    NOT NULL,
+    model             TEXT,
+    provider          TEXT,
+    finish_reason     TEXT,
+    -- Usage: all NULL when the endpoint reported none.
+    prompt_tokens     INTEGER,
+    completion_tokens INTEGER,
+    total_tokens      INTEGER,
+    cost              REAL,
+    cached_tokens     INTEGER,
+    reasoning_tokens  INTEGER,
+    error             TEXT,
+    reasoning         TEXT    NOT NULL DEFAULT '',
+    generation_id     TEXT,
+    extra             TEXT    NOT NULL DEFAULT '{}'
+);
+
+-- Opening a chat reads its messages in id order.
+CREATE INDEX messages_by_conversation ON messages (conversation_id);
+-- Lets SQLite check the parent_id foreign key without scanning every message.
+CREATE INDEX messages_by_parent ON messages (parent_id) WHERE parent_id IS NOT NULL;
+-- Start-up looks for replies left streaming by a crash; this keeps that instant.
+CREATE INDEX messages_streaming ON messages (status) WHERE status = 'streaming';
+
+-- A branch never crosses chats.
+CREATE TRIGGER messages_parent_same_conversation
+BEFORE INSERT ON messages
+WHEN NEW.parent_id IS NOT NULL
+ AND (SELECT conversation_id FROM messages WHERE id = NEW.parent_id)
+     IS NOT NEW.conversation_id
+BEGIN
+    SELECT RAISE(ABORT, 'parent message belongs to another conversation');
+END;
+"""
+
+# A random uuid4 as 32 lowercase hex digits (version nibble 4, variant 8/9/a/b), in SQL so
+# that the migration can give every existing row its stable id in one statement.
+_UUID4_SQL = (
+    "lower(hex(randomblob(6)) || '4' || substr(hex(randomblob(2)), 2) || "
+    "substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || "
+    "hex(randomblob(6)))"
+)
+
+_V2_HISTORY = f"""
+-- Stable ids: import and export match on them, so importing a file twice adds nothing.
+ALTER TABLE conversations ADD COLUMN uid TEXT;
+UPDATE conversations SET uid = {_UUID4_SQL};
+CREATE UNIQUE INDEX conversations_uid ON conversations (uid);
+ALTER TABLE messages ADD COLUMN uid TEXT;
+UPDATE messages SET uid = {_UUID4_SQL};
+CREATE UNIQUE INDEX messages_uid ON messages (uid);
+-- Rows inserted without a uid (by hand, or by an older tool) still get one.
+CREATE TRIGGER conversations_default_uid AFTER INSERT ON conversations
+WHEN NEW.uid IS NULL
+BEGIN
+    UPDATE conversations SET uid = {_UUID4_SQL} WHERE id = NEW.id;
+END;
+CREATE TRIGGER messages_default_uid AFTER INSERT ON messages
+WHEN NEW.uid IS NULL
+BEGIN
+    UPDATE messages SET uid = {_UUID4_SQL} WHERE id = NEW.id;
+END;
+
+-- Sidebar state.
+ALTER TABLE conversations ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0
+    CHECK (pinned IN (0, 1));
+ALTER TABLE conversations ADD COLUMN archived INTEGER NOT NULL DEFAULT 0
+    CHECK (archived IN (0, 1));
+-- Soft delete: set when moved to the trash, NULL otherwise.
+ALTER TABLE conversations ADD COLUMN trashed_at REAL;
+-- A JSON list of strings.
+ALTER TABLE conversations ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+-- Per-conversation request options (a JSON object), owned by the options editor.
+ALTER TABLE conversations ADD COLUMN options TEXT NOT NULL DEFAULT '{{}}';
+-- The last message of the branch on screen; NULL means "the newest leaf".
+ALTER TABLE conversations ADD COLUMN active_leaf_id INTEGER
+    REFERENCES messages (id) ON DELETE SET NULL;
+CREATE INDEX conversations_sidebar
+    ON conversations (archived, pinned, updated_at, id) WHERE trashed_at IS NULL;
+CREATE INDEX conversations_trashed ON conversations (trashed_at) WHERE trashed_at IS NOT NULL;
+CREATE INDEX conversations_active_leaf ON conversations (active_leaf_id)
+    WHERE active_leaf_id IS NOT NULL;
+
+-- Version 1 saved each prompt without a parent. Messages form a tree now, so every
+-- parentless message but the first follows the one before it: history stays one path.
+UPDATE messages SET parent_id = (
+    SELECT max(p.id) FROM messages p
+    WHERE p.conversation_id = messages.conversation_id AND p.id < messages.id
+) WHERE parent_id IS NULL;
+
+-- Full-text search over message text and reasoning, and over titles. External content:
+-- the text is stored once (in messages / conversations); triggers keep the index in step.
+CREATE VIRTUAL TABLE messages_fts USING fts5 (
+    content, reasoning,
+    content = 'messages', content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');
+CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages
+BEGIN
+    INSERT INTO messages_fts (rowid, content, reasoning)
+    VALUES (NEW.id, NEW.content, NEW.reasoning);
+END;
+CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages
+BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, content, reasoning)
+    VALUES ('delete', OLD.id, OLD.content, OLD.reasoning);
+END;
+CREATE TRIGGER messages_fts_update AFTER UPDATE OF content, reasoning ON messages
+BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, content, reasoning)
+    VALUES ('delete', OLD.id, OLD.content, OLD.reasoning);
+    INSERT INTO messages_fts (rowid, content, reasoning)
+    VALUES (NEW.id, NEW.content, NEW.reasoning);
+END;
+
+CREATE VIRTUAL TABLE conversations_fts USING fts5 (
+    title,
+    content = 'conversations', content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+INSERT INTO conversations_fts (conversations_fts) VALUES ('rebuild');
+CREATE TRIGGER conversations_fts_insert AFTER INSERT ON conversations
+BEGIN
+    INSERT INTO conversations_fts (rowid, title) VALUES (NEW.id, NEW.title);
+END;
+CREATE TRIGGER conversations_fts_delete AFTER DELETE ON conversations
+BEGIN
+    INSERT INTO conversations_fts (conversations_fts, rowid, title)
+    VALUES ('delete', OLD.id, OLD.title);
+END;
+CREATE TRIGGER conversations_fts_update AFTER UPDATE OF title ON conversations
+BEGIN
+    INSERT INTO conversations_fts (conversations_fts, rowid, title)
+    VALUES ('delete', OLD.id, OLD.title);
+    INSERT INTO conversations_fts (rowid, title) VALUES (NEW.id, NEW.title);
+END;
+
+-- The prompt library (app/core/prompts.py).
+CREATE TABLE prompts (
+    id          INTEGER PRIMARY KEY,
+    uid         TEXT    NOT NULL UNIQUE,
+    title       TEXT    NOT NULL,
+    body        TEXT    NOT NULL DEFAULT '',
+    tags        TEXT    NOT NULL DEFAULT '[]',
+    favourite   INTEGER NOT NULL DEFAULT 0 CHECK (favourite IN (0, 1)),
+    is_system   INTEGER NOT NULL DEFAULT 0 CHECK (is_system IN (0, 1)),
+    created_at  REAL    NOT NULL,
+    updated_at  REAL    NOT NULL
+);
+"""
+
+#: Parley's schema history. Append only: never edit or reorder a released migration.
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "initial", _V1_INITIAL),
+    Migration(2, "history, search, branches, prompts", _V2_HISTORY),
+)
+
+
+def _check_migrations(migrations: Sequence[Migration]) -> None:
+    for expected, migration in enumerate(migrations, start=1):
+        if migration.version != expected:
+            raise ValueError(
+                f"migration {migration.name!r} has version {migration.version}, "
+                f"expected {expected}: versions must count up from 1 without gaps"
+            )
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a script into statements, keeping triggers and quoted semicolons whole."""
+    statements: list[str] = []
+    buffer = ""
+    parts = script.split(";")
+    for index, part in enumerate(parts):
+        buffer += part
+        if index < len(parts) - 1:
+            buffer += ";"
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer)
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer)  # incomplete: let SQLite report the syntax error
+    return [s for s in statements if s.strip(" \t\r\n;")]
+
