@@ -266,7 +266,7 @@ def test_settings_test_key_and_save_to_keychain(
     memory_keyring: MemoryKeyring, isolated_home: Path,
 ) -> None:
     monkeypatch.delenv("OPENROUTER_API_KEY")
-    gui.open_settings()
+    gui.settings.open()
     dialog = next(w for w in QApplication.topLevelWidgets()
                   if isinstance(w, SettingsDialog) and w.isVisible())
     assert dialog.key_edit.echoMode() == dialog.key_edit.EchoMode.Password
@@ -289,7 +289,7 @@ def test_settings_test_key_and_save_to_keychain(
 def test_settings_bad_key_is_reported(
     gui: Parley, qtbot: Any, fake: FakeOpenRouter
 ) -> None:
-    gui.open_settings()
+    gui.settings.open()
     dialog = next(w for w in QApplication.topLevelWidgets()
                   if isinstance(w, SettingsDialog) and w.isVisible())
     dialog.key_edit.setText("bad-key")
@@ -399,7 +399,7 @@ def test_settings_endpoints_theme_and_other_fields_are_kept(
     settings.favourite_models = ["x/y"]
     settings.save()
     gui.ctx.settings = settings
-    gui.open_settings()
+    gui.settings.open()
     dialog = next(w for w in QApplication.topLevelWidgets()
                   if isinstance(w, SettingsDialog) and w.isVisible())
     dialog.endpoint_name.setText("Local llama")

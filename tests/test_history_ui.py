@@ -47,7 +47,7 @@ def test_ctrl_k_searches_and_opens_the_conversation_at_the_message(
     ids = add_conversation(gui, "Databases",
                            ["What is a write-ahead log?", "SQLite's WAL keeps readers going.",
                             *[f"filler message {i}" for i in range(30)]])
-    gui.refresh_sidebar()
+    gui.sidebar.refresh()
     qtbot.keyClick(gui.window.composer.edit, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
     dialog = next(w for w in QApplication.topLevelWidgets()
                   if isinstance(w, SearchDialog) and w.isVisible())
@@ -85,7 +85,7 @@ def test_long_list_loads_in_pages_and_updates_one_row(
 
     store = gui.ctx.store
     ids = [store.create_conversation(f"chat {i}").id for i in range(PAGE * 2 + 10)]
-    gui.refresh_sidebar()
+    gui.sidebar.refresh()
     model = gui.window.sidebar.model
     assert model.rowCount() == PAGE
     assert model.total == len(ids)
@@ -109,7 +109,7 @@ def test_pin_archive_tags_and_delete_with_undo(gui: Parley, qtbot: Any) -> None:
     a = store.create_conversation("alpha").id
     b = store.create_conversation("beta").id
     c = store.create_conversation("gamma").id
-    gui.refresh_sidebar()
+    gui.sidebar.refresh()
     sidebar, model = gui.window.sidebar, gui.window.sidebar.model
     def titles() -> list[str]:
         return [model.data(model.index(i)) for i in range(model.rowCount())]
@@ -238,7 +238,7 @@ def test_import_export_and_backup_from_the_window(
     bad.write_text('{"format": "parley-export", "conversations": [{"messages": 5}]}')
     warnings: list[str] = []
     monkeypatch.setattr(QMessageBox, "open", lambda self: warnings.append(self.text()))
-    gui.import_path(bad)
+    gui.files.import_path(bad)
     assert warnings and gui.ctx.store.count_conversations() == 1
 
     gui.window.backup_action.trigger()

@@ -1,0 +1,126 @@
+"""The Settings dialog, saving settings and keys, and preferences saved as the user works."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QApplication
+
+from app.core.config import ENV_API_KEY, Settings
+from app.core.errors import ParleyError
+from app.ui.actions import warn
+from app.ui.theme import apply_theme
+
+if TYPE_CHECKING:
+    from app.core.context import AppContext
+    from app.ui.chat_controller import ChatController
+    from app.ui.main_window import MainWindow
+
+translate = QCoreApplication.translate
+
+
+@dataclass
+class SettingsActions:
+    """Opens Settings and applies what the user chose."""
+
+    ctx: AppContext
+    window: MainWindow
+    controller: ChatController
+
+    def has_key(self) -> bool:
+        """Whether the current endpoint can be used without asking for a key first."""
+        from app.core.endpoints import find_endpoint
+
+        if not find_endpoint(self.ctx.settings).is_openrouter:
+            return True  # local servers usually need no key
+        if os.environ.get(ENV_API_KEY, "").strip():
+            return True
+        try:
+            return self.ctx.keys.source() != "none"
+        except ParleyError:
+            return False
+
+    def open(self) -> None:
+        """Open the Settings dialog; its result is applied when it closes."""
+        from app.ui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(
+            self.ctx.settings, self.ctx.keys, self.controller.test_key, self.window
+        )
+
+        def finished(result: int) -> None:
+            dialog.deleteLater()
+            if result != SettingsDialog.DialogCode.Accepted:
+                if dialog.key_removed:
+                    self.applied()
+                return
+            self.apply(dialog.updated_settings(), dialog.entered_key(),
+                       dialog.endpoint_keys())
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    def apply(
+        self, settings: Settings, key: str, endpoint_keys: dict[str, str] | None = None
+    ) -> None:
+        """Save settings and the key; errors are shown, and nothing typed is lost."""
+        try:
+            settings.save()
+        except OSError as exc:
+            warn(
+                self.window,
+                translate("Parley", "Settings not saved"),
+                translate("Parley", "Could not write the settings file: {error}").format(error=exc),
+            )
+            return
+        servers_changed = settings.mcp_servers != self.ctx.settings.mcp_servers
+        self.ctx.settings = settings
+        if servers_changed:
+            self.controller.tools_changed()
+        if key:
+            try:
+                self.ctx.keys.set_key(key)
+            except ParleyError as exc:
+                warn(self.window, translate("Parley", "Key not stored"), str(exc))
+        from app.core.endpoints import find_endpoint, key_store
+
+        for name, endpoint_key in (endpoint_keys or {}).items():
+            try:
+                key_store(find_endpoint(settings, name)).set_key(endpoint_key)
+            except ParleyError as exc:
+                warn(self.window, translate("Parley", "Key not stored"), str(exc))
+        self.applied()
+
+    def applied(self) -> None:
+        """Bring the controller, the empty chat page and the theme up to the settings."""
+        self.controller.settings_changed()
+        self.controller.set_model(self.ctx.settings.default_model)
+        self.window.chat.empty.set_has_key(self.has_key())
+        qapp = QApplication.instance()
+        if isinstance(qapp, QApplication):
+            apply_theme(qapp, self.ctx.settings.theme)
+
+    def save_zoom(self, steps: int) -> None:
+        """Remember the chat text size (Ctrl+= / Ctrl+- / Ctrl+0) in Settings."""
+        if self.ctx.settings.zoom == steps:
+            return
+        self.ctx.settings.zoom = steps
+        try:
+            self.ctx.settings.save()
+        except OSError as exc:
+            self.window.show_status(f"⚠ Could not save the text size: {exc}")
+
+    def save_favourites(self, favourites: list[str]) -> None:
+        """Remember the models starred in the model browser."""
+        self.ctx.settings.favourite_models = list(favourites)
+        try:
+            self.ctx.settings.save()
+        except OSError as exc:
+            self.window.show_status(
+                translate("Parley", "Could not write the settings file: {error}").format(
+                    error=exc
+                )
+            )
