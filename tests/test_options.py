@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -501,21 +500,3 @@ def test_cli_rejects_bad_schema_file(
     proc = parley("ask", "x", "--json-schema", str(tmp_path / "missing.json"), env=env)
     assert proc.returncode == 2 and "could not read" in proc.stderr
     assert fake.requests == []
-
-
-# ---- speed ---------------------------------------------------------------------------------
-
-
-def test_payload_build_time_is_printed(capsys: pytest.CaptureFixture[str]) -> None:
-    """Micro-benchmark (prints, never asserts on time): a full build on a 40-message chat."""
-    opts = full_options()
-    history = [{"role": "user" if i % 2 == 0 else "assistant", "content": f"message {i} " * 50}
-               for i in range(40)]
-    n = 2000
-    t0 = time.perf_counter()
-    for _ in range(n):
-        opts.build("anthropic/claude-3.5-sonnet", history)
-    per_build = (time.perf_counter() - t0) / n
-    with capsys.disabled():
-        print(f"\n[bench] ConversationOptions.build, all options, 40 messages: "
-              f"{per_build * 1e6:.1f} µs per payload")

