@@ -1,0 +1,95 @@
+"""What a newcomer sees in the window: model-list loads, title, welcome page, empty state,
+sidebar titles, find in conversation, and warnings on replies (offscreen)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from app.core import models_cache
+from app.core.context import AppContext
+from app.core.errors import NetworkError
+from app.core.models_cache import ModelCatalog
+from app.ui.chat_controller import ChatController
+
+
+def _catalog(*ids: str) -> ModelCatalog:
+    return ModelCatalog("openrouter", time.time(), [{"id": i, "name": i} for i in ids])
+
+
+@pytest.fixture
+def controller(qtbot: Any, aloop: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    monkeypatch.setenv("OPENROUTER_API_KEY", "test-key")
+    # Nothing listens here: no test may reach the network, and none needs to.
+    monkeypatch.setenv("OPENROUTER_BASE_URL", "http://127.0.0.1:9/api/v1")
+    ctx = AppContext.open()
+    ctrl = ChatController(ctx)
+    yield ctrl
+    task = asyncio.ensure_future(ctrl.shutdown())
+    qtbot.waitUntil(task.done, timeout=5000)
+    ctx.store.close()
+
+
+class _ScriptedRefresh:
+    """Stands in for GET /models: each call waits until the test answers it."""
+
+    def __init__(self) -> None:
+        self.calls: list[asyncio.Future[ModelCatalog]] = []
+
+    async def __call__(self, client: Any, endpoint_name: str = "openrouter") -> ModelCatalog:
+        future: asyncio.Future[ModelCatalog] = asyncio.get_running_loop().create_future()
+        self.calls.append(future)
+        return await future
+
+
+def test_a_newer_model_list_load_wins_over_an_older_one(
+    controller: ChatController, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scripted = _ScriptedRefresh()
+    monkeypatch.setattr(models_cache, "refresh", scripted)
+    controller.refresh_models()
+    qtbot.waitUntil(lambda: len(scripted.calls) == 1, timeout=5000)
+    controller.refresh_models()
+    qtbot.waitUntil(lambda: len(scripted.calls) == 2, timeout=5000)
+    # The newer list arrives first, the older one late.
+    scripted.calls[1].set_result(_catalog("new/model"))
+    qtbot.waitUntil(lambda: [m.id for m in controller.models] == ["new/model"], timeout=5000)
+    if not scripted.calls[0].done():
+        scripted.calls[0].set_result(_catalog("old/model"))
+    qtbot.wait(50)
+    assert [m.id for m in controller.models] == ["new/model"]
+
+
+def test_changing_settings_during_a_model_load_shows_no_false_offline(
+    controller: ChatController, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    models_cache.save_catalog(_catalog("cached/model"))
+    scripted = _ScriptedRefresh()
+    monkeypatch.setattr(models_cache, "refresh", scripted)
+    statuses: list[str] = []
+    controller.statusMessage.connect(statuses.append)
+    errors: list[dict[str, Any]] = []
+    loop = asyncio.get_event_loop()
+    old_handler = loop.get_exception_handler()
+    loop.set_exception_handler(lambda _loop, context: errors.append(context))
+    try:
+        controller.refresh_models()
+        qtbot.waitUntil(lambda: len(scripted.calls) == 1, timeout=5000)
+        first = scripted.calls[0]
+        # Settings saved: the old client is closed on purpose and the list loads again.
+        controller.settings_changed()
+        qtbot.waitUntil(lambda: len(scripted.calls) == 2, timeout=5000)
+        if not first.done():
+            first.set_exception(NetworkError("example.test closed the connection unexpectedly."))
+        scripted.calls[1].set_result(_catalog("fresh/model"))
+        qtbot.waitUntil(lambda: [m.id for m in controller.models] == ["fresh/model"],
+                        timeout=5000)
+        qtbot.wait(50)
+    finally:
+        loop.set_exception_handler(old_handler)
+    assert not [s for s in statuses if "model list" in s], statuses
+    assert errors == []
