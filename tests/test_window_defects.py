@@ -93,3 +93,73 @@ def test_changing_settings_during_a_model_load_shows_no_false_offline(
         loop.set_exception_handler(old_handler)
     assert not [s for s in statuses if "model list" in s], statuses
     assert errors == []
+
+
+# ---- the empty chat says what is really configured ----------------------------------
+
+
+@pytest.fixture
+def no_keychain() -> Iterator[None]:
+    """A system without a usable keychain (keyring's "fail" backend)."""
+    import keyring
+    import keyring.core
+    from keyring.backends import fail
+
+    previous = keyring.core._keyring_backend
+    keyring.set_keyring(fail.Keyring())
+    try:
+        yield
+    finally:
+        keyring.core._keyring_backend = previous
+
+
+def _welcome(app: Any) -> Any:
+    from app.ui.welcome import WelcomePanel
+
+    w = app.window.right_stack.currentWidget()
+    return w if isinstance(w, WelcomePanel) else None
+
+
+@pytest.mark.usefixtures("no_keychain")
+def test_a_session_key_from_the_welcome_page_is_not_reported_missing(
+    qtbot: Any, aloop: Any, fake: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_gui import close_app, open_app
+
+    monkeypatch.delenv("OPENROUTER_API_KEY")
+    app = open_app(qtbot)
+    try:
+        qtbot.waitUntil(lambda: _welcome(app) is not None, timeout=3000)
+        panel = _welcome(app)
+        panel.key_edit.setText("sk-or-v1-test-0000")
+        panel.key_button.click()
+        qtbot.waitUntil(lambda: panel.status.text().startswith("✓"), timeout=5000)
+        assert "until Parley closes" in panel.status.text()
+        qtbot.waitUntil(lambda: _welcome(app) is None, timeout=3000)
+        empty = app.window.chat.empty
+        assert "No API key" not in empty.body.text()
+        assert not empty.button.isVisibleTo(empty)
+    finally:
+        close_app(qtbot, app)
+
+
+@pytest.mark.usefixtures("no_keychain")
+def test_a_local_server_from_the_welcome_page_is_not_reported_missing_a_key(
+    qtbot: Any, aloop: Any, fake: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_gui import close_app, open_app
+
+    monkeypatch.delenv("OPENROUTER_API_KEY")
+    app = open_app(qtbot)
+    try:
+        qtbot.waitUntil(lambda: _welcome(app) is not None, timeout=3000)
+        panel = _welcome(app)
+        panel.server_edit.setText(fake.base_url)
+        panel.server_button.click()
+        qtbot.waitUntil(lambda: panel.status.text().startswith("✓"), timeout=5000)
+        qtbot.waitUntil(lambda: _welcome(app) is None, timeout=3000)
+        empty = app.window.chat.empty
+        assert "No API key" not in empty.body.text()
+        assert not empty.button.isVisibleTo(empty)
+    finally:
+        close_app(qtbot, app)
