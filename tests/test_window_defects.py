@@ -163,3 +163,44 @@ def test_a_local_server_from_the_welcome_page_is_not_reported_missing_a_key(
         assert not empty.button.isVisibleTo(empty)
     finally:
         close_app(qtbot, app)
+
+
+# ---- the sidebar elides long titles ----------------------------------------------------
+
+LONG_TITLE = (
+    "A very long conversation title about migrating a legacy payroll system to a new "
+    "database without losing a single record, written by someone who never stops typing"
+)
+
+
+def test_long_titles_are_elided_in_the_sidebar_without_a_horizontal_scrollbar(
+    qtbot: Any,
+) -> None:
+    from PySide6.QtCore import Qt
+
+    from app.core.domain import Conversation
+    from app.ui.conversation_list import ConversationList
+
+    sidebar = ConversationList()
+    qtbot.addWidget(sidebar)
+    now = time.time()
+    rows = [Conversation(1, "Short", now, now),
+            Conversation(2, LONG_TITLE, now - 5, now - 5, message_count=2),
+            Conversation(3, LONG_TITLE, now - 9, now - 9, pinned=True)]
+    sidebar.set_conversations(rows, 2)
+    sidebar.resize(260, 500)
+    sidebar.show()
+    qtbot.waitExposed(sidebar)
+    view = sidebar.view
+    qtbot.wait(20)
+    assert view.horizontalScrollBar().maximum() == 0
+    assert not view.horizontalScrollBar().isVisible()
+    long_row = sidebar.model.index(1)
+    assert view.visualRect(long_row).right() <= view.viewport().width()
+    assert view.textElideMode() in (Qt.TextElideMode.ElideRight, Qt.TextElideMode.ElideMiddle)
+    # The whole title is one hover away.
+    assert LONG_TITLE in sidebar.model.data(long_row, Qt.ItemDataRole.ToolTipRole)
+    # Narrowing the sidebar keeps it that way.
+    sidebar.resize(180, 500)
+    qtbot.wait(20)
+    assert view.horizontalScrollBar().maximum() == 0
