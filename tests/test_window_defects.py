@@ -204,3 +204,35 @@ def test_long_titles_are_elided_in_the_sidebar_without_a_horizontal_scrollbar(
     sidebar.resize(180, 500)
     qtbot.wait(20)
     assert view.horizontalScrollBar().maximum() == 0
+
+
+# ---- a reply whose stream had unreadable parts says so ---------------------------------
+
+
+def test_a_reply_with_unreadable_stream_parts_shows_a_warning_line(qtbot: Any) -> None:
+    from app.core.domain import Message, MessageStatus, Role
+    from app.ui.chat_view import ChatView
+
+    chat = ChatView()
+    qtbot.addWidget(chat)
+    chat.resize(800, 600)
+    damaged = Message(2, 1, Role.ASSISTANT, "Half of the answer", MessageStatus.COMPLETE,
+                      extra={"malformed_lines": 2, "invalid_chunks": 1})
+    clean = Message(3, 1, Role.ASSISTANT, "A whole answer")
+    chat.show_messages([Message(1, 1, Role.USER, "question"), damaged, clean])
+    chat.show()
+    qtbot.waitExposed(chat)
+    warning = chat.views[2].stream_warning
+    assert warning.isVisibleTo(chat.views[2])
+    assert "3 parts of the stream could not be read" in warning.text()
+    assert "may be incomplete" in warning.text()
+    # Under the reply's text, not in a dialog.
+    assert warning.y() > chat.views[2].settled.y()
+    assert _visible_dialogs() == []
+    assert not chat.views[3].stream_warning.isVisibleTo(chat.views[3])
+
+
+def _visible_dialogs() -> list[Any]:
+    from PySide6.QtWidgets import QApplication, QDialog
+
+    return [w for w in QApplication.topLevelWidgets() if isinstance(w, QDialog) and w.isVisible()]

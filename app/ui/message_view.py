@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.domain import Message, MessageStatus, Role
+from app.core.events import stream_warning
 
 if TYPE_CHECKING:
     from app.core.markdown_render import StreamingMarkdown
@@ -310,6 +311,13 @@ class MessageView(QFrame):
                               (self.live, self.tr("Message text still arriving")),
                               (self.sources, self.tr("Sources"))):
             browser.setAccessibleName(name)
+        # Under the reply: parts of its stream that could not be read (a small line,
+        # not a dialog: the text that did arrive is still worth reading).
+        self.stream_warning = QLabel(self)
+        self.stream_warning.setObjectName("messageNotice")
+        self.stream_warning.setProperty("severity", "warning")
+        self.stream_warning.setWordWrap(True)
+        self.stream_warning.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.notice = QLabel(self)
         self.notice.setObjectName("messageNotice")
         self.notice.setWordWrap(True)
@@ -340,10 +348,11 @@ class MessageView(QFrame):
         row.addStretch(1)
 
         for widget in (self.header, self.reasoning_toggle, self.reasoning, self.settled,
-                       self.live, self.sources, self.notice, self.actions_row):
+                       self.live, self.stream_warning, self.sources, self.notice,
+                       self.actions_row):
             layout.addWidget(widget)
-        for widget in (self.reasoning_toggle, self.reasoning, self.live, self.sources,
-                       self.notice):
+        for widget in (self.reasoning_toggle, self.reasoning, self.live, self.stream_warning,
+                       self.sources, self.notice):
             widget.hide()
         self.set_branch_info(0, 1)
         self._connect_signals()
@@ -631,6 +640,9 @@ class MessageView(QFrame):
         severity = "error" if msg.status is MessageStatus.ERROR or invalid else "info"
         self.notice.setProperty("severity", severity)
         self.notice.setVisible(bool(text))
+        warning = stream_warning(msg.extra) if msg.role is Role.ASSISTANT else None
+        self.stream_warning.setText(f"⚠ {warning}" if warning else "")
+        self.stream_warning.setVisible(bool(warning))
 
     def _update_actions(self) -> None:
         msg = self.message
