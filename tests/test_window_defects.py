@@ -236,3 +236,90 @@ def _visible_dialogs() -> list[Any]:
     from PySide6.QtWidgets import QApplication, QDialog
 
     return [w for w in QApplication.topLevelWidgets() if isinstance(w, QDialog) and w.isVisible()]
+
+
+# ---- find in conversation counts what is shown -----------------------------------------
+
+
+def _chat_with(qtbot: Any, messages: list[Any]) -> Any:
+    from app.ui.chat_view import ChatView
+
+    chat = ChatView()
+    qtbot.addWidget(chat)
+    chat.resize(800, 500)
+    chat.show()
+    qtbot.waitExposed(chat)
+    chat.show_messages(messages)
+    return chat
+
+
+def test_find_counts_the_same_matches_on_and_off_screen(qtbot: Any) -> None:
+    from app.core.domain import Message, Role
+
+    # Shown as "Use payroll and payroll, see the payroll guide.": 3 matches. The markdown
+    # source has a 4th (in the link's address), which the reader never sees.
+    reply = "Use **payroll** and `payroll`, see [the payroll guide](https://payroll.example/x)."
+    messages = []
+    for i in range(0, 80, 2):
+        messages.append(Message(i + 1, 1, Role.USER, f"question {i}"))
+        messages.append(Message(i + 2, 1, Role.ASSISTANT, reply))
+    chat = _chat_with(qtbot, messages)
+    assert messages[1].id not in chat.views  # the first reply is far off screen
+    chat.open_find()
+    chat.find_bar.edit.setText("payroll")
+    qtbot.waitUntil(lambda: not chat.find_counting(), timeout=10000)
+    assert chat.match_count() == 3 * 40
+    assert chat.find_bar.count.text().endswith("of 120")
+    # Scrolling elsewhere and searching again gives the same answer.
+    chat.scroll_to_message(messages[1].id)
+    chat.find_text("payroll")
+    assert chat.match_count() == 3 * 40
+    # Every built reply highlights exactly the matches it was counted with.
+    for view in chat.views.values():
+        if view.message.role is Role.ASSISTANT:
+            assert len(view.settled.extraSelections()) == 3
+
+
+def test_stepping_through_matches_visits_each_once(qtbot: Any) -> None:
+    from app.core.domain import Message, Role
+
+    reply = "**Alpha** then [alpha](https://alpha.example) and `alpha`."
+    messages = [Message(i + 1, 1, Role.ASSISTANT if i % 2 else Role.USER,
+                        reply if i % 2 else f"ask {i}") for i in range(60)]
+    chat = _chat_with(qtbot, messages)
+    chat.open_find()
+    chat.find_bar.edit.setText("alpha")
+    qtbot.waitUntil(lambda: not chat.find_counting(), timeout=10000)
+    total = chat.match_count()
+    assert total == 3 * 30
+    seen = set()
+    for _ in range(total):
+        chat.find_step(1)
+        i, k = chat._matches[chat._match_pos]
+        view = chat.views[messages[i].id]
+        current = [s for s in view.settled.extraSelections()
+                   if s.format.background().color().name() == "#ff9800"]
+        assert len(current) == 1  # the current match is drawn where the count says
+        seen.add((i, k))
+    assert len(seen) == total
+
+
+def test_a_long_chat_is_counted_a_few_messages_at_a_time(qtbot: Any) -> None:
+    from app.core.domain import Message, Role
+
+    messages = [Message(i + 1, 1, Role.ASSISTANT, f"Reply {i} mentions *kiwi* once.")
+                for i in range(200)]
+    chat = _chat_with(qtbot, messages)
+    chat.open_find()
+    chat.find_bar.edit.setText("kiwi")
+    # The window keeps responding: the first answer is partial and says so...
+    assert chat.find_counting()
+    assert "so far" in chat.find_bar.count.text()
+    qtbot.waitUntil(lambda: not chat.find_counting(), timeout=10000)
+    # ...and the final one is complete.
+    assert chat.match_count() == 200
+    assert chat.find_bar.count.text().endswith("of 200")
+    # Typing on searches the texts already read, at once.
+    chat.find_bar.edit.setText("kiwi once")
+    assert not chat.find_counting()
+    assert chat.match_count() == 200

@@ -260,6 +260,31 @@ def _sources_html(citations: list[tuple[str, str]]) -> str:
     return f'<p style="margin: 0px"><b>{title}</b><br>' + "<br>".join(rows) + "</p>"
 
 
+class _TextOnlyDocument(QTextDocument):
+    """A document read for its text only: it loads no resource of any kind."""
+
+    def loadResource(self, kind: int, url: QUrl | str) -> Any:  # noqa: N802 (Qt API)
+        return None
+
+
+def searchable_text(message: Message, theme: str = "light") -> str:
+    """The text a stored message shows on screen, built without any widget.
+
+    Find in conversation counts matches in this for every message, so the count is the
+    same whether a message is on screen or not (see MessageView.set_message: the same
+    rendering decisions).
+    """
+    if message.role is Role.USER:
+        return message.content
+    structured = _pretty_json(message) or _tool_markdown(message)
+    source = structured if structured is not None else message.content
+    if not source:
+        return ""
+    doc = _TextOnlyDocument()
+    doc.setHtml(rendered_html(source, theme))
+    return doc.toPlainText()
+
+
 class MessageView(QFrame):
     """Header, reasoning, body, sources, notice and actions of one message."""
 
