@@ -323,3 +323,108 @@ def test_a_long_chat_is_counted_a_few_messages_at_a_time(qtbot: Any) -> None:
     chat.find_bar.edit.setText("kiwi once")
     assert not chat.find_counting()
     assert chat.match_count() == 200
+
+
+# ---- the title bar, as the window manager shows it ---------------------------------------
+
+
+@pytest.fixture
+def x_display() -> Iterator[str]:
+    """A virtual X screen (Xvfb) for the one test that needs what a real desktop shows."""
+    import os
+    import shutil
+    import subprocess
+
+    if not (shutil.which("Xvfb") and shutil.which("xprop") and shutil.which("xwininfo")):
+        pytest.skip("Xvfb, xprop and xwininfo are needed to read a real window title")
+    read_fd, write_fd = os.pipe()
+    server = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    os.close(write_fd)
+    try:
+        with os.fdopen(read_fd) as pipe:
+            number = pipe.readline().strip()
+        if not number:
+            pytest.skip("Xvfb did not start")
+        yield f":{number}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _title_bar_names(display: str) -> list[str]:
+    """_NET_WM_NAME of every named top-level window: what a title bar shows."""
+    import os
+    import re
+    import subprocess
+
+    env = {**os.environ, "DISPLAY": display, "LC_ALL": "C.UTF-8"}
+    tree = subprocess.run(["xwininfo", "-root", "-children"], capture_output=True,
+                          text=True, env=env, timeout=10).stdout
+    names = []
+    for window in re.findall(r"^\s+(0x[0-9a-f]+) \"", tree, flags=re.MULTILINE):
+        out = subprocess.run(["xprop", "-id", window, "_NET_WM_NAME"], capture_output=True,
+                             text=True, env=env, timeout=10).stdout
+        found = re.search(r'= "(.*)"$', out.strip())
+        if found:
+            names.append(found.group(1))
+    return names
+
+
+def test_the_title_bar_names_the_conversation_once(
+    x_display: str, isolated_home: Any, qtbot: Any
+) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from app.core.config import database_path
+    from app.core.history import Store
+    from tests.fake_openrouter import refuse_connection_port
+
+    store = Store.open(database_path())
+    conv = store.create_conversation("chat")
+    store.close()
+    (Path(isolated_home) / "window-state.json").write_text(
+        json.dumps({"last_conversation": conv.id}), encoding="utf-8")
+    env = {**os.environ, "DISPLAY": x_display, "QT_QPA_PLATFORM": "xcb",
+           "OPENROUTER_API_KEY": "test-key",
+           "OPENROUTER_BASE_URL": f"http://127.0.0.1:{refuse_connection_port()}/api/v1"}
+    root = Path(__file__).resolve().parent.parent
+    app = subprocess.Popen([sys.executable, "-m", "app"], cwd=root, env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        names: list[str] = []
+
+        def titled() -> bool:
+            names[:] = [n for n in _title_bar_names(x_display) if "chat" in n]
+            return bool(names)
+
+        qtbot.waitUntil(titled, timeout=30000)
+    finally:
+        app.terminate()
+        app.wait(timeout=10)
+    assert names == ["Parley — chat"]
+
+
+def test_the_window_title_follows_the_open_conversation(
+    qtbot: Any, aloop: Any, fake: Any
+) -> None:
+    from tests.test_gui import close_app, open_app
+
+    app = open_app(qtbot)
+    try:
+        assert app.window.windowTitle() == "Parley"  # a new, empty chat
+        conv = app.ctx.store.create_conversation("Trip to Lisbon")
+        app.controller.open_conversation(conv.id)
+        assert app.window.windowTitle() == "Parley — Trip to Lisbon"
+        app.controller.rename_conversation(conv.id, "Lisbon in May")
+        assert app.window.windowTitle() == "Parley — Lisbon in May"
+        app.controller.new_conversation()
+        assert app.window.windowTitle() == "Parley"
+    finally:
+        close_app(qtbot, app)
