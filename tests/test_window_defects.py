@@ -428,3 +428,38 @@ def test_the_window_title_follows_the_open_conversation(
         assert app.window.windowTitle() == "Parley"
     finally:
         close_app(qtbot, app)
+
+
+# ---- the welcome page is readable at the default size and with larger fonts --------------
+
+
+@pytest.mark.parametrize("scale", [1.0, 1.25, 1.5])
+def test_the_welcome_text_is_never_clipped(qtbot: Any, scale: float) -> None:
+    from PySide6.QtGui import QFont
+    from PySide6.QtWidgets import QApplication, QLabel
+
+    from app.ui.welcome import WelcomePanel
+
+    async def never(_value: str) -> Any:
+        raise AssertionError("not called")
+
+    app_font = QApplication.font()
+    font = QFont(app_font)
+    font.setPointSizeF(app_font.pointSizeF() * scale)
+    QApplication.setFont(font)
+    try:
+        panel = WelcomePanel(never, never)
+        qtbot.addWidget(panel)
+        panel.resize(920, 700)  # the chat side of a window at its default size
+        panel.show()
+        qtbot.waitExposed(panel)
+        qtbot.wait(20)
+        labels = [w for w in panel.findChildren(QLabel) if w.wordWrap() and w.text()]
+        assert len(labels) >= 2  # the subtitle and the local-server line
+        for label in labels:
+            needed = label.heightForWidth(label.width())
+            assert label.height() >= needed, (label.text()[:40], label.height(), needed)
+            # Wide enough to read: not squeezed into a narrow column.
+            assert label.width() >= min(500, panel.width() - 80), label.text()[:40]
+    finally:
+        QApplication.setFont(app_font)
