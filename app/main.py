@@ -175,7 +175,8 @@ def run_gui(smoke: bool = False) -> int:
     if not isinstance(qapp, QApplication):
         qapp = QApplication(sys.argv)
     qapp.setApplicationName(APP_NAME)
-    qapp.setApplicationDisplayName(APP_NAME)
+    # No application display name: on Linux the platform appends it to every window
+    # title, and the main window's title already starts with "Parley".
     qapp.setApplicationVersion(__version__)
     qapp.setDesktopFileName("io.github.parley.Parley")
     icon = QIcon()

@@ -224,6 +224,7 @@ GERMAN: dict[str, str] = {
     "No matches": "Keine Treffer",
     "{n} of {total}": "{n} von {total}",
     "{total} matches": "{total} Treffer",
+    "{total} so far…": "bisher {total}…",
     "System": "System",
     "Tool": "Werkzeug",
     "Sources": "Quellen",

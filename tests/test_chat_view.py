@@ -328,6 +328,7 @@ def test_find_reaches_messages_that_are_not_built(qtbot: Any) -> None:
     assert msgs[4].id not in chat.views
     chat.open_find()
     chat.find_bar.edit.setText("w4x7 ")  # only in message 5
+    qtbot.waitUntil(lambda: not chat.find_counting(), timeout=10000)
     assert chat.match_count() == 1
     assert msgs[4].id in chat.views
     assert len(chat.views[msgs[4].id].settled.extraSelections()) == 1

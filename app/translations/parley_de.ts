@@ -17,6 +17,7 @@
     </message>
     <message>
         <source>Could not load the model list: {error}</source>
+        <extracomment>the one model-list load in flight; a new refresh cancels it bumped by every refresh, so a load that finishes late knows it is stale</extracomment>
         <translation>Die Modellliste konnte nicht geladen werden: {error}</translation>
     </message>
     <message>
@@ -85,7 +86,7 @@
     </message>
     <message>
         <source>Find in Conversation…</source>
-        <extracomment>realized views by message id (only the messages near the viewport)</extracomment>
+        <extracomment>realized views by message id (only the messages near the viewport) message id -&gt; (what it was derived from, its text as shown), for find</extracomment>
         <translation>In Unterhaltung suchen…</translation>
     </message>
     <message>
@@ -220,7 +221,7 @@
     <name>EmptyState</name>
     <message>
         <source>Start a conversation</source>
-        <extracomment>the messages column is capped at this width and centred (readable line length) views are built this many viewport heights above and below the visible part... ...and released once they are this many viewport heights away</extracomment>
+        <extracomment>the messages column is capped at this width and centred (readable line length) views are built this many viewport heights above and below the visible part... ...and released once they are this many viewport heights away messages rendered (for their text) per turn of the event loop while find counts</extracomment>
         <translation>Unterhaltung beginnen</translation>
     </message>
     <message>
@@ -261,6 +262,10 @@ er wird im Schlüsselbund des Systems gespeichert — oder setzen Sie $OPENROUTE
     <message>
         <source>Close (Esc)</source>
         <translation>Schließen (Esc)</translation>
+    </message>
+    <message>
+        <source>{total} so far…</source>
+        <translation>bisher {total}…</translation>
     </message>
     <message>
         <source>No matches</source>
@@ -1958,7 +1963,7 @@ Parley startet mit den Standardeinstellungen.</translation>
     <name>SearchDialog</name>
     <message>
         <source>Search Conversations</source>
-        <extracomment>the markers app.core.search puts around matches in snippets wait this long after the last key press before searching (conversation id, message id or -1 for a title match)</extracomment>
+        <extracomment>the markers app.core.history.search puts around matches in snippets wait this long after the last key press before searching (conversation id, message id or -1 for a title match)</extracomment>
         <translation>Unterhaltungen durchsuchen</translation>
     </message>
     <message>

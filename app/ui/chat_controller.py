@@ -282,13 +282,34 @@ class ChatController(QObject):
             self.model = model
             self.modelChanged.emit(model)
 
-    def refresh_models(self) -> None:
-        if not self._closed:
-            self._spawn(self._load_models())
+    #: the one model-list load in flight; a new refresh cancels it
+    _models_task: asyncio.Task[None] | None = None
+    #: bumped by every refresh, so a load that finishes late knows it is stale
+    _models_generation = 0
 
-    async def _load_models(self) -> None:
+    def refresh_models(self) -> None:
+        """Load the model list again, replacing any load still in flight."""
+        if self._closed:
+            return
+        import asyncio
+
+        old = self._models_task
+        if old is not None and not old.done():
+            old.cancel()
+        self._models_generation += 1
+        task = asyncio.ensure_future(self._load_models(self._models_generation))
+        self._models_task = task
+        self._aux_tasks.add(task)
+        task.add_done_callback(self._aux_tasks.discard)
+
+    async def _load_models(self, generation: int = 0) -> None:
         """Show the cached model list at once, then refresh it from the endpoint."""
         import asyncio
+
+        def stale() -> bool:
+            # Settings changed (the client was closed on purpose), a newer load started,
+            # or the window is closing: this load's outcome is no longer the user's concern.
+            return self._closed or generation != self._models_generation
 
         # Import the HTTP stack in a worker thread: it takes a noticeable fraction of a
         # second, which would otherwise freeze the window right after it appears.
@@ -301,6 +322,8 @@ class ChatController(QObject):
         running.run_in_executor(self._executor, _warm_renderer)
         from app.core import models_cache
 
+        if stale():
+            return
         endpoint = self.endpoint()
         cached = models_cache.load_cached(endpoint.name)
         if cached is not None:
@@ -308,6 +331,8 @@ class ChatController(QObject):
         try:
             fresh = await models_cache.refresh(self._client(), endpoint.name)
         except ParleyError as exc:
+            if stale():
+                return
             if cached is None:
                 self.statusMessage.emit(
                     self.tr("Could not load the model list: {error}").format(error=exc)
@@ -316,6 +341,13 @@ class ChatController(QObject):
                 self.statusMessage.emit(
                     self.tr("Offline: showing the saved model list ({error})").format(error=exc)
                 )
+            return
+        except RuntimeError:
+            # httpx refuses requests on a client closed by a settings change.
+            if stale():
+                return
+            raise
+        if stale():
             return
         self._set_catalog(fresh)
 

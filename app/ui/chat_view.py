@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
@@ -43,7 +44,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.domain import Message, MessageStatus
+from app.core.domain import Message, MessageStatus, Role
 
 if TYPE_CHECKING:
     from app.ui.find_bar import FindBar
@@ -57,6 +58,8 @@ BUILD_MARGIN = 1.0
 RELEASE_MARGIN = 4.0
 MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM, SPACING = 16, 12, 12, 8
 ZOOM_MIN, ZOOM_MAX, ZOOM_FACTOR = -5, 10, 1.1
+#: messages rendered (for their text) per turn of the event loop while find counts
+FIND_RENDERS_PER_STEP = 8
 
 
 class EmptyState(QWidget):
@@ -177,6 +180,10 @@ class ChatView(QStackedWidget):
         self._find_query = ""
         self._matches: list[tuple[int, int]] = []
         self._match_pos = -1
+        #: message id -> (what it was derived from, its text as shown), for find
+        self._plain: dict[int, tuple[tuple[str, bool], str]] = {}
+        self._find_generation = 0
+        self._find_pending = False
         self._update_column_geometry()
         self._make_actions()
         self._connect_signals()
@@ -253,6 +260,9 @@ class ChatView(QStackedWidget):
         self._tops = [MARGIN_TOP]
         self._pending_stream.clear()
         self._branch_info.clear()
+        self._plain.clear()
+        self._find_generation += 1
+        self._find_pending = False
         self._matches, self._match_pos = [], -1
         self.jump_button.hide()
         self.setCurrentWidget(self.empty)
@@ -578,21 +588,73 @@ class ChatView(QStackedWidget):
             self.find_bar.open_bar()
 
     def _search_text(self, i: int) -> str:
-        view = self.views.get(self._messages[i].id)
-        if view is not None:
+        """What message `i` shows, the same whether it is built or not."""
+        msg = self._messages[i]
+        view = self.views.get(msg.id)
+        if view is not None and msg.status is MessageStatus.STREAMING:
+            # Still arriving: only the view knows the text so far.
             return view.settled.toPlainText() + "\n" + view.live.toPlainText()
-        return self._messages[i].content
+        cached = self._plain.get(msg.id)
+        if cached is not None and cached[0] == self._plain_key(msg):
+            return cached[1]
+        from app.ui.message_view import searchable_text
+
+        text = searchable_text(msg, self._theme)
+        self._plain[msg.id] = (self._plain_key(msg), text)
+        return text
+
+    @staticmethod
+    def _plain_key(msg: Message) -> tuple[str, bool]:
+        return msg.content, "structured_check" in msg.extra
+
+    def _needs_render(self, i: int) -> bool:
+        msg = self._messages[i]
+        cached = self._plain.get(msg.id)
+        return msg.role is not Role.USER and (
+            cached is None or cached[0] != self._plain_key(msg)
+        )
 
     def find_text(self, query: str) -> None:
-        """Count and highlight every match of `query` (case-insensitive)."""
+        """Count and highlight every match of `query` (case-insensitive).
+
+        Matches are counted in the text each message shows (rendered markdown), for
+        built and unbuilt messages alike. Messages not searched before are rendered a
+        few at a time, on later turns of the event loop, so a long chat never freezes
+        the window; the count says "so far" until every message is counted.
+        """
         self._find_query = query
         self._matches = []
         self._match_pos = -1
-        if query:
-            needle = query.casefold()
-            for i in range(len(self._messages)):
-                n = self._search_text(i).casefold().count(needle)
-                self._matches.extend((i, k) for k in range(n))
+        self._find_generation += 1
+        if not query:
+            self._find_finished()
+            return
+        self._find_from(self._find_generation, query.casefold(), 0)
+
+    def find_counting(self) -> bool:
+        """Whether matches are still being counted (a long chat searched the first time)."""
+        return self._find_pending
+
+    def _find_from(self, generation: int, needle: str, start: int) -> None:
+        if generation != self._find_generation:
+            return  # a newer query, another conversation, or the bar was closed
+        renders = 0
+        i = start
+        while i < len(self._messages):
+            if self._needs_render(i):
+                if renders >= FIND_RENDERS_PER_STEP:
+                    self._find_pending = True
+                    self.find_bar.set_count(-1, len(self._matches), counting=True)
+                    QTimer.singleShot(0, self, partial(self._find_from, generation, needle, i))
+                    return
+                renders += 1
+            n = self._search_text(i).casefold().count(needle)
+            self._matches.extend((i, k) for k in range(n))
+            i += 1
+        self._find_finished()
+
+    def _find_finished(self) -> None:
+        self._find_pending = False
         if self._matches:
             lo, _ = self._band(0)
             first = next((p for p, (i, _k) in enumerate(self._matches) if i >= lo), 0)
@@ -674,6 +736,8 @@ class ChatView(QStackedWidget):
             browser.setExtraSelections(selections)
 
     def _on_find_closed(self) -> None:
+        self._find_generation += 1
+        self._find_pending = False
         self._find_query = ""
         self._matches, self._match_pos = [], -1
         for view in self.views.values():

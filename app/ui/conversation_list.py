@@ -17,6 +17,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     QPoint,
+    QSize,
     Qt,
     Signal,
 )
@@ -29,6 +30,8 @@ from PySide6.QtWidgets import (
     QListView,
     QMenu,
     QPushButton,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -199,6 +202,16 @@ class ConversationListModel(QAbstractListModel):
         return True
 
 
+class _TitleDelegate(QStyledItemDelegate):
+    """Rows never ask to be wider than the list: a long title ends in "…" (the full one
+    is the tooltip) instead of widening the list and giving it a horizontal scrollbar."""
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:  # noqa: N802
+        size = super().sizeHint(option, index)
+        size.setWidth(1)  # rows are stretched to the list's width when drawn
+        return size
+
+
 class ConversationList(QWidget):
     """New-chat button, a filter, and the list; emits what the user asked for."""
 
@@ -232,6 +245,8 @@ class ConversationList(QWidget):
         )
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.view.setItemDelegate(_TitleDelegate(self.view))
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 4, 8)
         layout.setSpacing(6)

@@ -67,10 +67,12 @@ class FindBar(QWidget):
         self.hide()
         self.closed.emit()
 
-    def set_count(self, current: int, total: int) -> None:
-        """`current` is 0-based, -1 when no match is selected."""
+    def set_count(self, current: int, total: int, *, counting: bool = False) -> None:
+        """`current` is 0-based, -1 when no match is selected; `counting`: not done yet."""
         if not self.edit.text():
             self.count.setText("")
+        elif counting:
+            self.count.setText(self.tr("{total} so far…").format(total=total))
         elif total == 0:
             self.count.setText(self.tr("No matches"))
         else:

@@ -218,10 +218,14 @@ class MainWindow(QMainWindow):
     # ---- updates from the controller ----------------------------------------------
 
     def show_conversation(self, conv: Conversation | None, messages: list[Message]) -> None:
-        self.setWindowTitle(f"{APP_NAME} — {conv.title}" if conv else APP_NAME)
+        self.set_conversation_title(conv.title if conv else None)
         self.chat.show_messages(messages)
         self.sidebar.select(conv.id if conv else None)
         self.focus_composer()
+
+    def set_conversation_title(self, title: str | None) -> None:
+        """"Parley — <title>" for the open conversation, plain "Parley" without one."""
+        self.setWindowTitle(f"{APP_NAME} — {title}" if title else APP_NAME)
 
     def set_busy(self, busy: bool) -> None:
         self.composer.set_busy(busy)

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.domain import Message, MessageStatus, Role
+from app.core.events import stream_warning
 
 if TYPE_CHECKING:
     from app.core.markdown_render import StreamingMarkdown
@@ -259,6 +260,31 @@ def _sources_html(citations: list[tuple[str, str]]) -> str:
     return f'<p style="margin: 0px"><b>{title}</b><br>' + "<br>".join(rows) + "</p>"
 
 
+class _TextOnlyDocument(QTextDocument):
+    """A document read for its text only: it loads no resource of any kind."""
+
+    def loadResource(self, kind: int, url: QUrl | str) -> Any:  # noqa: N802 (Qt API)
+        return None
+
+
+def searchable_text(message: Message, theme: str = "light") -> str:
+    """The text a stored message shows on screen, built without any widget.
+
+    Find in conversation counts matches in this for every message, so the count is the
+    same whether a message is on screen or not (see MessageView.set_message: the same
+    rendering decisions).
+    """
+    if message.role is Role.USER:
+        return message.content
+    structured = _pretty_json(message) or _tool_markdown(message)
+    source = structured if structured is not None else message.content
+    if not source:
+        return ""
+    doc = _TextOnlyDocument()
+    doc.setHtml(rendered_html(source, theme))
+    return doc.toPlainText()
+
+
 class MessageView(QFrame):
     """Header, reasoning, body, sources, notice and actions of one message."""
 
@@ -310,6 +336,13 @@ class MessageView(QFrame):
                               (self.live, self.tr("Message text still arriving")),
                               (self.sources, self.tr("Sources"))):
             browser.setAccessibleName(name)
+        # Under the reply: parts of its stream that could not be read (a small line,
+        # not a dialog: the text that did arrive is still worth reading).
+        self.stream_warning = QLabel(self)
+        self.stream_warning.setObjectName("messageNotice")
+        self.stream_warning.setProperty("severity", "warning")
+        self.stream_warning.setWordWrap(True)
+        self.stream_warning.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.notice = QLabel(self)
         self.notice.setObjectName("messageNotice")
         self.notice.setWordWrap(True)
@@ -340,10 +373,11 @@ class MessageView(QFrame):
         row.addStretch(1)
 
         for widget in (self.header, self.reasoning_toggle, self.reasoning, self.settled,
-                       self.live, self.sources, self.notice, self.actions_row):
+                       self.live, self.stream_warning, self.sources, self.notice,
+                       self.actions_row):
             layout.addWidget(widget)
-        for widget in (self.reasoning_toggle, self.reasoning, self.live, self.sources,
-                       self.notice):
+        for widget in (self.reasoning_toggle, self.reasoning, self.live, self.stream_warning,
+                       self.sources, self.notice):
             widget.hide()
         self.set_branch_info(0, 1)
         self._connect_signals()
@@ -631,6 +665,9 @@ class MessageView(QFrame):
         severity = "error" if msg.status is MessageStatus.ERROR or invalid else "info"
         self.notice.setProperty("severity", severity)
         self.notice.setVisible(bool(text))
+        warning = stream_warning(msg.extra) if msg.role is Role.ASSISTANT else None
+        self.stream_warning.setText(f"⚠ {warning}" if warning else "")
+        self.stream_warning.setVisible(bool(warning))
 
     def _update_actions(self) -> None:
         msg = self.message

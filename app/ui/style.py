@@ -16,6 +16,7 @@ QFrame#message { background: transparent; }
 QLabel#messageHeader { color: palette(placeholder-text); font-size: 11px; font-weight: 600; }
 QLabel#messageNotice { color: palette(placeholder-text); font-size: 11px; font-style: italic; }
 QLabel#messageNotice[severity="error"] { color: #c0392b; font-style: normal; }
+QLabel#messageNotice[severity="warning"] { color: #b26a00; font-style: normal; }
 QLabel#emptyTitle { font-size: 22px; font-weight: 600; }
 QLabel#emptyBody { color: palette(placeholder-text); font-size: 13px; }
 QPlainTextEdit#composer {

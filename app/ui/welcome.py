@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -108,9 +109,18 @@ class WelcomePanel(QWidget):
         box = QWidget(self)
         box.setLayout(column)
         box.setMaximumWidth(560)
+        # Stretches, not an alignment flag: an aligned widget gets its size hint, which
+        # for wrapped text is a narrow column one line tall, and the text is clipped.
+        # Here the box takes the width it is given (up to 560) and the height its
+        # wrapped text needs at that width.
+        box.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(box, 100)
+        row.addStretch(1)
         outer = QVBoxLayout(self)
         outer.addStretch(1)
-        outer.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addLayout(row)
         outer.addStretch(2)
         self.setTabOrder(self.key_edit, self.key_button)
         self.setTabOrder(self.key_button, self.create_link)

@@ -32,14 +32,19 @@ class SettingsActions:
 
     def has_key(self) -> bool:
         """Whether the current endpoint can be used without asking for a key first."""
-        from app.core.endpoints import find_endpoint
+        from app.core.endpoints import find_endpoint, key_store
 
-        if not find_endpoint(self.ctx.settings).is_openrouter:
+        endpoint = find_endpoint(self.ctx.settings)
+        if not endpoint.is_openrouter:
             return True  # local servers usually need no key
-        if os.environ.get(ENV_API_KEY, "").strip():
+        own = endpoint.key_account == self.ctx.keys.account
+        # A key given for this session only (no secure keychain) is as good as a stored one.
+        if own and self.ctx.session_key:
+            return True
+        if own and os.environ.get(ENV_API_KEY, "").strip():
             return True
         try:
-            return self.ctx.keys.source() != "none"
+            return (self.ctx.keys if own else key_store(endpoint)).source() != "none"
         except ParleyError:
             return False
 

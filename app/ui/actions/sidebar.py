@@ -52,6 +52,8 @@ class SidebarActions:
             return
         current = self.controller.current.id if self.controller.current else None
         sidebar.upsert(conv, current)
+        if conv.id == current:
+            self.window.set_conversation_title(conv.title)  # renamed, or titled by a model
 
     def offer_undo(self, conversation_id: int, title: str) -> None:
         """Offer Undo in the window after a conversation went to the trash."""
