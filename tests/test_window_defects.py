@@ -336,7 +336,10 @@ def x_display() -> Iterator[str]:
     import subprocess
 
     if not (shutil.which("Xvfb") and shutil.which("xprop") and shutil.which("xwininfo")):
-        pytest.skip("Xvfb, xprop and xwininfo are needed to read a real window title")
+        reason = "Xvfb, xprop and xwininfo (x11-utils) are needed to read a real window title"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason + "; .ci/run installs them")
+        pytest.skip(reason)
     read_fd, write_fd = os.pipe()
     server = subprocess.Popen(
         ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
