@@ -5,13 +5,24 @@ Tools: ``add``, ``divide`` (errors on zero), ``read_file`` (confined to ``--root
 ``$MCP_TEST_ROOT``), ``slow`` (sleeps), ``huge`` (more than 1 MB of text), ``pid`` (the
 server's process id, so tests can kill it) and ``shout_stderr`` (writes to stderr).
 It also writes a start-up line to stderr, which the client keeps for the UI.
+
+Options that imitate awkward real servers:
+``--tasks`` adds ``batch_report`` and ``render_video``, declared with
+``execution.taskSupport: "required"`` (MCP tasks);
+``--grandchild`` starts a grandchild that ignores SIGTERM and shares the server's pipes
+(like an ``npx`` wrapper and the real server) and adds the tool ``family`` ("<server pid>
+<grandchild pid>"); ``--stubborn`` does the same, and the server itself also ignores SIGTERM
+and keeps running after its stdin closes.
 """
 
 # No `from __future__ import annotations`: FastMCP before 1.10 needs real annotations.
 import argparse
 import asyncio
 import os
+import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +34,38 @@ except ImportError:  # mcp 1.x
     from mcp.server.fastmcp.exceptions import ToolError
 
 
-def build(root: Path | None) -> Any:
-    server = _Server("parley-test")
+TASK_TOOLS = ("batch_report", "render_video")
+
+
+class _TaskServer(_Server):  # type: ignore[misc, valid-type]
+    """Declares TASK_TOOLS as needing task execution (the SDK's decorator cannot say so)."""
+
+    async def list_tools(self) -> Any:
+        tools = await super().list_tools()
+        marked = []
+        for tool in tools:
+            if tool.name in TASK_TOOLS:
+                data = tool.model_dump(by_alias=True, exclude_none=True)
+                data["execution"] = {"taskSupport": "required"}
+                marked.append(type(tool).model_validate(data))
+            else:
+                marked.append(tool)
+        return marked
+
+
+def build(root: Path | None, *, tasks: bool = False) -> Any:
+    server = (_TaskServer if tasks else _Server)("parley-test")
+
+    if tasks:
+        @server.tool()
+        def batch_report(month: str) -> str:
+            """Build the monthly report (a long-running task)."""
+            return f"report for {month}"
+
+        @server.tool()
+        def render_video(scene: str) -> str:
+            """Render a video (a long-running task)."""
+            return f"rendered {scene}"
 
     @server.tool()
     def add(a: float, b: float) -> float:
@@ -80,10 +121,27 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--root", default=os.environ.get("MCP_TEST_ROOT"))
     parser.add_argument("--http", type=int, default=None, help="serve streamable HTTP on PORT")
+    parser.add_argument("--tasks", action="store_true", help="add tools that need tasks")
+    parser.add_argument("--grandchild", action="store_true",
+                        help="start a grandchild that ignores SIGTERM")
+    parser.add_argument("--stubborn", action="store_true",
+                        help="--grandchild, and ignore SIGTERM and hang after stdin closes")
     args = parser.parse_args()
     root = Path(args.root) if args.root else None
     print(f"parley-test MCP server starting (pid {os.getpid()})", file=sys.stderr, flush=True)
-    server = build(root)
+    server = build(root, tasks=args.tasks)
+    if args.stubborn:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if args.stubborn or args.grandchild:
+        grandchild = subprocess.Popen(
+            [sys.executable, "-c", "import signal, time; "
+             "signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(600)"],
+            stdin=subprocess.DEVNULL)
+
+        @server.tool()
+        def family() -> str:
+            """This server's process id and its grandchild's."""
+            return f"{os.getpid()} {grandchild.pid}"
     if args.http:
         try:
             server.run("streamable-http", host="127.0.0.1", port=args.http)
@@ -93,6 +151,8 @@ def main() -> None:
             server.run("streamable-http")
     else:
         server.run("stdio")
+    if args.stubborn:
+        time.sleep(600)  # a server that hangs on its way out
 
 
 if __name__ == "__main__":

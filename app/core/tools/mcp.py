@@ -16,7 +16,9 @@ import contextlib
 import importlib
 import inspect
 import json
+import logging
 import os
+import signal
 import threading
 import time
 from collections import deque
@@ -35,8 +37,12 @@ Transport = Literal["stdio", "http", "sse"]
 #: lines of stderr kept per server, and the longest line kept
 STDERR_LINES = 500
 STDERR_LINE_CHARS = 2000
+#: seconds to wait for a killed server's owner task, and for a group after SIGTERM (x 1/2)
+_KILL_WAIT = 2.0
 #: JSON-RPC error code the SDK uses when the server's connection is gone
 _CONNECTION_CLOSED = -32000
+
+log = logging.getLogger(__name__)
 
 _HTTP_TYPES = {"http", "streamable-http", "streamable_http", "streamablehttp", "streamableHttp"}
 
@@ -286,6 +292,78 @@ class _StderrPump:
             self._on_eof()
 
 
+class _ProcessFamily:
+    """A stdio server's process and its process group, to stop what the SDK leaves running.
+
+    The SDK stops the server it started, but when that process exits on its own once its
+    stdin closes (an `npx`-style wrapper) the real server it started keeps running; SDK 1.x
+    may not kill the tree at all. Servers run in a session of their own (the SDK starts
+    them so), so the group reaches every descendant that did not leave it.
+    """
+
+    def __init__(self, process: Any) -> None:
+        self.process = process
+        self.pid: int = int(process.pid)
+        self.pgid: int | None = None
+        if hasattr(os, "killpg"):
+            with contextlib.suppress(OSError):
+                pgid = os.getpgid(self.pid)
+                if pgid == self.pid and pgid != os.getpgrp():  # never our own group
+                    self.pgid = pgid
+
+    @classmethod
+    def of(cls, client: Any) -> _ProcessFamily | None:
+        """The process behind an entered `stdio_client` context, if it can be found."""
+        # The SDK keeps the process in the context generator's locals and offers no
+        # public way to reach it.
+        frame = getattr(getattr(client, "gen", None), "ag_frame", None)
+        process = frame.f_locals.get("process") if frame is not None else None
+        if process is None or not isinstance(getattr(process, "pid", None), int):
+            log.debug("The MCP SDK's stdio process is not reachable; relying on its cleanup")
+            return None
+        return cls(process)
+
+    def alive(self) -> bool:
+        """Whether the server or anything left in its process group still runs."""
+        if self.pgid is not None:
+            try:
+                os.killpg(self.pgid, 0)
+            except ProcessLookupError:
+                return False
+            except PermissionError:
+                return True
+            return True
+        return getattr(self.process, "returncode", 0) is None
+
+    def signal(self, sig: int) -> None:
+        """Send `sig` to the whole group (or to the server alone, without a group)."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            if self.pgid is not None:
+                os.killpg(self.pgid, sig)
+            elif getattr(self.process, "returncode", 0) is None:  # not reaped: pid is still ours
+                os.kill(self.pid, sig)
+
+    async def _wait_gone(self, seconds: float) -> bool:
+        deadline = time.monotonic() + seconds
+        while self.alive():
+            if time.monotonic() >= deadline:
+                return False
+            await asyncio.sleep(0.02)
+        return True
+
+    async def end(self, grace: float) -> None:
+        """SIGTERM whatever is left, then SIGKILL what is still there after `grace` s."""
+        if not self.alive():
+            return
+        self.signal(signal.SIGTERM)
+        if await self._wait_gone(grace):
+            return
+        self.signal(getattr(signal, "SIGKILL", signal.SIGTERM))
+        # A killed orphan stays a zombie until init reaps it, which keeps the group
+        # answering; the wait only lets the kill land.
+        await self._wait_gone(grace / 2)
+
+
 class _Server:
     """One configured server and its owner task."""
 
@@ -305,6 +383,7 @@ class _Server:
         self._died: asyncio.Event | None = None
         self._lock: asyncio.Lock | None = None
         self._stopping = False
+        self._family: _ProcessFamily | None = None
 
     # -- log
 
@@ -401,6 +480,7 @@ class _Server:
         task = self._task
         if task is None:
             return
+        family = self._family
         if not task.done():
             self._stopping = True
             serving = self._ready is not None and self._ready.done()
@@ -408,10 +488,17 @@ class _Server:
                 self._queue.put_nowait(None)  # a clean exit from the owner's own loop
             else:
                 task.cancel()
+            # The SDK closes stdin, then signals, then kills; this bounds all of it.
             done, _ = await asyncio.wait({task}, timeout=self.manager.stop_timeout)
             if not done:
+                if family is not None:
+                    family.signal(getattr(signal, "SIGKILL", signal.SIGTERM))
                 task.cancel()
-                await asyncio.wait({task}, timeout=self.manager.stop_timeout)
+                await asyncio.wait({task}, timeout=_KILL_WAIT)
+        if family is not None:
+            await family.end(_KILL_WAIT / 2)
+            if self._family is family:
+                self._family = None
         self._task = None
         if self.state in ("running", "starting"):
             self.state = "stopped"
@@ -460,14 +547,16 @@ class _Server:
                     loop.call_soon_threadsafe(died.set)
 
         errlog = os.fdopen(write_fd, "w")
+        client = stdio.stdio_client(params, errlog=errlog)
         try:
-            streams = await stack.enter_async_context(stdio.stdio_client(params, errlog=errlog))
+            streams = await stack.enter_async_context(client)
         except BaseException:
             os.close(read_fd)
             raise
         finally:
             # The child has its own copy; ours must go so EOF means "the server exited".
             errlog.close()
+        self._family = _ProcessFamily.of(client)
         _StderrPump(self.stderr, self.stderr_lock, read_fd, on_eof)
         return streams[0], streams[1]
 
@@ -619,7 +708,7 @@ class McpManager:
         start_timeout: float = 30.0,
         list_timeout: float = 15.0,
         call_timeout: float = 60.0,
-        stop_timeout: float = 8.0,
+        stop_timeout: float = 5.0,
         max_restarts: int = 3,
         restart_window: float = 60.0,
         backoff: float = 0.25,
