@@ -156,6 +156,13 @@ class McpTool:
     name: str
     description: str
     input_schema: dict[str, Any]
+    #: `execution.taskSupport`: "required" tools only run as MCP tasks
+    task_support: str | None = None
+
+    @property
+    def needs_task(self) -> bool:
+        """Whether the tool only runs as an MCP task (which Parley does not do yet)."""
+        return self.task_support == "required"
 
 
 def _dump(obj: Any) -> Any:
@@ -172,7 +179,15 @@ def _tool_from_sdk(server: str, tool: Any) -> McpTool:
     if not isinstance(schema, dict) or schema.get("type") != "object":
         schema = {"type": "object", "properties": {}}
     description = data.get("description") or data.get("title") or ""
-    return McpTool(server, str(data.get("name", "")), str(description), schema)
+    # SDKs that do not model `execution` keep it as an extra field, or drop it.
+    execution = data.get("execution")
+    if execution is None:
+        execution = (getattr(tool, "model_extra", None) or {}).get("execution")
+    execution = _dump(execution)
+    support = execution.get("taskSupport") if isinstance(execution, dict) else None
+    if not isinstance(support, str):
+        support = None
+    return McpTool(server, str(data.get("name", "")), str(description), schema, support)
 
 
 def _content_text(block: dict[str, Any]) -> str:
@@ -798,6 +813,9 @@ class McpManager:
                         *, time_limit: float | None = None) -> ToolResult:
         """Call a tool; the tool's own failures come back as a result with `is_error`."""
         server = self._server(name)
+        if any(t.name == tool and t.needs_task for t in server.tools or ()):
+            raise ToolError(f"The tool {tool!r} of the MCP server {name!r} only runs as an MCP "
+                            f"task, which Parley does not support yet.")
         limit = self.call_timeout if time_limit is None else time_limit
         try:
             raw = await server.request("call", tool, arguments, limit)
