@@ -12,7 +12,8 @@ Options that imitate awkward real servers:
 ``--grandchild`` starts a grandchild that ignores SIGTERM and shares the server's pipes
 (like an ``npx`` wrapper and the real server) and adds the tool ``family`` ("<server pid>
 <grandchild pid>"); ``--stubborn`` does the same, and the server itself also ignores SIGTERM
-and keeps running after its stdin closes.
+and keeps running after its stdin closes. ``--forget-sessions`` (with ``--http``) answers
+every ``tools/call`` with 404 "Session not found", as a server that loses its sessions does.
 """
 
 # No `from __future__ import annotations`: FastMCP before 1.10 needs real annotations.
@@ -117,11 +118,48 @@ def build(root: Path | None, *, tasks: bool = False) -> Any:
     return server
 
 
+def forget_sessions(app: Any) -> Any:
+    """`app`, except that every tools/call is answered 404 "Session not found"."""
+    import json
+
+    async def wrapped(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await app(scope, receive, send)
+            return
+        messages, body = [], b""
+        while True:
+            message = await receive()
+            messages.append(message)
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        try:
+            request = json.loads(body)
+        except ValueError:
+            request = None
+        if isinstance(request, dict) and request.get("method") == "tools/call":
+            error = {"jsonrpc": "2.0", "id": request.get("id"),
+                     "error": {"code": -32600, "message": "Session not found"}}
+            await send({"type": "http.response.start", "status": 404,
+                        "headers": [(b"content-type", b"application/json")]})
+            await send({"type": "http.response.body", "body": json.dumps(error).encode()})
+            return
+
+        async def replay() -> Any:
+            return messages.pop(0) if messages else await receive()
+
+        await app(scope, replay, send)
+
+    return wrapped
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--root", default=os.environ.get("MCP_TEST_ROOT"))
     parser.add_argument("--http", type=int, default=None, help="serve streamable HTTP on PORT")
     parser.add_argument("--tasks", action="store_true", help="add tools that need tasks")
+    parser.add_argument("--forget-sessions", action="store_true",
+                        help="answer every tools/call with 404 Session not found (HTTP)")
     parser.add_argument("--grandchild", action="store_true",
                         help="start a grandchild that ignores SIGTERM")
     parser.add_argument("--stubborn", action="store_true",
@@ -142,7 +180,12 @@ def main() -> None:
         def family() -> str:
             """This server's process id and its grandchild's."""
             return f"{os.getpid()} {grandchild.pid}"
-    if args.http:
+    if args.http and args.forget_sessions:
+        import uvicorn
+
+        uvicorn.run(forget_sessions(server.streamable_http_app()), host="127.0.0.1",
+                    port=args.http, log_level="warning")
+    elif args.http:
         try:
             server.run("streamable-http", host="127.0.0.1", port=args.http)
         except TypeError:  # mcp 1.x: host and port are settings

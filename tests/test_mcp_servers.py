@@ -7,14 +7,17 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
+import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from pydantic import BaseModel, ConfigDict
 
-from app.core.tools.mcp import McpManager, McpServerConfig, _tool_from_sdk
+from app.core.tools.mcp import McpManager, McpServerConfig, _tool_from_sdk, parse_mcp_servers
 from app.core.tools.registry import ToolError, ToolRegistry
 from tests import aio
 from tests.test_mcp import SERVER, pid_alive
@@ -106,3 +109,98 @@ def test_task_support_is_read_whatever_the_sdk_models(tool: Any) -> None:
     optional = _tool_from_sdk("media", {"name": "x", "execution": {"taskSupport": "optional"}})
     assert not optional.needs_task
     assert not _tool_from_sdk("media", {"name": "y", "execution": "odd"}).needs_task
+
+
+# ---------------------------------------------------------------------- HTTP sessions
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def _start_http(port: int, *extra: str) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen([sys.executable, str(SERVER), "--http", str(port), *extra],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return proc
+        except OSError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                proc.kill()
+                pytest.fail("the HTTP MCP server did not start")
+            time.sleep(0.1)
+
+
+def _stop_http(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(10)
+
+
+@pytest.fixture
+def http_port() -> Iterator[tuple[int, list[subprocess.Popen[bytes]]]]:
+    procs: list[subprocess.Popen[bytes]] = []
+    yield _free_port(), procs
+    for proc in procs:
+        if proc.poll() is None:
+            _stop_http(proc)
+
+
+def test_a_restarted_http_server_gets_a_new_session(
+        http_port: tuple[int, list[subprocess.Popen[bytes]]]) -> None:
+    port, procs = http_port
+    procs.append(_start_http(port))
+
+    async def go() -> None:
+        manager = McpManager(parse_mcp_servers(
+            {"mcpServers": {"web": {"url": f"http://127.0.0.1:{port}/mcp"}}}))
+        try:
+            first = await manager.call_tool("web", "pid", {})
+            # the server restarts on the same port and forgets every session
+            _stop_http(procs[0])
+            procs.append(_start_http(port))
+            second = await manager.call_tool("web", "pid", {})
+            assert not second.is_error
+            assert int(second.text) == procs[1].pid != int(first.text)
+            assert "add" in {t.name for t in await manager.list_tools("web")}
+            assert "starting a new one" in manager.stderr_text("web")
+            # and the new session keeps working
+            assert float((await manager.call_tool("web", "add", {"a": 2, "b": 3})).text) == 5
+        finally:
+            await manager.aclose()
+
+    aio.run(go())
+
+
+def test_a_server_that_keeps_losing_the_session_gives_a_clear_error(
+        http_port: tuple[int, list[subprocess.Popen[bytes]]]) -> None:
+    port, procs = http_port
+    procs.append(_start_http(port, "--forget-sessions"))
+
+    async def go() -> None:
+        manager = McpManager(parse_mcp_servers(
+            {"mcpServers": {"web": {"url": f"http://127.0.0.1:{port}/mcp"}}}))
+        registry = ToolRegistry(manager)
+        try:
+            _, problems = await registry.available()
+            assert problems == {}
+            spec = registry.resolve("web__add")
+            assert spec is not None
+            result = await registry.call(spec, {"a": 1, "b": 2})
+            assert result.is_error
+            assert "rejected Parley's session again" in result.text
+            assert "Session not found" in result.text
+            # one new session was tried, not an endless loop of them
+            assert manager.stderr_text("web").count("starting a new one") == 1
+        finally:
+            await manager.aclose()
+
+    aio.run(go())

@@ -243,6 +243,18 @@ def _is_connection_closed(exc: BaseException) -> bool:
     return getattr(error, "code", None) == _CONNECTION_CLOSED
 
 
+class _SessionGone(ToolError):
+    """An HTTP server no longer knows Parley's session (it restarted, or expired it)."""
+
+
+def _is_session_gone(exc: BaseException) -> bool:
+    # The SDK turns the server's 404 (or a 400 with a JSON-RPC body) for an unknown
+    # `Mcp-Session-Id` into an MCP error: "Session not found", "Session terminated", ...
+    error = getattr(exc, "error", None)
+    message = str(getattr(error, "message", "") or "")
+    return error is not None and "session" in message.lower()
+
+
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, BaseExceptionGroup):
         inner = [e for e in exc.exceptions if not isinstance(e, asyncio.CancelledError)]
@@ -447,6 +459,22 @@ class _Server:
                 delay = min(mgr.backoff * 2 ** (len(recent) - 1), mgr.max_backoff)
                 self.note(f"restarting in {delay:g} s")
                 await asyncio.sleep(delay)
+            await self._start()
+
+    async def renew(self, starts: int) -> None:
+        """A new session after the server forgot ours: reconnect, initialize, list tools.
+
+        `starts` is `self.starts` when the failed request was sent; when another caller
+        has renewed since, its session is used as it is.
+        """
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:
+            if self.starts != starts and self.alive:
+                return
+            self.note("the server no longer knows Parley's session (it may have restarted); "
+                      "starting a new one")
+            await self._stop_task()
             await self._start()
 
     async def _start(self) -> None:
@@ -672,6 +700,8 @@ class _Server:
         except Exception as exc:
             if _is_connection_closed(exc) and self._died is not None:
                 self._died.set()
+            if self.config.transport != "stdio" and _is_session_gone(exc):
+                exc = _SessionGone(_describe(exc))
             if not request.future.done():
                 request.future.set_exception(exc)
         finally:
@@ -790,8 +820,29 @@ class McpManager:
         server = self._server(name)
         await server.ensure_started()
         if refresh or server.tools is None:
-            server.tools = await server.request("list", "", {}, self.list_timeout)
+            server.tools = await self._request(server, "list", "", {}, self.list_timeout)
         return list(server.tools or [])
+
+    async def _request(self, server: _Server, kind: str, tool: str, arguments: dict[str, Any],
+                       time_limit: float) -> Any:
+        """`server.request`, once more on a new session when the server forgot ours (the
+        MCP spec asks clients to start a new session on a 404 for their session id)."""
+        await server.ensure_started()
+        starts = server.starts
+        try:
+            return await server.request(kind, tool, arguments, time_limit)
+        except _SessionGone:
+            pass
+        await server.renew(starts)
+        try:
+            return await server.request(kind, tool, arguments, time_limit)
+        except _SessionGone as exc:
+            what = "list its tools" if kind == "list" else f"run {tool!r}"
+            raise ToolError(
+                f"The MCP server {server.config.name!r} rejected Parley's session again right "
+                f"after a new one was started ({exc}), so it could not {what}. Check the "
+                f"server (or a proxy in front of it) and its log, then try again."
+            ) from None
 
     async def all_tools(self) -> tuple[dict[str, list[McpTool]], dict[str, str]]:
         """Tools of every enabled server, started in parallel; plus why some failed."""
@@ -818,7 +869,7 @@ class McpManager:
                             f"task, which Parley does not support yet.")
         limit = self.call_timeout if time_limit is None else time_limit
         try:
-            raw = await server.request("call", tool, arguments, limit)
+            raw = await self._request(server, "call", tool, arguments, limit)
         except ToolError:
             raise
         except Exception as exc:
