@@ -8,7 +8,8 @@ It also writes a start-up line to stderr, which the client keeps for the UI.
 
 Options that imitate awkward real servers:
 ``--tasks`` adds ``batch_report`` and ``render_video``, declared with
-``execution.taskSupport: "required"`` (MCP tasks);
+``execution.taskSupport: "required"`` (MCP tasks); ``--page-size N`` lists tools N at a
+time, joined by ``nextCursor``;
 ``--grandchild`` starts a grandchild that ignores SIGTERM and shares the server's pipes
 (like an ``npx`` wrapper and the real server) and adds the tool ``family`` ("<server pid>
 <grandchild pid>"); ``--stubborn`` does the same, and the server itself also ignores SIGTERM
@@ -38,8 +39,11 @@ except ImportError:  # mcp 1.x
 TASK_TOOLS = ("batch_report", "render_video")
 
 
-class _TaskServer(_Server):  # type: ignore[misc, valid-type]
-    """Declares TASK_TOOLS as needing task execution (the SDK's decorator cannot say so)."""
+class _OddServer(_Server):  # type: ignore[misc, valid-type]
+    """Declares TASK_TOOLS as needing task execution (the SDK's decorator cannot say so),
+    and with `page_size` lists tools in pages joined by `nextCursor` (SDK 2.x)."""
+
+    page_size: int | None = None
 
     async def list_tools(self) -> Any:
         tools = await super().list_tools()
@@ -53,9 +57,23 @@ class _TaskServer(_Server):  # type: ignore[misc, valid-type]
                 marked.append(tool)
         return marked
 
+    async def _handle_list_tools(self, ctx: Any, params: Any) -> Any:
+        result = await super()._handle_list_tools(ctx, params)
+        if not self.page_size:
+            return result
+        start = int(params.cursor) if params is not None and params.cursor else 0
+        end = start + self.page_size
+        data = result.model_dump(by_alias=True, exclude_none=True)
+        data["tools"] = data["tools"][start:end]
+        if end < len(result.tools):
+            data["nextCursor"] = str(end)
+        return type(result).model_validate(data)
 
-def build(root: Path | None, *, tasks: bool = False) -> Any:
-    server = (_TaskServer if tasks else _Server)("parley-test")
+
+def build(root: Path | None, *, tasks: bool = False, page_size: int | None = None) -> Any:
+    server = _OddServer("parley-test") if tasks or page_size else _Server("parley-test")
+    if page_size:
+        server.page_size = page_size
 
     if tasks:
         @server.tool()
@@ -158,6 +176,8 @@ def main() -> None:
     parser.add_argument("--root", default=os.environ.get("MCP_TEST_ROOT"))
     parser.add_argument("--http", type=int, default=None, help="serve streamable HTTP on PORT")
     parser.add_argument("--tasks", action="store_true", help="add tools that need tasks")
+    parser.add_argument("--page-size", type=int, default=None,
+                        help="list tools in pages of this many (nextCursor)")
     parser.add_argument("--forget-sessions", action="store_true",
                         help="answer every tools/call with 404 Session not found (HTTP)")
     parser.add_argument("--grandchild", action="store_true",
@@ -167,7 +187,7 @@ def main() -> None:
     args = parser.parse_args()
     root = Path(args.root) if args.root else None
     print(f"parley-test MCP server starting (pid {os.getpid()})", file=sys.stderr, flush=True)
-    server = build(root, tasks=args.tasks)
+    server = build(root, tasks=args.tasks, page_size=args.page_size)
     if args.stubborn:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
     if args.stubborn or args.grandchild:

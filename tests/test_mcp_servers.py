@@ -204,3 +204,31 @@ def test_a_server_that_keeps_losing_the_session_gives_a_clear_error(
             await manager.aclose()
 
     aio.run(go())
+
+
+# ---------------------------------------------------------------------- listing
+
+
+def test_tools_listed_in_pages_are_all_offered() -> None:
+    async def go() -> None:
+        config = McpServerConfig("paged", command=sys.executable,
+                                 args=[str(SERVER), "--page-size", "2"])
+        manager = McpManager({"paged": config})
+        try:
+            names = {t.name for t in await manager.list_tools("paged")}
+            assert {"add", "divide", "read_file", "slow", "huge", "pid",
+                    "shout_stderr"} <= names
+            refreshed = {t.name for t in await manager.list_tools("paged", refresh=True)}
+            assert refreshed == names
+        finally:
+            await manager.aclose()
+
+    aio.run(go())
+
+
+def test_an_input_schema_without_type_keeps_its_arguments() -> None:
+    schema = {"properties": {"path": {"type": "string"}}, "required": ["path"]}
+    tool = _tool_from_sdk("files", {"name": "read", "inputSchema": schema})
+    assert tool.input_schema == {"type": "object", **schema}
+    odd = _tool_from_sdk("files", {"name": "odd", "inputSchema": {"type": "string"}})
+    assert odd.input_schema == {"type": "object", "properties": {}}

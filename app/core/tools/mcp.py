@@ -176,6 +176,10 @@ def _dump(obj: Any) -> Any:
 def _tool_from_sdk(server: str, tool: Any) -> McpTool:
     data = _dump(tool)
     schema = data.get("inputSchema")
+    if isinstance(schema, dict) and "type" not in schema and "properties" in schema:
+        # Some servers leave out the obvious "type": dropping their properties would
+        # leave the model guessing every argument.
+        schema = {"type": "object", **schema}
     if not isinstance(schema, dict) or schema.get("type") != "object":
         schema = {"type": "object", "properties": {}}
     description = data.get("description") or data.get("title") or ""
