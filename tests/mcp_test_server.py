@@ -3,7 +3,8 @@
 Run as ``python tests/mcp_test_server.py [--root DIR] [--http PORT]``; stdio by default.
 Tools: ``add``, ``divide`` (errors on zero), ``read_file`` (confined to ``--root`` or
 ``$MCP_TEST_ROOT``), ``slow`` (sleeps), ``huge`` (more than 1 MB of text), ``pid`` (the
-server's process id, so tests can kill it) and ``shout_stderr`` (writes to stderr).
+server's process id, so tests can kill it), ``shout_stderr`` (writes to stderr) and
+``grow`` (adds a tool and sends notifications/tools/list_changed).
 It also writes a start-up line to stderr, which the client keeps for the UI.
 
 Options that imitate awkward real servers:
@@ -29,9 +30,11 @@ from pathlib import Path
 from typing import Any
 
 try:  # mcp >= 2
+    from mcp.server.mcpserver import Context
     from mcp.server.mcpserver import MCPServer as _Server
     from mcp.server.mcpserver.exceptions import ToolError
 except ImportError:  # mcp 1.x
+    from mcp.server.fastmcp import Context
     from mcp.server.fastmcp import FastMCP as _Server
     from mcp.server.fastmcp.exceptions import ToolError
 
@@ -126,6 +129,17 @@ def build(root: Path | None, *, tasks: bool = False, page_size: int | None = Non
     def pid() -> int:
         """This server's process id."""
         return os.getpid()
+
+    @server.tool()
+    async def grow(name: str, ctx: Context) -> str:  # type: ignore[type-arg]
+        """Add a tool called `name` and tell the client the list changed."""
+
+        def greet() -> str:
+            return f"hello from {name}"
+
+        server.add_tool(greet, name=name, description="A tool added while running.")
+        await ctx.session.send_tool_list_changed()
+        return f"added {name}"
 
     @server.tool()
     def shout_stderr(text: str) -> str:

@@ -4,6 +4,7 @@ stdio server that ignores SIGTERM and leaves a grandchild behind."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import signal
@@ -232,3 +233,30 @@ def test_an_input_schema_without_type_keeps_its_arguments() -> None:
     assert tool.input_schema == {"type": "object", **schema}
     odd = _tool_from_sdk("files", {"name": "odd", "inputSchema": {"type": "string"}})
     assert odd.input_schema == {"type": "object", "properties": {}}
+
+
+def test_a_changed_tool_list_is_listed_again() -> None:
+    async def go() -> None:
+        config = McpServerConfig("calc", command=sys.executable, args=[str(SERVER)])
+        manager = McpManager({"calc": config})
+        registry = ToolRegistry(manager)
+        try:
+            specs, _ = await registry.available()
+            assert "calc__weather" not in {s.name for s in specs}
+            added = await manager.call_tool("calc", "grow", {"name": "weather"})
+            assert added.text == "added weather", added.text
+            names: set[str] = set()
+            for _ in range(50):  # the notification may land just after the result
+                specs, _ = await registry.available()
+                names = {s.name for s in specs}
+                if "calc__weather" in names:
+                    break
+                await asyncio.sleep(0.05)
+            assert "calc__weather" in names
+            spec = registry.resolve("calc__weather")
+            assert spec is not None
+            assert (await registry.call(spec, {})).text == "hello from weather"
+        finally:
+            await manager.aclose()
+
+    aio.run(go())

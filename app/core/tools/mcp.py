@@ -415,6 +415,8 @@ class _Server:
         self._lock: asyncio.Lock | None = None
         self._stopping = False
         self._family: _ProcessFamily | None = None
+        #: the server said its tools changed since they were last listed
+        self.tools_changed = False
 
     # -- log
 
@@ -619,8 +621,9 @@ class _Server:
         try:
             async with contextlib.AsyncExitStack() as stack:
                 read, write = await self._open(stack)
-                session = await stack.enter_async_context(sdk.ClientSession(read, write))
+                session = await stack.enter_async_context(self._session(sdk, read, write))
                 await session.initialize()
+                self.tools_changed = False
                 tools = await self._list(session)
                 self.state = "running"
                 self.last_error = None
@@ -668,6 +671,19 @@ class _Server:
                 if request is not None and not request.future.done():
                     request.future.set_exception(ToolError(
                         f"The MCP server {self.config.name!r} is not running ({why})."))
+
+    def _session(self, sdk: Any, read: Any, write: Any) -> Any:
+        """A ClientSession that notices when the server says its tool list changed."""
+        session_type = sdk.ClientSession
+        if "message_handler" not in inspect.signature(session_type).parameters:
+            return session_type(read, write)  # an SDK too old to pass notifications on
+
+        async def on_message(message: Any) -> None:
+            method = getattr(getattr(message, "root", message), "method", None)
+            if method == "notifications/tools/list_changed":
+                self.tools_changed = True
+
+        return session_type(read, write, message_handler=on_message)
 
     async def _list(self, session: Any) -> list[McpTool]:
         tools: list[McpTool] = []
@@ -823,8 +839,13 @@ class McpManager:
         """The server's tools (listed at start; `refresh` asks again)."""
         server = self._server(name)
         await server.ensure_started()
-        if refresh or server.tools is None:
-            server.tools = await self._request(server, "list", "", {}, self.list_timeout)
+        if refresh or server.tools is None or server.tools_changed:
+            changed, server.tools_changed = server.tools_changed, False
+            try:
+                server.tools = await self._request(server, "list", "", {}, self.list_timeout)
+            except BaseException:
+                server.tools_changed = server.tools_changed or changed
+                raise
         return list(server.tools or [])
 
     async def _request(self, server: _Server, kind: str, tool: str, arguments: dict[str, Any],
