@@ -10,7 +10,7 @@ It also writes a start-up line to stderr, which the client keeps for the UI.
 Options that imitate awkward real servers:
 ``--tasks`` adds ``batch_report`` and ``render_video``, declared with
 ``execution.taskSupport: "required"`` (MCP tasks); ``--page-size N`` lists tools N at a
-time, joined by ``nextCursor``;
+time, joined by ``nextCursor``; ``--noisy-stdout`` prints a plain line on stdout first;
 ``--grandchild`` starts a grandchild that ignores SIGTERM and shares the server's pipes
 (like an ``npx`` wrapper and the real server) and adds the tool ``family`` ("<server pid>
 <grandchild pid>"); ``--stubborn`` does the same, and the server itself also ignores SIGTERM
@@ -190,6 +190,8 @@ def main() -> None:
     parser.add_argument("--root", default=os.environ.get("MCP_TEST_ROOT"))
     parser.add_argument("--http", type=int, default=None, help="serve streamable HTTP on PORT")
     parser.add_argument("--tasks", action="store_true", help="add tools that need tasks")
+    parser.add_argument("--noisy-stdout", action="store_true",
+                        help="print a plain text line to stdout before speaking MCP")
     parser.add_argument("--page-size", type=int, default=None,
                         help="list tools in pages of this many (nextCursor)")
     parser.add_argument("--forget-sessions", action="store_true",
@@ -201,6 +203,8 @@ def main() -> None:
     args = parser.parse_args()
     root = Path(args.root) if args.root else None
     print(f"parley-test MCP server starting (pid {os.getpid()})", file=sys.stderr, flush=True)
+    if args.noisy_stdout:
+        print("Starting parley-test on stdio...", flush=True)  # not MCP: a common mistake
     server = build(root, tasks=args.tasks, page_size=args.page_size)
     if args.stubborn:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)

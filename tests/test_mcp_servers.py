@@ -260,3 +260,20 @@ def test_a_changed_tool_list_is_listed_again() -> None:
             await manager.aclose()
 
     aio.run(go())
+
+
+def test_plain_text_on_stdout_is_shown_in_the_server_log() -> None:
+    async def go() -> None:
+        config = McpServerConfig("noisy", command=sys.executable,
+                                 args=[str(SERVER), "--noisy-stdout"])
+        manager = McpManager({"noisy": config})
+        try:
+            result = await manager.call_tool("noisy", "add", {"a": 1, "b": 2})
+            assert float(result.text) == 3  # the session survives the stray line
+            log = manager.stderr_text("noisy")
+            assert "could not read the server's output as MCP" in log
+            assert "Starting parley-test on stdio..." in log
+        finally:
+            await manager.aclose()
+
+    aio.run(go())

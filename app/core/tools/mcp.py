@@ -679,6 +679,13 @@ class _Server:
             return session_type(read, write)  # an SDK too old to pass notifications on
 
         async def on_message(message: Any) -> None:
+            if isinstance(message, Exception):
+                # Typically a server printing its own messages to stdout, which is MCP's
+                # channel: the user can only fix that if the log shows it.
+                lines = str(message).strip().splitlines() or [type(message).__name__]
+                detail = next((ln.strip() for ln in lines if "input_value=" in ln), lines[0])
+                self.note(f"could not read the server's output as MCP: {detail[:300]}")
+                return
             method = getattr(getattr(message, "root", message), "method", None)
             if method == "notifications/tools/list_changed":
                 self.tools_changed = True
