@@ -658,6 +658,10 @@ class _Server:
             if not isinstance(exc, Exception | BaseExceptionGroup):
                 raise
         finally:
+            family = self._family
+            if family is not None and not family.alive():
+                # Forget a group that is gone now, before its id can be reused by others.
+                self._family = None
             if unexpected is not None:
                 self._fail(unexpected)
             elif self.state != "failed":
