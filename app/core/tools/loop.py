@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -44,6 +45,8 @@ if TYPE_CHECKING:
 ApprovalChoice = Literal["once", "always", "deny"]
 #: what is stored in a tool message's extra["approved"]
 Approved = Literal["once", "always", "denied"]
+
+log = logging.getLogger(__name__)
 
 DENIED_TEXT = "The user denied this tool call."
 CANCELLED_TEXT = "The tool call was cancelled: the user stopped the reply."
@@ -425,7 +428,17 @@ class ToolLoop:
     async def _approval(self, call: ToolCall) -> Approved:
         if self.approvals.allowed(call.name):
             return "always"
-        choice = await self.approve(call)
+        try:
+            choice: object = await self.approve(call)
+        except asyncio.CancelledError:
+            raise  # Stop while the question is open: the exchange ends, nothing runs
+        except Exception:
+            # A broken approval prompt must neither run the tool nor end the exchange.
+            log.exception("Asking to approve the tool call %s failed; the call is denied",
+                          call.name)
+            return "denied"
+        if type(choice) is not str:  # a str subclass or mock could fake equality
+            return "denied"
         if choice == "always":
             self.approvals.allow(call.name)
             return "always"

@@ -16,7 +16,9 @@ import contextlib
 import importlib
 import inspect
 import json
+import logging
 import os
+import signal
 import threading
 import time
 from collections import deque
@@ -35,8 +37,12 @@ Transport = Literal["stdio", "http", "sse"]
 #: lines of stderr kept per server, and the longest line kept
 STDERR_LINES = 500
 STDERR_LINE_CHARS = 2000
+#: seconds to wait for a killed server's owner task, and for a group after SIGTERM (x 1/2)
+_KILL_WAIT = 2.0
 #: JSON-RPC error code the SDK uses when the server's connection is gone
 _CONNECTION_CLOSED = -32000
+
+log = logging.getLogger(__name__)
 
 _HTTP_TYPES = {"http", "streamable-http", "streamable_http", "streamablehttp", "streamableHttp"}
 
@@ -150,6 +156,13 @@ class McpTool:
     name: str
     description: str
     input_schema: dict[str, Any]
+    #: `execution.taskSupport`: "required" tools only run as MCP tasks
+    task_support: str | None = None
+
+    @property
+    def needs_task(self) -> bool:
+        """Whether the tool only runs as an MCP task (which Parley does not do yet)."""
+        return self.task_support == "required"
 
 
 def _dump(obj: Any) -> Any:
@@ -163,10 +176,22 @@ def _dump(obj: Any) -> Any:
 def _tool_from_sdk(server: str, tool: Any) -> McpTool:
     data = _dump(tool)
     schema = data.get("inputSchema")
+    if isinstance(schema, dict) and "type" not in schema and "properties" in schema:
+        # Some servers leave out the obvious "type": dropping their properties would
+        # leave the model guessing every argument.
+        schema = {"type": "object", **schema}
     if not isinstance(schema, dict) or schema.get("type") != "object":
         schema = {"type": "object", "properties": {}}
     description = data.get("description") or data.get("title") or ""
-    return McpTool(server, str(data.get("name", "")), str(description), schema)
+    # SDKs that do not model `execution` keep it as an extra field, or drop it.
+    execution = data.get("execution")
+    if execution is None:
+        execution = (getattr(tool, "model_extra", None) or {}).get("execution")
+    execution = _dump(execution)
+    support = execution.get("taskSupport") if isinstance(execution, dict) else None
+    if not isinstance(support, str):
+        support = None
+    return McpTool(server, str(data.get("name", "")), str(description), schema, support)
 
 
 def _content_text(block: dict[str, Any]) -> str:
@@ -220,6 +245,18 @@ def _sdk() -> Any:
 def _is_connection_closed(exc: BaseException) -> bool:
     error = getattr(exc, "error", None)
     return getattr(error, "code", None) == _CONNECTION_CLOSED
+
+
+class _SessionGone(ToolError):
+    """An HTTP server no longer knows Parley's session (it restarted, or expired it)."""
+
+
+def _is_session_gone(exc: BaseException) -> bool:
+    # The SDK turns the server's 404 (or a 400 with a JSON-RPC body) for an unknown
+    # `Mcp-Session-Id` into an MCP error: "Session not found", "Session terminated", ...
+    error = getattr(exc, "error", None)
+    message = str(getattr(error, "message", "") or "")
+    return error is not None and "session" in message.lower()
 
 
 def _describe(exc: BaseException) -> str:
@@ -286,6 +323,78 @@ class _StderrPump:
             self._on_eof()
 
 
+class _ProcessFamily:
+    """A stdio server's process and its process group, to stop what the SDK leaves running.
+
+    The SDK stops the server it started, but when that process exits on its own once its
+    stdin closes (an `npx`-style wrapper) the real server it started keeps running; SDK 1.x
+    may not kill the tree at all. Servers run in a session of their own (the SDK starts
+    them so), so the group reaches every descendant that did not leave it.
+    """
+
+    def __init__(self, process: Any) -> None:
+        self.process = process
+        self.pid: int = int(process.pid)
+        self.pgid: int | None = None
+        if hasattr(os, "killpg"):
+            with contextlib.suppress(OSError):
+                pgid = os.getpgid(self.pid)
+                if pgid == self.pid and pgid != os.getpgrp():  # never our own group
+                    self.pgid = pgid
+
+    @classmethod
+    def of(cls, client: Any) -> _ProcessFamily | None:
+        """The process behind an entered `stdio_client` context, if it can be found."""
+        # The SDK keeps the process in the context generator's locals and offers no
+        # public way to reach it.
+        frame = getattr(getattr(client, "gen", None), "ag_frame", None)
+        process = frame.f_locals.get("process") if frame is not None else None
+        if process is None or not isinstance(getattr(process, "pid", None), int):
+            log.debug("The MCP SDK's stdio process is not reachable; relying on its cleanup")
+            return None
+        return cls(process)
+
+    def alive(self) -> bool:
+        """Whether the server or anything left in its process group still runs."""
+        if self.pgid is not None:
+            try:
+                os.killpg(self.pgid, 0)
+            except ProcessLookupError:
+                return False
+            except PermissionError:
+                return True
+            return True
+        return getattr(self.process, "returncode", 0) is None
+
+    def signal(self, sig: int) -> None:
+        """Send `sig` to the whole group (or to the server alone, without a group)."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            if self.pgid is not None:
+                os.killpg(self.pgid, sig)
+            elif getattr(self.process, "returncode", 0) is None:  # not reaped: pid is still ours
+                os.kill(self.pid, sig)
+
+    async def _wait_gone(self, seconds: float) -> bool:
+        deadline = time.monotonic() + seconds
+        while self.alive():
+            if time.monotonic() >= deadline:
+                return False
+            await asyncio.sleep(0.02)
+        return True
+
+    async def end(self, grace: float) -> None:
+        """SIGTERM whatever is left, then SIGKILL what is still there after `grace` s."""
+        if not self.alive():
+            return
+        self.signal(signal.SIGTERM)
+        if await self._wait_gone(grace):
+            return
+        self.signal(getattr(signal, "SIGKILL", signal.SIGTERM))
+        # A killed orphan stays a zombie until init reaps it, which keeps the group
+        # answering; the wait only lets the kill land.
+        await self._wait_gone(grace / 2)
+
+
 class _Server:
     """One configured server and its owner task."""
 
@@ -305,6 +414,9 @@ class _Server:
         self._died: asyncio.Event | None = None
         self._lock: asyncio.Lock | None = None
         self._stopping = False
+        self._family: _ProcessFamily | None = None
+        #: the server said its tools changed since they were last listed
+        self.tools_changed = False
 
     # -- log
 
@@ -355,6 +467,22 @@ class _Server:
                 await asyncio.sleep(delay)
             await self._start()
 
+    async def renew(self, starts: int) -> None:
+        """A new session after the server forgot ours: reconnect, initialize, list tools.
+
+        `starts` is `self.starts` when the failed request was sent; when another caller
+        has renewed since, its session is used as it is.
+        """
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:
+            if self.starts != starts and self.alive:
+                return
+            self.note("the server no longer knows Parley's session (it may have restarted); "
+                      "starting a new one")
+            await self._stop_task()
+            await self._start()
+
     async def _start(self) -> None:
         loop = asyncio.get_running_loop()
         self._stopping = False
@@ -401,6 +529,7 @@ class _Server:
         task = self._task
         if task is None:
             return
+        family = self._family
         if not task.done():
             self._stopping = True
             serving = self._ready is not None and self._ready.done()
@@ -408,10 +537,17 @@ class _Server:
                 self._queue.put_nowait(None)  # a clean exit from the owner's own loop
             else:
                 task.cancel()
+            # The SDK closes stdin, then signals, then kills; this bounds all of it.
             done, _ = await asyncio.wait({task}, timeout=self.manager.stop_timeout)
             if not done:
+                if family is not None:
+                    family.signal(getattr(signal, "SIGKILL", signal.SIGTERM))
                 task.cancel()
-                await asyncio.wait({task}, timeout=self.manager.stop_timeout)
+                await asyncio.wait({task}, timeout=_KILL_WAIT)
+        if family is not None:
+            await family.end(_KILL_WAIT / 2)
+            if self._family is family:
+                self._family = None
         self._task = None
         if self.state in ("running", "starting"):
             self.state = "stopped"
@@ -460,14 +596,16 @@ class _Server:
                     loop.call_soon_threadsafe(died.set)
 
         errlog = os.fdopen(write_fd, "w")
+        client = stdio.stdio_client(params, errlog=errlog)
         try:
-            streams = await stack.enter_async_context(stdio.stdio_client(params, errlog=errlog))
+            streams = await stack.enter_async_context(client)
         except BaseException:
             os.close(read_fd)
             raise
         finally:
             # The child has its own copy; ours must go so EOF means "the server exited".
             errlog.close()
+        self._family = _ProcessFamily.of(client)
         _StderrPump(self.stderr, self.stderr_lock, read_fd, on_eof)
         return streams[0], streams[1]
 
@@ -483,8 +621,9 @@ class _Server:
         try:
             async with contextlib.AsyncExitStack() as stack:
                 read, write = await self._open(stack)
-                session = await stack.enter_async_context(sdk.ClientSession(read, write))
+                session = await stack.enter_async_context(self._session(sdk, read, write))
                 await session.initialize()
+                self.tools_changed = False
                 tools = await self._list(session)
                 self.state = "running"
                 self.last_error = None
@@ -519,6 +658,10 @@ class _Server:
             if not isinstance(exc, Exception | BaseExceptionGroup):
                 raise
         finally:
+            family = self._family
+            if family is not None and not family.alive():
+                # Forget a group that is gone now, before its id can be reused by others.
+                self._family = None
             if unexpected is not None:
                 self._fail(unexpected)
             elif self.state != "failed":
@@ -532,6 +675,26 @@ class _Server:
                 if request is not None and not request.future.done():
                     request.future.set_exception(ToolError(
                         f"The MCP server {self.config.name!r} is not running ({why})."))
+
+    def _session(self, sdk: Any, read: Any, write: Any) -> Any:
+        """A ClientSession that notices when the server says its tool list changed."""
+        session_type = sdk.ClientSession
+        if "message_handler" not in inspect.signature(session_type).parameters:
+            return session_type(read, write)  # an SDK too old to pass notifications on
+
+        async def on_message(message: Any) -> None:
+            if isinstance(message, Exception):
+                # Typically a server printing its own messages to stdout, which is MCP's
+                # channel: the user can only fix that if the log shows it.
+                lines = str(message).strip().splitlines() or [type(message).__name__]
+                detail = next((ln.strip() for ln in lines if "input_value=" in ln), lines[0])
+                self.note(f"could not read the server's output as MCP: {detail[:300]}")
+                return
+            method = getattr(getattr(message, "root", message), "method", None)
+            if method == "notifications/tools/list_changed":
+                self.tools_changed = True
+
+        return session_type(read, write, message_handler=on_message)
 
     async def _list(self, session: Any) -> list[McpTool]:
         tools: list[McpTool] = []
@@ -568,6 +731,8 @@ class _Server:
         except Exception as exc:
             if _is_connection_closed(exc) and self._died is not None:
                 self._died.set()
+            if self.config.transport != "stdio" and _is_session_gone(exc):
+                exc = _SessionGone(_describe(exc))
             if not request.future.done():
                 request.future.set_exception(exc)
         finally:
@@ -619,7 +784,7 @@ class McpManager:
         start_timeout: float = 30.0,
         list_timeout: float = 15.0,
         call_timeout: float = 60.0,
-        stop_timeout: float = 8.0,
+        stop_timeout: float = 5.0,
         max_restarts: int = 3,
         restart_window: float = 60.0,
         backoff: float = 0.25,
@@ -685,9 +850,35 @@ class McpManager:
         """The server's tools (listed at start; `refresh` asks again)."""
         server = self._server(name)
         await server.ensure_started()
-        if refresh or server.tools is None:
-            server.tools = await server.request("list", "", {}, self.list_timeout)
+        if refresh or server.tools is None or server.tools_changed:
+            changed, server.tools_changed = server.tools_changed, False
+            try:
+                server.tools = await self._request(server, "list", "", {}, self.list_timeout)
+            except BaseException:
+                server.tools_changed = server.tools_changed or changed
+                raise
         return list(server.tools or [])
+
+    async def _request(self, server: _Server, kind: str, tool: str, arguments: dict[str, Any],
+                       time_limit: float) -> Any:
+        """`server.request`, once more on a new session when the server forgot ours (the
+        MCP spec asks clients to start a new session on a 404 for their session id)."""
+        await server.ensure_started()
+        starts = server.starts
+        try:
+            return await server.request(kind, tool, arguments, time_limit)
+        except _SessionGone:
+            pass
+        await server.renew(starts)
+        try:
+            return await server.request(kind, tool, arguments, time_limit)
+        except _SessionGone as exc:
+            what = "list its tools" if kind == "list" else f"run {tool!r}"
+            raise ToolError(
+                f"The MCP server {server.config.name!r} rejected Parley's session again right "
+                f"after a new one was started ({exc}), so it could not {what}. Check the "
+                f"server (or a proxy in front of it) and its log, then try again."
+            ) from None
 
     async def all_tools(self) -> tuple[dict[str, list[McpTool]], dict[str, str]]:
         """Tools of every enabled server, started in parallel; plus why some failed."""
@@ -709,9 +900,12 @@ class McpManager:
                         *, time_limit: float | None = None) -> ToolResult:
         """Call a tool; the tool's own failures come back as a result with `is_error`."""
         server = self._server(name)
+        if any(t.name == tool and t.needs_task for t in server.tools or ()):
+            raise ToolError(f"The tool {tool!r} of the MCP server {name!r} only runs as an MCP "
+                            f"task, which Parley does not support yet.")
         limit = self.call_timeout if time_limit is None else time_limit
         try:
-            raw = await server.request("call", tool, arguments, limit)
+            raw = await self._request(server, "call", tool, arguments, limit)
         except ToolError:
             raise
         except Exception as exc:

@@ -168,6 +168,14 @@ class _PythonTool:
     func: Callable[..., Any]
 
 
+def _task_problem(names: list[str]) -> str:
+    """Why some of a server's tools are not offered: they only run as MCP tasks."""
+    count = len(names)
+    tools = "1 tool needs" if count == 1 else f"{count} tools need"
+    return (f"{tools} task execution, which Parley does not support yet, so "
+            f"{'it is' if count == 1 else 'they are'} not offered: {', '.join(names)}.")
+
+
 class ToolRegistry:
     """Every tool Parley can offer: in-process Python functions and MCP servers' tools.
 
@@ -214,7 +222,8 @@ class ToolRegistry:
         self, servers: Iterable[str] | None = None
     ) -> tuple[list[ToolSpec], dict[str, str]]:
         """All tools (MCP servers limited to `servers` when given) and, per server that
-        could not be reached, why. Never raises for a broken server."""
+        could not be reached or has tools Parley cannot run, why. Never raises for a
+        broken server."""
         specs = self.python_tools()
         taken = {spec.name for spec in specs}
         problems: dict[str, str] = {}
@@ -228,7 +237,12 @@ class ToolRegistry:
                 except ToolError as exc:
                     problems[server] = str(exc)
                     continue
+                unusable = [tool.name for tool in tools if tool.needs_task]
+                if unusable:
+                    problems[server] = _task_problem(unusable)
                 for tool in tools:
+                    if tool.needs_task:
+                        continue  # the model would call it and it would always fail
                     specs.append(ToolSpec(
                         name=namespaced_name(server, tool.name, taken),
                         description=tool.description,
