@@ -133,10 +133,12 @@ def as_request(
 
     if model is None:
         raise TypeError("a request or a model is required")
-    kind = "openai" if endpoint_kind == "openai" else "openrouter"
-    name = DEFAULT_ENDPOINT if kind == "openrouter" else "custom"
     opts = conversation_options if conversation_options is not None else ConversationOptions()
-    return ChatRequest(Endpoint(name, DEFAULT_BASE_URL, kind), model, opts, options)
+    if endpoint_kind == "openai":
+        endpoint = Endpoint("custom", DEFAULT_BASE_URL, "openai")
+    else:
+        endpoint = Endpoint(DEFAULT_ENDPOINT, DEFAULT_BASE_URL, "openrouter")
+    return ChatRequest(endpoint, model, opts, options)
 
 
 def begin_exchange(

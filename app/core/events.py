@@ -8,6 +8,7 @@ the final state of a reply, which is what gets stored.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -330,3 +331,12 @@ class ReplyAccumulator:
                 "metadata": self.error.metadata,
             }
         return extra
+
+
+def stream_warning(extra: Mapping[str, Any]) -> str | None:
+    """One sentence when parts of the stream could not be read, else None."""
+    bad = int(extra.get("malformed_lines") or 0) + int(extra.get("invalid_chunks") or 0)
+    if bad <= 0:
+        return None
+    parts = "part" if bad == 1 else "parts"
+    return f"{bad} {parts} of the stream could not be read, so this reply may be incomplete."
