@@ -210,7 +210,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
             conv = store.get_conversation(args.conversation)
             if conv is None:
                 _err(f"there is no conversation {args.conversation}.",
-                     "List them with: parley history list")
+                     "List them with: parley export --format md")
                 return EXIT_USAGE
         try:
             request = resolve_request(settings, store, conv, overrides)

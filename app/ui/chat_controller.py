@@ -365,9 +365,13 @@ class ChatController(QObject):
             options=self.options() if current is None else None,
         )
 
-    def endpoint_names(self) -> list[str]:
-        """The configured endpoints, the built-in one first (for "Move to Endpoint…")."""
-        return [e.name for e in self.ctx.endpoints()]
+    def endpoint_choices(self) -> tuple[list[str], str | None]:
+        """The configured endpoints (built-in first) and the open chat's endpoint (None:
+        no stored chat is open), for Conversation > Move to Endpoint."""
+        names = [e.name for e in self.ctx.endpoints()]
+        if self.current is None:
+            return names, None
+        return names, self.current.endpoint or "openrouter"
 
     def move_to_endpoint(self, name: str) -> bool:
         """Move the open conversation to the endpoint `name` (its key and kind from now on)."""
