@@ -236,3 +236,55 @@ def test_tools_naming_an_unknown_server_exit_2(
     assert res.returncode == 2
     assert "nope" in res.stderr and "calc" in res.stderr
     assert chat_bodies(fake) == []
+
+
+def ask_on_a_terminal(args: list[str], env: dict[str, str], answer: bytes) -> Any:
+    """`parley ask` with a terminal on stdin that has `answer` typed in already."""
+    import pty
+    import subprocess
+
+    from tests.test_cli import ROOT
+
+    master, slave = pty.openpty()
+    try:
+        os.write(master, answer)
+        return subprocess.run([sys.executable, "-m", "app", "ask", *args], stdin=slave,
+                              capture_output=True, text=True, env=env, cwd=ROOT, timeout=60)
+    finally:
+        os.close(slave)
+        os.close(master)
+
+
+def test_always_on_the_terminal_is_remembered_by_the_conversation(
+    fake: FakeOpenRouter, env: dict[str, str], isolated_home: Path, tmp_path: Path
+) -> None:
+    mcp_settings(isolated_home, tmp_path)
+    fake.enqueue(tool_call_stream(("call_1", "calc__add", '{"a": 2, "b": 2}')),
+                 text_stream("Four."))
+    res = ask_on_a_terminal(["add", "--tools"], env, b"a\n")
+    assert res.returncode == 0, res.stderr
+    assert "Run once / Always for this conversation / Deny [o/a/D]" in res.stderr
+    conv_id, options = db_rows(isolated_home, "SELECT id, options FROM conversations")[0]
+    assert json.loads(options)["allowed_tools"] == ["calc__add"]
+    # The next call in this conversation runs without a question (nothing is typed).
+    fake.enqueue(tool_call_stream(("call_2", "calc__add", '{"a": 3, "b": 3}')),
+                 text_stream("Six."))
+    res = ask_on_a_terminal(["-c", str(conv_id), "again", "--tools"], env, b"")
+    assert res.returncode == 0, res.stderr
+    assert "[o/a/D]" not in res.stderr
+    tool_msg = [m for m in chat_bodies(fake)[-1]["messages"] if m["role"] == "tool"][-1]
+    assert tool_msg["content"].startswith("6")
+
+
+def test_once_on_the_terminal_runs_and_asks_again_next_time(
+    fake: FakeOpenRouter, env: dict[str, str], isolated_home: Path, tmp_path: Path
+) -> None:
+    mcp_settings(isolated_home, tmp_path)
+    fake.enqueue(tool_call_stream(("call_1", "calc__add", '{"a": 2, "b": 5}')),
+                 text_stream("Seven."))
+    res = ask_on_a_terminal(["add", "--tools"], env, b"o\n")
+    assert res.returncode == 0, res.stderr
+    tool_msg = next(m for m in chat_bodies(fake)[-1]["messages"] if m["role"] == "tool")
+    assert tool_msg["content"].startswith("7")
+    options = db_rows(isolated_home, "SELECT options FROM conversations")[0][0]
+    assert "allowed_tools" not in json.loads(options)

@@ -130,12 +130,33 @@ def _tool_servers(value: str, configured: list[str]) -> list[str]:
     return wanted
 
 
+async def _read_line() -> str:
+    """One line from the terminal without blocking the event loop, so Ctrl+C still stops
+    at once while a question is open."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    fd = sys.stdin.fileno()
+    line: asyncio.Future[str] = loop.create_future()
+
+    def readable() -> None:
+        if not line.done():
+            line.set_result(os.read(fd, 4096).decode(errors="replace"))
+
+    try:
+        loop.add_reader(fd, readable)
+    except (NotImplementedError, ValueError):  # no reader support (Windows' loop)
+        return await loop.run_in_executor(None, sys.stdin.readline)
+    try:
+        return await line
+    finally:
+        loop.remove_reader(fd)
+
+
 def _terminal_approver(interactive: bool) -> Any:
     """Ask on the terminal before each tool call (deny all when stdin is no terminal)."""
 
     async def approve(call: ToolCall) -> ApprovalChoice:
-        import asyncio
-
         server = f" on the MCP server {call.server!r}" if call.server else ""
         sys.stderr.write(f"\nparley: the model wants to run the tool {call.name}{server} "
                          f"with the arguments:\n  {call.arguments_text or '{}'}\n")
@@ -146,8 +167,7 @@ def _terminal_approver(interactive: bool) -> Any:
             return "deny"
         sys.stderr.write("Run once / Always for this conversation / Deny [o/a/D] ")
         sys.stderr.flush()
-        answer = await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
-        choice = answer.strip().lower()
+        choice = (await _read_line()).strip().lower()
         if choice in ("o", "once"):
             return "once"
         if choice in ("a", "always"):
@@ -161,6 +181,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     """`parley ask`: one exchange (with tools when asked), stored and streamed to stdout."""
     from app.core.chat import title_from_prompt
     from app.core.errors import ParleyError
+    from app.core.options import ConversationOptions
     from app.core.requests import Overrides, resolve_request
 
     if args.prompt is None and args.tools not in (None, ALL_SERVERS):
@@ -220,6 +241,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
         if conv is None:
             conv = store.create_conversation(title_from_prompt(prompt),
                                              endpoint=request.endpoint.name)
+            # Like a new chat in the window: it starts from the defaults in Settings (the
+            # flags of this call apply to this request only).
+            defaults = ConversationOptions.from_dict(settings.default_options).to_dict()
+            if defaults:
+                store.set_options(conv.id, defaults)
         elif args.endpoint and request.endpoint.name != (conv.endpoint or "openrouter"):
             store.set_conversation_endpoint(conv.id, request.endpoint.name)
             _err(f"conversation {conv.id} now uses the endpoint {request.endpoint.name!r}.")
