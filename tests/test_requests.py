@@ -113,6 +113,14 @@ def test_always_allow_is_stored_with_the_conversation(store: Store) -> None:
     assert "allowed_tools" not in request.payload([])
 
 
+def test_a_new_chat_never_inherits_always_allowed_tools(store: Store) -> None:
+    # Saving a chat's settings as the default carries its options into Settings.
+    settings = Settings(default_options={"allowed_tools": ["files__delete"], "temperature": 0.2})
+    request = resolve_request(settings, store, None)
+    assert request.options.allowed_tools == []
+    assert request.options.temperature == 0.2
+
+
 def run_tools(fake: FakeOpenRouter, store: Store, conv_id: int, request: Any) -> list[int]:
     registry = ToolRegistry()
 

@@ -243,9 +243,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
                                              endpoint=request.endpoint.name)
             # Like a new chat in the window: it starts from the defaults in Settings (the
             # flags of this call apply to this request only).
-            defaults = ConversationOptions.from_dict(settings.default_options).to_dict()
-            if defaults:
-                store.set_options(conv.id, defaults)
+            defaults = ConversationOptions.from_dict(settings.default_options)
+            defaults.allowed_tools = []  # "Always allow" belongs to one conversation
+            if defaults.to_dict():
+                store.set_options(conv.id, defaults.to_dict())
         elif args.endpoint and request.endpoint.name != (conv.endpoint or "openrouter"):
             store.set_conversation_endpoint(conv.id, request.endpoint.name)
             _err(f"conversation {conv.id} now uses the endpoint {request.endpoint.name!r}.")

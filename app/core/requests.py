@@ -169,6 +169,9 @@ def resolve_request(
         opts = ConversationOptions.from_dict(store.get_options(conversation.id))
     else:
         opts = ConversationOptions.from_dict(settings.default_options)
+    if conversation is None:
+        # "Always allow" belongs to one conversation, even if it reached the defaults.
+        opts.allowed_tools = []
     if over.fallbacks:
         opts.models = list(over.fallbacks)
     if over.web:
