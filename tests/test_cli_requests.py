@@ -131,6 +131,13 @@ def test_a_conversation_whose_endpoint_was_removed_is_a_clear_error(
     assert "'local'" in res.stderr and "no longer configured" in res.stderr
     assert "Configured endpoints: openrouter" in res.stderr
     assert chat_bodies(fake) == []  # never sent somewhere else silently
+    # The way out: move it explicitly.
+    fake.enqueue(text_stream("moved"))
+    res = parley("ask", "-c", str(conv_id), "-e", "openrouter", "again", env=env)
+    assert res.returncode == 0, res.stderr
+    assert "now uses the endpoint 'openrouter'" in res.stderr
+    assert len(chat_bodies(fake)) == 1
+    assert db_rows(isolated_home, "SELECT endpoint FROM conversations") == [("openrouter",)]
 
 
 def test_env_base_url_still_overrides_the_builtin_endpoint(

@@ -387,6 +387,7 @@ class ChatController(QObject):
             return False
         self.current.endpoint = endpoint.name
         self.conversationUpdated.emit(self.current.id)
+        self.refresh_models()  # the model list of the endpoint it talks to now
         self.statusMessage.emit(
             self.tr("This chat now uses the endpoint {name}.").format(name=endpoint.name))
         return True
