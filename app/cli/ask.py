@@ -103,7 +103,7 @@ def parse_options(pairs: list[str]) -> dict[str, Any]:
     return options
 
 
-def _read_schema(path: str) -> dict[str, Any] | None:
+def _read_schema(path: str) -> dict[str, Any]:
     """The JSON schema in `path`; raises ValueError with a sentence when unusable."""
     try:
         with open(path, encoding="utf-8") as fh:
@@ -112,7 +112,9 @@ def _read_schema(path: str) -> dict[str, Any] | None:
         raise ValueError(f"could not read the JSON schema {path}: {exc.strerror}.") from exc
     except ValueError as exc:
         raise ValueError(f"the JSON schema {path} is not valid JSON: {exc}.") from exc
-    return loaded if isinstance(loaded, dict) else None
+    if not isinstance(loaded, dict):
+        raise ValueError(f"the JSON schema {path} must be a JSON object.")
+    return loaded
 
 
 def _tool_servers(value: str, configured: list[str]) -> list[str]:
@@ -182,7 +184,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from app.core.chat import title_from_prompt
     from app.core.errors import ParleyError
     from app.core.options import ConversationOptions
-    from app.core.requests import Overrides, resolve_request
+    from app.core.requests import InvalidOptions, Overrides, resolve_request
 
     if args.prompt is None and args.tools not in (None, ALL_SERVERS):
         # `parley ask --tools "prompt"`: the prompt was taken for the server list.
@@ -210,8 +212,6 @@ def cmd_ask(args: argparse.Namespace) -> int:
         schema_name=(os.path.splitext(os.path.basename(args.json_schema))[0][:64]
                      if args.json_schema else None),
     )
-    if args.json_schema and schema is None:
-        overrides.schema = {}
     settings = _load_settings()
     servers: list[str] = []
     if args.tools is not None:
@@ -235,9 +235,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 return EXIT_USAGE
         try:
             request = resolve_request(settings, store, conv, overrides)
-        except ParleyError as exc:
+        except InvalidOptions as exc:
             _err(str(exc), exc.hint)
-            return EXIT_ERROR if args.endpoint or conv is not None else EXIT_USAGE
+            return EXIT_USAGE
+        except ParleyError as exc:  # an unknown or removed endpoint
+            _err(str(exc), exc.hint)
+            return EXIT_ERROR
         if conv is None:
             conv = store.create_conversation(title_from_prompt(prompt),
                                              endpoint=request.endpoint.name)

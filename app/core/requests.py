@@ -31,6 +31,10 @@ if TYPE_CHECKING:
     from app.core.tools.registry import ToolSpec
 
 
+class InvalidOptions(ConfigError):
+    """The request options have values the API would refuse."""
+
+
 @dataclass
 class Overrides:
     """What a caller chooses on top of the conversation (the CLI's flags, the window's model
@@ -184,7 +188,8 @@ def resolve_request(
         opts.structured.name = over.schema_name or "response"
     problems = opts.validate()
     if problems:
-        raise ConfigError("The request options are not valid: " + " ".join(problems))
+        raise InvalidOptions("The request options are not valid: " + " ".join(problems),
+                             hint="Fix them in Conversation Settings or on the command line.")
     raw = nest_dotted(over.options) if over.options else None
     return ChatRequest(endpoint, model, opts, raw)
 
