@@ -20,6 +20,8 @@ GERMAN: dict[str, str] = {
     "Could not load the model list: {error}":
         "Die Modellliste konnte nicht geladen werden: {error}",
     "Waiting for {model}…": "Warte auf {model}…",
+    "Move to Endpoint": "Zu Endpunkt verschieben",
+    "This chat now uses the endpoint {name}.": "Dieser Chat verwendet jetzt den Endpunkt {name}.",
     "Stopped. The partial reply was kept.": "Gestoppt. Die bisherige Antwort wurde behalten.",
     "Message": "Nachricht",
     "Message…  (Enter to send, Shift+Enter for a new line)":

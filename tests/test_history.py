@@ -99,7 +99,7 @@ def test_migration_1_to_2_keeps_everything_and_backs_up(db_path: Path) -> None:
         new = s.add_message(1, Role.USER, "third")
         assert new.parent_id == 5
     (backup,) = (db_path.parent / "backups").iterdir()
-    assert backup.name.startswith("history.sqlite3.before-v2-")
+    assert backup.name.startswith(f"history.sqlite3.before-v{len(MIGRATIONS)}-")
     raw = sqlite3.connect(backup)
     try:
         assert raw.execute("PRAGMA user_version").fetchone()[0] == 1

@@ -1,11 +1,10 @@
-"""What every `parley` command shares: exit codes, error output, the store, the key, settings.
+"""What every `parley` command shares: exit codes, error output, the store, settings.
 
 Imports nothing heavy at module level: each helper imports what it needs when called.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -23,16 +22,6 @@ def _err(message: str, hint: str = "") -> None:
     sys.stderr.write(f"parley: {message}\n")
     if hint:
         sys.stderr.write(f"  {hint}\n")
-
-
-def _api_key() -> str | None:
-    # The environment wins and needs no keychain (nor keyring's import cost).
-    env = os.environ.get("OPENROUTER_API_KEY", "").strip()
-    if env:
-        return env
-    from app.core.secrets import KeyStore
-
-    return KeyStore().get_key()
 
 
 def _open_store() -> Store:

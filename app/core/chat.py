@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from app.core.client import ChatClient, RetryCallback, RetryPolicy
     from app.core.history import Store
     from app.core.options import ConversationOptions
+    from app.core.requests import ChatRequest
 
 #: seconds between saves of a streaming reply (DESIGN: at least once a second)
 SAVE_INTERVAL = 0.5
@@ -108,23 +109,36 @@ def build_payload(
     conversation_options: ConversationOptions | None = None,
     endpoint_kind: str = "openrouter",
 ) -> dict[str, Any]:
-    """Request body: only what the user chose is sent, so endpoint defaults apply otherwise.
+    """Request body for `messages` (see `app.core.requests.build_payload`)."""
+    from app.core.requests import build_payload as build
 
-    `conversation_options` are the typed per-conversation settings; raw `options` (the
-    CLI's `-o`) are merged last, nested objects key by key.
-    """
-    history = history_messages(messages)
-    if conversation_options is not None:
-        payload = conversation_options.build(model, history, endpoint_kind)
+    return build(model, messages, options, conversation_options, endpoint_kind)
+
+
+def as_request(
+    request: ChatRequest | None,
+    *,
+    model: str | None,
+    options: dict[str, Any] | None = None,
+    conversation_options: ConversationOptions | None = None,
+    endpoint_kind: str = "openrouter",
+) -> ChatRequest:
+    """`request`, or one made from loose arguments (endpoint of that kind, default URL)."""
+    if request is not None:
+        return request
+    from app.core.config import DEFAULT_BASE_URL
+    from app.core.endpoints import DEFAULT_ENDPOINT, Endpoint
+    from app.core.options import ConversationOptions
+    from app.core.requests import ChatRequest
+
+    if model is None:
+        raise TypeError("a request or a model is required")
+    opts = conversation_options if conversation_options is not None else ConversationOptions()
+    if endpoint_kind == "openai":
+        endpoint = Endpoint("custom", DEFAULT_BASE_URL, "openai")
     else:
-        payload = {"model": model, "messages": history}
-    if options:
-        from app.core.options import merge_options
-
-        merge_options(payload, options)
-    # Usage in the stream: OpenRouter always sends it; local servers need this flag.
-    payload.setdefault("stream_options", {"include_usage": True})
-    return payload
+        endpoint = Endpoint(DEFAULT_ENDPOINT, DEFAULT_BASE_URL, "openrouter")
+    return ChatRequest(endpoint, model, opts, options)
 
 
 def begin_exchange(
@@ -132,24 +146,31 @@ def begin_exchange(
     conversation_id: int,
     prompt: str,
     *,
-    model: str,
+    request: ChatRequest | None = None,
+    model: str | None = None,
     options: dict[str, Any] | None = None,
     system: str | None = None,
     conversation_options: ConversationOptions | None = None,
     endpoint_kind: str = "openrouter",
 ) -> Exchange:
-    """Commit the prompt (and optional system message) and a placeholder for the reply."""
+    """Commit the prompt (and optional system message) and a placeholder for the reply.
+
+    The request comes from `app.core.requests.resolve_request`; the loose `model` /
+    `options` / `conversation_options` / `endpoint_kind` arguments build a plain one.
+    """
+    req = as_request(request, model=model, options=options,
+                     conversation_options=conversation_options, endpoint_kind=endpoint_kind)
     if system:
         store.add_message(conversation_id, Role.SYSTEM, system)
     user = store.add_message(conversation_id, Role.USER, prompt)
     # Only the branch on screen goes out (the prompt above continues it).
     messages = store.get_thread(conversation_id)
-    payload = build_payload(model, messages, options, conversation_options, endpoint_kind)
+    payload = req.payload(messages)
     reply = store.add_message(
-        conversation_id, Role.ASSISTANT, "", status=MessageStatus.STREAMING, model=model,
+        conversation_id, Role.ASSISTANT, "", status=MessageStatus.STREAMING, model=req.model,
         parent_id=user.id,
     )
-    store.set_conversation_model(conversation_id, model)
+    store.set_conversation_model(conversation_id, req.model)
     return Exchange(user, reply, payload)
 
 

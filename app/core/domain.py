@@ -79,6 +79,8 @@ class Conversation:
     trashed_at: float | None = None
     #: last message of the branch shown; None means "the newest leaf"
     active_leaf_id: int | None = None
+    #: the endpoint (Settings name) it talks to; None: the built-in "openrouter"
+    endpoint: str | None = None
 
 
 @dataclass

@@ -198,6 +198,9 @@ class ConversationOptions:
     #: like `parallel_tool_calls`, sent only when tools are offered (see `tool_params`)
     tool_choice: str | dict[str, Any] | None = None
     parallel_tool_calls: bool | None = None
+    #: tools the user chose "Always allow" for in this conversation (by API name); never
+    #: sent, kept so the choice survives restarts and goes along with an export
+    allowed_tools: list[str] = field(default_factory=list)
 
     def tools_enabled(self) -> bool:
         """True when this conversation offers any tool."""

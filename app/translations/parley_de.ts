@@ -4,7 +4,7 @@
     <name>ChatController</name>
     <message>
         <source>That conversation no longer exists.</source>
-        <extracomment>how often a streaming reply is pushed to the view (~30 frames a second: smooth for text, and half the repaints of 60 fps, which dominate the cost of a long reply) the list as a whole changed (filters, tags, start-up): reload it one conversation changed (new message, title, pin...): update that row only one conversation left the list (deleted or archived) (id, title) a conversation went to the trash; the window offers Undo (Conversation | None, list[Message]) — None: an empty new chat a stored message to show at the end of the open conversation {message id: (index, count)} for messages that have other versions (message id, text so far, reasoning so far) — coalesced to the frame rate the stored final state of a reply (complete, stopped or error) (message, hint, kind) kind: auth | credits | error a one-line summary of the last reply: model, tokens, cost (ToolCall, asyncio.Future[str]): ask the user; set "once", "always" or "deny" remaining credit and limit from GET /key, for the status bar ("" when unknown) spend of this conversation and of today, for the status bar "always allow" choices, per conversation, for this session</extracomment>
+        <extracomment>how often a streaming reply is pushed to the view (~30 frames a second: smooth for text, and half the repaints of 60 fps, which dominate the cost of a long reply) the list as a whole changed (filters, tags, start-up): reload it one conversation changed (new message, title, pin...): update that row only one conversation left the list (deleted or archived) (id, title) a conversation went to the trash; the window offers Undo (Conversation | None, list[Message]) — None: an empty new chat a stored message to show at the end of the open conversation {message id: (index, count)} for messages that have other versions (message id, text so far, reasoning so far) — coalesced to the frame rate the stored final state of a reply (complete, stopped or error) (message, hint, kind) kind: auth | credits | error a one-line summary of the last reply: model, tokens, cost (ToolCall, asyncio.Future[str]): ask the user; set "once", "always" or "deny" remaining credit and limit from GET /key, for the status bar ("" when unknown) spend of this conversation and of today, for the status bar</extracomment>
         <translation>Diese Unterhaltung gibt es nicht mehr.</translation>
     </message>
     <message>
@@ -23,6 +23,10 @@
     <message>
         <source>Offline: showing the saved model list ({error})</source>
         <translation>Offline: die gespeicherte Modellliste wird angezeigt ({error})</translation>
+    </message>
+    <message>
+        <source>This chat now uses the endpoint {name}.</source>
+        <translation>Dieser Chat verwendet jetzt den Endpunkt {name}.</translation>
     </message>
     <message>
         <source>Could not save the defaults: {error}</source>
@@ -284,7 +288,7 @@ er wird im Schlüsselbund des Systems gespeichert — oder setzen Sie $OPENROUTE
     <name>MainWindow</name>
     <message>
         <source>Main</source>
-        <extracomment>emitted from closeEvent; the owner saves what is in flight, then the app quits</extracomment>
+        <extracomment>emitted from closeEvent; the owner saves what is in flight, then the app quits Conversation &gt; Move to Endpoint &gt; NAME: move the open chat (ChatController.move_to_endpoint)</extracomment>
         <translation>Haupt</translation>
     </message>
     <message>
@@ -313,6 +317,7 @@ er wird im Schlüsselbund des Systems gespeichert — oder setzen Sie $OPENROUTE
     </message>
     <message>
         <source>Quit</source>
+        <extracomment>() -&gt; (configured endpoint names, the open chat's endpoint or None for no chat)</extracomment>
         <translation>Beenden</translation>
     </message>
     <message>
@@ -390,6 +395,10 @@ er wird im Schlüsselbund des Systems gespeichert — oder setzen Sie $OPENROUTE
     <message>
         <source>&amp;Conversation</source>
         <translation>&amp;Unterhaltung</translation>
+    </message>
+    <message>
+        <source>Move to Endpoint</source>
+        <translation>Zu Endpunkt verschieben</translation>
     </message>
     <message>
         <source>&amp;Help</source>

@@ -18,6 +18,9 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from app.core.context import AppContext
 from app.core.domain import Conversation, Message
 from app.core.errors import ApiError, AuthError, ParleyError, PaymentRequired
+from app.core.finish import money, usage_line
+
+__all__ = ["ChatController", "error_kind", "money", "usage_line"]
 
 if TYPE_CHECKING:
     # asyncio loads with the event loop, after the window has been painted.
@@ -29,12 +32,13 @@ if TYPE_CHECKING:
     from app.core.client import ChatClient, KeyInfo, ModelInfo
     from app.core.endpoints import Endpoint
     from app.core.events import StreamEvent
+    from app.core.finish import RunSummary
     from app.core.history.search import SearchHit
     from app.core.models_cache import ModelCatalog
     from app.core.options import ConversationOptions
+    from app.core.requests import ChatRequest
     from app.core.tools.loop import (
         ApprovalChoice,
-        ToolApprovals,
         ToolCall,
         ToolCallOutcome,
         ToolLoop,
@@ -109,8 +113,6 @@ class ChatController(QObject):
         self._closed = False
         self._tool_loop: ToolLoop | None = None
         self._registry: ToolRegistry | None = None
-        #: "always allow" choices, per conversation, for this session
-        self._approvals: dict[int, ToolApprovals] = {}
         self._dirty = False
         self._frame = QTimer(self)
         self._frame.setInterval(FRAME_MS)
@@ -151,9 +153,8 @@ class ChatController(QObject):
             return False
         from app.core.branches import begin_regenerate
 
-        return self._start_branch(lambda opts, kind: begin_regenerate(
-            self.ctx.store, reply_id, model=self.model,
-            conversation_options=opts, endpoint_kind=kind))
+        return self._start_branch(lambda request: begin_regenerate(
+            self.ctx.store, reply_id, request=request))
 
     def edit_message(self, message_id: int, new_text: str) -> bool:
         """Send an edited prompt as a new version; the original and its replies stay."""
@@ -161,20 +162,20 @@ class ChatController(QObject):
             return False
         from app.core.branches import begin_edit
 
-        return self._start_branch(lambda opts, kind: begin_edit(
-            self.ctx.store, message_id, new_text, model=self.model,
-            conversation_options=opts, endpoint_kind=kind))
+        return self._start_branch(lambda request: begin_edit(
+            self.ctx.store, message_id, new_text, request=request))
 
     def _start_branch(self, begin: Any) -> bool:
         try:
-            exchange = begin(self.options(), self.endpoint().kind)
-            client = self._client()
+            request = self.request()
+            exchange = begin(request)
+            client = self.ctx.client_for_endpoint(request.endpoint)
         except ParleyError as exc:
             self.errorRaised.emit(str(exc), exc.hint, error_kind(exc))
             return False
         assert self.current is not None
         self._show(self.current)
-        self._start_run(exchange, client)
+        self._start_run(exchange, client, request)
         return True
 
     def switch_branch(self, message_id: int, direction: int) -> None:
@@ -366,12 +367,62 @@ class ChatController(QObject):
     # ---- endpoint and options --------------------------------------------------------
 
     def endpoint(self) -> Endpoint:
-        from app.core.endpoints import find_endpoint
+        """The open conversation's endpoint (a new chat: the current one in Settings).
 
+        A conversation whose endpoint was removed shows the current one here; sending in
+        it fails with a message naming the missing endpoint (see `request`)."""
+        from app.core.endpoints import find_endpoint
+        from app.core.requests import conversation_endpoint
+
+        if self.current is not None:
+            try:
+                return conversation_endpoint(self.ctx.settings, self.current)
+            except ParleyError:
+                pass
         return find_endpoint(self.ctx.settings)
 
     def _client(self) -> ChatClient:
         return self.ctx.client_for_endpoint(self.endpoint())
+
+    def request(self) -> ChatRequest:
+        """The request for the next reply: the one request path with the chosen model."""
+        from app.core.requests import Overrides, resolve_request
+
+        current = self.current
+        if current is not None:
+            # Re-read: the endpoint may have been moved since the chat was opened.
+            current = self.ctx.store.get_conversation(current.id) or current
+        return resolve_request(
+            self.ctx.settings, self.ctx.store, current, Overrides(model=self.model),
+            options=self.options() if current is None else None,
+        )
+
+    def endpoint_choices(self) -> tuple[list[str], str | None]:
+        """The configured endpoints (built-in first) and the open chat's endpoint (None:
+        no stored chat is open), for Conversation > Move to Endpoint."""
+        names = [e.name for e in self.ctx.endpoints()]
+        if self.current is None:
+            return names, None
+        return names, self.current.endpoint or "openrouter"
+
+    def move_to_endpoint(self, name: str) -> bool:
+        """Move the open conversation to the endpoint `name` (its key and kind from now on)."""
+        from app.core.requests import endpoint_named
+
+        if self.current is None or self.busy:
+            return False
+        try:
+            endpoint = endpoint_named(self.ctx.settings, name)
+            self.ctx.store.set_conversation_endpoint(self.current.id, endpoint.name)
+        except ParleyError as exc:
+            self.errorRaised.emit(str(exc), exc.hint, error_kind(exc))
+            return False
+        self.current.endpoint = endpoint.name
+        self.conversationUpdated.emit(self.current.id)
+        self.refresh_models()  # the model list of the endpoint it talks to now
+        self.statusMessage.emit(
+            self.tr("This chat now uses the endpoint {name}.").format(name=endpoint.name))
+        return True
 
     def options(self) -> ConversationOptions:
         """The request options of the open conversation (or of the next new one)."""
@@ -417,36 +468,32 @@ class ChatController(QObject):
 
         store = self.ctx.store
         try:
-            options = self.options()
-            endpoint = self.endpoint()
+            request = self.request()
+            client = self.ctx.client_for_endpoint(request.endpoint)
             if self.current is None:
-                self.current = store.create_conversation(title_from_prompt(text), self.model)
-                store.set_options(self.current.id, options.to_dict())
+                self.current = store.create_conversation(
+                    title_from_prompt(text), self.model, endpoint=request.endpoint.name)
+                store.set_options(self.current.id, request.options.to_dict())
                 self.pending_options = None
                 self.conversationOpened.emit(self.current, [])
-            exchange = begin_exchange(
-                store, self.current.id, text, model=self.model,
-                conversation_options=options, endpoint_kind=endpoint.kind,
-            )
-            client = self._client()
+            exchange = begin_exchange(store, self.current.id, text, request=request)
         except ParleyError as exc:
             self.errorRaised.emit(str(exc), exc.hint, error_kind(exc))
             return False
         self.conversationUpdated.emit(self.current.id)
         self.messageAppended.emit(exchange.user_message)
         self.messageAppended.emit(exchange.reply)
-        self._start_run(exchange, client)
+        self._start_run(exchange, client, request)
         return True
 
-    def _start_run(self, exchange: Exchange, client: ChatClient) -> None:
+    def _start_run(self, exchange: Exchange, client: ChatClient, request: ChatRequest) -> None:
         import asyncio
 
         from app.core.chat import ReplyRun
         from app.core.client import RetryPolicy
 
-        options = self.options()
-        if options.tools_enabled():
-            self._start_tool_loop(exchange, client, options)
+        if request.options.tools_enabled():
+            self._start_tool_loop(exchange, client, request)
             return
         store = self.ctx.store
         run = ReplyRun(
@@ -454,7 +501,7 @@ class ChatController(QObject):
             retry=RetryPolicy(), on_retry=self._on_retry,
         )
         self._run = run
-        self._task = asyncio.ensure_future(self._drive(run))
+        self._task = asyncio.ensure_future(self._drive(run, request, client))
         self._frame.start()
         self.busyChanged.emit(True)
         self.statusMessage.emit(self.tr("Waiting for {model}…").format(model=self.model))
@@ -481,7 +528,7 @@ class ChatController(QObject):
         self._dirty = False
         self.replyProgress.emit(run.reply.id, run.acc.text, run.acc.reasoning)
 
-    async def _drive(self, run: ReplyRun) -> None:
+    async def _drive(self, run: ReplyRun, request: ChatRequest, client: ChatClient) -> None:
         try:
             await run.run()
         except ParleyError as exc:
@@ -490,43 +537,42 @@ class ChatController(QObject):
             self._frame.stop()
             self._task = None
             self._run = None
-            final = self.ctx.store.get_message(run.reply.id)
-            if final is not None:
-                self.replyFinished.emit(final)
-                self.usageChanged.emit(usage_line(final, self.model_info(final.model)))
             self.busyChanged.emit(False)
-            self.conversationUpdated.emit(run.reply.conversation_id)
-            if run.status.value == "stopped":
-                self.statusMessage.emit(self.tr("Stopped. The partial reply was kept."))
-            elif run.status.value == "complete":
-                self.statusMessage.emit("")
-            if not self._closed:
-                self.update_totals()
-                if run.status.value == "complete":
-                    self._check_structured(run)
-                    self._maybe_title(run)
-                self._spawn(self._after_reply(run))
+            self._finish(request, client, [run.reply.id])
 
     # ---- after a reply -------------------------------------------------------------
 
-    def _check_structured(self, run: ReplyRun) -> None:
-        """With structured output on, check the reply against the schema and say so."""
-        structured = self.options().structured
-        if structured.mode not in ("json_schema", "json_object"):
-            return
-        from app.core.schema_check import check_reply
+    def _finish(self, request: ChatRequest, client: ChatClient, reply_ids: list[int]) -> None:
+        """Present a finished run (core's `finish_run`), then its slow part in the background."""
+        from app.core.finish import finish_run
 
-        schema = structured.schema if structured.mode == "json_schema" else {"type": "object"}
-        problems = check_reply(run.acc.text, schema or {})
-        msg = self.ctx.store.get_message(run.reply.id)
-        if msg is None:
+        if not reply_ids:
             return
-        extra = dict(msg.extra)
-        extra["structured_check"] = {"valid": not problems, "problems": problems[:20]}
-        self.ctx.store.update_message(msg.id, extra=extra)
-        updated = self.ctx.store.get_message(msg.id)
-        if updated is not None:
-            self.replyFinished.emit(updated)
+        store = self.ctx.store
+        first = store.get_message(reply_ids[0])
+        info = self.model_info(first.model if first is not None and first.model else None)
+        summary = finish_run(store, request, reply_ids, info=info)
+        final = summary.reply
+        if final is not None:
+            self.replyFinished.emit(final)
+            self.conversationUpdated.emit(final.conversation_id)
+        self.usageChanged.emit(summary.usage_line)
+        status = summary.status.value
+        if status == "stopped":
+            self.statusMessage.emit(self.tr("Stopped. The partial reply was kept."))
+        elif status == "complete":
+            self.statusMessage.emit("")
+        if summary.structured is not None:
+            self._check_structured(summary.structured)
+        if summary.warning:
+            self.statusMessage.emit("⚠ " + summary.warning)
+        if not self._closed:
+            self.update_totals()
+            self._spawn(self._after_reply(request, client, summary))
+
+    def _check_structured(self, verdict: dict[str, Any]) -> None:
+        """Say whether the reply matches the schema (core stored the verdict)."""
+        problems = list(verdict.get("problems") or [])
         if problems:
             self.statusMessage.emit(
                 self.tr("⚠ The reply does not match the schema: {problems}").format(
@@ -535,28 +581,49 @@ class ChatController(QObject):
         else:
             self.statusMessage.emit(self.tr("✓ The reply matches the schema."))
 
-    def _maybe_title(self, run: ReplyRun) -> None:
-        """Name a new chat with a cheap model when one is set in Settings (never blocks)."""
-        model = self.ctx.settings.title_model.strip()
-        conv = self.ctx.store.get_conversation(run.reply.conversation_id)
-        if not model or conv is None:
+    async def _after_reply(
+        self, request: ChatRequest, client: ChatClient, summary: RunSummary
+    ) -> None:
+        """Title after the first exchange, the real cost of a stopped reply, credit left."""
+        from app.core.finish import after_run
+
+        await after_run(self.ctx.store, client, self.ctx.settings, request, summary)
+        if summary.title and summary.reply is not None:
+            conv_id = summary.reply.conversation_id
+            if self.current is not None and self.current.id == conv_id:
+                self.current.title = summary.title
+            self.conversationUpdated.emit(conv_id)
+        if summary.cost is not None:
+            self._check_stopped_cost(summary)
+        if not request.endpoint.is_openrouter or self._closed:
             return
-        thread = self.ctx.store.get_thread(conv.id)
-        users = [m for m in thread if m.role.value == "user"]
-        if len(users) != 1:
-            return  # only after the first exchange
-        self._spawn(self._title(conv.id, conv.title, model, users[0].content, run.acc.text))
-
-    async def _title(self, conv_id: int, old: str, model: str, user: str, reply: str) -> None:
-        from app.core.titles import generate_title
-
         try:
-            title = await generate_title(self._client(), model, user, reply)
+            info = await client.key_info()
         except ParleyError:
-            return  # the title from the prompt stays; not worth an error
-        current = self.ctx.store.get_conversation(conv_id)
-        if title and current is not None and current.title == old:
-            self.rename_conversation(conv_id, title)
+            return  # the credit line is a courtesy; errors were shown with the reply
+        self.creditChanged.emit(info.describe())
+
+    def _check_stopped_cost(self, summary: RunSummary) -> None:
+        """Show what a stopped reply really cost (core stored it on the message)."""
+        cost = summary.cost
+        if cost is None:
+            return
+        if summary.reply is not None:
+            self.replyFinished.emit(summary.reply)
+            self.usageChanged.emit(summary.usage_line)
+        self.update_totals()
+        if cost.bills_full_reply:
+            self.statusMessage.emit(
+                self.tr("Stopped, but {provider} bills the full reply even after a stop "
+                        "(charged {cost}).").format(provider=cost.provider_name or "the provider",
+                                                    cost=money(cost.total_cost))
+            )
+        elif cost.total_cost is not None:
+            self.statusMessage.emit(
+                self.tr("Stopped. The provider charged {cost} for the part generated.").format(
+                    cost=money(cost.total_cost)
+                )
+            )
 
     # ---- tools ---------------------------------------------------------------------
 
@@ -576,27 +643,36 @@ class ChatController(QObject):
             self._spawn(registry.mcp.aclose())
 
     def _start_tool_loop(
-        self, exchange: Exchange, client: ChatClient, options: ConversationOptions
+        self, exchange: Exchange, client: ChatClient, request: ChatRequest
     ) -> None:
         import asyncio
 
+        from app.core.approvals import approvals_for
         from app.core.client import RetryPolicy
-        from app.core.tools.loop import ToolApprovals, ToolLoop
+        from app.core.tools.loop import ToolLoop
 
         conv_id = exchange.reply.conversation_id
+        reply_ids = [exchange.reply.id]
+
+        def reply_started(message: Message) -> None:
+            if message.id not in reply_ids:
+                reply_ids.append(message.id)
+            self.messageAppended.emit(message)
+
         loop = ToolLoop.from_settings(
             self.ctx.settings, self.ctx.store, client, self.registry(),
             approve=self._approve,
-            approvals=self._approvals.setdefault(conv_id, ToolApprovals()),
+            # "Always allow" is stored with the conversation, so it survives restarts.
+            approvals=approvals_for(self.ctx.store, conv_id),
             on_events=self._on_events,
-            on_reply_start=self.messageAppended.emit,
+            on_reply_start=reply_started,
             on_tool_start=self._on_tool_start,
             on_tool_end=self._on_tool_end,
             retry=RetryPolicy(), on_retry=self._on_retry,
         )
         self._tool_loop = loop
         self._task = asyncio.ensure_future(
-            self._drive_tools(loop, exchange, options, self.endpoint().kind)
+            self._drive_tools(loop, exchange, request, client, reply_ids)
         )
         self._frame.start()
         self.busyChanged.emit(True)
@@ -609,7 +685,15 @@ class ChatController(QObject):
         future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self.approvalRequested.emit(call, future)
         choice = await future
-        return "always" if choice == "always" else "once" if choice == "once" else "deny"
+        if choice == "always":
+            from app.core.approvals import remember_always
+
+            try:
+                remember_always(self.ctx.store, call.conversation_id, call.name)
+            except ParleyError as exc:
+                self.statusMessage.emit(str(exc))  # allowed for this run all the same
+            return "always"
+        return "once" if choice == "once" else "deny"
 
     def _on_tool_start(self, call: ToolCall) -> None:
         reply = self.ctx.store.get_message(call.reply_id)
@@ -626,13 +710,12 @@ class ChatController(QObject):
             self.messageAppended.emit(message)
 
     async def _drive_tools(
-        self, loop: ToolLoop, exchange: Exchange, options: ConversationOptions, kind: str
+        self, loop: ToolLoop, exchange: Exchange, request: ChatRequest, client: ChatClient,
+        reply_ids: list[int],
     ) -> None:
         result = None
         try:
-            result = await loop.continue_exchange(
-                exchange, model=self.model, conversation_options=options, endpoint_kind=kind
-            )
+            result = await loop.continue_exchange(exchange, request=request)
         except ParleyError as exc:
             self.errorRaised.emit(str(exc), exc.hint, error_kind(exc))
         finally:
@@ -643,9 +726,7 @@ class ChatController(QObject):
             conv = self.current
             if conv is not None and conv.id == exchange.reply.conversation_id:
                 self._show(conv)  # every step, tool result and final answer as stored
-            self.conversationUpdated.emit(exchange.reply.conversation_id)
-            if not self._closed:
-                self.update_totals()
+            self._finish(request, client, reply_ids)
         if result is not None:
             if result.problems:
                 self.statusMessage.emit("⚠ " + "; ".join(
@@ -654,8 +735,6 @@ class ChatController(QObject):
                 self.statusMessage.emit(self.tr(
                     "Stopped after {n} tool steps (the limit in Settings).").format(
                         n=result.steps))
-            else:
-                self.statusMessage.emit("")
 
     # ---- money ---------------------------------------------------------------------
 
@@ -672,54 +751,6 @@ class ChatController(QObject):
             parts.append(self.tr("This chat {cost}").format(cost=money(conv.cost)))
         parts.append(self.tr("today {cost}").format(cost=money(today.cost)))
         self.totalsChanged.emit(" · ".join(parts))
-
-    async def _after_reply(self, run: ReplyRun) -> None:
-        """Credit left, and for a stopped reply what the provider really charged."""
-        endpoint = self.endpoint()
-        if not endpoint.is_openrouter:
-            return
-        client = self._client()
-        if run.status.value == "stopped" and run.acc.generation_id:
-            await self._check_stopped_cost(client, run)
-        try:
-            info = await client.key_info()
-        except ParleyError:
-            return  # the credit line is a courtesy; errors were shown with the reply
-        self.creditChanged.emit(info.describe())
-
-    async def _check_stopped_cost(self, client: ChatClient, run: ReplyRun) -> None:
-        from app.core.billing import fetch_generation_cost
-        from app.core.domain import Usage
-
-        cost = await fetch_generation_cost(client, run.acc.generation_id or "")
-        if cost is None:
-            return
-        msg = self.ctx.store.get_message(run.reply.id)
-        if msg is None:
-            return
-        usage = msg.usage or Usage()
-        if cost.total_cost is not None:
-            usage.cost = cost.total_cost
-        extra = dict(msg.extra)
-        extra["generation"] = {"total_cost": cost.total_cost, "cancelled": cost.cancelled,
-                               "provider": cost.provider_name}
-        self.ctx.store.update_message(msg.id, usage=usage, extra=extra)
-        updated = self.ctx.store.get_message(msg.id)
-        if updated is not None:
-            self.replyFinished.emit(updated)
-        self.update_totals()
-        if cost.bills_full_reply:
-            self.statusMessage.emit(
-                self.tr("Stopped, but {provider} bills the full reply even after a stop "
-                        "(charged {cost}).").format(provider=cost.provider_name or "the provider",
-                                                    cost=money(cost.total_cost))
-            )
-        elif cost.total_cost is not None:
-            self.statusMessage.emit(
-                self.tr("Stopped. The provider charged {cost} for the part generated.").format(
-                    cost=money(cost.total_cost)
-                )
-            )
 
     # ---- key -----------------------------------------------------------------------
 
@@ -769,38 +800,6 @@ class ChatController(QObject):
             with contextlib.suppress(Exception):
                 await client.aclose()
         self._executor.shutdown(wait=False, cancel_futures=True)
-
-
-def usage_line(msg: Message, info: ModelInfo | None = None) -> str:
-    """'model · 1,234 tokens · $0.0012' for the status bar; '' when nothing is known.
-
-    With the model's prices known, cached prompt tokens also show what caching saved.
-    """
-    parts: list[str] = []
-    if msg.model:
-        parts.append(msg.model + (f" via {msg.provider}" if msg.provider else ""))
-    if msg.usage is not None:
-        u = msg.usage
-        parts.append(f"{u.prompt_tokens:,} in / {u.completion_tokens:,} out tokens")
-        if u.cached_tokens:
-            cached = f"{u.cached_tokens:,} cached"
-            if info is not None and info.prompt_price and info.input_cache_read_price is not None:
-                saved = u.cached_tokens * (info.prompt_price - info.input_cache_read_price)
-                if saved > 0:
-                    cached += f", saved {money(saved)}"
-            parts.append(cached)
-        if u.cost is not None:
-            parts.append(f"${u.cost:.6f}" if u.cost < 0.01 else f"${u.cost:.4f}")
-    if msg.status.value != "complete":
-        parts.append(msg.status.value)
-    return " · ".join(parts)
-
-
-def money(cost: float | None) -> str:
-    """$0.0012 style: enough digits for tiny per-request costs."""
-    if cost is None:
-        return "$?"
-    return f"${cost:.4f}" if cost >= 0.01 or cost == 0 else f"${cost:.6f}"
 
 
 def _warm_renderer() -> None:

@@ -9,6 +9,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QPushButton,
     QSizePolicy,
@@ -33,6 +34,8 @@ class MainWindow(QMainWindow):
     settingsRequested = Signal()
     #: emitted from closeEvent; the owner saves what is in flight, then the app quits
     closing = Signal()
+    #: Conversation > Move to Endpoint > NAME: move the open chat (ChatController.move_to_endpoint)
+    moveToEndpointRequested = Signal(str)
 
     def __init__(self) -> None:
         super().__init__()
@@ -97,6 +100,8 @@ class MainWindow(QMainWindow):
             self.statusBar().addPermanentWidget(label)
 
         self._undo_button: QPushButton | None = None
+        #: () -> (configured endpoint names, the open chat's endpoint or None for no chat)
+        self._endpoint_source: Callable[[], tuple[list[str], str | None]] | None = None
         self._build_actions()
         self._build_menus()
         self.focus_composer()
@@ -170,6 +175,10 @@ class MainWindow(QMainWindow):
         self.conversation_menu.addAction(self.options_action)
         self.conversation_menu.addAction(self.prompts_action)
         self.conversation_menu.addAction(self.tools_action)
+        # Moving a chat to another endpoint is always explicit: this menu and nothing else.
+        self.endpoint_menu = QMenu(self.tr("Move to Endpoint"), self)
+        self.endpoint_menu.aboutToShow.connect(self._fill_endpoint_menu)
+        self.conversation_menu.addMenu(self.endpoint_menu)
         self.conversation_menu.addAction(self.stop_action)
         self.conversation_menu.addSeparator()
         self.conversation_menu.addAction(self.sidebar.rename_action)
@@ -216,6 +225,25 @@ class MainWindow(QMainWindow):
         self.composer.edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # ---- updates from the controller ----------------------------------------------
+
+    def set_endpoint_source(
+        self, source: Callable[[], tuple[list[str], str | None]]
+    ) -> None:
+        """Where "Move to Endpoint" reads the endpoints and the open chat's endpoint from
+        (e.g. ChatController.endpoint_choices)."""
+        self._endpoint_source = source
+
+    def _fill_endpoint_menu(self) -> None:
+        self.endpoint_menu.clear()
+        names, current = self._endpoint_source() if self._endpoint_source else ([], None)
+        for name in names:
+            action = self.endpoint_menu.addAction(name)
+            action.setCheckable(True)
+            action.setChecked(name == current)
+            # Only an open, stored chat can move; it is already where it is.
+            action.setEnabled(current is not None and name != current)
+            action.triggered.connect(
+                lambda _checked=False, n=name: self.moveToEndpointRequested.emit(n))
 
     def show_conversation(self, conv: Conversation | None, messages: list[Message]) -> None:
         self.set_conversation_title(conv.title if conv else None)

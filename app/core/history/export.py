@@ -60,6 +60,7 @@ def conversation_to_dict(
         "updated_at": _iso(conv.updated_at),
         "updated_ts": conv.updated_at,
         "model": conv.model,
+        "endpoint": conv.endpoint,
         "pinned": conv.pinned,
         "archived": conv.archived,
         "tags": list(conv.tags),

@@ -129,6 +129,7 @@ class _Conv:
     trashed_at: float | None = None
     options: dict[str, Any] = field(default_factory=dict)
     active_leaf_uid: str | None = None
+    endpoint: str | None = None
 
 
 # ---------------------------------------------------------------- reading and checking
@@ -371,6 +372,7 @@ def _parse_parley(data: Any) -> list[_Conv]:
             updated=_timestamp(raw, "updated", where, created),
             messages=_ordered(messages, where),
             model=_opt_short(raw.get("model"), f"{where}.model"),
+            endpoint=_opt_short(raw.get("endpoint"), f"{where}.endpoint"),
             pinned=bool(raw.get("pinned", False)),
             archived=bool(raw.get("archived", False)),
             tags=tags,
@@ -615,12 +617,13 @@ def _write_conversation(
     if is_new:
         cursor = conn.execute(
             "INSERT INTO conversations (uid, title, created_at, updated_at, model, pinned, "
-            "archived, tags, trashed_at, options) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "archived, tags, trashed_at, options, endpoint) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 conv.uid, " ".join(conv.title.split()) or "Untitled", conv.created,
                 conv.updated, conv.model, int(conv.pinned), int(conv.archived),
                 json.dumps(clean_tags(conv.tags), ensure_ascii=False), conv.trashed_at,
-                json.dumps(conv.options, ensure_ascii=False),
+                json.dumps(conv.options, ensure_ascii=False), conv.endpoint,
             ),
         )
         conv_id = cursor.lastrowid

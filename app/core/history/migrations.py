@@ -195,10 +195,17 @@ CREATE TABLE prompts (
 );
 """
 
+# The endpoint (Settings name) a conversation talks to; NULL means the built-in
+# "openrouter" endpoint, which is what every conversation used before.
+_V3_CONVERSATION_ENDPOINT = """
+ALTER TABLE conversations ADD COLUMN endpoint TEXT;
+"""
+
 #: Parley's schema history. Append only: never edit or reorder a released migration.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial", _V1_INITIAL),
     Migration(2, "history, search, branches, prompts", _V2_HISTORY),
+    Migration(3, "conversation endpoint", _V3_CONVERSATION_ENDPOINT),
 )
 
 

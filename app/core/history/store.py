@@ -46,7 +46,7 @@ _M_COLUMNS = ", ".join(f"m.{c.strip()}" for c in _MESSAGE_COLUMNS.split(","))
 _CONVERSATION_SELECT = (
     "SELECT c.id, c.title, c.created_at, c.updated_at, c.model, "
     "(SELECT count(*) FROM messages m WHERE m.conversation_id = c.id), "
-    "c.uid, c.pinned, c.archived, c.tags, c.trashed_at, c.active_leaf_id "
+    "c.uid, c.pinned, c.archived, c.tags, c.trashed_at, c.active_leaf_id, c.endpoint "
     "FROM conversations c"
 )
 
@@ -128,6 +128,7 @@ def _conversation_from_row(row: Sequence[Any]) -> Conversation:
         tags=_tags_from_text(row[9]),
         trashed_at=row[10],
         active_leaf_id=row[11],
+        endpoint=row[12],
     )
 
 
@@ -254,22 +255,23 @@ class Store:
     # ------------------------------------------------------------------ conversations
 
     def create_conversation(
-        self, title: str = "New chat", model: str | None = None
+        self, title: str = "New chat", model: str | None = None, endpoint: str | None = None
     ) -> Conversation:
-        """Create an empty conversation."""
+        """Create an empty conversation (talking to `endpoint`; None: the built-in one)."""
         now = time.time()
         title = _clean_title(title)
         uid = new_uid()
         with self._writing("create a conversation") as conn:
             cursor = conn.execute(
-                "INSERT INTO conversations (title, created_at, updated_at, model, uid) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (title, now, now, model, uid),
+                "INSERT INTO conversations (title, created_at, updated_at, model, uid, endpoint) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (title, now, now, model, uid, endpoint),
             )
             new_id = cursor.lastrowid
         assert new_id is not None
         return Conversation(
-            id=new_id, title=title, created_at=now, updated_at=now, model=model, uid=uid
+            id=new_id, title=title, created_at=now, updated_at=now, model=model, uid=uid,
+            endpoint=endpoint,
         )
 
     @staticmethod
@@ -449,6 +451,14 @@ class Store:
         with self._writing("save the conversation's model") as conn:
             cursor = conn.execute(
                 "UPDATE conversations SET model = ? WHERE id = ?", (model, conversation_id)
+            )
+            self._require(cursor.rowcount, "conversation", conversation_id)
+
+    def set_conversation_endpoint(self, conversation_id: int, endpoint: str | None) -> None:
+        """Move the conversation to another endpoint (None: the built-in one)."""
+        with self._writing("save the conversation's endpoint") as conn:
+            cursor = conn.execute(
+                "UPDATE conversations SET endpoint = ? WHERE id = ?", (endpoint, conversation_id)
             )
             self._require(cursor.rowcount, "conversation", conversation_id)
 

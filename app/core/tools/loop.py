@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from app.core.chat import ReplyRun, begin_exchange, build_payload
+from app.core.chat import ReplyRun, as_request, begin_exchange
 from app.core.domain import Message, MessageStatus, Role
 from app.core.tools.registry import (
     MAX_RESULT_CHARS,
@@ -30,7 +30,6 @@ from app.core.tools.registry import (
     ToolResult,
     ToolSpec,
     finish_result,
-    openai_tools,
     sanitize_name,
 )
 
@@ -41,6 +40,7 @@ if TYPE_CHECKING:
     from app.core.events import StreamEvent
     from app.core.history import Store
     from app.core.options import ConversationOptions
+    from app.core.requests import ChatRequest
 
 ApprovalChoice = Literal["once", "always", "deny"]
 #: what is stored in a tool message's extra["approved"]
@@ -237,7 +237,8 @@ class ToolLoop:
         conversation_id: int,
         prompt: str,
         *,
-        model: str,
+        request: ChatRequest | None = None,
+        model: str | None = None,
         options: dict[str, Any] | None = None,
         system: str | None = None,
         conversation_options: ConversationOptions | None = None,
@@ -245,34 +246,35 @@ class ToolLoop:
         tools: list[ToolSpec] | None = None,
     ) -> ToolLoopResult:
         """Store the prompt and run the exchange with tools (the conversation's enabled
-        tools, or `tools` when given). Raises what `ReplyRun.run` raises."""
-        specs, problems = await self._tools(tools, conversation_options)
-        exchange = begin_exchange(
-            self.store, conversation_id, prompt, model=model, options=options, system=system,
-            conversation_options=conversation_options, endpoint_kind=endpoint_kind,
-        )
+        tools, or `tools` when given). Raises what `ReplyRun.run` raises.
+
+        `request` (from `app.core.requests.resolve_request`) builds every step's body; the
+        loose arguments make a plain one."""
+        req = as_request(request, model=model, options=options,
+                         conversation_options=conversation_options, endpoint_kind=endpoint_kind)
+        specs, problems = await self._tools(tools, req.options)
+        exchange = begin_exchange(self.store, conversation_id, prompt, request=req,
+                                  system=system)
         if self.on_reply_start is not None:
             self.on_reply_start(exchange.reply)
-        return await self._loop(exchange.reply, exchange.payload, specs, problems, model=model,
-                                options=options, conversation_options=conversation_options,
-                                endpoint_kind=endpoint_kind)
+        return await self._loop(exchange.reply, exchange.payload, specs, problems, req)
 
     async def continue_exchange(
         self,
         exchange: Exchange,
         *,
-        model: str,
+        request: ChatRequest | None = None,
+        model: str | None = None,
         options: dict[str, Any] | None = None,
         conversation_options: ConversationOptions | None = None,
         endpoint_kind: str = "openrouter",
         tools: list[ToolSpec] | None = None,
     ) -> ToolLoopResult:
         """Run an exchange `begin_exchange` already stored (e.g. by the UI's controller)."""
-        specs, problems = await self._tools(tools, conversation_options)
-        return await self._loop(exchange.reply, dict(exchange.payload), specs, problems,
-                                model=model, options=options,
-                                conversation_options=conversation_options,
-                                endpoint_kind=endpoint_kind)
+        req = as_request(request, model=model, options=options,
+                         conversation_options=conversation_options, endpoint_kind=endpoint_kind)
+        specs, problems = await self._tools(tools, req.options)
+        return await self._loop(exchange.reply, exchange.payload, specs, problems, req)
 
     # ------------------------------------------------------------------ the loop
 
@@ -283,30 +285,18 @@ class ToolLoop:
             return list(tools), {}
         return await select_tools(self.registry, conversation_options)
 
-    @staticmethod
-    def _with_tools(payload: dict[str, Any], specs: list[ToolSpec],
-                    conversation_options: ConversationOptions | None) -> dict[str, Any]:
-        if specs:
-            payload["tools"] = openai_tools(specs)
-            if conversation_options is not None:
-                payload.update(conversation_options.tool_params())
-        return payload
-
     async def _loop(
         self,
         reply: Message,
         payload: dict[str, Any],
         specs: list[ToolSpec],
         problems: dict[str, str],
-        *,
-        model: str,
-        options: dict[str, Any] | None,
-        conversation_options: ConversationOptions | None,
-        endpoint_kind: str,
+        request: ChatRequest,
     ) -> ToolLoopResult:
         by_name = {spec.name: spec for spec in specs}
         result = ToolLoopResult(replies=[], problems=problems)
-        payload = self._with_tools(payload, specs, conversation_options)
+        # Every step's body comes from the one request path, tools included.
+        payload = request.with_tools(dict(payload), specs)
         conversation_id = reply.conversation_id
         while True:
             run = ReplyRun(self.store, self.client, reply, payload, on_events=self.on_events,
@@ -329,12 +319,10 @@ class ToolLoop:
             outcomes = await self._run_calls(calls, reply)
             result.outcomes += outcomes
             last_id = outcomes[-1].message_id
-            payload = build_payload(model, self.store.path_to(last_id), options,
-                                    conversation_options, endpoint_kind)
-            payload = self._with_tools(payload, specs, conversation_options)
+            payload = request.payload(self.store.path_to(last_id), specs)
             reply = self.store.add_message(
                 conversation_id, Role.ASSISTANT, "", status=MessageStatus.STREAMING,
-                model=model, parent_id=last_id,
+                model=request.model, parent_id=last_id,
             )
             if self.on_reply_start is not None:
                 self.on_reply_start(reply)
