@@ -98,6 +98,8 @@ def build(ctx: AppContext) -> Parley:
     # A lambda: triggered(bool) would otherwise pass `checked` as the search query.
     window.prompts_action.triggered.connect(lambda: dialogs.open_prompt_library())  # noqa: PLW0108
     window.tools_action.triggered.connect(dialogs.open_tools)
+    window.set_endpoint_source(controller.endpoint_choices)
+    window.moveToEndpointRequested.connect(controller.move_to_endpoint)
     controller.approvalRequested.connect(approval.ask)
     composer.set_prompt_source(prompts.picker_prompts)
     composer.libraryRequested.connect(dialogs.open_prompt_library)

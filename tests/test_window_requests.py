@@ -177,8 +177,6 @@ def test_chat_keeps_its_endpoint_and_moves_only_when_asked(
         assert not chat_requests(fake)
 
         # Conversation > Move to Endpoint > openrouter
-        app.window.set_endpoint_source(app.controller.endpoint_choices)
-        app.window.moveToEndpointRequested.connect(app.controller.move_to_endpoint)
         menu = app.window.endpoint_menu
         menu.aboutToShow.emit()
         actions = {a.text(): a for a in menu.actions()}
