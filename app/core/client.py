@@ -15,7 +15,7 @@ import re
 from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
 from typing import Any, cast
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, quote_plus, urlsplit
 
 import httpx
 import orjson
@@ -323,7 +323,8 @@ def redact(text: str, secret: str | None) -> str:
     echoes it in); OpenRouter/OpenAI-style keys (`sk-...`) and bearer tokens go too.
     """
     if secret and len(secret) >= 4:
-        for form in {secret, quote(secret, safe=""), json.dumps(secret)[1:-1]}:
+        forms = {secret, quote(secret, safe=""), quote_plus(secret), json.dumps(secret)[1:-1]}
+        for form in forms:
             text = text.replace(form, "[redacted]")
     text = _KEY_PATTERN.sub("[redacted]", text)
     return _BEARER_PATTERN.sub(r"\1[redacted]", text)
@@ -347,7 +348,7 @@ def translate_httpx_error(
     (the partial reply is kept) rather than a failure to reach the endpoint.
     """
     # Only the URL and the exception's own text come from outside; scrub them first.
-    host = redact(urlsplit(base_url).netloc or base_url, secret)
+    host = redact(_host(base_url), secret)
     base_url = redact(base_url, secret)
     detail = redact(str(exc) or type(exc).__name__, secret)
     if started:
@@ -373,7 +374,7 @@ def translate_httpx_error(
         if isinstance(exc, httpx.ConnectTimeout):
             return ApiTimeout(f"Connecting to {host} timed out.")
         if isinstance(exc, httpx.ReadTimeout):
-            return ApiTimeout(f"{host} stopped sending data (read timed out).")
+            return ApiTimeout(f"The server {host} stopped sending data (read timed out).")
         if isinstance(exc, httpx.PoolTimeout):
             return ApiTimeout(
                 f"Every connection to {host} stayed busy for too long. Try again."
@@ -396,11 +397,13 @@ def translate_httpx_error(
                 f"Could not connect to {host}: connection refused. Is the server running?"
             )
         if "ssl" in lowered or "certificate" in lowered:
-            return NetworkError(f"A secure connection to {host} could not be set up: {detail}")
-        return NetworkError(f"Could not connect to {host}: {detail}")
+            return NetworkError(
+                f"A secure connection to {host} could not be set up: {detail.rstrip('.')}."
+            )
+        return NetworkError(f"Could not connect to {host}: {detail.rstrip('.')}.")
     if isinstance(exc, httpx.ProxyError):
         return NetworkError(
-            f"The proxy in front of {host} failed: {detail}. Check the proxy settings "
+            f"The proxy in front of {host} failed: {detail.rstrip('.')}. Check the proxy settings "
             "(HTTPS_PROXY, HTTP_PROXY) or try without a proxy."
         )
     if isinstance(exc, httpx.UnsupportedProtocol):
@@ -409,11 +412,12 @@ def translate_httpx_error(
             "connect to it. Fix the base URL in Settings."
         )
     if isinstance(exc, httpx.RemoteProtocolError):
-        return NetworkError(f"{host} closed the connection unexpectedly.")
+        return NetworkError(f"The server {host} closed the connection unexpectedly.")
     if isinstance(exc, httpx.LocalProtocolError):
         return EndpointError(
-            f"Parley could not send a valid request to {host}: {detail}. Check the API key "
-            "and the base URL in Settings for stray spaces, line breaks or odd characters."
+            f"Parley could not send a valid request to {host}: {detail.rstrip('.')}. Check the "
+            "API key and the base URL in Settings for stray spaces, line breaks or odd "
+            "characters."
         )
     if isinstance(exc, httpx.DecodingError):
         return NetworkError(
@@ -422,11 +426,13 @@ def translate_httpx_error(
         )
     if isinstance(exc, httpx.TooManyRedirects):
         return EndpointError(
-            f"{host} redirected the request too many times. Check the base URL in Settings."
+            f"The server {host} redirected the request too many times. Check the base URL in "
+            "Settings."
         )
     if isinstance(exc, httpx.InvalidURL):
         return EndpointError(
-            f"The base URL {base_url} is not a valid URL ({detail}). Fix it in Settings."
+            f"The base URL {base_url} is not a valid URL ({detail.rstrip('.')}). Fix it in "
+            "Settings."
         )
     if isinstance(exc, httpx.HTTPStatusError):
         response = exc.response
@@ -434,7 +440,7 @@ def translate_httpx_error(
             response.status_code, b"", response.headers, secret=secret
         )
     if isinstance(exc, httpx.TransportError):
-        return NetworkError(f"Network error talking to {host}: {detail}. Try again.")
+        return NetworkError(f"Network error talking to {host}: {detail.rstrip('.')}. Try again.")
     # httpx.StreamError (StreamConsumed, StreamClosed, ResponseNotRead, RequestNotRead),
     # httpx.CookieConflict and anything httpx adds later: failures in handling the
     # answer, not in reaching the server.
@@ -442,6 +448,13 @@ def translate_httpx_error(
         f"Parley could not handle the answer from {host} ({type(exc).__name__}). "
         "Try again; if it keeps happening, please report it."
     )
+
+
+def _host(base_url: str) -> str:
+    try:
+        return urlsplit(base_url).netloc or base_url
+    except ValueError:  # e.g. an unclosed IPv6 bracket: show the URL as typed
+        return base_url
 
 
 def _same_origin(a: httpx.URL, b: httpx.URL) -> bool:
@@ -765,8 +778,8 @@ class ChatClient:
                 url, params = follow.url, None
             else:
                 raise EndpointError(
-                    f"{self.redact(_origin(response.request.url))} redirected the request "
-                    "too many times. Check the base URL in Settings."
+                    f"The server {self.redact(_origin(response.request.url))} redirected the "
+                    "request too many times. Check the base URL in Settings."
                 )
         except _HTTPX_ERRORS as exc:
             raise self._api_error(exc) from exc
