@@ -421,7 +421,7 @@ def test_unexpected_failure_does_not_carry_the_key(store: Store, key: str) -> No
 
 @pytest.mark.parametrize("key", KEYS)
 def test_network_error_text_is_redacted(store: Store, key: str) -> None:
-    exc = httpx.ConnectError(f"proxy refused CONNECT with header Authorization: Bearer {key}")
+    exc = httpx.ProxyError(f"proxy rejected the request with Authorization: Bearer {key}")
     _id, raised = run_reply(store, raising_client(exc, key))
     assert isinstance(raised, errors.NetworkError)
     assert_no_key(key, str(raised), repr(raised))
