@@ -9,12 +9,13 @@ makes providers stop generating (and billing). Every failure is raised as a type
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import math
 import re
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 from urllib.parse import quote, quote_plus, urlsplit
 
 import httpx
@@ -640,7 +641,7 @@ class ChatClient:
                 if "text/event-stream" not in ctype:
                     await self._handle_non_stream(response, ctype, on_events)
                     return
-                chunks = cast(AsyncGenerator[bytes, None], response.aiter_bytes())
+                chunks = response.aiter_bytes()
                 try:
                     async for chunk in chunks:
                         got_any = True
@@ -650,11 +651,11 @@ class ChatClient:
                             batch.clear()
                             on_events(events)
                         if finished:
-                            # [DONE] ends the reply: leaving now releases the connection
-                            # even when the server keeps it open after the end marker.
                             break
                 finally:
-                    await chunks.aclose()
+                    # [DONE] ends the reply even when the server holds the connection
+                    # open after it: what is already on its way is read, then cut off.
+                    await _cut_off(chunks, _AFTER_DONE_GRACE if finished else 0.0)
                 if not finished:
                     decoder.close()
                 if batch:
@@ -819,9 +820,33 @@ _JSON_HEADERS = {"Content-Type": "application/json", "Accept": "text/event-strea
 async def _read_limited(response: httpx.Response, limit: int = _MAX_ERROR_BODY) -> bytes:
     chunks: list[bytes] = []
     size = 0
-    async for chunk in response.aiter_bytes():
-        chunks.append(chunk)
-        size += len(chunk)
-        if size >= limit:
-            break
+    body = response.aiter_bytes()
+    try:
+        async for chunk in body:
+            chunks.append(chunk)
+            size += len(chunk)
+            if size >= limit:
+                break
+    finally:
+        await _cut_off(body, 0.0)
     return b"".join(chunks)
+
+
+#: seconds a stream may take after [DONE] to end its body (it normally ends at once)
+_AFTER_DONE_GRACE = 0.05
+
+
+async def _cut_off(body: AsyncIterator[bytes], grace: float) -> None:
+    """Stop reading a response body that was left part-way, without leaking its readers.
+
+    Breaking out of httpx's body iterator leaves a chain of suspended generators (httpx's
+    and httpcore's) to the garbage collector, which cannot run their async clean-up
+    (under qasync it raises "async generator ignored GeneratorExit"). So the body is read
+    on for at most `grace` seconds and then this task's read is cancelled: the
+    cancellation runs through every generator, which close the connection as they end.
+    A body that already ended, or whose reader raised, makes this a no-op.
+    """
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(grace):
+            async for _ in body:
+                pass
