@@ -2,8 +2,12 @@
 
 Streaming always runs inside `async with client.stream(...)`: cancelling the task that
 awaits `stream_chat` closes the response and its TCP connection at once, which is what
-makes providers stop generating (and billing). Every failure is raised as a typed
-`ApiError` whose message a person can act on, with the API key scrubbed out.
+makes providers stop generating (and billing); `data: [DONE]` ends the reply at once,
+even if the server keeps the connection open. Every failure, including every exception
+httpx raises, is translated in one place (`translate_httpx_error`) into a typed
+`ApiError` whose message a person can act on, with the API key scrubbed out. Redirects
+are never followed to another origin: a conversation and the key go only where the
+user pointed the base URL.
 """
 
 from __future__ import annotations
