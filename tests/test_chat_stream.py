@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import socket
 import sqlite3
 import time
@@ -344,6 +345,35 @@ def test_done_ends_the_reply_while_the_server_holds_the_connection(
     assert reply.content == "Complete answer"
     assert reply.status is MessageStatus.COMPLETE
     assert reply.error is None
+
+
+def test_done_on_the_qt_loop_leaves_no_reader_behind(
+    qtbot: Any, aloop: Any, fake: FakeOpenRouter, store: Store
+) -> None:
+    """Ending at [DONE] must not leave httpx's body readers to the garbage collector: under
+    qasync their clean-up cannot run there ("async generator ignored GeneratorExit", which
+    the suite turns into a failure)."""
+    from tests.conftest import run_in_qt
+
+    fake.enqueue(done_then_hold("Complete answer", seconds=0.5), text_stream("Second"))
+    conv = store.create_conversation("t")
+    first = begin_exchange(store, conv.id, "one", model="m")
+
+    async def go() -> list[MessageStatus]:
+        client = ChatClient(fake.base_url, KEY, timeout=5)
+        try:
+            statuses = [await ReplyRun(store, client, first.reply, first.payload).run()]
+            second = begin_exchange(store, conv.id, "two", model="m")
+            statuses.append(await ReplyRun(store, client, second.reply, second.payload).run())
+        finally:
+            await client.aclose()
+        return statuses
+
+    assert run_in_qt(qtbot, go()) == [MessageStatus.COMPLETE, MessageStatus.COMPLETE]
+    gc.collect()
+    qtbot.wait(50)
+    texts = [m.content for m in store.get_messages(conv.id) if m.role is Role.ASSISTANT]
+    assert texts == ["Complete answer", "Second"]
 
 
 @pytest.mark.parametrize(
