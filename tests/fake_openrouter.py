@@ -29,9 +29,9 @@ Standalone use (serves until Ctrl-C, prints the base URL on the first line)::
 
     python -m tests.fake_openrouter --port 8199 --scenario slow
 
-Scenarios (the answer to every POST /chat/completions): normal, slow, stall, cut, error-401,
-error-429, error-500 (any error-NNN works), html, midstream-error, big, many-chunks and
-replay:<fixture-name> (e.g. replay:pydantic-ai__test_openrouter_stream_error__0).
+Scenarios (the answer to every POST /chat/completions): normal, slow, stall, cut, done-hold,
+error-401, error-429, error-500 (any error-NNN works), html, midstream-error, big, many-chunks
+and replay:<fixture-name> (e.g. replay:pydantic-ai__test_openrouter_stream_error__0).
 
 Endpoints under ``/api/v1``: POST /chat/completions (queue, then default), GET /models,
 GET /key (401 without ``Bearer <key>`` or for the key ``bad-key``), GET /generation?id=...,
@@ -70,12 +70,14 @@ __all__ = [
     "Response",
     "big_reply",
     "cut_stream",
+    "done_then_hold",
     "error_status",
     "fixtures_available",
     "html_error",
     "json_body",
     "many_chunks",
     "midstream_error",
+    "redirect",
     "refuse_connection_port",
     "replay",
     "scenario",
@@ -487,6 +489,19 @@ def cut_stream(after_text: str = "Partial answer") -> Response:
     return Response(200, _SSE_HEADERS, steps=steps.steps, end="cut")
 
 
+def done_then_hold(text: str = "Complete answer", *, seconds: float = 30.0) -> Response:
+    """A whole reply ending in [DONE], then the connection held open for ``seconds``
+    before the chunked terminator (a server or proxy that lingers after the end marker)."""
+    chat = _Chat("openai/gpt-4o-mini", "OpenAI", "gen-fake-hold")
+    steps = _Steps()
+    n = _chat_prefix(chat, steps, 1, _split_text(text, None))
+    steps.write(chat.finish("stop"))
+    steps.write(chat.usage(_realistic_usage(max(1, n)), "null_finish", "stop"))
+    steps.write(_done())
+    steps.pause(seconds)
+    return Response(200, _SSE_HEADERS, steps=steps.steps)
+
+
 def _is_event(data: bytes) -> int:
     return 1 if re.search(rb"(?:^|[\r\n])data:", data) else 0
 
@@ -607,6 +622,11 @@ def html_error(status: int = 502) -> Response:
         [("content-type", "text/html; charset=UTF-8"), ("server", "cloudflare")],
         body=page.encode(),
     )
+
+
+def redirect(location: str, status: int = 307) -> Response:
+    """A redirect to ``location`` (absolute, or relative to the request) with an empty body."""
+    return Response(status, [("location", location), ("content-type", "text/plain")], body=b"")
 
 
 def json_body(obj: Any, status: int = 200) -> Response:
@@ -756,6 +776,7 @@ def scenario(name: str, fixtures_dir: Path | None = None) -> Response:
         "slow": slow_stream,
         "stall": stall,
         "cut": cut_stream,
+        "done-hold": done_then_hold,
         "html": html_error,
         "midstream-error": lambda: midstream_error("numeric_code"),
         "big": big_reply,
@@ -1410,7 +1431,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--scenario",
         default="normal",
-        help="normal, slow, stall, cut, error-401, error-429, error-500, html, "
+        help="normal, slow, stall, cut, done-hold, error-401, error-429, error-500, html, "
         "midstream-error, big, many-chunks, replay:<fixture-name>",
     )
     parser.add_argument("--fixtures-dir", type=Path, default=None)

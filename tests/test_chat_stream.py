@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import socket
 import sqlite3
 import time
@@ -15,11 +16,13 @@ from app.core import errors
 from app.core.chat import ReplyRun, begin_exchange
 from app.core.client import ChatClient
 from app.core.domain import MessageStatus, Role
+from app.core.events import stream_warning
 from app.core.history import Store
 from tests.fake_openrouter import (
     FakeOpenRouter,
     big_reply,
     cut_stream,
+    done_then_hold,
     error_status,
     html_error,
     json_body,
@@ -270,6 +273,109 @@ def test_non_json_data_line_is_skipped(fake: FakeOpenRouter, store: Store) -> No
     assert reply.extra["malformed_lines"] == 1
 
 
+def test_chunks_of_the_wrong_type_keep_the_reply_and_are_counted(
+    fake: FakeOpenRouter, store: Store
+) -> None:
+    # All in one write, so the bad chunks arrive in the same network read as good ones.
+    fake.enqueue(sse_events([
+        {"id": "g", "model": "m", "choices": [{"delta": {"content": "Kept "}}]},
+        {"choices": [{"delta": {"content": {"text": "odd"}}}]},
+        {"choices": [{"delta": {"content": "text", "tool_calls": "call"}}]},
+        {"choices": [None]},
+        "data: {not json\n\n",
+        {"choices": [{"delta": {"content": " here."}, "finish_reason": "stop"}],
+         "usage": {"prompt_tokens": 3, "completion_tokens": 2**70, "total_tokens": "5"}},
+    ]))
+    run, exc = run_exchange(store, fake.base_url)
+    assert exc is None
+    reply = stored_reply(store, run)
+    assert reply.status is MessageStatus.COMPLETE
+    assert reply.content == "Kept text here."
+    assert reply.usage is not None and reply.usage.prompt_tokens == 3
+    assert (reply.extra["invalid_chunks"], reply.extra["malformed_lines"]) == (5, 1)
+    assert stream_warning(reply.extra) == (
+        "6 parts of the stream could not be read, so this reply may be incomplete."
+    )
+
+
+def test_a_whole_reply_has_no_warning(fake: FakeOpenRouter, store: Store) -> None:
+    fake.enqueue(text_stream("All there."))
+    run, exc = run_exchange(store, fake.base_url)
+    assert exc is None
+    extra = stored_reply(store, run).extra
+    assert "invalid_chunks" not in extra and "malformed_lines" not in extra
+    assert stream_warning(extra) is None
+
+
+def test_reasoning_deltas_are_stored_as_one_text(fake: FakeOpenRouter, store: Store) -> None:
+    fake.enqueue(sse_events([
+        {"id": "g", "model": "m", "choices": [{"delta": {"reasoning": "The user "}}]},
+        {"choices": [{"delta": {"reasoning": "wants a "}}]},
+        {"choices": [{"delta": {"reasoning": "greeting."}}]},
+        {"choices": [{"delta": {"content": "Hi!"}, "finish_reason": "stop"}]},
+    ], delay=0.01))
+    run, exc = run_exchange(store, fake.base_url)
+    assert exc is None
+    reply = stored_reply(store, run)
+    assert reply.reasoning == "The user wants a greeting."
+    assert reply.content == "Hi!"
+
+
+def test_done_ends_the_reply_while_the_server_holds_the_connection(
+    fake: FakeOpenRouter, store: Store
+) -> None:
+    fake.enqueue(done_then_hold("Complete answer", seconds=30))
+    conv = store.create_conversation("t")
+    ex = begin_exchange(store, conv.id, "hi", model="m")
+
+    async def go() -> MessageStatus:
+        # A short read timeout: a client still waiting after [DONE] fails with a stall.
+        client = ChatClient(fake.base_url, KEY, timeout=1.0)
+        try:
+            status = await ReplyRun(store, client, ex.reply, ex.payload).run()
+            # The client is still open: only leaving the response can release the socket.
+            await asyncio.to_thread(fake.wait_for_disconnect, 3)
+        finally:
+            await client.aclose()
+        return status
+
+    assert asyncio.run(go()) is MessageStatus.COMPLETE
+    reply = store.get_message(ex.reply.id)
+    assert reply is not None
+    assert reply.content == "Complete answer"
+    assert reply.status is MessageStatus.COMPLETE
+    assert reply.error is None
+
+
+def test_done_on_the_qt_loop_leaves_no_reader_behind(
+    qtbot: Any, aloop: Any, fake: FakeOpenRouter, store: Store
+) -> None:
+    """Ending at [DONE] must not leave httpx's body readers to the garbage collector: under
+    qasync their clean-up cannot run there ("async generator ignored GeneratorExit", which
+    the suite turns into a failure)."""
+    from tests.conftest import run_in_qt
+
+    fake.enqueue(done_then_hold("Complete answer", seconds=0.5), text_stream("Second"))
+    conv = store.create_conversation("t")
+    first = begin_exchange(store, conv.id, "one", model="m")
+
+    async def go() -> list[MessageStatus]:
+        client = ChatClient(fake.base_url, KEY, timeout=5)
+        try:
+            statuses = [await ReplyRun(store, client, first.reply, first.payload).run()]
+            second = begin_exchange(store, conv.id, "two", model="m")
+            statuses.append(await ReplyRun(store, client, second.reply, second.payload).run())
+        finally:
+            await client.aclose()
+        return statuses
+
+    assert run_in_qt(qtbot, go()) == [MessageStatus.COMPLETE, MessageStatus.COMPLETE]
+    gc.collect()
+    qtbot.wait(50)
+    texts = [m.content for m in store.get_messages(conv.id) if m.role is Role.ASSISTANT]
+    assert texts == ["Complete answer", "Second"]
+
+
 @pytest.mark.parametrize(
     "shape", ["numeric_code", "string_code", "empty_choices", "with_usage_null_finish", "no_done"]
 )
@@ -339,6 +445,36 @@ def test_cancel_closes_connection_and_saves_partial_as_stopped(
     assert reply is not None
     assert reply.status is MessageStatus.STOPPED
     assert reply.content and "quick" in reply.content
+
+
+def test_cancelling_the_task_closes_the_socket_by_itself(
+    fake: FakeOpenRouter, store: Store
+) -> None:
+    fake.enqueue(slow_stream(words=400, delay=0.02))
+    conv = store.create_conversation("t")
+    ex = begin_exchange(store, conv.id, "long please", model="m")
+
+    async def go() -> int:
+        client = ChatClient(fake.base_url, KEY)
+        seen: list[int] = []
+        try:
+            run = ReplyRun(store, client, ex.reply, ex.payload,
+                           on_events=lambda evs: seen.append(len(evs)))
+            task = asyncio.ensure_future(run.run())
+            while sum(seen) < 20:
+                await asyncio.sleep(0.005)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            # The client stays open: the disconnect must come from the cancelled task.
+            gone = await asyncio.to_thread(fake.wait_for_disconnect, 3)
+        finally:
+            await client.aclose()
+        return gone.chunks_sent
+
+    assert asyncio.run(go()) < 400
+    reply = store.get_message(ex.reply.id)
+    assert reply is not None and reply.status is MessageStatus.STOPPED
 
 
 def test_reply_is_saved_while_it_streams(fake: FakeOpenRouter, store: Store) -> None:

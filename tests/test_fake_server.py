@@ -17,12 +17,14 @@ from tests.fake_openrouter import (
     FIXTURES_DIR,
     FakeOpenRouter,
     cut_stream,
+    done_then_hold,
     error_status,
     fixtures_available,
     html_error,
     json_body,
     many_chunks,
     midstream_error,
+    redirect,
     refuse_connection_port,
     replay,
     scenario,
@@ -209,6 +211,27 @@ def test_cut_stream_raises_on_read(server: FakeOpenRouter, client: httpx.Client)
     assert client.post("/chat/completions", json=CHAT).status_code == 200
 
 
+def test_done_then_hold_keeps_the_connection_open_after_done(server: FakeOpenRouter) -> None:
+    server.enqueue(done_then_hold("All of it", seconds=30))
+    received: list[bytes] = []
+    with (
+        httpx.Client(base_url=server.base_url, timeout=httpx.Timeout(5, read=0.5)) as c,
+        pytest.raises(httpx.ReadTimeout),
+        c.stream("POST", "/chat/completions", json=CHAT) as r,
+    ):
+        received.extend(r.iter_bytes())
+    events = data_events(b"".join(received))
+    assert content_of(events) == "All of it"
+    assert events[-1] == "[DONE]"
+
+
+def test_redirect_response(server: FakeOpenRouter, client: httpx.Client) -> None:
+    server.enqueue(redirect("https://elsewhere.example/api/v1/chat/completions", 308))
+    r = client.post("/chat/completions", json=CHAT)
+    assert r.status_code == 308
+    assert r.headers["location"] == "https://elsewhere.example/api/v1/chat/completions"
+
+
 @pytest.mark.parametrize(
     "shape", ["numeric_code", "string_code", "empty_choices", "with_usage_null_finish", "no_done"]
 )
@@ -323,6 +346,7 @@ def test_scenarios_resolve() -> None:
         "slow",
         "stall",
         "cut",
+        "done-hold",
         "error-401",
         "error-429",
         "html",

@@ -63,6 +63,16 @@ def test_429_with_retry_after_is_retried(fake: FakeOpenRouter, store: Store) -> 
     assert msg.content == "after the wait"
 
 
+def test_retry_after_wins_over_the_policy_backoff(fake: FakeOpenRouter, store: Store) -> None:
+    # The policy alone would wait 5 s; the server asks for 0.2 s.
+    fake.enqueue(error_status(429, headers={"Retry-After": "0.2"}), text_stream("soon"))
+    r, exc, calls, _ = run(fake, store, RetryPolicy(base_delay=5.0))
+    assert exc is None
+    assert [(a, d) for a, d, _ in calls] == [(2, 0.2)]
+    msg = store.get_message(r.reply.id)
+    assert msg is not None and msg.content == "soon"
+
+
 def test_503_backs_off_exponentially(fake: FakeOpenRouter, store: Store) -> None:
     fake.enqueue(error_status(503), error_status(503), text_stream("third time lucky"))
     _r, exc, calls, _ = run(fake, store, FAST)

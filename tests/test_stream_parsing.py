@@ -14,6 +14,7 @@ from app.core.events import (
     ChunkParser,
     Done,
     Finish,
+    Invalid,
     Malformed,
     Meta,
     MidStreamError,
@@ -23,6 +24,7 @@ from app.core.events import (
     StreamEvent,
     ToolCallDelta,
     UsageReport,
+    stream_warning,
 )
 from app.core.sse import DONE, SSEDecoder
 from tests.fake_openrouter import FIXTURES_DIR, fixtures_available
@@ -93,6 +95,12 @@ def test_crlf_split_between_reads() -> None:
 
 def test_multiline_data_is_joined_with_newline() -> None:
     assert decode(b'data: {"a":\ndata: 1}\n\n') == [b'{"a":\n1}']
+
+
+def test_multiline_crlf_event_cut_after_the_first_cr() -> None:
+    raw = b"data: a\r\ndata: b\r\n\r\n"
+    cut = raw.index(b"\r") + 1  # the read ends between the CR and the LF of a CRLF
+    assert decode(raw, [cut]) == [b"a\nb"]
 
 
 def test_data_without_space_and_other_fields() -> None:
@@ -206,6 +214,163 @@ def test_non_json_data_line_is_reported_not_fatal() -> None:
     assert acc.text == "ab"
     assert acc.malformed == 1
     assert acc.extra()["malformed_lines"] == 1
+
+
+def test_reasoning_deltas_accumulate_into_one_text() -> None:
+    raw = b"".join(
+        chunk(choices=[{"delta": {"reasoning": piece}}])
+        for piece in ["First I ", "read the ", "question."]
+    ) + chunk(choices=[{"delta": {"content": "Answer"}, "finish_reason": "stop"}])
+    acc = accumulate(parse_events(raw))
+    assert acc.reasoning == "First I read the question."
+    assert acc.text == "Answer"
+
+
+# ---- chunks of the wrong shape -----------------------------------------------------------
+
+# (bad chunk, text it still carries, parts that must be reported)
+WRONG_TYPES: list[tuple[Any, str, int]] = [
+    ({"choices": "abc"}, "", 1),
+    ({"choices": {"0": {"delta": {"content": "x"}}}}, "", 1),
+    ({"choices": [None]}, "", 1),
+    ({"choices": ["text"]}, "", 1),
+    ({"choices": [{"delta": []}]}, "", 1),
+    ({"choices": [{"delta": "text"}]}, "", 1),
+    ({"choices": [{"delta": {"content": 5}}]}, "", 1),
+    ({"choices": [{"delta": {"content": 1.5}}]}, "", 1),
+    ({"choices": [{"delta": {"content": {"text": "x"}}}]}, "", 1),
+    ({"choices": [{"delta": {"content": True}}]}, "", 1),
+    ({"choices": [{"delta": {"content": "kept", "tool_calls": "call"}}]}, "kept", 1),
+    ({"choices": [{"delta": {"content": "kept", "tool_calls": [5, None, "x"]}}]}, "kept", 3),
+    ({"choices": [{"delta": {"tool_calls": [{"index": 0, "function": "f"}]}}]}, "", 1),
+    ({"choices": [{"delta": {"tool_calls": [{"index": "0", "function": {"name": "f"}}]}}]},
+     "", 1),
+    ({"choices": [{"delta": {"tool_calls": [{"index": True, "function": {"name": "f"}}]}}]},
+     "", 1),
+    ({"choices": [{"delta": {"tool_calls": [{"index": 0, "id": 7}]}}]}, "", 1),
+    ({"choices": [{"delta": {"tool_calls": [{"index": 0, "function": {"name": ["f"]}}]}}]},
+     "", 1),
+    ({"choices": [{"delta": {"tool_calls": [{"function": {"arguments": {"a": 1}}}]}}]}, "", 1),
+    ({"choices": [{"delta": {"content": "r", "reasoning": 7}}]}, "r", 1),
+    ({"choices": [{"delta": {"content": "r", "reasoning": ["x"]}}]}, "r", 1),
+    ({"choices": [{"delta": {"reasoning_details": {"type": "reasoning.text"}}}]}, "", 1),
+    ({"choices": [{"delta": {"reasoning_details": [{"type": "reasoning.text"}, 3, "x"]}}]},
+     "", 2),
+    ({"choices": [{"delta": {"annotations": "cite"}}]}, "", 1),
+    ({"choices": [{"delta": {"annotations": [None]}}]}, "", 1),
+    ({"choices": [{"delta": {"refusal": ["no"]}}]}, "", 1),
+    ({"choices": [{"delta": {"content": "f"}, "finish_reason": 3}]}, "f", 1),
+    ({"choices": [{"delta": {"content": "f"}, "finish_reason": "stop",
+                   "native_finish_reason": {"x": 1}}]}, "f", 1),
+    ({"choices": [{"delta": {"content": "u"}}], "usage": "lots"}, "u", 1),
+    ({"choices": [{"delta": {"content": "u"}}], "usage": [1, 2]}, "u", 1),
+    ({"choices": [{"delta": {"content": "u"}}],
+      "usage": {"prompt_tokens": "12", "completion_tokens": 2**70, "total_tokens": 5}}, "u", 2),
+    ({"usage": {"prompt_tokens": -1, "cost": "0.1", "prompt_tokens_details": "x",
+                "completion_tokens_details": {"reasoning_tokens": 1.5}}}, "", 4),
+    ([1, 2], "", 1),
+    ("a string", "", 1),
+    (42, "", 1),
+    (None, "", 1),
+]
+
+
+@pytest.mark.parametrize(("bad", "text", "count"), WRONG_TYPES, ids=lambda v: repr(v)[:60])
+def test_wrong_types_are_skipped_counted_and_the_text_is_kept(
+    bad: Any, text: str, count: int
+) -> None:
+    raw = (
+        chunk(id="gen-1", model="m", choices=[{"delta": {"content": "Before "}}])
+        + b"data: " + json.dumps(bad).encode() + b"\n\n"
+        + chunk(choices=[{"delta": {"content": " after"}, "finish_reason": "stop"}])
+        + b"data: [DONE]\n\n"
+    )
+    acc = accumulate(parse_events(raw))
+    assert acc.text == f"Before {text} after"
+    assert acc.invalid_chunks == count
+    assert acc.malformed == 0
+    assert acc.extra()["invalid_chunks"] == count
+    assert (acc.finish_reason, acc.done) == ("stop", True)
+    assert acc.reasoning == ""
+    assert acc.tool_calls == {}
+
+
+def test_usage_with_some_bad_fields_keeps_the_good_ones() -> None:
+    raw = chunk(choices=[], usage={"prompt_tokens": 12, "completion_tokens": "3",
+                                   "total_tokens": 2**70, "cost": 0.25})
+    acc = accumulate(parse_events(raw))
+    assert acc.usage is not None
+    assert (acc.usage.prompt_tokens, acc.usage.completion_tokens) == (12, 0)
+    assert (acc.usage.total_tokens, acc.usage.cost) == (0, 0.25)
+    assert acc.invalid_chunks == 2
+
+
+def test_meta_fields_of_the_wrong_type() -> None:
+    raw = chunk(id=5, model=["m"], provider={"name": "P"},
+                choices=[{"delta": {"content": "hi"}}])
+    events = parse_events(raw)
+    meta = next(e for e in events if isinstance(e, Meta))
+    assert (meta.generation_id, meta.model, meta.provider) == (None, None, None)
+    acc = accumulate(events)
+    assert acc.invalid_chunks == 3
+    assert acc.text == "hi"
+
+
+@pytest.mark.parametrize(
+    ("error", "count"),
+    [(5, 1), (["boom"], 1), (True, 1), ("", 1), ({}, 0),
+     ({"code": 1.5, "message": {"text": "x"}, "metadata": "m"}, 3),
+     ({"code": [500], "message": "Upstream failed"}, 1)],
+)
+def test_error_of_odd_shape_is_still_terminal(error: Any, count: int) -> None:
+    raw = chunk(choices=[{"delta": {"content": "Partial"}}]) + chunk(error=error)
+    acc = accumulate(parse_events(raw))
+    assert acc.text == "Partial"
+    assert acc.error is not None
+    assert acc.error.message  # never empty: the user is told something went wrong
+    assert isinstance(acc.error.metadata, dict)
+    assert acc.error.code is None or isinstance(acc.error.code, int | str)
+    assert acc.invalid_chunks == count
+    assert acc.finish_reason == "error"
+
+
+def test_content_as_a_list_of_text_parts() -> None:
+    raw = chunk(choices=[{"message": {"content": [{"type": "text", "text": "one "},
+                                                  {"type": "image_url"},
+                                                  {"type": "text", "text": "two"}]},
+                          "finish_reason": "stop"}])
+    acc = accumulate(parse_events(raw))
+    assert acc.text == "one two"
+    assert acc.invalid_chunks == 1
+
+
+def test_parser_reports_where_the_bad_part_was() -> None:
+    events: list[StreamEvent] = []
+    ChunkParser().parse({"choices": [{"delta": {"content": 5}}]}, events)
+    assert events == [Invalid("choices[0].delta.content")]
+
+
+def test_stream_warning_sentence() -> None:
+    assert stream_warning({}) is None
+    assert stream_warning({"malformed_lines": 0, "invalid_chunks": 0}) is None
+    assert stream_warning({"malformed_lines": 1}) == (
+        "1 part of the stream could not be read, so this reply may be incomplete."
+    )
+    assert stream_warning({"malformed_lines": 1, "invalid_chunks": 1}) == (
+        "2 parts of the stream could not be read, so this reply may be incomplete."
+    )
+    # what a damaged or hand-edited database might hold
+    assert stream_warning({"malformed_lines": "3", "invalid_chunks": None}) is None
+
+
+def test_stream_warning_from_the_accumulated_extra() -> None:
+    raw = (chunk(choices=[{"delta": {"content": "a"}}]) + b"data: {oops\n\n"
+           + chunk(choices=[{"delta": {"content": 5}}]) + chunk(choices="x"))
+    extra = accumulate(parse_events(raw)).extra()
+    assert (extra["malformed_lines"], extra["invalid_chunks"]) == (1, 2)
+    assert stream_warning(extra) == (
+        "3 parts of the stream could not be read, so this reply may be incomplete."
+    )
 
 
 # ---- recorded traffic -----------------------------------------------------------------

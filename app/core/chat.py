@@ -221,10 +221,16 @@ class ReplyRun:
             self._finalize(MessageStatus.ERROR, exc)
             raise
         except Exception as exc:
-            # A bug must not lose the reply either; report it like any other failure.
-            wrapped = ApiError(f"Unexpected error while streaming: {type(exc).__name__}: {exc}")
+            # A bug must not lose the reply either; report it like any other failure. Its
+            # text may quote a header or a server's answer, so it is redacted, and the
+            # original is not chained (a printed traceback would show it unredacted).
+            detail = self.client.redact(str(exc))
+            wrapped = ApiError(
+                f"Unexpected error while streaming ({type(exc).__name__}: {detail}). "
+                "The partial reply was kept; please report this."
+            )
             self._finalize(MessageStatus.ERROR, wrapped)
-            raise wrapped from exc
+            raise wrapped from None
         self._finalize(MessageStatus.COMPLETE, None)
         return self.status
 

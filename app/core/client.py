@@ -2,19 +2,25 @@
 
 Streaming always runs inside `async with client.stream(...)`: cancelling the task that
 awaits `stream_chat` closes the response and its TCP connection at once, which is what
-makes providers stop generating (and billing). Every failure is raised as a typed
-`ApiError` whose message a person can act on, with the API key scrubbed out.
+makes providers stop generating (and billing); `data: [DONE]` ends the reply at once,
+even if the server keeps the connection open. Every failure, including every exception
+httpx raises, is translated in one place (`translate_httpx_error`) into a typed
+`ApiError` whose message a person can act on, with the API key scrubbed out. Redirects
+are never followed to another origin: a conversation and the key go only where the
+user pointed the base URL.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import math
 import re
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, quote_plus, urlsplit
 
 import httpx
 import orjson
@@ -24,17 +30,19 @@ from app.core.errors import (
     ApiTimeout,
     AuthError,
     BadRequest,
+    EndpointError,
     ErrorDetails,
     HttpStatusError,
     ModerationError,
     NetworkError,
     PaymentRequired,
     RateLimited,
+    RedirectError,
     RequestTimeout,
     StreamError,
     UpstreamError,
 )
-from app.core.events import ChunkParser, Done, Malformed, StreamEvent
+from app.core.events import ChunkParser, Done, Malformed, StreamEvent, scrub_json
 from app.core.sse import DONE, SSEDecoder
 
 #: how much of an error body we read and keep (an HTML error page can be large)
@@ -219,7 +227,11 @@ _STATUS_TEXT: dict[int, str] = {
 def error_from_response(
     status: int, body: bytes, headers: httpx.Headers | dict[str, str], *, secret: str | None
 ) -> HttpStatusError:
-    """Build the typed error for a non-2xx answer (or a 200 whose body is only an error)."""
+    """Build the typed error for a non-2xx answer (or a 200 whose body is only an error).
+
+    Everything the server echoed back (message, metadata, excerpts) is redacted before it
+    is cut to length, so not even a piece of the key survives.
+    """
     text = body[:_MAX_ERROR_BODY].decode("utf-8", "replace")
     code: int | str | None = None
     api_message = ""
@@ -231,7 +243,8 @@ def error_from_response(
     if isinstance(parsed, dict):
         err = parsed.get("error")
         if isinstance(err, dict):
-            code = err.get("code")
+            raw_code = err.get("code")
+            code = raw_code if isinstance(raw_code, int | str) else None
             api_message = str(err.get("message") or "")
             meta = err.get("metadata")
             metadata = meta if isinstance(meta, dict) else {}
@@ -242,14 +255,21 @@ def error_from_response(
     # A 200 carrying only an error has the real status in error.code.
     if status == 200 and isinstance(code, int) and 400 <= code < 600:
         status = code
+
+    def scrub(value: str) -> str:
+        return redact(value, secret)
+
+    metadata = scrub_json(metadata, scrub)
+    if isinstance(code, str):
+        code = scrub(code)
     retry_after = _retry_after(headers)
     details = ErrorDetails(
         status=status,
         code=code,
-        message=redact(api_message, secret),
+        message=scrub(api_message),
         metadata=metadata,
         retry_after=retry_after,
-        body_excerpt=redact(text[:500], secret),
+        body_excerpt=scrub(text)[:500],
     )
     cls: type[HttpStatusError] = _STATUS_CLASSES.get(status) or (
         UpstreamError if status >= 500 else HttpStatusError
@@ -279,7 +299,7 @@ def error_from_response(
     if cls is RateLimited:
         raw = metadata.get("raw")
         if isinstance(raw, str) and raw and raw not in message:
-            message += f" Provider says: {redact(raw[:200], secret)}"
+            message += f" Provider says: {raw[:200]}"
         if retry_after is not None:
             message += f" Try again in {retry_after:g} s."
         message += (
@@ -287,7 +307,7 @@ def error_from_response(
             if ":free" in text
             else ""
         )
-    return cls(message, details)
+    return cls(scrub(message), details)
 
 
 def _retry_after(headers: httpx.Headers | dict[str, str]) -> float | None:
@@ -295,30 +315,75 @@ def _retry_after(headers: httpx.Headers | dict[str, str]) -> float | None:
     if not value:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         return None  # an HTTP date: rare here, and a fixed backoff is fine then
+    return max(0.0, seconds) if math.isfinite(seconds) else None
 
 
 def redact(text: str, secret: str | None) -> str:
-    """Remove the API key (and anything shaped like an OpenRouter key) from `text`."""
+    """Remove the API key, whatever its shape, and anything shaped like a key from `text`.
+
+    The exact key is removed as written, URL-encoded and JSON-escaped (the forms a server
+    echoes it in); OpenRouter/OpenAI-style keys (`sk-...`) and bearer tokens go too.
+    """
     if secret and len(secret) >= 4:
-        text = text.replace(secret, "[redacted]")
-    return _KEY_PATTERN.sub("[redacted]", text)
+        forms = {secret, quote(secret, safe=""), quote_plus(secret), json.dumps(secret)[1:-1]}
+        for form in forms:
+            text = text.replace(form, "[redacted]")
+    text = _KEY_PATTERN.sub("[redacted]", text)
+    return _BEARER_PATTERN.sub(r"\1[redacted]", text)
 
 
-_KEY_PATTERN = re.compile(r"sk-or-[A-Za-z0-9-]{8,}")
+_KEY_PATTERN = re.compile(r"sk-or-[A-Za-z0-9-]{8,}|\bsk-[A-Za-z0-9_-]{20,}")
+_BEARER_PATTERN = re.compile(r"(?i)(\bbearer\s+)[A-Za-z0-9._~+/-]{8,}=*")
+
+#: Everything httpx raises on its own: requests and transport (HTTPError covers
+#: TransportError, DecodingError, TooManyRedirects, HTTPStatusError), plus the exceptions
+#: that do not derive from it.
+_HTTPX_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.CookieConflict, httpx.StreamError)
 
 
-def network_error(exc: httpx.TransportError, base_url: str) -> ApiError:
-    """Translate httpx transport failures into sentences."""
-    host = urlsplit(base_url).netloc or base_url
-    detail = str(exc) or type(exc).__name__
+def translate_httpx_error(
+    exc: Exception, base_url: str, *, started: bool = False, secret: str | None = None
+) -> ApiError:
+    """The one translation of httpx's exceptions into Parley's errors, key redacted.
+
+    `started`: part of the reply had already arrived, so the error is a `StreamError`
+    (the partial reply is kept) rather than a failure to reach the endpoint.
+    """
+    # Only the URL and the exception's own text come from outside; scrub them first.
+    host = redact(_host(base_url), secret)
+    base_url = redact(base_url, secret)
+    detail = redact(str(exc) or type(exc).__name__, secret)
+    if started:
+        if isinstance(exc, httpx.ReadTimeout):
+            return StreamError(
+                "The reply stalled: no data arrived for a while, so Parley gave up. "
+                "The partial reply was kept."
+            )
+        if isinstance(exc, httpx.DecodingError):
+            return StreamError(
+                f"Part of the reply from {host} could not be decoded (bad compression or "
+                "encoding), so Parley stopped reading. The partial reply was kept."
+            )
+        if isinstance(exc, httpx.TransportError):
+            return StreamError(
+                "The connection dropped before the reply finished. The partial reply was kept."
+            )
+        return StreamError(
+            f"Reading the reply from {host} failed ({type(exc).__name__}). "
+            "The partial reply was kept."
+        )
     if isinstance(exc, httpx.TimeoutException):
         if isinstance(exc, httpx.ConnectTimeout):
             return ApiTimeout(f"Connecting to {host} timed out.")
         if isinstance(exc, httpx.ReadTimeout):
-            return ApiTimeout(f"{host} stopped sending data (read timed out).")
+            return ApiTimeout(f"The server {host} stopped sending data (read timed out).")
+        if isinstance(exc, httpx.PoolTimeout):
+            return ApiTimeout(
+                f"Every connection to {host} stayed busy for too long. Try again."
+            )
         return ApiTimeout(f"The request to {host} timed out.")
     if isinstance(exc, httpx.ConnectError):
         # anyio reports "All connection attempts failed"; the OS error is in the chain.
@@ -337,11 +402,75 @@ def network_error(exc: httpx.TransportError, base_url: str) -> ApiError:
                 f"Could not connect to {host}: connection refused. Is the server running?"
             )
         if "ssl" in lowered or "certificate" in lowered:
-            return NetworkError(f"A secure connection to {host} could not be set up: {detail}")
-        return NetworkError(f"Could not connect to {host}: {detail}")
+            return NetworkError(
+                f"A secure connection to {host} could not be set up: {detail.rstrip('.')}."
+            )
+        return NetworkError(f"Could not connect to {host}: {detail.rstrip('.')}.")
+    if isinstance(exc, httpx.ProxyError):
+        return NetworkError(
+            f"The proxy in front of {host} failed: {detail.rstrip('.')}. Check the proxy settings "
+            "(HTTPS_PROXY, HTTP_PROXY) or try without a proxy."
+        )
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return EndpointError(
+            f"The base URL {base_url} does not use http:// or https://, so Parley cannot "
+            "connect to it. Fix the base URL in Settings."
+        )
     if isinstance(exc, httpx.RemoteProtocolError):
-        return NetworkError(f"{host} closed the connection unexpectedly.")
-    return NetworkError(f"Network error talking to {host}: {detail}")
+        return NetworkError(f"The server {host} closed the connection unexpectedly.")
+    if isinstance(exc, httpx.LocalProtocolError):
+        return EndpointError(
+            f"Parley could not send a valid request to {host}: {detail.rstrip('.')}. Check the "
+            "API key and the base URL in Settings for stray spaces, line breaks or odd "
+            "characters."
+        )
+    if isinstance(exc, httpx.DecodingError):
+        return NetworkError(
+            f"The answer from {host} could not be decoded (bad compression or encoding). "
+            "A proxy in between may be altering it; try again or check the base URL."
+        )
+    if isinstance(exc, httpx.TooManyRedirects):
+        return EndpointError(
+            f"The server {host} redirected the request too many times. Check the base URL in "
+            "Settings."
+        )
+    if isinstance(exc, httpx.InvalidURL):
+        return EndpointError(
+            f"The base URL {base_url} is not a valid URL ({detail.rstrip('.')}). Fix it in "
+            "Settings."
+        )
+    if isinstance(exc, httpx.HTTPStatusError):
+        response = exc.response
+        return error_from_response(
+            response.status_code, b"", response.headers, secret=secret
+        )
+    if isinstance(exc, httpx.TransportError):
+        return NetworkError(f"Network error talking to {host}: {detail.rstrip('.')}. Try again.")
+    # httpx.StreamError (StreamConsumed, StreamClosed, ResponseNotRead, RequestNotRead),
+    # httpx.CookieConflict and anything httpx adds later: failures in handling the
+    # answer, not in reaching the server.
+    return ApiError(
+        f"Parley could not handle the answer from {host} ({type(exc).__name__}). "
+        "Try again; if it keeps happening, please report it."
+    )
+
+
+def _host(base_url: str) -> str:
+    try:
+        return urlsplit(base_url).netloc or base_url
+    except ValueError:  # e.g. an unclosed IPv6 bracket: show the URL as typed
+        return base_url
+
+
+def _same_origin(a: httpx.URL, b: httpx.URL) -> bool:
+    defaults = {"http": 80, "https": 443}
+    return (a.scheme, a.host, a.port or defaults.get(a.scheme)) == (
+        b.scheme, b.host, b.port or defaults.get(b.scheme)
+    )
+
+
+def _origin(url: httpx.URL) -> str:
+    return f"{url.scheme}://{url.netloc.decode('ascii', 'replace')}"
 
 
 def _causes(exc: BaseException) -> list[str]:
@@ -387,7 +516,9 @@ class ChatClient:
             headers=headers,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 15.0)),
             transport=transport,
-            follow_redirects=True,
+            # Redirects are handled by hand: a chat request must never be resent to
+            # another origin (see `_redirect`).
+            follow_redirects=False,
         )
 
     def __repr__(self) -> str:  # never show the key
@@ -395,6 +526,13 @@ class ChatClient:
 
     async def aclose(self) -> None:
         await self._http.aclose()
+
+    def redact(self, text: str) -> str:
+        """`text` with this client's API key (and anything key-shaped) removed."""
+        return redact(text, self._api_key)
+
+    def _api_error(self, exc: Exception, *, started: bool = False) -> ApiError:
+        return translate_httpx_error(exc, self.base_url, started=started, secret=self._api_key)
 
     async def stream_chat(
         self,
@@ -442,25 +580,33 @@ class ChatClient:
     ) -> None:
         body = dict(payload)
         body["stream"] = True
+        content = orjson.dumps(body)
         url = f"{self.base_url}/chat/completions"
-        for attempt in (0, 1):
+        redirected = reconnected = False
+        while True:
             try:
-                await self._stream_once(url, body, on_events)
+                await self._stream_once(url, content, on_events, may_follow=not redirected)
                 return
             except _RetryableBeforeData as exc:
                 # llama.cpp closes the connection after each stream while advertising
                 # keep-alive; the next request on the pooled connection then fails before
                 # any byte arrives. Retry once on a fresh connection.
-                if attempt == 1:
-                    raise network_error(exc.cause, self.base_url) from exc.cause
+                if reconnected:
+                    raise self._api_error(exc.cause) from exc.cause
+                reconnected = True
+            except _FollowRedirect as exc:
+                url = exc.url
+                redirected = True
 
     async def _stream_once(
         self,
         url: str,
-        body: dict[str, Any],
+        content: bytes,
         on_events: Callable[[list[StreamEvent]], None],
+        *,
+        may_follow: bool,
     ) -> None:
-        parser = ChunkParser()
+        parser = ChunkParser(self.redact)
         batch: list[StreamEvent] = []
         finished = False
         got_any = False
@@ -469,6 +615,8 @@ class ChatClient:
 
         def on_data(data: bytes) -> None:
             nonlocal finished
+            if finished:
+                return  # anything after [DONE] is not part of the reply
             if data == DONE:
                 batch.append(Done())
                 finished = True
@@ -483,8 +631,11 @@ class ChatClient:
         decoder = SSEDecoder(on_data)
         try:
             async with self._http.stream(
-                "POST", url, content=orjson.dumps(body), headers=_JSON_HEADERS
+                "POST", url, content=content, headers=_JSON_HEADERS
             ) as response:
+                if response.is_redirect:
+                    raise self._redirect(response, follow=may_follow and (
+                        response.status_code in (307, 308)))
                 if response.status_code >= 400:
                     raw = await _read_limited(response)
                     raise error_from_response(
@@ -494,36 +645,69 @@ class ChatClient:
                 if "text/event-stream" not in ctype:
                     await self._handle_non_stream(response, ctype, on_events)
                     return
-                async for chunk in response.aiter_bytes():
-                    got_any = True
-                    decoder.feed(chunk)
-                    if batch:
-                        events = batch[:]
-                        batch.clear()
-                        on_events(events)
-                decoder.close()
+                chunks = response.aiter_bytes()
+                try:
+                    async for chunk in chunks:
+                        got_any = True
+                        decoder.feed(chunk)
+                        if batch:
+                            events = batch[:]
+                            batch.clear()
+                            on_events(events)
+                        if finished:
+                            break
+                finally:
+                    # [DONE] ends the reply even when the server holds the connection
+                    # open after it: what is already on its way is read, then cut off.
+                    await _cut_off(chunks, _AFTER_DONE_GRACE if finished else 0.0)
+                if not finished:
+                    decoder.close()
                 if batch:
                     events = batch[:]
                     batch.clear()
                     on_events(events)
-        except httpx.TransportError as exc:
+        except _HTTPX_ERRORS as exc:
             if batch:
                 on_events(batch[:])
                 batch.clear()
+            if finished:
+                return  # the reply was complete; a failure while closing does not matter
             if not got_any and isinstance(
                 exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError
-            ) and not finished:
+            ):
                 raise _RetryableBeforeData(exc) from exc
-            if got_any:
-                if isinstance(exc, httpx.ReadTimeout):
-                    raise StreamError(
-                        "The reply stalled: no data arrived for a while, so Parley gave up. "
-                        "The partial reply was kept."
-                    ) from exc
-                raise StreamError(
-                    "The connection dropped before the reply finished. The partial reply was kept."
-                ) from exc
-            raise network_error(exc, self.base_url) from exc
+            raise self._api_error(exc, started=got_any) from exc
+
+    def _redirect(self, response: httpx.Response, *, follow: bool) -> Exception:
+        """What to do with a 3xx: follow it (same origin, when allowed) or a `RedirectError`.
+
+        A chat request is never resent to another origin: that would hand the whole
+        conversation, and the key, to a server the user did not choose.
+        """
+        origin = response.request.url
+        location = response.headers.get("location", "")
+        try:
+            target = origin.join(location)
+        except httpx.InvalidURL:
+            target = None
+        shown = self.redact(str(target) if target is not None else location)
+        host = self.redact(_origin(origin))
+        status = response.status_code
+        if target is None or not _same_origin(origin, target):
+            return RedirectError(
+                f"The server at {host} redirected the request to {shown} (HTTP {status}). "
+                "Parley did not follow it, so nothing was sent there. Check the base URL "
+                "in Settings.",
+                shown,
+            )
+        if follow:
+            return _FollowRedirect(str(target))
+        return RedirectError(
+            f"The server at {host} answered with a redirect to {shown} (HTTP {status}). "
+            "Parley does not resend a conversation there, so nothing was sent. Check the "
+            "base URL in Settings.",
+            shown,
+        )
 
     async def _handle_non_stream(
         self,
@@ -545,7 +729,7 @@ class ChatClient:
         if isinstance(obj, dict) and "error" in obj and not obj.get("choices"):
             raise error_from_response(200, raw, response.headers, secret=self._api_key)
         events: list[StreamEvent] = []
-        ChunkParser().parse(obj, events)
+        ChunkParser(self.redact).parse(obj, events)
         events.append(Done())
         on_events(events)
 
@@ -585,10 +769,25 @@ class ChatClient:
         return info if isinstance(info, dict) else {}
 
     async def _get_json(self, path: str, params: dict[str, str] | None = None) -> Any:
+        url = f"{self.base_url}{path}"
         try:
-            response = await self._http.get(f"{self.base_url}{path}", params=params)
-        except httpx.TransportError as exc:
-            raise network_error(exc, self.base_url) from exc
+            # Same-origin redirects are followed (a GET resends nothing); one to another
+            # origin is refused, so the key never goes to a server the user did not choose.
+            for _hop in range(_MAX_GET_REDIRECTS + 1):
+                response = await self._http.get(url, params=params)
+                if not response.is_redirect:
+                    break
+                follow = self._redirect(response, follow=True)
+                if not isinstance(follow, _FollowRedirect):
+                    raise follow
+                url, params = follow.url, None
+            else:
+                raise EndpointError(
+                    f"The server {self.redact(_origin(response.request.url))} redirected the "
+                    "request too many times. Check the base URL in Settings."
+                )
+        except _HTTPX_ERRORS as exc:
+            raise self._api_error(exc) from exc
         if response.status_code >= 400:
             raise error_from_response(
                 response.status_code, response.content, response.headers, secret=self._api_key
@@ -607,15 +806,51 @@ class _RetryableBeforeData(Exception):
         self.cause = cause
 
 
+class _FollowRedirect(Exception):
+    """A same-origin 307/308: resend the request, unchanged, to `url`."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.url = url
+
+
+#: same-origin redirects a GET follows before giving up
+_MAX_GET_REDIRECTS = 5
+
+
 _JSON_HEADERS = {"Content-Type": "application/json", "Accept": "text/event-stream"}
 
 
 async def _read_limited(response: httpx.Response, limit: int = _MAX_ERROR_BODY) -> bytes:
     chunks: list[bytes] = []
     size = 0
-    async for chunk in response.aiter_bytes():
-        chunks.append(chunk)
-        size += len(chunk)
-        if size >= limit:
-            break
+    body = response.aiter_bytes()
+    try:
+        async for chunk in body:
+            chunks.append(chunk)
+            size += len(chunk)
+            if size >= limit:
+                break
+    finally:
+        await _cut_off(body, 0.0)
     return b"".join(chunks)
+
+
+#: seconds a stream may take after [DONE] to end its body (it normally ends at once)
+_AFTER_DONE_GRACE = 0.05
+
+
+async def _cut_off(body: AsyncIterator[bytes], grace: float) -> None:
+    """Stop reading a response body that was left part-way, without leaking its readers.
+
+    Breaking out of httpx's body iterator leaves a chain of suspended generators (httpx's
+    and httpcore's) to the garbage collector, which cannot run their async clean-up
+    (under qasync it raises "async generator ignored GeneratorExit"). So the body is read
+    on for at most `grace` seconds and then this task's read is cancelled: the
+    cancellation runs through every generator, which close the connection as they end.
+    A body that already ended, or whose reader raised, makes this a no-op.
+    """
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(grace):
+            async for _ in body:
+                pass

@@ -6,8 +6,11 @@
     ├── StorageError             database unreadable, damaged, or migration failed
     ├── ImportFileError          a file to import is malformed or hostile (nothing imported)
     └── ApiError                 anything that went wrong talking to an endpoint
-        ├── NetworkError         connection refused, DNS, TLS, connection dropped
+        ├── NetworkError         connection refused, DNS, TLS, proxy, connection dropped,
+        │   │                    an answer that could not be decoded
         │   └── ApiTimeout       connect/read timeout or a stalled stream
+        ├── EndpointError        the base URL cannot work: not a URL, not http(s), ...
+        │   └── RedirectError    the endpoint redirected elsewhere; nothing was sent there
         ├── HttpStatusError      a non-2xx answer before the stream started (has .status)
         │   ├── BadRequest (400), AuthError (401), PaymentRequired (402),
         │   ├── ModerationError (403), RequestTimeout (408), RateLimited (429),
@@ -79,6 +82,21 @@ class ApiTimeout(NetworkError):
     """The endpoint did not answer in time."""
 
     hint = "The provider may be overloaded; try again or pick another model."
+
+
+class EndpointError(ApiError):
+    """The base URL (or the request built from it) cannot reach a usable endpoint."""
+
+    hint = "Check the base URL in Settings."
+
+
+class RedirectError(EndpointError):
+    """The endpoint answered with a redirect Parley does not follow; nothing was resent."""
+
+    def __init__(self, message: str, location: str, *, hint: str = "") -> None:
+        super().__init__(message, hint=hint)
+        #: where the server tried to send the request (absolute URL, key redacted)
+        self.location = location
 
 
 @dataclass

@@ -2,13 +2,16 @@
 
 `ChunkParser` turns each decoded `data:` JSON object into zero or more events; nothing a
 chunk carries is dropped (text, reasoning, reasoning_details, annotations, tool-call
-fragments, usage, finish reasons, mid-stream errors). `ReplyAccumulator` folds events into
-the final state of a reply, which is what gets stored.
+fragments, usage, finish reasons, mid-stream errors). The chunks come from a server we do
+not control, so every field is type-checked: a field of the wrong type is skipped and
+reported as an `Invalid` event, never raised, and the rest of the chunk is still used.
+`ReplyAccumulator` folds events into the final state of a reply, which is what gets stored;
+`stream_warning` turns the stored counts of unreadable parts into one sentence for the user.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -127,6 +130,18 @@ class Malformed(_Event):
         self.excerpt = excerpt
 
 
+class Invalid(_Event):
+    """A chunk, or a field of one, whose JSON type is wrong (skipped, reported).
+
+    `where` names the part, e.g. "choices[0].delta.content"; one event per skipped part.
+    """
+
+    __slots__ = ("where",)
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+
+
 class Done(_Event):
     """`data: [DONE]`."""
 
@@ -144,102 +159,283 @@ StreamEvent = (
     | Finish
     | MidStreamError
     | Malformed
+    | Invalid
     | Done
 )
 
 
-def usage_from_api(raw: dict[str, Any]) -> Usage:
-    """Map OpenRouter's usage object (including the nested *_details) to `Usage`."""
-    prompt_details = raw.get("prompt_tokens_details") or {}
-    completion_details = raw.get("completion_tokens_details") or {}
+#: Largest token count taken as real: beyond it a number is corrupt (and 2**63 and up
+#: would not even fit the database's INTEGER column).
+_MAX_COUNT = 2**53
+#: Largest cost (credits) taken as real.
+_MAX_COST = 1e9
+_PROVIDER_ERROR = "The provider reported an error."
+#: Metadata nests a level or two in practice; deeper parts are dropped, not recursed into.
+_MAX_JSON_DEPTH = 32
+
+
+def _count(raw: Mapping[str, Any], name: str, where: str, bad: list[str]) -> int:
+    value = raw.get(name)
+    if value is None:
+        return 0
+    if type(value) is int and 0 <= value <= _MAX_COUNT:
+        return value
+    bad.append(f"{where}.{name}")
+    return 0
+
+
+def usage_from_api(raw: Mapping[str, Any], bad: list[str] | None = None) -> Usage:
+    """Map OpenRouter's usage object (including the nested *_details) to `Usage`.
+
+    A field of the wrong type (a string, a float, a negative or absurdly large number)
+    reads as 0 (None for cost) and its name is appended to `bad`.
+    """
+    problems: list[str] = [] if bad is None else bad
     cost = raw.get("cost")
+    if cost is not None:
+        if type(cost) in (int, float) and 0 <= cost <= _MAX_COST:  # NaN fails both
+            cost = float(cost)
+        else:
+            problems.append("usage.cost")
+            cost = None
+    cached = reasoning = 0
+    prompt_details = raw.get("prompt_tokens_details")
+    if type(prompt_details) is dict:
+        cached = _count(prompt_details, "cached_tokens", "usage.prompt_tokens_details", problems)
+    elif prompt_details is not None:
+        problems.append("usage.prompt_tokens_details")
+    completion_details = raw.get("completion_tokens_details")
+    if type(completion_details) is dict:
+        reasoning = _count(
+            completion_details, "reasoning_tokens", "usage.completion_tokens_details", problems
+        )
+    elif completion_details is not None:
+        problems.append("usage.completion_tokens_details")
     return Usage(
-        prompt_tokens=int(raw.get("prompt_tokens") or 0),
-        completion_tokens=int(raw.get("completion_tokens") or 0),
-        total_tokens=int(raw.get("total_tokens") or 0),
-        cost=float(cost) if isinstance(cost, int | float) else None,
-        cached_tokens=int(prompt_details.get("cached_tokens") or 0)
-        if isinstance(prompt_details, dict)
-        else 0,
-        reasoning_tokens=int(completion_details.get("reasoning_tokens") or 0)
-        if isinstance(completion_details, dict)
-        else 0,
+        prompt_tokens=_count(raw, "prompt_tokens", "usage", problems),
+        completion_tokens=_count(raw, "completion_tokens", "usage", problems),
+        total_tokens=_count(raw, "total_tokens", "usage", problems),
+        cost=cost,
+        cached_tokens=cached,
+        reasoning_tokens=reasoning,
     )
 
 
+def scrub_json(value: Any, scrub: Callable[[str], str], _depth: int = 0) -> Any:
+    """A copy of decoded JSON with `scrub` applied to every string, keys included."""
+    if type(value) is str:
+        return scrub(value)
+    if _depth >= _MAX_JSON_DEPTH:
+        return None
+    if type(value) is dict:
+        return {scrub(str(k)): scrub_json(v, scrub, _depth + 1) for k, v in value.items()}
+    if type(value) is list:
+        return [scrub_json(v, scrub, _depth + 1) for v in value]
+    return value
+
+
+def _dicts(value: Any, where: str, out: list[StreamEvent]) -> list[dict[str, Any]]:
+    """The dict entries of a list field; the field or any entry of another type is reported."""
+    if type(value) is not list:
+        out.append(Invalid(where))
+        return []
+    items = [item for item in value if type(item) is dict]
+    for _ in range(len(value) - len(items)):
+        out.append(Invalid(f"{where}[]"))
+    return items
+
+
 class ChunkParser:
-    """Turns decoded chunk objects into events. Stateful only to emit `Meta` once."""
+    """Turns decoded chunk objects into events. Stateful only to emit `Meta` once.
 
-    __slots__ = ("_meta_sent",)
+    `scrub` is applied to everything a mid-stream error carries (message and metadata)
+    before it becomes an event: the client passes its redaction of the API key, so an
+    error that echoes the key never reaches the screen, the database or an export.
+    """
 
-    def __init__(self) -> None:
+    __slots__ = ("_meta_sent", "_scrub")
+
+    def __init__(self, scrub: Callable[[str], str] | None = None) -> None:
         self._meta_sent = False
+        self._scrub = scrub
 
     def parse(self, obj: Any, out: list[StreamEvent]) -> None:
-        """Append the events carried by one chunk to `out` (appending avoids list churn)."""
-        if not isinstance(obj, dict):
-            out.append(Malformed(repr(obj)[:200]))
+        """Append the events carried by one chunk to `out` (appending avoids list churn).
+
+        Never raises: parts of the wrong type become `Invalid` events and are skipped.
+        """
+        if type(obj) is not dict:
+            out.append(Invalid("chunk"))
             return
         if not self._meta_sent and ("id" in obj or "model" in obj):
             self._meta_sent = True
-            out.append(Meta(obj.get("id"), obj.get("model"), obj.get("provider")))
+            self._parse_meta(obj, out)
         choices = obj.get("choices")
-        if choices:
-            choice = choices[0]
-            delta = choice.get("delta") or choice.get("message")
-            if delta:
-                content = delta.get("content")
-                if content:
-                    out.append(TextDelta(content))
-                # Most chunks hold only content (and maybe role): skip the other lookups.
-                if len(delta) > ("content" in delta) + ("role" in delta):
-                    self._parse_rich_delta(delta, out)
-            reason = choice.get("finish_reason")
-            if reason and reason != "error":
-                out.append(Finish(reason, choice.get("native_finish_reason")))
+        if type(choices) is list:
+            if choices:
+                choice = choices[0]
+                if type(choice) is dict:
+                    delta = choice.get("delta")
+                    if delta is None:
+                        delta = choice.get("message")
+                    if type(delta) is dict:
+                        content = delta.get("content")
+                        if type(content) is str:
+                            if content:
+                                out.append(TextDelta(content))
+                        elif content is not None:
+                            self._parse_content_parts(content, out)
+                        # Most chunks hold only content (and maybe role): skip the rest.
+                        if len(delta) > ("content" in delta) + ("role" in delta):
+                            self._parse_rich_delta(delta, out)
+                    elif delta is not None:
+                        out.append(Invalid("choices[0].delta"))
+                    reason = choice.get("finish_reason")
+                    if reason is not None:
+                        self._parse_finish(choice, reason, out)
+                else:
+                    out.append(Invalid("choices[0]"))
+        elif choices is not None:
+            out.append(Invalid("choices"))
         usage = obj.get("usage")
-        if usage:
-            out.append(UsageReport(usage_from_api(usage), usage))
+        if usage is not None:
+            if type(usage) is dict:
+                bad: list[str] = []
+                report = UsageReport(usage_from_api(usage, bad), usage)
+                out.extend(Invalid(where) for where in bad)
+                out.append(report)
+            else:
+                out.append(Invalid("usage"))
         error = obj.get("error")
         if error is not None:
-            if isinstance(error, dict):
-                message = str(error.get("message") or "The provider reported an error.")
-                metadata = error.get("metadata")
-                out.append(
-                    MidStreamError(
-                        error.get("code"), message, metadata if isinstance(metadata, dict) else {}
-                    )
-                )
+            self._parse_error(error, out)
+
+    @staticmethod
+    def _parse_meta(obj: dict[str, Any], out: list[StreamEvent]) -> None:
+        values: list[str | None] = []
+        for name in ("id", "model", "provider"):
+            value = obj.get(name)
+            if value is not None and type(value) is not str:
+                out.append(Invalid(name))
+                value = None
+            values.append(value)
+        out.append(Meta(*values))
+
+    @staticmethod
+    def _parse_content_parts(content: Any, out: list[StreamEvent]) -> None:
+        """`content` as a list of parts (some OpenAI-compatible servers); else invalid."""
+        if type(content) is not list:
+            out.append(Invalid("choices[0].delta.content"))
+            return
+        for part in content:
+            text = part.get("text") if type(part) is dict and part.get("type") == "text" else None
+            if type(text) is str:
+                if text:
+                    out.append(TextDelta(text))
             else:
-                out.append(MidStreamError(None, str(error), {}))
+                out.append(Invalid("choices[0].delta.content[]"))
+
+    @staticmethod
+    def _parse_finish(choice: dict[str, Any], reason: Any, out: list[StreamEvent]) -> None:
+        if type(reason) is not str:
+            out.append(Invalid("choices[0].finish_reason"))
+            return
+        if not reason or reason == "error":
+            return
+        native = choice.get("native_finish_reason")
+        if native is not None and type(native) is not str:
+            out.append(Invalid("choices[0].native_finish_reason"))
+            native = None
+        out.append(Finish(reason, native))
+
+    def _parse_error(self, error: Any, out: list[StreamEvent]) -> None:
+        """A top-level `error` is terminal whatever its shape; odd parts are reported."""
+        code: int | str | None = None
+        message = _PROVIDER_ERROR
+        metadata: dict[str, Any] = {}
+        if type(error) is dict:
+            raw_code = error.get("code")
+            if raw_code is None or type(raw_code) in (int, str):
+                code = raw_code
+            else:
+                out.append(Invalid("error.code"))
+            raw_message = error.get("message")
+            if type(raw_message) is str:
+                message = raw_message or _PROVIDER_ERROR
+            elif raw_message is not None:
+                out.append(Invalid("error.message"))
+            raw_metadata = error.get("metadata")
+            if type(raw_metadata) is dict:
+                metadata = raw_metadata
+            elif raw_metadata is not None:
+                out.append(Invalid("error.metadata"))
+        elif type(error) is str and error:
+            message = error
+        else:
+            out.append(Invalid("error"))
+        scrub = self._scrub
+        if scrub is not None:
+            message = scrub(message)
+            metadata = scrub_json(metadata, scrub)
+            if type(code) is str:
+                code = scrub(code)
+        out.append(MidStreamError(code, message, metadata))
 
     @staticmethod
     def _parse_rich_delta(delta: dict[str, Any], out: list[StreamEvent]) -> None:
         reasoning = delta.get("reasoning")
-        if reasoning:
-            out.append(ReasoningDelta(reasoning))
+        if type(reasoning) is str:
+            if reasoning:
+                out.append(ReasoningDelta(reasoning))
+        elif reasoning is not None:
+            out.append(Invalid("choices[0].delta.reasoning"))
         details = delta.get("reasoning_details")
-        if details:
-            out.append(ReasoningDetails(list(details)))
+        if details is not None:
+            items = _dicts(details, "choices[0].delta.reasoning_details", out)
+            if items:
+                out.append(ReasoningDetails(items))
         annotations = delta.get("annotations")
-        if annotations:
-            out.append(Annotations(list(annotations)))
+        if annotations is not None:
+            items = _dicts(annotations, "choices[0].delta.annotations", out)
+            if items:
+                out.append(Annotations(items))
         tool_calls = delta.get("tool_calls")
-        if tool_calls:
-            for pos, call in enumerate(tool_calls):
-                function = call.get("function") or {}
-                out.append(
-                    ToolCallDelta(
-                        index=int(call.get("index", pos)),
-                        id=call.get("id"),
-                        name=function.get("name"),
-                        arguments=function.get("arguments") or "",
-                    )
-                )
+        if tool_calls is not None:
+            calls = _dicts(tool_calls, "choices[0].delta.tool_calls", out)
+            for pos, call in enumerate(calls):
+                fragment = _tool_call_fragment(call, pos)
+                out.append(fragment or Invalid("choices[0].delta.tool_calls[]"))
         refusal = delta.get("refusal")
-        if refusal:
-            # A refusal is what the user gets to read; keep it with the text.
-            out.append(TextDelta(refusal))
+        if type(refusal) is str:
+            if refusal:
+                # A refusal is what the user gets to read; keep it with the text.
+                out.append(TextDelta(refusal))
+        elif refusal is not None:
+            out.append(Invalid("choices[0].delta.refusal"))
+
+
+def _tool_call_fragment(call: dict[str, Any], pos: int) -> ToolCallDelta | None:
+    """The fragment, or None when any of its parts has the wrong type (it cannot be joined)."""
+    index = call.get("index", pos)
+    if index is None:
+        index = pos
+    call_id = call.get("id")
+    function = call.get("function")
+    if function is None:
+        function = {}
+    if (
+        type(index) is not int
+        or (call_id is not None and type(call_id) is not str)
+        or type(function) is not dict
+    ):
+        return None
+    name = function.get("name")
+    arguments = function.get("arguments")
+    if (name is not None and type(name) is not str) or (
+        arguments is not None and type(arguments) is not str
+    ):
+        return None
+    return ToolCallDelta(index=index, id=call_id, name=name, arguments=arguments or "")
 
 
 @dataclass
@@ -258,7 +454,10 @@ class ReplyAccumulator:
     model: str | None = None
     provider: str | None = None
     error: MidStreamError | None = None
+    #: `data:` lines that were not JSON
     malformed: int = 0
+    #: chunks, or fields of chunks, of the wrong JSON type (each skipped)
+    invalid_chunks: int = 0
     done: bool = False
 
     def apply(self, event: StreamEvent) -> None:
@@ -295,6 +494,8 @@ class ReplyAccumulator:
             self.finish_reason = self.finish_reason or "error"
         elif isinstance(event, Malformed):
             self.malformed += 1
+        elif isinstance(event, Invalid):
+            self.invalid_chunks += 1
         elif isinstance(event, Done):
             self.done = True
 
@@ -324,6 +525,8 @@ class ReplyAccumulator:
             extra["native_finish_reason"] = self.native_finish_reason
         if self.malformed:
             extra["malformed_lines"] = self.malformed
+        if self.invalid_chunks:
+            extra["invalid_chunks"] = self.invalid_chunks
         if self.error is not None:
             extra["stream_error"] = {
                 "code": self.error.code,
@@ -334,9 +537,17 @@ class ReplyAccumulator:
 
 
 def stream_warning(extra: Mapping[str, Any]) -> str | None:
-    """One sentence when parts of the stream could not be read, else None."""
-    bad = int(extra.get("malformed_lines") or 0) + int(extra.get("invalid_chunks") or 0)
-    if bad <= 0:
+    """One sentence telling that a stored reply may be incomplete, or None when it is whole.
+
+    Reads the counts a streamed reply stores in its `extra`: "malformed_lines" (data lines
+    that were not JSON) and "invalid_chunks" (chunks or fields of the wrong type).
+    """
+    total = 0
+    for name in ("malformed_lines", "invalid_chunks"):
+        value = extra.get(name)
+        if type(value) is int and value > 0:
+            total += value
+    if total == 0:
         return None
-    parts = "part" if bad == 1 else "parts"
-    return f"{bad} {parts} of the stream could not be read, so this reply may be incomplete."
+    parts = "1 part of the stream" if total == 1 else f"{total} parts of the stream"
+    return f"{parts} could not be read, so this reply may be incomplete."

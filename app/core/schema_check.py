@@ -1,180 +1,151 @@
-"""A small JSON Schema checker for structured-output replies (no dependency).
+"""Checks a structured-output reply against its JSON Schema, with the `jsonschema` library.
 
-Covers the subset structured output uses in practice: type (including lists of types),
-properties, required, items, enum, const, additionalProperties (bool or schema), anyOf,
-minItems/maxItems, minLength/maxLength, minimum/maximum and local `$ref`s into `$defs` /
-`definitions`. Keywords it does not know are ignored, as a validator would for vocabulary
-it does not implement; the check is advisory (the reply is always shown).
+The schema is applied with its own draft (its `$schema`; 2020-12 when it names none), with
+format checking on, so every keyword counts: `oneOf`, `allOf`, `not`, `pattern`, `format`,
+`$ref`, `if`/`then`... Problems are short lines naming where the reply went wrong
+("$.items[2].email: 'x' is not a 'email'"), the most relevant first, at most 20. The check
+is advisory: the reply is always shown. References are only followed inside the schema
+itself; nothing is ever fetched.
+
+`jsonschema` is imported inside the functions: it costs tens of milliseconds, and
+`parley ask` without `--json-schema` must not pay for it.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
-from typing import Any
+import re
+import warnings
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
-_TYPES = ("object", "array", "string", "number", "integer", "boolean", "null")
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
+    from jsonschema.protocols import Validator
+
 _MAX_ERRORS = 20
+#: errors looked at to pick the most relevant ones (a huge array could yield millions)
+_MAX_SCANNED = 1000
+_MAX_MESSAGE = 200
 
 
-def _type_ok(value: Any, kind: str) -> bool:
-    if kind == "object":
-        return isinstance(value, dict)
-    if kind == "array":
-        return isinstance(value, list)
-    if kind == "string":
-        return isinstance(value, str)
-    if kind == "boolean":
-        return isinstance(value, bool)
-    if kind == "null":
-        return value is None
-    if isinstance(value, bool):
-        return False
-    if kind == "integer":
-        return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
-    if kind == "number":
-        return isinstance(value, int | float)
-    return True
+def _validator_class(schema: Any) -> type[Validator]:
+    from jsonschema import validators
+
+    default: type[Validator] = validators.Draft202012Validator
+    if not isinstance(schema, dict) or not isinstance(schema.get("$schema"), str):
+        return default
+    with warnings.catch_warnings():
+        # An unknown $schema falls back to the latest draft, with a deprecation warning
+        # meant for developers, not for someone reading a reply.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        cls: type[Validator] = validators.validator_for(schema, default=default)
+    return cls
 
 
 def schema_problems(schema: Any) -> list[str]:
     """Problems that make `schema` unusable (not the reply's problems): empty when fine."""
-    problems: list[str] = []
+    if not isinstance(schema, dict | bool):
+        return [f"schema must be an object, not {_describe(schema)}"]
+    cls = _validator_class(schema)
+    meta = cls(cls.META_SCHEMA, format_checker=cls.FORMAT_CHECKER)
+    try:
+        errors = list(itertools.islice(meta.iter_errors(schema), _MAX_SCANNED))
+    except RecursionError:
+        return ["schema is nested too deeply to be checked"]
+    return _unique(_schema_line(error) for error in _ranked(errors))
 
-    def walk(node: Any, where: str) -> None:
-        if isinstance(node, bool):
-            return
-        if not isinstance(node, dict):
-            problems.append(f"{where} must be an object, not {type(node).__name__}")
-            return
-        kind = node.get("type")
-        kinds = kind if isinstance(kind, list) else [kind] if kind is not None else []
-        for k in kinds:
-            if k not in _TYPES:
-                problems.append(f"{where}: unknown type {k!r}")
-        props = node.get("properties")
-        if props is not None:
-            if not isinstance(props, dict):
-                problems.append(f"{where}: properties must be an object")
-            else:
-                for name, sub in props.items():
-                    walk(sub, f"{where}.{name}")
-        required = node.get("required")
-        if required is not None and not (
-            isinstance(required, list) and all(isinstance(r, str) for r in required)
-        ):
-            problems.append(f"{where}: required must be a list of property names")
-        if "items" in node:
-            walk(node["items"], f"{where}[]")
-        enum = node.get("enum")
-        if enum is not None and not isinstance(enum, list):
-            problems.append(f"{where}: enum must be a list")
-        extra = node.get("additionalProperties")
-        if isinstance(extra, dict):
-            walk(extra, f"{where}.*")
-        for key in ("$defs", "definitions"):
-            defs = node.get(key)
-            if isinstance(defs, dict):
-                for name, sub in defs.items():
-                    walk(sub, f"{where}.{key}.{name}")
 
-    walk(schema, "schema")
-    return problems[:_MAX_ERRORS]
+def _schema_line(error: ValidationError) -> str:
+    path = list(error.path)
+    if path and path[-1] == "type" and error.validator in ("anyOf", "enum", "type"):
+        where = _schema_where(path[:-1])
+        return f"{where}: unknown type {error.instance!r}"
+    return f"{_schema_where(path)}: {_shorten(error.message)}"
+
+
+def _schema_where(path: list[Any]) -> str:
+    return "schema" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)
 
 
 def check_instance(value: Any, schema: Any) -> list[str]:
-    """Where `value` does not conform to `schema`: JSON-path-like messages, empty when it does."""
-    errors: list[str] = []
-    root = schema if isinstance(schema, dict) else {}
+    """Where `value` does not conform to `schema`: JSON-path-like messages, empty when it does.
 
-    def resolve(node: dict[str, Any]) -> Any:
-        ref = node.get("$ref")
-        if not isinstance(ref, str) or not ref.startswith("#/"):
-            return node
-        target: Any = root
-        for part in ref[2:].split("/"):
-            if not isinstance(target, dict) or part not in target:
-                return {}
-            target = target[part]
-        return target
-
-    def walk(val: Any, node: Any, path: str, depth: int = 0) -> None:
-        if len(errors) >= _MAX_ERRORS or depth > 64:
-            return
-        if node is False:
-            errors.append(f"{path}: no value is allowed here")
-            return
-        if not isinstance(node, dict):
-            return
-        node = resolve(node)
-        if not isinstance(node, dict):
-            return
-        kind = node.get("type")
-        kinds = kind if isinstance(kind, list) else [kind] if isinstance(kind, str) else []
-        if kinds and not any(_type_ok(val, k) for k in kinds):
-            errors.append(f"{path}: expected {' or '.join(kinds)}, got {_describe(val)}")
-            return
-        if "enum" in node and isinstance(node["enum"], list) and val not in node["enum"]:
-            allowed = ", ".join(json.dumps(v) for v in node["enum"][:10])
-            errors.append(f"{path}: {json.dumps(val)[:60]} is not one of {allowed}")
-        if "const" in node and val != node["const"]:
-            errors.append(f"{path}: must be {json.dumps(node['const'])}")
-        any_of = node.get("anyOf") or node.get("oneOf")
-        if (
-            isinstance(any_of, list) and any_of
-            and not any(not check_instance_in(val, sub, root) for sub in any_of)
-        ):
-            errors.append(f"{path}: matches none of the allowed shapes")
-        if isinstance(val, dict):
-            raw_props = node.get("properties")
-            props: dict[str, Any] = raw_props if isinstance(raw_props, dict) else {}
-            for name in node.get("required") or ():
-                if name not in val:
-                    errors.append(f"{path}: missing required property {name!r}")
-            extra = node.get("additionalProperties", True)
-            for name, item in val.items():
-                if name in props:
-                    walk(item, props[name], f"{path}.{name}", depth + 1)
-                elif extra is False:
-                    errors.append(f"{path}: unexpected property {name!r}")
-                elif isinstance(extra, dict):
-                    walk(item, extra, f"{path}.{name}", depth + 1)
-        elif isinstance(val, list):
-            items = node.get("items")
-            if isinstance(items, dict | bool):
-                for i, item in enumerate(val):
-                    walk(item, items, f"{path}[{i}]", depth + 1)
-            errors.extend(_bounds(len(val), node, ("minItems", "maxItems"), path, "items"))
-        elif isinstance(val, str):
-            errors.extend(_bounds(len(val), node, ("minLength", "maxLength"), path, "characters"))
-        elif isinstance(val, int | float) and not isinstance(val, bool):
-            low, high = node.get("minimum"), node.get("maximum")
-            if isinstance(low, int | float) and val < low:
-                errors.append(f"{path}: {val} is less than the minimum {low}")
-            if isinstance(high, int | float) and val > high:
-                errors.append(f"{path}: {val} is more than the maximum {high}")
-
-    walk(value, schema, "$")
-    return errors
+    An unusable schema gives one line per problem with the schema instead.
+    """
+    problems = schema_problems(schema)
+    if problems:
+        return [f"the JSON schema itself is invalid: {p}" for p in problems]
+    cls = _validator_class(schema)
+    validator = cls(schema, format_checker=cls.FORMAT_CHECKER)
+    try:
+        errors = list(itertools.islice(validator.iter_errors(value), _MAX_SCANNED))
+    except RecursionError:
+        return ["the JSON schema could not be applied: it refers to itself without end"]
+    except Exception as exc:  # jsonschema/referencing raise a family of their own
+        return [f"the JSON schema could not be applied: {_schema_failure(exc)}"]
+    return _unique(f"{error.json_path}: {_message(error)}" for error in _ranked(errors))
 
 
-def check_instance_in(value: Any, schema: Any, root: Any) -> list[str]:
-    """`check_instance` for a sub-schema whose `$ref`s point into `root`."""
-    if isinstance(schema, dict) and isinstance(root, dict) and root is not schema:
-        merged = {**{k: v for k, v in root.items() if k in ("$defs", "definitions")}, **schema}
-        return check_instance(value, merged)
-    return check_instance(value, schema)
+def _schema_failure(exc: Exception) -> str:
+    """Why a valid-looking schema could not be used (most often an unresolvable `$ref`)."""
+    from referencing.exceptions import Unresolvable
+
+    cause: BaseException | None = exc
+    while cause is not None and not isinstance(cause, Unresolvable):
+        cause = cause.__cause__
+    if isinstance(cause, Unresolvable):
+        return (
+            f"the reference {cause.ref!r} does not point into the schema "
+            "(only references inside the schema are followed)"
+        )
+    return _shorten(f"{type(exc).__name__}: {exc}")
 
 
-def _bounds(
-    n: int, node: dict[str, Any], keys: tuple[str, str], path: str, unit: str
-) -> list[str]:
-    low, high = node.get(keys[0]), node.get(keys[1])
-    out: list[str] = []
-    if isinstance(low, int) and n < low:
-        out.append(f"{path}: needs at least {low} {unit}, has {n}")
-    if isinstance(high, int) and n > high:
-        out.append(f"{path}: allows at most {high} {unit}, has {n}")
-    return out
+def _ranked(errors: list[ValidationError]) -> list[ValidationError]:
+    """The best match first (as jsonschema ranks them), then the others in order."""
+    from jsonschema.exceptions import best_match
+
+    best = best_match(errors)
+    if best is None:
+        return []
+    top = best
+    while top.parent is not None:
+        top = top.parent
+    return [best, *(error for error in errors if error is not top)]
+
+
+def _message(error: ValidationError) -> str:
+    """A short sentence for one failure; the common ones in plain words."""
+    kind = error.validator
+    instance = error.instance
+    if kind == "type":
+        expected = error.validator_value
+        names = expected if isinstance(expected, list) else [expected]
+        return f"expected {' or '.join(str(n) for n in names)}, got {_describe(instance)}"
+    if kind == "required":
+        missing = error.message.removesuffix(" is a required property")
+        return f"missing required property {missing}"
+    if kind == "additionalProperties" and isinstance(instance, dict):
+        extras = _unexpected(instance, error.schema)
+        if extras:
+            noun = "property" if len(extras) == 1 else "properties"
+            return f"unexpected {noun} " + ", ".join(repr(name) for name in extras[:10])
+    return _shorten(error.message)
+
+
+def _unexpected(instance: dict[str, Any], schema: Any) -> list[str]:
+    if not isinstance(schema, dict):
+        return []
+    props = schema.get("properties")
+    known = props if isinstance(props, dict) else {}
+    patterns = schema.get("patternProperties")
+    regexes = list(patterns) if isinstance(patterns, dict) else []
+    return [
+        name for name in instance
+        if name not in known and not any(re.search(rx, name) for rx in regexes)
+    ]
 
 
 def _describe(value: Any) -> str:
@@ -188,7 +159,23 @@ def _describe(value: Any) -> str:
         return "array"
     if isinstance(value, str):
         return "string"
-    return "number"
+    if isinstance(value, int | float):
+        return "number"
+    return type(value).__name__
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= _MAX_MESSAGE else text[: _MAX_MESSAGE - 1] + "…"
+
+
+def _unique(lines: Iterable[str]) -> list[str]:
+    seen: list[str] = []
+    for line in lines:
+        if line not in seen:
+            seen.append(line)
+            if len(seen) >= _MAX_ERRORS:
+                break
+    return seen
 
 
 def check_reply(text: str, schema: dict[str, Any]) -> list[str]:
@@ -203,4 +190,6 @@ def check_reply(text: str, schema: dict[str, Any]) -> list[str]:
         value = json.loads(stripped)
     except json.JSONDecodeError as exc:
         return [f"the reply is not valid JSON ({exc.msg} at line {exc.lineno})"]
+    except RecursionError:
+        return ["the reply is nested too deeply to be read as JSON"]
     return check_instance(value, schema)
