@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import logging
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
@@ -361,8 +362,8 @@ class ChatController(QObject):
         if as_default:
             self.ctx.settings.default_options = options.to_dict()
             try:
-                self.ctx.settings.save()
-            except OSError as exc:
+                self.ctx.settings_service.save()
+            except ParleyError as exc:
                 self.statusMessage.emit(
                     self.tr("Could not save the defaults: {error}").format(error=exc)
                 )
@@ -538,10 +539,11 @@ class ChatController(QObject):
         return self._registry
 
     def tools_changed(self) -> None:
-        """The MCP server list changed in Settings: stop the old servers."""
+        """The MCP server list changed in Settings: the next request starts the new ones;
+        the old servers stop once no running request uses them."""
         registry, self._registry = self._registry, None
         if registry is not None and registry.mcp is not None:
-            self._spawn(registry.mcp.aclose())
+            self._spawn(self._close_when_idle([registry.mcp.aclose]))
 
     def _start_tool_loop(
         self, exchange: Exchange, client: ChatClient, options: ConversationOptions
@@ -700,11 +702,28 @@ class ChatController(QObject):
             await client.aclose()
 
     def settings_changed(self) -> None:
-        """Settings or the key changed: use new clients from now on."""
+        """Settings or the key changed: the next request uses new clients; the old ones
+        close once no running request uses them (a reply in flight completes)."""
         old = self.ctx.drop_endpoint_clients()
-        for client in old:
-            self._spawn(client.aclose())
+        if old:
+            self._spawn(self._close_when_idle([client.aclose for client in old]))
         self.refresh_models()
+
+    async def _close_when_idle(self, closers: list[Callable[[], Awaitable[None]]]) -> None:
+        """Wait for the tasks running now (the reply, titles, the model list), then close."""
+        import asyncio
+
+        current = asyncio.current_task()
+        running = [t for t in (self._task, *self._aux_tasks)
+                   if t is not None and t is not current and not t.done()]
+        try:
+            if running:
+                await asyncio.wait(running)
+        finally:
+            # Also when cancelled at shutdown: connections and servers must not leak.
+            for close in closers:
+                with contextlib.suppress(Exception):
+                    await close()
 
     # ---- lifecycle -----------------------------------------------------------------
 
