@@ -355,9 +355,11 @@ def test_cli_refuses_devices_pipes_and_folders_at_once(
     assert what in result.stderr
 
 
-def test_window_import_refuses_a_named_pipe(tmp_path: Path, store: Store) -> None:
-    path = _special_file(tmp_path, "fifo")
-    with pytest.raises(ImportFileError, match="named pipe"):
+def test_window_import_refuses_a_folder_by_name(tmp_path: Path, store: Store) -> None:
+    # Pipes and devices are covered through the CLI above: in a child process a
+    # regression fails on its timeout instead of hanging or exhausting this one.
+    path = _special_file(tmp_path, "folder")
+    with pytest.raises(ImportFileError, match="it is a folder, not a file"):
         import_file(store, path)
 
 
@@ -411,7 +413,7 @@ def test_the_largest_64_bit_token_count_imports(store: Store) -> None:
     assert report.messages_added == 2
 
 
-@pytest.mark.parametrize("when", [10**400, 2**70])
+@pytest.mark.parametrize("when", [10**400, 2**70], ids=["10**400", "2**70"])
 def test_impossible_times_are_refused(store: Store, when: int) -> None:
     doc = _parley_doc()
     doc["conversations"][0]["created_ts"] = when
