@@ -543,7 +543,7 @@ class ChatController(QObject):
         the old servers stop once no running request uses them."""
         registry, self._registry = self._registry, None
         if registry is not None and registry.mcp is not None:
-            self._spawn(self._close_when_idle([registry.mcp.aclose]))
+            self._close_when_idle([registry.mcp.aclose])
 
     def _start_tool_loop(
         self, exchange: Exchange, client: ChatClient, options: ConversationOptions
@@ -706,24 +706,27 @@ class ChatController(QObject):
         close once no running request uses them (a reply in flight completes)."""
         old = self.ctx.drop_endpoint_clients()
         if old:
-            self._spawn(self._close_when_idle([client.aclose for client in old]))
+            self._close_when_idle([client.aclose for client in old])
         self.refresh_models()
 
-    async def _close_when_idle(self, closers: list[Callable[[], Awaitable[None]]]) -> None:
-        """Wait for the tasks running now (the reply, titles, the model list), then close."""
+    def _close_when_idle(self, closers: list[Callable[[], Awaitable[None]]]) -> None:
+        """Close old clients or servers once the tasks running now have ended (the reply,
+        titles, the model list); tasks started later use the new ones."""
         import asyncio
 
-        current = asyncio.current_task()
-        running = [t for t in (self._task, *self._aux_tasks)
-                   if t is not None and t is not current and not t.done()]
-        try:
-            if running:
-                await asyncio.wait(running)
-        finally:
-            # Also when cancelled at shutdown: connections and servers must not leak.
-            for close in closers:
-                with contextlib.suppress(Exception):
-                    await close()
+        running = [t for t in (self._task, *self._aux_tasks) if t is not None and not t.done()]
+
+        async def close_later() -> None:
+            try:
+                if running:
+                    await asyncio.wait(running)
+            finally:
+                # Also when cancelled at shutdown: connections and servers must not leak.
+                for close in closers:
+                    with contextlib.suppress(Exception):
+                        await close()
+
+        self._spawn(close_later())
 
     # ---- lifecycle -----------------------------------------------------------------
 
