@@ -136,3 +136,21 @@ def test_cli_warns_in_one_line_and_runs_with_defaults(
     assert len(moved) == 1
     if content is not None:
         assert moved[0].read_bytes() == content
+
+
+def test_saving_on_a_full_disk_says_so_and_keeps_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_storage_faults import _fill, _tiny_disk
+
+    with _tiny_disk(tmp_path / "disk") as home:
+        monkeypatch.setenv("PARLEY_HOME", str(home))
+        Settings(default_model="kept/model").save()
+        before = settings_path().read_bytes()
+        service = SettingsService.load()
+        _fill(home)
+        with pytest.raises(ConfigError, match=f"the disk holding {home} is full"):
+            service.update(mcp_servers={"big": {"command": "x" * 200_000}})
+        assert settings_path().read_bytes() == before
+        assert service.current.default_model == "kept/model"
+        assert not list(home.glob(".settings-*"))  # no half-written temp file left

@@ -50,8 +50,9 @@ def _make_history(home: Path, chats: int = 50) -> Path:
     return path
 
 
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _digest(path: Path) -> str | None:
+    """The file's hash; None when there is no file (and none may appear)."""
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
 
 
 def _unprivileged_prefix() -> list[str]:
@@ -96,7 +97,7 @@ def _fill(folder: Path) -> None:
             fh.write(b"\0" * 4096)
 
 
-FAULTS = ["random-bytes", "truncated", "read-only-folder", "full-disk"]
+FAULTS = ["random-bytes", "truncated", "read-only-folder", "read-only-new-folder", "full-disk"]
 
 
 @pytest.fixture(params=FAULTS)
@@ -113,7 +114,12 @@ def fault(request: Any, tmp_path: Path) -> Iterator[tuple[str, Path, list[str], 
     home = tmp_path / "home"
     home.mkdir()
     db = _make_history(home)
-    if name == "random-bytes":
+    if name == "read-only-new-folder":  # SQLite cannot even create the file
+        db.unlink()
+        prefix = _unprivileged_prefix()
+        home.chmod(0o555)
+        words = [f"Parley cannot write to {home}", "check its permissions"]
+    elif name == "random-bytes":
         db.write_bytes(os.urandom(64 * 1024))
         words = ["is damaged or is not a SQLite database", "Parley has not changed it"]
     elif name == "truncated":

@@ -189,9 +189,9 @@ class SettingsService:
         """Read the settings file; never raises (see `problem` for what went wrong)."""
         try:
             target = path or settings_path()
-        except ConfigError as exc:
-            return cls(path=path, problem=f"{exc} Parley uses the default settings.",
-                       protected=True)
+        except ConfigError:
+            # No data folder: opening the history reports that; saving will fail clearly.
+            return cls(path=path)
         try:
             data = read_settings_file(target)
         except _Unusable as exc:
