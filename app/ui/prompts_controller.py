@@ -7,6 +7,7 @@ it escape into Qt's event loop.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -180,12 +181,12 @@ class PromptsController(QObject):
 
     def import_file(self, path: str | os.PathLike[str]) -> PromptImportReport | None:
         """Read a Parley prompts JSON file: all or nothing; prompts already there are kept."""
-        from app.core.history.importers import load_file
+        from app.core.history.importers import read_import_bytes
 
         source = Path(path)
         try:
             # Regular files only, read with a bound: a pipe or /dev/zero is refused.
-            data = load_file(source, MAX_IMPORT_BYTES)
+            data = json.loads(read_import_bytes(source, MAX_IMPORT_BYTES).decode("utf-8"))
             report = lib.import_json(self._store, data)
         except OSError as exc:
             self.errorRaised.emit(
