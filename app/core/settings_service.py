@@ -240,7 +240,8 @@ class SettingsService:
         """Save `settings` (default: the current ones, changed in place) and use them.
 
         Returns the names of the fields that changed; raises ConfigError (one sentence)
-        and keeps the previous settings in use when the file cannot be written.
+        when the file cannot be written, and then a `settings` object given here is not
+        taken into use.
         """
         new = settings if settings is not None else self._current
         if self._protected:
