@@ -17,7 +17,6 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import APP_NAME, __version__
-from app.core.config import Settings, database_path
 from app.core.context import AppContext
 from app.core.errors import ConfigError, ParleyError, StorageError
 from app.core.resources import icon_files
@@ -191,25 +190,11 @@ def run_gui(smoke: bool = False) -> int:
 
     try:
         ctx = AppContext.open()
-    except ConfigError as exc:
-        # A broken settings file must not lock the user out of their history.
-        QMessageBox(
-            QMessageBox.Icon.Warning,
-            translate("Parley", "Settings not loaded"),
-            translate("Parley", "{error}\n\nParley starts with default settings.").format(
-                error=exc
-            ),
-        ).exec()
-        from app.core.history import Store
-
-        try:
-            ctx = AppContext(Settings(), Store.open(database_path()))
-        except StorageError as exc2:
-            return _fatal(translate("Parley", "History could not be opened"),
-                          storage_problem(exc2))
     except StorageError as exc:
         return _fatal(translate("Parley", "History could not be opened"),
                       storage_problem(exc))
+    except ConfigError as exc:  # the data folder itself cannot be created
+        return _fatal(translate("Parley", "History could not be opened"), str(exc))
 
     apply_theme(qapp, ctx.settings.theme)
     parley = build(ctx)
@@ -218,6 +203,8 @@ def run_gui(smoke: bool = False) -> int:
     parley.start()
     parley.window.show()
     parley.window.focus_composer()
+    # A broken settings file must not lock the user out: say so without blocking.
+    parley.settings.report_load_problem()
     if smoke:
         QTimer.singleShot(50, parley.window.close)
     # Paint the window before loading the event-loop machinery: asyncio and qasync take

@@ -305,3 +305,127 @@ def test_error_in_the_middle_rolls_back_the_whole_file(store: Store) -> None:
 def test_missing_file_is_a_clear_error(tmp_path: Path, store: Store) -> None:
     with pytest.raises(ImportFileError, match="Cannot read"):
         import_file(store, tmp_path / "nope.json")
+
+
+# ---------------------------------------------------------------- files that are not files
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _cli(home: Path, *args: str) -> Any:
+    """Run `parley` for real, with an address-space cap so a runaway read fails fast."""
+    import os
+    import resource
+    import subprocess
+    import sys
+
+    def cap() -> None:  # pragma: no cover - runs in the child
+        resource.setrlimit(resource.RLIMIT_AS, (2 * 2**30, 2 * 2**30))
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENROUTER_")}
+    env["PARLEY_HOME"] = str(home)
+    return subprocess.run([sys.executable, "-m", "app", *args], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=60, preexec_fn=cap)
+
+
+def _special_file(tmp_path: Path, kind: str) -> Path:
+    import os
+
+    path = tmp_path / "conversations.json"
+    if kind == "dev-zero":
+        path.symlink_to("/dev/zero")
+    elif kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.mkdir()
+    return path
+
+
+@pytest.mark.parametrize("kind", ["dev-zero", "fifo", "folder"])
+@pytest.mark.parametrize("command", [["import"], ["prompts", "import"]])
+def test_cli_refuses_devices_pipes_and_folders_at_once(
+    tmp_path: Path, isolated_home: Path, kind: str, command: list[str]
+) -> None:
+    path = _special_file(tmp_path, kind)
+    result = _cli(isolated_home, *command, str(path))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "Nothing was imported" in result.stderr
+    what = {"dev-zero": "a device", "fifo": "a named pipe", "folder": "a folder"}[kind]
+    assert what in result.stderr
+
+
+def test_window_import_refuses_a_folder_by_name(tmp_path: Path, store: Store) -> None:
+    # Pipes and devices are covered through the CLI above: in a child process a
+    # regression fails on its timeout instead of hanging or exhausting this one.
+    path = _special_file(tmp_path, "folder")
+    with pytest.raises(ImportFileError, match="it is a folder, not a file"):
+        import_file(store, path)
+
+
+def test_a_symlink_to_a_regular_file_still_imports(tmp_path: Path, store: Store) -> None:
+    real = tmp_path / "real.json"
+    real.write_text(json.dumps(chatgpt_sample()))
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    assert import_file(store, link).conversations_added == 1
+
+
+def test_files_over_the_limit_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(["x" * 300]))
+    with pytest.raises(ImportFileError, match="larger than"):
+        importers.load_file(path, limit=100)
+    assert importers.load_file(path, limit=1000) == ["x" * 300]
+
+
+def _parley_doc(**usage: Any) -> dict[str, Any]:
+    return {"format": "parley-export", "version": 2, "conversations": [
+        {"uid": "a" * 32, "title": "t", "messages": [
+            {"uid": "b" * 32, "parent_uid": None, "role": "user", "content": "q"},
+            {"uid": "c" * 32, "parent_uid": "b" * 32, "role": "assistant", "content": "a",
+             "usage": usage}]}]}
+
+
+@pytest.mark.parametrize(
+    ("usage", "field"),
+    [({"prompt_tokens": 2**70}, "usage.prompt_tokens"),
+     ({"completion_tokens": -(2**64)}, "usage.completion_tokens"),
+     ({"total_tokens": 10**400}, "usage.total_tokens")],
+    ids=["2**70", "-2**64", "10**400"],
+)
+def test_numbers_sqlite_cannot_store_are_refused_by_name(
+    tmp_path: Path, isolated_home: Path, usage: dict[str, Any], field: str
+) -> None:
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(_parley_doc(**usage)))
+    result = _cli(isolated_home, "import", str(path))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert field in result.stderr
+    assert "Nothing was imported" in result.stderr
+    with Store.open(isolated_home / "history.sqlite3") as s:
+        assert s.list_conversations(archived=None, include_trashed=True) == []
+
+
+def test_the_largest_64_bit_token_count_imports(store: Store) -> None:
+    report = import_data(store, _parley_doc(prompt_tokens=2**63 - 1))
+    assert report.messages_added == 2
+
+
+@pytest.mark.parametrize("when", [10**400, 2**70], ids=["10**400", "2**70"])
+def test_impossible_times_are_refused(store: Store, when: int) -> None:
+    doc = _parley_doc()
+    doc["conversations"][0]["created_ts"] = when
+    with pytest.raises(ImportFileError, match="created_ts"):
+        import_data(store, doc)
+
+
+def test_prompt_import_refuses_impossible_times(tmp_path: Path, isolated_home: Path) -> None:
+    path = tmp_path / "prompts.json"
+    path.write_text(json.dumps({"format": "parley-prompts", "prompts": [
+        {"title": "t", "body": "b", "created_ts": 10**400}]}))
+    result = _cli(isolated_home, "prompts", "import", str(path))
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "invalid times" in result.stderr

@@ -32,6 +32,10 @@ def _open_store() -> Store:
 
 
 def _load_settings() -> Settings:
-    from app.core.config import Settings
+    """The saved settings; an unusable file is reported in one line and the defaults used."""
+    from app.core.settings_service import SettingsService
 
-    return Settings.load()
+    service = SettingsService.load()
+    if service.problem:
+        _err("warning: " + " ".join(service.problem.split()))
+    return service.current

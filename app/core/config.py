@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -30,7 +29,14 @@ def data_dir() -> Path:
         import platformdirs
 
         path = Path(platformdirs.user_data_dir("parley", appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"Parley cannot create its data folder {path}: {exc.strerror or exc}. "
+            f"Check the permissions of the folder above it, or set {ENV_HOME} to a folder "
+            "you can write to."
+        ) from exc
     return path
 
 
@@ -82,24 +88,13 @@ class Settings:
 
     @classmethod
     def load(cls, path: Path | None = None) -> Settings:
-        """Read settings; a missing file gives defaults, a broken one raises ConfigError."""
-        path = path or settings_path()
-        try:
-            raw = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return cls()
-        except OSError as exc:
-            raise ConfigError(f"Could not read the settings file {path}: {exc.strerror}.") from exc
-        try:
-            data = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise ConfigError(
-                f"The settings file {path} is not valid JSON (line {exc.lineno}). "
-                "Fix it or delete it to start from the defaults."
-            ) from exc
-        if not isinstance(data, dict):
-            raise ConfigError(f"The settings file {path} does not hold a JSON object.")
-        return cls.from_dict(data)
+        """Read settings; a missing file gives defaults, a broken one raises ConfigError.
+
+        The window and the CLI use `SettingsService.load`, which never raises."""
+        from app.core.settings_service import read_settings_file
+
+        data = read_settings_file(path or settings_path())
+        return cls() if data is None else cls.from_dict(data)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Settings:
@@ -116,18 +111,12 @@ class Settings:
                 kwargs[name] = value
         return cls(**kwargs)
 
-    def save(self, path: Path | None = None) -> None:
-        """Write atomically (temp file + rename) so a crash never leaves half a file."""
-        import tempfile
+    def to_dict(self) -> dict[str, Any]:
+        """The settings as JSON-ready data, in the order of the fields above."""
+        return asdict(self)
 
-        path = path or settings_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".settings-", suffix=".json", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(asdict(self), fh, indent=2, sort_keys=True)
-                fh.write("\n")
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+    def save(self, path: Path | None = None) -> None:
+        """Write atomically, keeping keys a newer Parley wrote; raises ConfigError."""
+        from app.core.settings_service import write_settings_file
+
+        write_settings_file(self, path or settings_path())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from app.core.config import Settings, database_path
+from app.core.settings_service import SettingsService
 
 if TYPE_CHECKING:
     from app.core.client import ChatClient
@@ -16,8 +17,13 @@ if TYPE_CHECKING:
 class AppContext:
     """Built once by a composition root (GUI or CLI); nothing else constructs these."""
 
-    def __init__(self, settings: Settings, store: Store, keys: KeyStore | None = None) -> None:
-        self.settings = settings
+    def __init__(
+        self, settings: Settings | SettingsService, store: Store, keys: KeyStore | None = None
+    ) -> None:
+        #: the one owner of the settings: saves them and tells subscribers what changed
+        self.settings_service = (
+            settings if isinstance(settings, SettingsService) else SettingsService(settings)
+        )
         self.store = store
         self._keys = keys
         self._endpoint_clients: dict[str, ChatClient] = {}
@@ -26,6 +32,15 @@ class AppContext:
 
     def __repr__(self) -> str:
         return f"AppContext({self.settings!r}, {self.store.path})"
+
+    @property
+    def settings(self) -> Settings:
+        """The settings in use now (owned by `settings_service`)."""
+        return self.settings_service.current
+
+    @settings.setter
+    def settings(self, settings: Settings) -> None:
+        self.settings_service.replace(settings)
 
     @property
     def keys(self) -> KeyStore:
@@ -38,10 +53,12 @@ class AppContext:
 
     @classmethod
     def open(cls) -> AppContext:
-        """Load settings and open history from the data folder."""
+        """Load settings (never failing: see `settings_service.problem`) and open history
+        from the data folder; a history that cannot be opened raises StorageError."""
         from app.core.history import Store
 
-        return cls(Settings.load(), Store.open(database_path()))
+        service = SettingsService.load()
+        return cls(service, Store.open(database_path()))
 
     def client_for(self, base_url: str, api_key: str | None) -> ChatClient:
         """A throwaway client, e.g. to test a key before saving it (caller closes it)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import logging
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
@@ -444,8 +445,8 @@ class ChatController(QObject):
         if as_default:
             self.ctx.settings.default_options = options.to_dict()
             try:
-                self.ctx.settings.save()
-            except OSError as exc:
+                self.ctx.settings_service.save()
+            except ParleyError as exc:
                 self.statusMessage.emit(
                     self.tr("Could not save the defaults: {error}").format(error=exc)
                 )
@@ -637,10 +638,11 @@ class ChatController(QObject):
         return self._registry
 
     def tools_changed(self) -> None:
-        """The MCP server list changed in Settings: stop the old servers."""
+        """The MCP server list changed in Settings: the next request starts the new ones;
+        the old servers stop once no running request uses them."""
         registry, self._registry = self._registry, None
         if registry is not None and registry.mcp is not None:
-            self._spawn(registry.mcp.aclose())
+            self._close_when_idle([registry.mcp.aclose])
 
     def _start_tool_loop(
         self, exchange: Exchange, client: ChatClient, request: ChatRequest
@@ -763,11 +765,31 @@ class ChatController(QObject):
             await client.aclose()
 
     def settings_changed(self) -> None:
-        """Settings or the key changed: use new clients from now on."""
+        """Settings or the key changed: the next request uses new clients; the old ones
+        close once no running request uses them (a reply in flight completes)."""
         old = self.ctx.drop_endpoint_clients()
-        for client in old:
-            self._spawn(client.aclose())
+        if old:
+            self._close_when_idle([client.aclose for client in old])
         self.refresh_models()
+
+    def _close_when_idle(self, closers: list[Callable[[], Awaitable[None]]]) -> None:
+        """Close old clients or servers once the tasks running now have ended (the reply,
+        titles, the model list); tasks started later use the new ones."""
+        import asyncio
+
+        running = [t for t in (self._task, *self._aux_tasks) if t is not None and not t.done()]
+
+        async def close_later() -> None:
+            try:
+                if running:
+                    await asyncio.wait(running)
+            finally:
+                # Also when cancelled at shutdown: connections and servers must not leak.
+                for close in closers:
+                    with contextlib.suppress(Exception):
+                        await close()
+
+        self._spawn(close_later())
 
     # ---- lifecycle -----------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from app.core.errors import ImportFileError, ParleyError
+from app.core.errors import ParleyError
 from app.core.history import prompts as lib
 from app.core.history.prompts import Prompt, PromptImportReport
 
@@ -181,13 +181,12 @@ class PromptsController(QObject):
 
     def import_file(self, path: str | os.PathLike[str]) -> PromptImportReport | None:
         """Read a Parley prompts JSON file: all or nothing; prompts already there are kept."""
+        from app.core.history.importers import read_import_bytes
+
         source = Path(path)
         try:
-            if source.stat().st_size > MAX_IMPORT_BYTES:
-                raise ImportFileError(
-                    self.tr("Cannot import {path}: the file is too large.").format(path=source)
-                )
-            data = json.loads(source.read_text(encoding="utf-8"))
+            # Regular files only, read with a bound: a pipe or /dev/zero is refused.
+            data = json.loads(read_import_bytes(source, MAX_IMPORT_BYTES).decode("utf-8"))
             report = lib.import_json(self._store, data)
         except OSError as exc:
             self.errorRaised.emit(

@@ -6,7 +6,10 @@ every module that reads or writes the history.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
+import shutil
 import sqlite3
 import time
 from collections.abc import Sequence
@@ -21,9 +24,17 @@ BACKUP_DIR_NAME = "backups"
 _BUSY_TIMEOUT_MS = 5000
 
 # Primary SQLite result codes (the low byte of an extended code).
+_SQLITE_READONLY = 8
+_SQLITE_IOERR = 10
 _SQLITE_CORRUPT = 11
 _SQLITE_FULL = 13
+_SQLITE_CANTOPEN = 14
 _SQLITE_NOTADB = 26
+#: failures whose cause is usually the file system: full, read-only, no permission
+_FILE_SYSTEM_CODES = (_SQLITE_READONLY, _SQLITE_IOERR, _SQLITE_FULL, _SQLITE_CANTOPEN)
+#: below this much free space SQLite cannot create its -wal and -shm files
+_MIN_FREE_BYTES = 256 * 1024
+_PROBE_BYTES = 64 * 1024
 
 
 def _primary_code(exc: sqlite3.Error) -> int | None:
@@ -45,12 +56,61 @@ def _wrap(path: Path, what: str, exc: sqlite3.Error) -> StorageError:
     code = _primary_code(exc)
     if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
         return _damaged(path, exc)
+    if code in _FILE_SYSTEM_CODES:
+        # SQLite names the symptom (often of its -wal/-shm files): find the real cause.
+        cause = _file_system_problem(path, what, exc)
+        if cause is not None:
+            return cause
     if code == _SQLITE_FULL:
-        return StorageError(
-            f"Could not {what}: the disk holding {path} is full.",
-            hint="Free some disk space and try again.",
-        )
+        return _disk_full(path, what, exc)
     return StorageError(f"Could not {what} in {path}: {exc}.")
+
+
+def _disk_full(path: Path, what: str, exc: sqlite3.Error) -> StorageError:
+    return StorageError(
+        f"The disk holding {path.parent} is full: free some space on it, then try again. "
+        f"(Parley could not {what}: {exc}.) Nothing was deleted.",
+        hint="Free some disk space and try again.",
+    )
+
+
+def _no_write_access(path: Path, target: Path, what: str, exc: sqlite3.Error) -> StorageError:
+    return StorageError(
+        f"Parley cannot write to {target}: check its permissions (your user must be able "
+        f"to create and change files there), or set PARLEY_HOME to a folder you can write "
+        f"to. (Parley could not {what} in {path}: {exc}.) Nothing was deleted.",
+        hint="Check the permissions of the data folder.",
+    )
+
+
+def _file_system_problem(path: Path, what: str, exc: sqlite3.Error) -> StorageError | None:
+    """A full disk or a folder Parley may not write to, when that is what is wrong."""
+    folder = path.parent
+    try:
+        if shutil.disk_usage(folder).free < _MIN_FREE_BYTES:
+            return _disk_full(path, what, exc)
+    except OSError:
+        pass
+    # A probe file in the folder answers for read-only mounts, ACLs and quotas alike,
+    # where os.access alone can be wrong (root, network file systems).
+    probe = folder / f".parley-probe-{os.getpid()}"
+    try:
+        with open(probe, "wb") as fh:
+            fh.write(b"\0" * _PROBE_BYTES)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except OSError as probe_exc:
+        if probe_exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return _disk_full(path, what, exc)
+        if probe_exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return _no_write_access(path, folder, what, exc)
+    finally:
+        with contextlib.suppress(OSError):
+            probe.unlink()
+    for target in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm"))):
+        if target.exists() and not os.access(target, os.R_OK | os.W_OK):
+            return _no_write_access(path, target, what, exc)
+    return None
 
 
 def _copy_database(source: sqlite3.Connection, dest: Path) -> None:

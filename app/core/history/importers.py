@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import stat
 import time
 import uuid
 from collections import deque
@@ -43,6 +45,7 @@ __all__ = [
     "import_file",
     "import_parley",
     "load_file",
+    "read_import_bytes",
 ]
 
 Format = Literal["parley", "chatgpt"]
@@ -58,6 +61,9 @@ MAX_SHORT_CHARS = 10_000
 MAX_TAGS = 200
 MAX_EXTRA_DEPTH = 32
 MAX_EXTRA_CHARS = 8 * 1024 * 1024
+#: SQLite stores integers in 64 bits; larger ones cannot be written
+SQLITE_INT_MIN = -(2**63)
+SQLITE_INT_MAX = 2**63 - 1
 
 _NAMESPACE = uuid.UUID("5b0f4c1e-7d1a-4f57-9a0a-2f9d6c1b7e11")
 _ROLES = ("system", "user", "assistant", "tool")
@@ -139,20 +145,70 @@ def _fail(where: str, problem: str) -> ImportFileError:
     return ImportFileError(f"Cannot import this file: {where}: {problem}. Nothing was imported.")
 
 
-def load_file(path: Path) -> Any:
-    """Read and parse a JSON file to import; anything unusable raises ImportFileError."""
+def read_import_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a file to import: regular files only, at most `limit` bytes.
+
+    Symlinks are followed to what they point at; devices (/dev/zero), named pipes and
+    folders are refused before reading, and the file is opened without blocking so a
+    pipe cannot hang the import. Raises ImportFileError.
+    """
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ImportFileError(
-                f"Cannot import {path}: it is {size / 2**20:.0f} MB, more than the "
-                f"{MAX_FILE_BYTES / 2**20:.0f} MB Parley accepts. Nothing was imported."
-            )
-        raw = path.read_bytes()
+        target = path.resolve(strict=True)
+        before = os.stat(target)
+    except (OSError, RuntimeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ImportFileError(f"Cannot read {path}: {reason}.") from exc
+    _check_regular(path, before.st_mode)
+    _check_size(path, before.st_size, limit)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(target, flags)
     except OSError as exc:
         raise ImportFileError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
-    return parse_json(raw, str(path))
+    try:
+        # What was opened must still be a regular file (it could be swapped meanwhile).
+        _check_regular(path, os.fstat(fd).st_mode)
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:
+                _check_size(path, total, limit)
+    except OSError as exc:
+        raise ImportFileError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+    finally:
+        os.close(fd)
+    return b"".join(chunks)
+
+
+def _check_regular(path: Path, mode: int) -> None:
+    if stat.S_ISREG(mode):
+        return
+    kind = ("a folder" if stat.S_ISDIR(mode) else "a named pipe" if stat.S_ISFIFO(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
+    raise ImportFileError(
+        f"Cannot import {path}: it is {kind}, not a file. Choose an exported JSON file. "
+        "Nothing was imported."
+    )
+
+
+def _check_size(path: Path, size: int, limit: int) -> None:
+    if size > limit:
+        raise ImportFileError(
+            f"Cannot import {path}: it is larger than the {limit / 2**20:,.0f} MB Parley "
+            "accepts. Nothing was imported."
+        )
+
+
+def load_file(path: Path, limit: int = MAX_FILE_BYTES) -> Any:
+    """Read and parse a JSON file to import; anything unusable raises ImportFileError."""
+    return parse_json(read_import_bytes(path, limit), str(path))
 
 
 def parse_json(raw: bytes | str, name: str = "the file") -> Any:
@@ -212,10 +268,26 @@ def _opt_short(value: Any, where: str) -> str | None:
 def _number(value: Any, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise _fail(where, f"expected a number, found {type(value).__name__}")
+    if isinstance(value, int) and not 0 <= value < 10**11:
+        raise _fail(where, "not a plausible Unix time")  # before float(): 10**400 overflows
     number = float(value)
     if not math.isfinite(number) or not 0 <= number < 1e11:
         raise _fail(where, "not a plausible Unix time")
     return number
+
+
+def _stored_number(value: Any, where: str) -> int | float | None:
+    """A number SQLite can store: integers within 64 bits, finite floats; else fails."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _fail(where, "expected a number")
+    if isinstance(value, int) and not SQLITE_INT_MIN <= value <= SQLITE_INT_MAX:
+        raise _fail(where, f"the number {value} is outside the range Parley can store "
+                           f"({SQLITE_INT_MIN} to {SQLITE_INT_MAX})")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _fail(where, "the number is not finite")
+    return value
 
 
 def _timestamp(obj: dict[str, Any], key: str, where: str, default: float) -> float:
@@ -423,9 +495,7 @@ def _parse_parley_message(
     if usage is not None:
         usage = _object(usage, f"{where}.usage")
         for key, value in usage.items():
-            if value is not None and (isinstance(value, bool)
-                                      or not isinstance(value, int | float)):
-                raise _fail(f"{where}.usage.{key}", "expected a number")
+            _stored_number(value, f"{where}.usage.{key}")
     return _Msg(
         uid=uid,
         parent_uid=parent,

@@ -294,7 +294,9 @@ def _import_item(conn: sqlite3.Connection, raw: Any, where: str, now: float) -> 
     ):
         raise ImportFileError(f"Cannot import the prompts: {where}.tags is not a list of text.")
     times = [raw.get("created_ts", now), raw.get("updated_ts", now)]
-    if not all(isinstance(t, int | float) and not isinstance(t, bool) for t in times):
+    # Range-checked before float(): an integer like 10**400 cannot become one.
+    if not all(isinstance(t, int | float) and not isinstance(t, bool)
+               and 0 <= t < 1e11 for t in times):
         raise ImportFileError(f"Cannot import the prompts: {where} has invalid times.")
     if conn.execute("SELECT 1 FROM prompts WHERE uid = ?", (uid,)).fetchone():
         return False

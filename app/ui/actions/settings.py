@@ -10,7 +10,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication
 
 from app.core.config import ENV_API_KEY, Settings
-from app.core.errors import ParleyError
+from app.core.errors import ConfigError, ParleyError
 from app.ui.actions import warn
 from app.ui.theme import apply_theme
 
@@ -68,23 +68,29 @@ class SettingsActions:
         dialog.finished.connect(finished)
         dialog.open()
 
+    def __post_init__(self) -> None:
+        self.ctx.settings_service.subscribe(self._changed)
+
+    def _changed(self, settings: Settings, changed: frozenset[str]) -> None:
+        # New tool servers serve the next request; a running one keeps its own.
+        if "mcp_servers" in changed:
+            self.controller.tools_changed()
+
+    def report_load_problem(self) -> None:
+        """Say (without blocking) that the settings file was unusable and where it went."""
+        problem = self.ctx.settings_service.problem
+        if problem:
+            warn(self.window, translate("Parley", "Settings not loaded"), problem)
+
     def apply(
         self, settings: Settings, key: str, endpoint_keys: dict[str, str] | None = None
     ) -> None:
         """Save settings and the key; errors are shown, and nothing typed is lost."""
         try:
-            settings.save()
-        except OSError as exc:
-            warn(
-                self.window,
-                translate("Parley", "Settings not saved"),
-                translate("Parley", "Could not write the settings file: {error}").format(error=exc),
-            )
+            self.ctx.settings_service.save(settings)
+        except ConfigError as exc:
+            warn(self.window, translate("Parley", "Settings not saved"), str(exc))
             return
-        servers_changed = settings.mcp_servers != self.ctx.settings.mcp_servers
-        self.ctx.settings = settings
-        if servers_changed:
-            self.controller.tools_changed()
         if key:
             try:
                 self.ctx.keys.set_key(key)
@@ -102,7 +108,9 @@ class SettingsActions:
     def applied(self) -> None:
         """Bring the controller, the empty chat page and the theme up to the settings."""
         self.controller.settings_changed()
-        self.controller.set_model(self.ctx.settings.default_model)
+        # The open conversation keeps its model; only a new, empty chat takes the default.
+        if self.controller.current is None:
+            self.controller.set_model(self.ctx.settings.default_model)
         self.window.chat.empty.set_has_key(self.has_key())
         qapp = QApplication.instance()
         if isinstance(qapp, QApplication):
@@ -112,20 +120,14 @@ class SettingsActions:
         """Remember the chat text size (Ctrl+= / Ctrl+- / Ctrl+0) in Settings."""
         if self.ctx.settings.zoom == steps:
             return
-        self.ctx.settings.zoom = steps
         try:
-            self.ctx.settings.save()
-        except OSError as exc:
-            self.window.show_status(f"⚠ Could not save the text size: {exc}")
+            self.ctx.settings_service.update(zoom=steps)
+        except ConfigError as exc:
+            self.window.show_status(f"⚠ {exc}")
 
     def save_favourites(self, favourites: list[str]) -> None:
         """Remember the models starred in the model browser."""
-        self.ctx.settings.favourite_models = list(favourites)
         try:
-            self.ctx.settings.save()
-        except OSError as exc:
-            self.window.show_status(
-                translate("Parley", "Could not write the settings file: {error}").format(
-                    error=exc
-                )
-            )
+            self.ctx.settings_service.update(favourite_models=list(favourites))
+        except ConfigError as exc:
+            self.window.show_status(f"⚠ {exc}")

@@ -67,13 +67,9 @@ class WelcomeFlow:
         if models and settings.default_model == Settings().default_model:
             settings.default_model = models[0].id
         try:
-            settings.save()
-        except OSError as exc:
-            warn(
-                self.window,
-                translate("Parley", "Settings not saved"),
-                translate("Parley", "Could not write the settings file: {error}").format(error=exc),
-            )
+            self.ctx.settings_service.save()
+        except ParleyError as exc:
+            warn(self.window, translate("Parley", "Settings not saved"), str(exc))
         return len(models)
 
     def _welcome_done(self) -> None:
