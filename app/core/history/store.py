@@ -853,13 +853,17 @@ class Store:
             raise _wrap(self.path, "read the conversations to export", exc) from exc
         return result
 
-    def backup_to(self, dest: Path) -> None:
-        """Write a consistent, standalone copy of the database to `dest` while it is open."""
+    def backup_to(self, dest: Path, *, overwrite: bool = True) -> Path:
+        """Write a consistent, standalone copy of the database to `dest` while it is open.
+
+        Returns the file written: without `overwrite`, an existing `dest` is kept and the
+        copy goes to the first free name `stem-2.ext`, `stem-3.ext`...
+        """
         dest = Path(dest)
         if dest.resolve() == self.path.resolve():
             raise StorageError(f"Cannot back up {self.path} onto itself.")
         try:
-            _copy_database(self._connection(), dest)
+            return _copy_database(self._connection(), dest, overwrite=overwrite)
         except (sqlite3.Error, OSError) as exc:
             raise StorageError(f"Could not back up {self.path} to {dest}: {exc}.") from exc
 
