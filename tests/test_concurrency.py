@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import multiprocessing
+import signal
 import sqlite3
+import subprocess
+import sys
 from multiprocessing.synchronize import Barrier
 from pathlib import Path
 from typing import Any
 
-from app.core.history import MIGRATIONS, Store
+from app.core.domain import MessageStatus, Role
+from app.core.history import INTERRUPTED_ERROR, MIGRATIONS, Store
+
+ROOT = Path(__file__).resolve().parents[1]
 
 WORKERS = 4
 ROUNDS = 15
@@ -102,3 +108,86 @@ def test_simultaneous_backups_each_get_their_own_intact_file(tmp_path: Path) -> 
                 con.close()
             assert titles == [f"Kept {round_index}"]
         assert not [p for p in (folder / "backups").iterdir() if p.name.endswith(".partial")]
+
+
+# ---------------------------------------------------------------- replies another process writes
+
+_WRITER = """
+import sys
+from pathlib import Path
+from app.core.domain import MessageStatus, Role
+from app.core.history import Store
+
+store = Store.open(Path(sys.argv[1]))
+conv = store.create_conversation("live")
+store.add_message(conv.id, Role.USER, "tell me a story")
+reply = store.add_message(conv.id, Role.ASSISTANT, "", status=MessageStatus.STREAMING)
+store.update_message(reply.id, content="Once upon")
+print(reply.id, flush=True)
+sys.stdin.readline()
+store.update_message(reply.id, content="Once upon a time.", status=MessageStatus.COMPLETE)
+store.close()
+"""
+
+
+def _start_writer(db: Path) -> tuple[subprocess.Popen[str], int]:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _WRITER, str(db)], stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE, text=True, cwd=ROOT,
+    )
+    assert proc.stdout is not None
+    return proc, int(proc.stdout.readline())
+
+
+def test_start_up_leaves_a_reply_another_live_process_writes(tmp_path: Path) -> None:
+    db = tmp_path / "history.sqlite3"
+    proc, reply_id = _start_writer(db)
+    try:
+        with Store.open(db) as window:
+            assert window.mark_interrupted_streams() == 0
+            live = window.get_message(reply_id)
+            assert live is not None
+            assert live.status is MessageStatus.STREAMING and live.error is None
+        assert proc.communicate("go\n", timeout=30)[1] is None
+        assert proc.returncode == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    with Store.open(db) as s:
+        done = s.get_message(reply_id)
+        assert done is not None
+        assert (done.status, done.content, done.error) == (
+            MessageStatus.COMPLETE, "Once upon a time.", None)
+        assert s.mark_interrupted_streams() == 0
+
+
+def test_start_up_marks_a_reply_whose_writer_was_killed(tmp_path: Path) -> None:
+    db = tmp_path / "history.sqlite3"
+    proc, reply_id = _start_writer(db)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=30)
+    with Store.open(db) as window:
+        assert window.mark_interrupted_streams() == 1
+        gone = window.get_message(reply_id)
+        assert gone is not None
+        assert (gone.status, gone.content, gone.error) == (
+            MessageStatus.STOPPED, "Once upon", INTERRUPTED_ERROR)
+    # Nothing of the dead writer is left in the data folder.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["history.sqlite3"]
+
+
+def test_final_status_clears_an_interrupted_mark_put_on_a_live_reply(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "history.sqlite3") as s:
+        conv = s.create_conversation()
+        reply = s.add_message(conv.id, Role.ASSISTANT, "", status=MessageStatus.STREAMING)
+        # What an older Parley's window did to a reply `parley ask` was still writing.
+        s.update_message(reply.id, status=MessageStatus.STOPPED, error=INTERRUPTED_ERROR)
+        s.update_message(reply.id, content="All done.", status=MessageStatus.COMPLETE)
+        done = s.get_message(reply.id)
+        assert done is not None
+        assert (done.status, done.error) == (MessageStatus.COMPLETE, None)
+        failed = s.add_message(conv.id, Role.ASSISTANT, "", status=MessageStatus.STREAMING)
+        s.update_message(failed.id, status=MessageStatus.ERROR, error="HTTP 500.")
+        got = s.get_message(failed.id)
+        assert got is not None and got.error == "HTTP 500."
