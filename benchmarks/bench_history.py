@@ -191,7 +191,9 @@ def streaming_saves(home: Path, n: int) -> list[list[str]]:
                          "0, 0)")
             k = 0
 
-            def save(conn: sqlite3.Connection = conn) -> None:
+            def save(
+                conn: sqlite3.Connection = conn, text: str = text, size: int = size
+            ) -> None:
                 # What Store.update_message does once a second while a reply streams.
                 nonlocal k
                 k += 1
