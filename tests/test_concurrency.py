@@ -88,6 +88,29 @@ def test_processes_opening_a_new_data_folder_together_all_succeed(tmp_path: Path
         assert applied == list(range(1, len(MIGRATIONS) + 1))
 
 
+def test_processes_upgrading_one_database_together_all_succeed(tmp_path: Path) -> None:
+    folders = [tmp_path / f"round{i}" for i in range(6)]
+    for i, folder in enumerate(folders):
+        with Store.open(folder / "history.sqlite3", migrations=MIGRATIONS[:-1]) as old:
+            old.create_conversation(f"Older chat {i}")
+    results = _run_together(_open_rounds, ([str(f) for f in folders],), WORKERS)
+    assert [msg for failures in results for msg in failures] == []
+    for i, folder in enumerate(folders):
+        version, _ = _schema(folder / "history.sqlite3")
+        assert version == len(MIGRATIONS)
+        backups = list((folder / "backups").iterdir())
+        assert backups
+        for backup in backups:
+            assert backup.name.endswith(".bak"), backup
+            con = sqlite3.connect(backup)
+            try:
+                assert con.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) - 1
+                assert con.execute("SELECT title FROM conversations").fetchall() == [
+                    (f"Older chat {i}",)]
+            finally:
+                con.close()
+
+
 def test_simultaneous_backups_each_get_their_own_intact_file(tmp_path: Path) -> None:
     folders = [tmp_path / f"round{i}" for i in range(5)]
     for i, folder in enumerate(folders):
