@@ -7,13 +7,16 @@ version and the size, and measures on a fresh copy each run:
 - the sidebar's first page (200 rows) and the full list, with message counts;
 - full-text search: a common word, a rare word, a phrase, a prefix;
 - `get_thread` of a 1,000-message conversation;
-- one streaming save of a 20 KB reply (the FTS update trigger re-indexes it);
+- one streaming save of a 20 KB reply (not indexed until the reply is final);
+- streaming saves of a 1 MB and a 5 MB reply, on schema version 2 (which re-indexed the
+  whole reply at every save) and on the current schema (which indexes it once, when it is
+  final), with the after/before ratio; also the one final save that indexes it;
 
 against baselines from the same run: a `SELECT 1` round trip, and a `LIKE` scan over all
 message text (what search would cost without FTS). Targets: list <= 100 ms,
 search <= 50 ms, open a 1,000-message chat <= 300 ms. Nothing asserts on time.
 
-    python benchmarks/bench_history.py [--quick] [--regenerate]
+    python benchmarks/bench_history.py [--quick] [--regenerate] [--saves-only]
 """
 
 from __future__ import annotations
@@ -165,15 +168,79 @@ def timed(fn: Callable[[], object], n: int) -> Summary:
     return Summary.of(samples)
 
 
+def _reply_text(size: int) -> str:
+    words = " ".join(random.Random(size).choices(_COMMON, k=size // 3))
+    return (words * (size // max(1, len(words)) + 1))[:size]
+
+
+def streaming_saves(home: Path, n: int) -> list[list[str]]:
+    """Saves of a big streaming reply before (schema 2) and after (current schema)."""
+    rows: list[list[str]] = []
+    for size in (1_000_000, 5_000_000):
+        text = _reply_text(size)
+        medians: dict[str, Summary] = {}
+        for label, migrations in (("v2", MIGRATIONS[:2]), ("now", MIGRATIONS)):
+            path = home / f"saves-{label}-{size}.sqlite3"
+            Store.open(path, migrations=migrations).close()
+            conn = sqlite3.connect(path, isolation_level=None)
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("INSERT INTO conversations (id, created_at, updated_at) VALUES (1, 0, 0)")
+            conn.execute("INSERT INTO messages (id, conversation_id, role, content, status, "
+                         "created_at, updated_at) VALUES (1, 1, 'assistant', '', 'streaming', "
+                         "0, 0)")
+            k = 0
+
+            def save(
+                conn: sqlite3.Connection = conn, text: str = text, size: int = size
+            ) -> None:
+                # What Store.update_message does once a second while a reply streams.
+                nonlocal k
+                k += 1
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute("UPDATE messages SET content = ?, updated_at = ? WHERE id = 1",
+                             (text[: size - (k % 7)], time.time()))
+                conn.execute("COMMIT")
+
+            medians[label] = timed(save, n)
+            conn.execute("BEGIN IMMEDIATE")
+            t = time.perf_counter()
+            conn.execute("UPDATE messages SET content = ?, status = 'complete' WHERE id = 1",
+                         (text,))
+            conn.execute("COMMIT")
+            final = time.perf_counter() - t
+            conn.close()
+            if label == "now":
+                rows.append([f"  final save of the {size // 1_000_000} MB reply (indexes it)",
+                             ms(final), "", "", "once per reply"])
+        before, after = medians["v2"], medians["now"]
+        rows.insert(len(rows) - 1, [
+            f"streaming save of a {size // 1_000_000} MB reply: schema 2",
+            f"{ms(before.median)} ({ms(before.p90)})", "", "", "re-indexed at every save"])
+        rows.insert(len(rows) - 1, [
+            f"streaming save of a {size // 1_000_000} MB reply: now",
+            f"{ms(after.median)} ({ms(after.p90)})", "", ratio(after.median, before.median),
+            "after / before"])
+    return rows
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true",
                         help="1,000 conversations / 50,000 messages, fewer samples")
     parser.add_argument("--regenerate", action="store_true", help="ignore the cached history")
     parser.add_argument("-n", type=int, default=0, help="samples per measurement")
+    parser.add_argument("--saves-only", action="store_true",
+                        help="only the streaming saves of big replies (no big history)")
     args = parser.parse_args()
     conversations, messages = (1_000, 50_000) if args.quick else (CONVERSATIONS, MESSAGES)
     n = args.n or (5 if args.quick else 15)
+    if args.saves_only:
+        header("bench_history", f"streaming saves, {n} samples each, median (p90)")
+        with temp_home() as home:
+            rows = streaming_saves(home, n)
+        print_table(["measurement", "ms", "target ms", "ratio", "note"], rows)
+        return 0
 
     cached = cache_path(args.quick)
     if args.regenerate or not cached.exists():
@@ -230,9 +297,11 @@ def main() -> int:
         allmsgs = timed(lambda: store.get_messages(big), n)
         add("get_messages: same conversation", allmsgs, None, None)
 
-        # A streaming save: one UPDATE re-indexing a 20 KB reply, committed.
+        # A streaming save: one UPDATE of a 20 KB reply (not indexed yet), committed.
         conv = store.create_conversation("stream")
-        reply = store.add_message(conv.id, "assistant", "")  # type: ignore[arg-type]
+        reply = store.add_message(
+            conv.id, "assistant", "", status="streaming"  # type: ignore[arg-type]
+        )
         text = " ".join(random.Random(5).choices(_COMMON, k=4000))[:20_000]
         k = 0
 
@@ -242,7 +311,7 @@ def main() -> int:
             store.update_message(reply.id, content=text[: 20_000 - (k % 7)])
 
         add("streaming save of a 20 KB reply", timed(save, n * 2), None, baseline_rt,
-            "UPDATE + FTS re-index + commit")
+            "UPDATE + commit")
 
         def save_plain() -> None:
             nonlocal k
@@ -254,6 +323,7 @@ def main() -> int:
 
         add("  same row, UPDATE without text + commit", timed(save_plain, n * 2), None, None)
         store.close()
+        rows.extend(streaming_saves(home, max(3, n // 3)))
     print_table(["measurement", "ms", "target ms", "ratio", "note"], rows)
     return 0
 

@@ -108,6 +108,119 @@ def test_migration_1_to_2_keeps_everything_and_backs_up(db_path: Path) -> None:
         raw.close()
 
 
+def _indexed_rows(store: Store) -> int:
+    conn = store._conn
+    assert conn is not None
+    return int(conn.execute("SELECT count(*) FROM messages_fts_docsize").fetchone()[0])
+
+
+def test_streaming_reply_is_indexed_once_when_final(store: Store) -> None:
+    conv = store.create_conversation("Animals")
+    user = store.add_message(conv.id, Role.USER, "Tell me about zebras")
+    reply = store.add_message(conv.id, Role.ASSISTANT, "", status=MessageStatus.STREAMING)
+    text = ""
+    for n in range(5):
+        text += f"Stripes of the okapi, part {n}. "
+        store.update_message(reply.id, content=text, reasoning=f"thinking about giraffes {n}")
+        # While it streams the reply is not in the index at all.
+        assert _indexed_rows(store) == 1
+        assert search(store, "okapi") == []
+    assert [h.message_id for h in search(store, "zebras")] == [user.id]
+
+    store.update_message(reply.id, status=MessageStatus.COMPLETE, finish_reason="stop")
+    assert _indexed_rows(store) == 2
+    assert [h.message_id for h in search(store, "okapi")] == [reply.id]
+    assert [h.message_id for h in search(store, "giraffes")] == [reply.id]
+    _fts_ok(store)
+
+    # Later saves of a final reply keep the index exact.
+    store.update_message(reply.id, content="Okapis are shy.", status=MessageStatus.COMPLETE)
+    assert [h.message_id for h in search(store, "shy")] == [reply.id]
+    assert search(store, "stripes") == []
+    _fts_ok(store)
+
+
+def test_tool_messages_and_failed_replies_are_found_once_final(store: Store) -> None:
+    conv = store.create_conversation()
+    store.add_message(conv.id, Role.USER, "weather?")
+    tool = store.add_message(conv.id, Role.TOOL, "", status=MessageStatus.STREAMING)
+    store.update_message(tool.id, content='{"forecast": "drizzle"}')
+    assert search(store, "drizzle") == []
+    store.update_message(tool.id, status=MessageStatus.COMPLETE)
+    assert [h.message_id for h in search(store, "drizzle")] == [tool.id]
+
+    failed = store.add_message(conv.id, Role.ASSISTANT, "", status=MessageStatus.STREAMING)
+    store.update_message(failed.id, content="Partial monsoon")
+    store.update_message(failed.id, status=MessageStatus.ERROR, error="HTTP 502.")
+    assert [h.message_id for h in search(store, "monsoon")] == [failed.id]
+    _fts_ok(store)
+
+
+def test_deleting_a_streaming_reply_keeps_the_index_exact(store: Store) -> None:
+    conv = store.create_conversation()
+    store.add_message(conv.id, Role.USER, "q")
+    live = store.add_message(conv.id, Role.ASSISTANT, "", status=MessageStatus.STREAMING)
+    store.update_message(live.id, content="unfinished quokka")
+    assert store.delete_message(live.id) == 1
+    other = store.create_conversation()
+    store.add_message(other.id, Role.USER, "quokka facts")
+    assert [h.conversation_id for h in search(store, "quokka")] == [other.id]
+    _fts_ok(store)
+    store.delete_conversation(conv.id)
+    _fts_ok(store)
+
+
+def test_interrupted_reply_is_searchable_after_start_up(db_path: Path) -> None:
+    with Store.open(db_path) as s:
+        conv = s.create_conversation()
+        s.add_message(conv.id, Role.USER, "q")
+        reply = s.add_message(conv.id, Role.ASSISTANT, "", status=MessageStatus.STREAMING)
+        s.update_message(reply.id, content="half a narwhal story", reasoning="tusks")
+        assert search(s, "narwhal") == []
+    with Store.open(db_path) as s:
+        assert s.mark_interrupted_streams() == 1
+        assert [h.message_id for h in search(s, "narwhal")] == [reply.id]
+        assert [h.message_id for h in search(s, "tusks")] == [reply.id]
+        _fts_ok(s)
+
+
+def test_migration_takes_streaming_replies_out_of_the_index(db_path: Path) -> None:
+    Store.open(db_path, migrations=MIGRATIONS[:2]).close()
+    raw = sqlite3.connect(db_path)
+    with raw:  # as version 2 wrote them: every save of a streaming reply indexed
+        raw.execute("INSERT INTO conversations (id, created_at, updated_at) VALUES (1, 1, 1)")
+        raw.execute("INSERT INTO messages (id, conversation_id, role, content, created_at, "
+                    "updated_at) VALUES (1, 1, 'assistant', 'finished pelican', 1, 1)")
+        raw.execute("INSERT INTO messages (id, conversation_id, parent_id, role, content, "
+                    "status, created_at, updated_at) "
+                    "VALUES (2, 1, 1, 'assistant', '', 'streaming', 2, 2)")
+        raw.execute("UPDATE messages SET content = 'streaming pelican' WHERE id = 2")
+        assert raw.execute("SELECT count(*) FROM messages_fts WHERE messages_fts MATCH "
+                           "'pelican'").fetchone()[0] == 2
+    raw.close()
+    with Store.open(db_path) as s:
+        assert [h.message_id for h in search(s, "pelican")] == [1]
+        s.update_message(2, content="streaming pelican, done", status=MessageStatus.COMPLETE)
+        assert {h.message_id for h in search(s, "pelican")} == {1, 2}
+        _fts_ok(s)
+
+
+def test_reasoning_only_match_shows_a_highlighted_reasoning_snippet(store: Store) -> None:
+    conv = store.create_conversation("Trip")
+    store.add_message(conv.id, Role.USER, "Plan a weekend")
+    reply = store.add_message(conv.id, Role.ASSISTANT, "", status=MessageStatus.STREAMING)
+    store.update_message(
+        reply.id,
+        content="Saturday: museum. Sunday: hike. " * 20,
+        reasoning="The user likes quiet places; the capybara sanctuary is near.",
+        status=MessageStatus.COMPLETE,
+    )
+    (hit,) = search(store, "capybara")
+    assert hit.message_id == reply.id
+    assert f"{MATCH_START}capybara{MATCH_END} sanctuary" in hit.snippet
+    assert "museum" not in hit.snippet
+
+
 def test_rows_inserted_by_hand_get_uids(store: Store) -> None:
     conn = store._conn
     assert conn is not None
@@ -131,6 +244,9 @@ def test_fts_follows_insert_update_delete_and_trash(store: Store) -> None:
 
     store.update_message(reply.id, content="Water the bonsai when the soil feels dry.")
     store.update_message(reply.id, content="Mist the Bonsaï daily.", reasoning="humidity")
+    # A reply is indexed once, when it is final.
+    assert [h.message_id for h in search(store, "bonsai")] == [user.id]
+    store.update_message(reply.id, status=MessageStatus.COMPLETE)
     assert [h.message_id for h in search(store, "bonsai")] == [user.id, reply.id] or [
         h.message_id for h in search(store, "bonsai")] == [reply.id, user.id]
     assert search(store, "soil") == []

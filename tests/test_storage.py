@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -597,18 +601,63 @@ def test_foreign_sqlite_database_is_refused(db_path: Path) -> None:
     assert db_path.read_bytes() == before
 
 
-@pytest.mark.skipif(
-    not hasattr(os, "geteuid") or os.geteuid() == 0, reason="needs POSIX permissions, not root"
-)
-def test_unwritable_location_raises_storage_error(tmp_path: Path) -> None:
-    folder = tmp_path / "ro"
-    folder.mkdir()
-    folder.chmod(0o500)
+def _open_in_unwritable_folder() -> str:
+    """Try to open a history in a folder this user may not write to; what Parley said."""
+    base = Path(tempfile.mkdtemp(prefix="parley-ro-"))
     try:
-        with pytest.raises(StorageError, match="Could not"):
-            Store.open(folder / "history.sqlite3")
+        # The same user can make a history next door: only the permission differs.
+        Store.open(base / "ok" / "history.sqlite3").close()
+        folder = base / "ro"
+        folder.mkdir()
+        folder.chmod(0o500)
+        try:
+            Store.open(folder / "history.sqlite3").close()
+        except StorageError as exc:
+            return f"StorageError: {exc}"
+        finally:
+            folder.chmod(0o700)
+        return "opened"
     finally:
-        folder.chmod(0o700)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _as_unprivileged_user(fn: Callable[[], str]) -> str:
+    """Run `fn` in a forked child that has dropped root for the user "nobody"."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into pytest
+        status = 1
+        try:
+            os.close(read_end)
+            os.setgroups([])
+            os.setgid(65534)
+            os.setuid(65534)
+            os.write(write_end, fn().encode())
+            status = 0
+        except BaseException as exc:
+            with contextlib.suppress(BaseException):
+                os.write(write_end, f"child failed: {exc!r}".encode())
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        said = pipe.read().decode()
+    os.waitpid(pid, 0)
+    return said
+
+
+def test_unwritable_location_raises_storage_error() -> None:
+    if not hasattr(os, "geteuid"):
+        if os.environ.get("CI") == "true":
+            pytest.fail("no POSIX permissions to test an unwritable folder with")
+        pytest.skip("needs POSIX permissions")
+    # Root may write anywhere: drop to an unprivileged user so that the check is real.
+    said = (
+        _as_unprivileged_user(_open_in_unwritable_folder)
+        if os.geteuid() == 0
+        else _open_in_unwritable_folder()
+    )
+    assert said.startswith("StorageError: Could not"), said
 
 
 def test_directory_instead_of_file_raises_storage_error(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.core.errors import StorageError
+from app.core.history.db import BACKUP_DIR_NAME, _partial_name
 
 if TYPE_CHECKING:
     from app.core.history import Store
@@ -37,8 +38,7 @@ def _unique(path: Path) -> Path:
 
 
 def backups_dir(data_dir: Path) -> Path:
-    from app.core.history.db import BACKUP_DIR_NAME
-
+    """The folder of manual and pre-migration backups in a data folder."""
     return Path(data_dir) / BACKUP_DIR_NAME
 
 
@@ -50,10 +50,12 @@ def default_backup_path(data_dir: Path) -> Path:
 def backup_database(store: Store, dest: Path | None = None) -> Path:
     """Write a consistent copy of the open database to `dest` (default: backups/); return it."""
     path = Path(dest) if dest is not None else default_backup_path(store.path.parent)
+    chosen = dest is None or path.is_dir()
     if path.is_dir():
         path = _unique(path / f"parley-{_stamp()}.sqlite3")
-    store.backup_to(path)
-    return path
+    # A name Parley picked must not replace a backup another process wrote in the same
+    # second; a file the user named is replaced, as they asked.
+    return store.backup_to(path, overwrite=not chosen)
 
 
 def latest_backup(data_dir: Path) -> Path | None:
@@ -113,8 +115,7 @@ def restore_database(source: Path, data_dir: Path) -> Path | None:
     db = Path(data_dir) / DATABASE_NAME
     if db.exists() and source.resolve() == db.resolve():
         raise StorageError(f"{source} is the current database; pick a backup to restore.")
-    partial = db.with_name(db.name + ".restoring")
-    partial.unlink(missing_ok=True)
+    partial = _partial_name(db)
     try:
         src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
         try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import secrets
 import shutil
 import sqlite3
 import time
@@ -24,6 +25,8 @@ BACKUP_DIR_NAME = "backups"
 _BUSY_TIMEOUT_MS = 5000
 
 # Primary SQLite result codes (the low byte of an extended code).
+_SQLITE_BUSY = 5
+_SQLITE_LOCKED = 6
 _SQLITE_READONLY = 8
 _SQLITE_IOERR = 10
 _SQLITE_CORRUPT = 11
@@ -113,19 +116,71 @@ def _file_system_problem(path: Path, what: str, exc: sqlite3.Error) -> StorageEr
     return None
 
 
-def _copy_database(source: sqlite3.Connection, dest: Path) -> None:
-    """Write a consistent, self-contained copy of `source` to `dest` (atomically replaced)."""
+def _partial_name(dest: Path) -> Path:
+    """A temporary name next to `dest` that no other process or thread will pick."""
+    return dest.with_name(f"{dest.name}.{os.getpid()}-{secrets.token_hex(6)}.partial")
+
+
+def _publish(partial: Path, dest: Path, *, overwrite: bool) -> Path:
+    """Move a finished `partial` to `dest` atomically; return where it landed.
+
+    Without `overwrite`, an existing file is never replaced: the copy goes to the first
+    free name `stem-2.ext`, `stem-3.ext`... (a hard link claims a name atomically, so two
+    processes publishing at once cannot both get the same one).
+    """
+    if overwrite:
+        os.replace(partial, dest)
+        return dest
+    candidate = dest
+    counter = 1
+    while True:
+        try:
+            os.link(partial, candidate)
+        except FileExistsError:
+            counter += 1
+            candidate = dest.with_name(f"{dest.stem}-{counter}{dest.suffix}")
+            continue
+        except OSError:
+            # No hard links on this file system: the rename is still atomic, and the
+            # exists check only races with another copy being published in the same instant.
+            if candidate.exists():
+                counter += 1
+                candidate = dest.with_name(f"{dest.stem}-{counter}{dest.suffix}")
+                continue
+            os.replace(partial, candidate)
+            return candidate
+        partial.unlink()
+        return candidate
+
+
+def _copy_database(
+    source: sqlite3.Connection | Path, dest: Path, *, overwrite: bool = True
+) -> Path:
+    """Write a consistent, self-contained copy of `source` to `dest`; return the file written.
+
+    `source` is an open connection, or the path of a database to read with a connection of
+    its own (which sees the last committed state even while another connection writes).
+    """
     dest.parent.mkdir(parents=True, exist_ok=True)
-    partial = dest.with_name(dest.name + ".partial")
-    partial.unlink(missing_ok=True)
-    target = sqlite3.connect(partial)
+    partial = _partial_name(dest)
     try:
-        source.backup(target)
-        # A copy must stand alone: no -wal file needed next to it.
-        target.execute("PRAGMA journal_mode=DELETE")
+        reader = sqlite3.connect(source) if isinstance(source, Path) else source
+        try:
+            if reader is not source:
+                reader.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+            target = sqlite3.connect(partial)
+            try:
+                reader.backup(target)
+                # A copy must stand alone: no -wal file needed next to it.
+                target.execute("PRAGMA journal_mode=DELETE")
+            finally:
+                target.close()
+        finally:
+            if reader is not source:
+                reader.close()
+        return _publish(partial, dest, overwrite=overwrite)
     finally:
-        target.close()
-    os.replace(partial, dest)
+        partial.unlink(missing_ok=True)
 
 
 def open_database(path: Path, migrations: Sequence[Migration]) -> sqlite3.Connection:
@@ -147,17 +202,17 @@ def open_database(path: Path, migrations: Sequence[Migration]) -> sqlite3.Connec
     return conn
 
 
-def _prepare(path: Path, conn: sqlite3.Connection, migrations: Sequence[Migration]) -> None:
-    latest = len(migrations)
-    try:
-        conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
-        conn.execute("PRAGMA foreign_keys = ON")
-        # Reading the header and the schema first: a damaged or foreign file is
-        # refused before anything (such as switching to WAL) could write to it.
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        objects = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-    except sqlite3.Error as exc:
-        raise _wrap(path, "read the history database", exc) from exc
+def _read_state(conn: sqlite3.Connection) -> tuple[int, int]:
+    # One statement, so one snapshot: the version and the schema can never come from
+    # either side of another process's migration.
+    row = conn.execute(
+        "SELECT (SELECT user_version FROM pragma_user_version), "
+        "(SELECT count(*) FROM sqlite_master)"
+    ).fetchone()
+    return int(row[0]), int(row[1])
+
+
+def _refuse_unknown(path: Path, version: int, objects: int, latest: int) -> None:
     if version > latest:
         raise StorageError(
             f"The history database {path} was written by a newer Parley "
@@ -170,37 +225,77 @@ def _prepare(path: Path, conn: sqlite3.Connection, migrations: Sequence[Migratio
             f"{path} is a SQLite database, but not one made by Parley. "
             f"Parley has not changed it. Move it aside or point PARLEY_HOME elsewhere.",
         )
+
+
+def _switch_to_wal(conn: sqlite3.Connection) -> None:
+    # Changing the journal mode needs the file to itself and SQLite does not wait for
+    # that (no busy handler), so a Parley that opens the file while another one starts
+    # retries here for as long as any other statement would wait.
+    deadline = time.monotonic() + _BUSY_TIMEOUT_MS / 1000
+    delay = 0.005
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if _primary_code(exc) not in (_SQLITE_BUSY, _SQLITE_LOCKED):
+                raise
+            if time.monotonic() >= deadline:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 0.1)
+
+
+def _prepare(path: Path, conn: sqlite3.Connection, migrations: Sequence[Migration]) -> None:
+    latest = len(migrations)
     try:
-        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        # Reading the header and the schema first: a damaged or foreign file is
+        # refused before anything (such as switching to WAL) could write to it.
+        version, objects = _read_state(conn)
+    except sqlite3.Error as exc:
+        raise _wrap(path, "read the history database", exc) from exc
+    _refuse_unknown(path, version, objects, latest)
+    try:
+        _switch_to_wal(conn)
         conn.execute("PRAGMA synchronous = NORMAL")
     except sqlite3.Error as exc:
         raise _wrap(path, "set up the history database", exc) from exc
     if version == latest:
         return
+    # Another Parley may be opening the same file right now. Holding the write lock,
+    # read the state again: it is final until this transaction ends, so the decision
+    # (refuse, back up, migrate) and the backup are made on what the file really holds.
     backup: Path | None = None
-    if version > 0:
-        backup = _backup_before_migration(path, conn, latest)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            version, objects = _read_state(conn)
+            _refuse_unknown(path, version, objects, latest)
+            if 0 < version < latest:
+                backup = _backup_before_migration(path, latest)
+        finally:
+            conn.execute("ROLLBACK")
+    except sqlite3.Error as exc:
+        raise _wrap(path, "read the history database", exc) from exc
     for migration in migrations[version:]:
         _apply(path, conn, migration, backup)
 
 
-def _backup_before_migration(path: Path, conn: sqlite3.Connection, target: int) -> Path:
+def _backup_before_migration(path: Path, target: int) -> Path:
+    # Called with the write lock held: the copy, read through a connection of its own,
+    # is exactly the version about to be migrated.
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    folder = path.parent / BACKUP_DIR_NAME
-    dest = folder / f"{path.name}.before-v{target}-{stamp}.bak"
-    counter = 1
-    while dest.exists():
-        counter += 1
-        dest = folder / f"{path.name}.before-v{target}-{stamp}-{counter}.bak"
+    dest = path.parent / BACKUP_DIR_NAME / f"{path.name}.before-v{target}-{stamp}.bak"
     try:
-        _copy_database(conn, dest)
+        return _copy_database(path, dest, overwrite=False)
     except (sqlite3.Error, OSError) as exc:
         raise StorageError(
             f"Could not back up {path} to {dest} before upgrading its schema: {exc}. "
             f"The database was not changed.",
             hint="Free some disk space, then start Parley again.",
         ) from exc
-    return dest
 
 
 def _apply(

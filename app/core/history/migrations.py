@@ -201,11 +201,50 @@ _V3_CONVERSATION_ENDPOINT = """
 ALTER TABLE conversations ADD COLUMN endpoint TEXT;
 """
 
+_V4_FINAL_INDEX = """
+-- The process writing a streaming reply (see app/core/history/writers.py): start-up
+-- marks a reply interrupted only when its writer is gone. NULL once the reply is final,
+-- and for replies written before this version.
+ALTER TABLE messages ADD COLUMN writer TEXT;
+
+-- Search indexes a reply once, when it is final, instead of re-indexing all of its text
+-- at every save while it streams. External content: a 'delete' must be given exactly the
+-- values that were indexed, and only rows not 'streaming' are (or were) in the index.
+DROP TRIGGER messages_fts_insert;
+DROP TRIGGER messages_fts_delete;
+DROP TRIGGER messages_fts_update;
+-- Until now streaming rows were indexed with their current text: take them out.
+INSERT INTO messages_fts (messages_fts, rowid, content, reasoning)
+    SELECT 'delete', id, content, reasoning FROM messages WHERE status = 'streaming';
+CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages
+WHEN NEW.status <> 'streaming'
+BEGIN
+    INSERT INTO messages_fts (rowid, content, reasoning)
+    VALUES (NEW.id, NEW.content, NEW.reasoning);
+END;
+CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages
+WHEN OLD.status <> 'streaming'
+BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, content, reasoning)
+    VALUES ('delete', OLD.id, OLD.content, OLD.reasoning);
+END;
+CREATE TRIGGER messages_fts_update AFTER UPDATE OF content, reasoning, status ON messages
+WHEN OLD.status <> 'streaming' OR NEW.status <> 'streaming'
+BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, content, reasoning)
+    SELECT 'delete', OLD.id, OLD.content, OLD.reasoning WHERE OLD.status <> 'streaming';
+    INSERT INTO messages_fts (rowid, content, reasoning)
+    SELECT NEW.id, NEW.content, NEW.reasoning WHERE NEW.status <> 'streaming';
+END;
+"""
+
 #: Parley's schema history. Append only: never edit or reorder a released migration.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial", _V1_INITIAL),
     Migration(2, "history, search, branches, prompts", _V2_HISTORY),
     Migration(3, "conversation endpoint", _V3_CONVERSATION_ENDPOINT),
+    Migration(4, "index final replies only, record who writes a streaming reply",
+              _V4_FINAL_INDEX),
 )
 
 

@@ -23,6 +23,7 @@ from app.core.domain import Conversation, Message, MessageStatus, Role, Usage
 from app.core.errors import StorageError
 from app.core.history.db import _copy_database, _wrap, open_database
 from app.core.history.migrations import MIGRATIONS, Migration
+from app.core.history.writers import WriterLock, sweep, writer_alive, writers_dir
 
 __all__ = [
     "INTERRUPTED_ERROR",
@@ -171,6 +172,8 @@ class Store:
         """Use `Store.open()`; this only wraps an already prepared connection."""
         self.path = path
         self._conn: sqlite3.Connection | None = connection
+        # Taken with the first streaming reply, held until close (see writers.py).
+        self._writer: WriterLock | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -191,6 +194,11 @@ class Store:
             conn.close()
         except sqlite3.Error as exc:
             raise _wrap(self.path, "close the history database", exc) from exc
+        finally:
+            # Replies still 'streaming' now have no writer: the next start marks them.
+            writer, self._writer = self._writer, None
+            if writer is not None:
+                writer.release()
 
     def __enter__(self) -> Self:
         return self
@@ -210,6 +218,18 @@ class Store:
             return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
     # ------------------------------------------------------------------ helpers
+
+    def _writer_id(self) -> str:
+        """This store's writer id, locking its file in the data folder on first use."""
+        if self._writer is None:
+            try:
+                self._writer = WriterLock.acquire(writers_dir(self.path.parent))
+            except OSError as exc:
+                raise StorageError(
+                    f"Could not create a lock file in {writers_dir(self.path.parent)}: {exc}.",
+                    hint="Check that the Parley data folder is writable.",
+                ) from exc
+        return self._writer.id
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
@@ -495,6 +515,7 @@ class Store:
         role = Role(role)
         status = MessageStatus(status)
         uid = new_uid()
+        writer = self._writer_id() if status is MessageStatus.STREAMING else None
         with self._writing("save the message") as conn:
             cursor = conn.execute(
                 "UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id)
@@ -505,9 +526,10 @@ class Store:
             )
             cursor = conn.execute(
                 "INSERT INTO messages (conversation_id, parent_id, role, content, status, "
-                "created_at, updated_at, model, uid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "created_at, updated_at, model, uid, writer) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (conversation_id, parent, role.value, content, status.value, now, now, model,
-                 uid),
+                 uid, writer),
             )
             new_id = cursor.lastrowid
             conn.execute(
@@ -557,7 +579,17 @@ class Store:
         if content is not None:
             put("content", content)
         if status is not None:
-            put("status", MessageStatus(status).value)
+            status = MessageStatus(status)
+            put("status", status.value)
+            if status is MessageStatus.STREAMING:
+                put("writer", self._writer_id())
+            else:
+                put("writer", None)
+                if error is None:
+                    # A final status from the live writer overrides an "interrupted" mark
+                    # that another process put on the reply while it was still arriving.
+                    assignments.append("error = nullif(error, ?)")
+                    values.append(INTERRUPTED_ERROR)
         if reasoning is not None:
             put("reasoning", reasoning)
         if model is not None:
@@ -819,13 +851,34 @@ class Store:
             return len(ids)
 
     def mark_interrupted_streams(self) -> int:
-        """Mark replies left 'streaming' by a previous run as stopped; returns how many."""
+        """Mark replies left 'streaming' by a process that is gone as stopped; returns how many.
+
+        A reply another live process (`parley ask`, a second window) is still writing is
+        left alone: its writer's lock file is still locked. Replies that name no writer
+        (saved by an older Parley) count as interrupted.
+        """
+        folder = writers_dir(self.path.parent)
+        own = None if self._writer is None else self._writer.id
         with self._writing("mark interrupted replies") as conn:
-            cursor = conn.execute(
-                "UPDATE messages SET status = 'stopped', error = ? WHERE status = 'streaming'",
-                (INTERRUPTED_ERROR,),
-            )
-            return cursor.rowcount
+            writers = [
+                row[0]
+                for row in conn.execute(
+                    "SELECT DISTINCT writer FROM messages WHERE status = 'streaming'"
+                )
+            ]
+            marked = 0
+            for writer in writers:
+                if writer is not None and (writer == own or writer_alive(folder, writer)):
+                    continue
+                cursor = conn.execute(
+                    "UPDATE messages SET status = 'stopped', error = ?, writer = NULL "
+                    "WHERE status = 'streaming' AND writer IS ?",
+                    (INTERRUPTED_ERROR, writer),
+                )
+                marked += cursor.rowcount
+        # Lock files of processes that died; whatever they left is marked above.
+        sweep(folder)
+        return marked
 
     # ------------------------------------------------------------------ export and backup
 
@@ -863,13 +916,17 @@ class Store:
             raise _wrap(self.path, "read the conversations to export", exc) from exc
         return result
 
-    def backup_to(self, dest: Path) -> None:
-        """Write a consistent, standalone copy of the database to `dest` while it is open."""
+    def backup_to(self, dest: Path, *, overwrite: bool = True) -> Path:
+        """Write a consistent, standalone copy of the database to `dest` while it is open.
+
+        Returns the file written: without `overwrite`, an existing `dest` is kept and the
+        copy goes to the first free name `stem-2.ext`, `stem-3.ext`...
+        """
         dest = Path(dest)
         if dest.resolve() == self.path.resolve():
             raise StorageError(f"Cannot back up {self.path} onto itself.")
         try:
-            _copy_database(self._connection(), dest)
+            return _copy_database(self._connection(), dest, overwrite=overwrite)
         except (sqlite3.Error, OSError) as exc:
             raise StorageError(f"Could not back up {self.path} to {dest}: {exc}.") from exc
 
