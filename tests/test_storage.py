@@ -657,7 +657,9 @@ def test_unwritable_location_raises_storage_error() -> None:
         if os.geteuid() == 0
         else _open_in_unwritable_folder()
     )
-    assert said.startswith("StorageError: Could not"), said
+    # The message names the folder and the way out, not SQLite's "unable to open".
+    assert said.startswith("StorageError: Parley cannot write to "), said
+    assert "check its permissions" in said and "PARLEY_HOME" in said
 
 
 def test_directory_instead_of_file_raises_storage_error(tmp_path: Path) -> None:
