@@ -280,6 +280,7 @@ def test_settings_test_key_and_save_to_keychain(
     assert key_req.headers["authorization"] == "Bearer sk-or-v1-made-up-for-tests"
     dialog.model_edit.setText("openai/gpt-4o-mini")
     dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    qtbot.waitUntil(lambda: ("parley", "openrouter") in memory_keyring.store, timeout=5000)
     assert memory_keyring.store[("parley", "openrouter")] == "sk-or-v1-made-up-for-tests"
     settings_text = (isolated_home / "settings.json").read_text()
     assert json.loads(settings_text)["default_model"] == "openai/gpt-4o-mini"
@@ -418,6 +419,7 @@ def test_settings_endpoints_theme_and_other_fields_are_kept(
     assert saved["endpoints"][0]["kind"] == "openai"
     assert saved["theme"] == "dark"
     assert saved["favourite_models"] == ["x/y"]  # untouched fields survive
+    qtbot.waitUntil(lambda: ("parley", "Local llama") in memory_keyring.store, timeout=5000)
     assert memory_keyring.store[("parley", "Local llama")] == "local-secret"
     assert "local-secret" not in (isolated_home / "settings.json").read_text()
     assert gui.controller.endpoint().name == "Local llama"

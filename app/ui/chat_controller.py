@@ -115,6 +115,10 @@ class ChatController(QObject):
         # A plain thread pool, not qasync's default QThread executor: its threads must
         # not outlive the QApplication.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parley-bg")
+        # Imports and exports get a thread of their own: a key lookup must never wait
+        # behind a 1 GB import.
+        self._long_executor = ThreadPoolExecutor(max_workers=1,
+                                                 thread_name_prefix="parley-files")
         self._closed = False
         self._tool_loop: ToolLoop | None = None
         self._registry: ToolRegistry | None = None
@@ -741,11 +745,16 @@ class ChatController(QObject):
         """
         return self._spawn(coro, closing=closing)
 
-    async def run_blocking(self, func: Callable[..., _T], *args: Any) -> _T:
-        """Run a blocking call (keychain, file I/O) on the worker thread and await it."""
+    async def run_blocking(self, func: Callable[..., _T], *args: Any, long: bool = False) -> _T:
+        """Run a blocking call (keychain, file I/O) on a worker thread and await it.
+
+        `long=True` (imports, exports, backups) uses a separate thread, so short calls
+        such as key lookups never queue behind it.
+        """
         import asyncio
 
-        return await asyncio.get_running_loop().run_in_executor(self._executor, func, *args)
+        executor = self._long_executor if long else self._executor
+        return await asyncio.get_running_loop().run_in_executor(executor, func, *args)
 
     async def shutdown(self) -> None:
         """Save a reply in flight as stopped, stop tasks, servers and connections.
@@ -781,6 +790,7 @@ class ChatController(QObject):
             if isinstance(outcome, BaseException):
                 log.warning("Clean-up at exit failed", exc_info=outcome)
         self._executor.shutdown(wait=False, cancel_futures=True)
+        self._long_executor.shutdown(wait=False, cancel_futures=True)
 
 
 def _report_failure(task: asyncio.Future[Any]) -> None:

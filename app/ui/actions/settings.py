@@ -43,6 +43,13 @@ class SettingsActions:
         except ParleyError:
             return False
 
+    async def has_key_async(self) -> bool:
+        """`has_key` on the worker thread: the keychain may wait on an unlock prompt."""
+        return await self.controller.run_blocking(self.has_key)
+
+    async def _show_has_key(self) -> None:
+        self.window.chat.empty.set_has_key(await self.has_key_async())
+
     def open(self) -> None:
         """Open the Settings dialog; its result is applied when it closes."""
         from app.ui.settings_dialog import SettingsDialog
@@ -80,16 +87,24 @@ class SettingsActions:
         self.ctx.settings = settings
         if servers_changed:
             self.controller.tools_changed()
+        self.controller.spawn(self._store_keys(settings, key, endpoint_keys or {}))
+
+    async def _store_keys(
+        self, settings: Settings, key: str, endpoint_keys: dict[str, str]
+    ) -> None:
+        """Store the keys on the worker thread (the keychain may wait on an unlock
+        prompt), then apply the settings."""
         if key:
             try:
-                self.ctx.keys.set_key(key)
+                await self.controller.run_blocking(self.ctx.keys.set_key, key)
             except ParleyError as exc:
                 warn(self.window, translate("Parley", "Key not stored"), str(exc))
         from app.core.endpoints import find_endpoint, key_store
 
-        for name, endpoint_key in (endpoint_keys or {}).items():
+        for name, endpoint_key in endpoint_keys.items():
             try:
-                key_store(find_endpoint(settings, name)).set_key(endpoint_key)
+                store = key_store(find_endpoint(settings, name))
+                await self.controller.run_blocking(store.set_key, endpoint_key)
             except ParleyError as exc:
                 warn(self.window, translate("Parley", "Key not stored"), str(exc))
         self.applied()
@@ -98,7 +113,7 @@ class SettingsActions:
         """Bring the controller, the empty chat page and the theme up to the settings."""
         self.controller.settings_changed()
         self.controller.set_model(self.ctx.settings.default_model)
-        self.window.chat.empty.set_has_key(self.has_key())
+        self.controller.spawn(self._show_has_key())
         qapp = QApplication.instance()
         if isinstance(qapp, QApplication):
             apply_theme(qapp, self.ctx.settings.theme)

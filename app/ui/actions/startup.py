@@ -68,7 +68,11 @@ class Startup:
             )
 
     def _after_shown(self) -> None:
-        has_key = self.settings.has_key()
+        self.controller.spawn(self._check_key())
+
+    async def _check_key(self) -> None:
+        # On the worker thread: a locked keychain may wait for the user to unlock it.
+        has_key = await self.settings.has_key_async()
         self.window.chat.empty.set_has_key(has_key)
         if not has_key:
             self.welcome.show()
