@@ -83,7 +83,6 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return handlers[args.command](args)
     except ParleyError as exc:
-        log.error("parley %s failed: %s", args.command, exc, exc_info=args.debug)
         _err(str(exc), exc.hint)
         return EXIT_ERROR
     except BrokenPipeError:
