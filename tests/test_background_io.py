@@ -23,7 +23,7 @@ from app.core.history.export import to_json
 from app.main import Parley
 from tests.fake_openrouter import FakeOpenRouter
 from tests.memory_keyring import MemoryKeyring
-from tests.test_gui import close_app, open_app
+from tests.test_gui import close_app, open_app, settings_dialog
 
 #: timer ticks seen while the slow call waited before the gate opens
 TICKS = 3
@@ -283,16 +283,37 @@ def test_saving_a_key_to_a_slow_keychain_does_not_freeze_the_window(
     gui: Parley, qtbot: Any, monkeypatch: pytest.MonkeyPatch,
     slow_keyring: SlowKeyring, gate: Gate,
 ) -> None:
-    from app.ui.settings_dialog import SettingsDialog
-
     monkeypatch.delenv("OPENROUTER_API_KEY")
     slow_keyring.gate = gate
     slow_keyring.slow_reads = False
     gui.settings.open()
-    dialog = next(w for w in QApplication.topLevelWidgets()
-                  if isinstance(w, SettingsDialog) and w.isVisible())
+    dialog = settings_dialog(qtbot)
     dialog.key_edit.setText("sk-or-v1-test-1111111111111111")
     dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
     qtbot.waitUntil(lambda: ("parley", "openrouter") in slow_keyring.store, timeout=10_000)
     assert gate.ran_beside_the_gui()
     assert slow_keyring.store[("parley", "openrouter")] == "sk-or-v1-test-1111111111111111"
+
+
+def test_settings_reads_and_removes_the_key_without_freezing_the_window(
+    gui: Parley, qtbot: Any, monkeypatch: pytest.MonkeyPatch,
+    slow_keyring: SlowKeyring, gate: Gate,
+) -> None:
+    monkeypatch.delenv("OPENROUTER_API_KEY")
+    slow_keyring.store[("parley", "openrouter")] = "sk-or-v1-test-2222222222222222"
+    slow_keyring.gate = gate
+    gui.settings.open()
+    dialog = settings_dialog(qtbot)
+    assert gate.ran_beside_the_gui()
+    assert dialog.remove_button.isEnabled()  # the stored key was found
+
+    removal = Gate()
+    try:
+        slow_keyring.gate = removal
+        dialog.remove_button.click()
+        qtbot.waitUntil(lambda: ("parley", "openrouter") not in slow_keyring.store,
+                        timeout=10_000)
+        assert removal.ran_beside_the_gui()
+    finally:
+        removal.stop()
+    dialog.reject()

@@ -54,6 +54,17 @@ def gui(qtbot: Any, aloop: Any, fake: FakeOpenRouter) -> Iterator[Parley]:
         close_app(qtbot, app)
 
 
+def settings_dialog(qtbot: Any) -> SettingsDialog:
+    """The Settings dialog, once it opened (the keychain is read first, off the GUI thread)."""
+
+    def shown() -> list[SettingsDialog]:
+        return [w for w in QApplication.topLevelWidgets()
+                if isinstance(w, SettingsDialog) and w.isVisible()]
+
+    qtbot.waitUntil(lambda: bool(shown()), timeout=5000)
+    return shown()[0]
+
+
 def send(qtbot: Any, app: Parley, text: str) -> None:
     qtbot.keyClicks(app.window.composer.edit, text)
     qtbot.keyClick(app.window.composer.edit, Qt.Key.Key_Return)
@@ -267,8 +278,7 @@ def test_settings_test_key_and_save_to_keychain(
 ) -> None:
     monkeypatch.delenv("OPENROUTER_API_KEY")
     gui.settings.open()
-    dialog = next(w for w in QApplication.topLevelWidgets()
-                  if isinstance(w, SettingsDialog) and w.isVisible())
+    dialog = settings_dialog(qtbot)
     assert dialog.key_edit.echoMode() == dialog.key_edit.EchoMode.Password
     dialog.show_button.click()
     assert dialog.key_edit.echoMode() == dialog.key_edit.EchoMode.Normal
@@ -291,8 +301,7 @@ def test_settings_bad_key_is_reported(
     gui: Parley, qtbot: Any, fake: FakeOpenRouter
 ) -> None:
     gui.settings.open()
-    dialog = next(w for w in QApplication.topLevelWidgets()
-                  if isinstance(w, SettingsDialog) and w.isVisible())
+    dialog = settings_dialog(qtbot)
     dialog.key_edit.setText("bad-key")
     dialog.test_button.click()
     qtbot.waitUntil(lambda: dialog.test_result.text().startswith("⚠"), timeout=5000)
@@ -312,6 +321,7 @@ def test_keyboard_shortcuts_new_chat_and_settings(
     assert gui.window.chat.currentWidget() is gui.window.chat.empty
     qtbot.keyClick(gui.window.composer.edit, Qt.Key.Key_Comma,
                    Qt.KeyboardModifier.ControlModifier)
+    settings_dialog(qtbot)
     dialogs = [w for w in QApplication.topLevelWidgets()
                if isinstance(w, SettingsDialog) and w.isVisible()]
     assert len(dialogs) == 1
@@ -401,8 +411,7 @@ def test_settings_endpoints_theme_and_other_fields_are_kept(
     settings.save()
     gui.ctx.settings = settings
     gui.settings.open()
-    dialog = next(w for w in QApplication.topLevelWidgets()
-                  if isinstance(w, SettingsDialog) and w.isVisible())
+    dialog = settings_dialog(qtbot)
     dialog.endpoint_name.setText("Local llama")
     dialog.endpoint_url.setText("not a url")
     dialog.endpoint_add.click()

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication
@@ -15,7 +15,10 @@ from app.ui.actions import warn
 from app.ui.theme import apply_theme
 
 if TYPE_CHECKING:
+    import asyncio
+
     from app.core.context import AppContext
+    from app.core.secrets import KeyStore
     from app.ui.chat_controller import ChatController
     from app.ui.main_window import MainWindow
 
@@ -29,6 +32,22 @@ class SettingsActions:
     ctx: AppContext
     window: MainWindow
     controller: ChatController
+    #: the Settings dialog being prepared (the keychain is read first)
+    _opening: asyncio.Future[Any] | None = field(default=None, init=False)
+
+    def _read_keys(self) -> KeyStore:
+        from app.ui.keychain import PrefetchedKeys
+
+        return PrefetchedKeys.read(self.ctx.keys, self._delete_key_later)
+
+    def _delete_key_later(self, keys: KeyStore) -> None:
+        self.controller.spawn(self._delete_key(keys))
+
+    async def _delete_key(self, keys: KeyStore) -> None:
+        try:
+            await self.controller.run_blocking(keys.delete_key)
+        except ParleyError as exc:
+            warn(self.window, translate("Parley", "Key not removed"), str(exc))
 
     def has_key(self) -> bool:
         """Whether the current endpoint can be used without asking for a key first."""
@@ -51,11 +70,20 @@ class SettingsActions:
         self.window.chat.empty.set_has_key(await self.has_key_async())
 
     def open(self) -> None:
-        """Open the Settings dialog; its result is applied when it closes."""
+        """Open the Settings dialog (once the keychain was read); apply its result on close."""
+        if self._opening is None:
+            self._opening = self.controller.spawn(self._open())
+
+    async def _open(self) -> None:
         from app.ui.settings_dialog import SettingsDialog
 
+        try:
+            # The keychain is read on the worker thread: it may wait on an unlock prompt.
+            keys = await self.controller.run_blocking(self._read_keys)
+        finally:
+            self._opening = None
         dialog = SettingsDialog(
-            self.ctx.settings, self.ctx.keys, self.controller.test_key, self.window
+            self.ctx.settings, keys, self.controller.test_key, self.window
         )
 
         def finished(result: int) -> None:
