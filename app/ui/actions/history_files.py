@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QCoreApplication, Qt
 
+from app import APP_NAME
 from app.core.errors import ParleyError
 from app.ui.actions import warn
 
@@ -250,7 +251,7 @@ class HistoryFiles:
             return None
         cancel = threading.Event()
         progress = QProgressDialog(label, translate("Parley", "Cancel"), 0, 0, self.window)
-        progress.setWindowTitle(translate("Parley", "Parley"))
+        progress.setWindowTitle(APP_NAME)
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         progress.setMinimumDuration(0)
         progress.setAutoClose(False)
