@@ -10,7 +10,6 @@ are replaced in the message, its arguments, the exception text and the stack.
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import os
 import re
 import sys
@@ -77,12 +76,45 @@ class RedactKeys(logging.Filter):
         return True
 
 
-class _LazyFileHandler(logging.handlers.RotatingFileHandler):
-    """Creates the logs folder and opens the file on the first record only."""
+class _LazyFileHandler(logging.Handler):
+    """Creates the logs folder and the rotating file handler on the first record only.
 
-    def _open(self):  # type: ignore[no-untyped-def]  # typeshed: returns a TextIO
-        Path(self.baseFilename).parent.mkdir(parents=True, exist_ok=True)
-        return super()._open()
+    Importing logging.handlers and opening the file cost a few milliseconds that a CLI
+    command which logs nothing should not pay.
+    """
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+        self._file: logging.Handler | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Write the record to the rotating file, opening it first if needed."""
+        if self._file is None:
+            import logging.handlers
+
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError:
+                self.handleError(record)
+                return
+            self._file = logging.handlers.RotatingFileHandler(
+                self.path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8",
+                delay=True,
+            )
+            self._file.setFormatter(self.formatter)
+        self._file.emit(record)
+
+    def flush(self) -> None:
+        """Flush the file, if it was opened."""
+        if self._file is not None:
+            self._file.flush()
+
+    def close(self) -> None:
+        """Close the file, if it was opened."""
+        if self._file is not None:
+            self._file.close()
+        super().close()
 
 
 def _ours(handler: logging.Handler) -> bool:
@@ -101,9 +133,7 @@ def setup(*, debug: bool = False, file_level: int = logging.INFO) -> Path:
         handler.close()
     path = log_path()
     level = logging.DEBUG if debug else file_level
-    file_handler = _LazyFileHandler(
-        path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8", delay=True
-    )
+    file_handler = _LazyFileHandler(path)
     handlers: list[logging.Handler] = [file_handler]
     if debug:
         handlers.append(logging.StreamHandler(sys.stderr))
