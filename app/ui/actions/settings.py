@@ -124,7 +124,8 @@ class SettingsActions:
         prompt), then apply the settings."""
         if key:
             try:
-                await self.controller.run_blocking(self.ctx.keys.set_key, key)
+                # `ctx.keys` imports keyring on first use: that too on the worker thread.
+                await self.controller.run_blocking(lambda: self.ctx.keys.set_key(key))
             except ParleyError as exc:
                 warn(self.window, translate("Parley", "Key not stored"), str(exc))
         from app.core.endpoints import find_endpoint, key_store

@@ -43,7 +43,8 @@ class WelcomeFlow:
         """Check a pasted key with GET /key, then keep it in the keychain (or the session)."""
         info = await self.controller.test_key(self.ctx.settings.effective_base_url(), key)
         try:
-            await self.controller.run_blocking(self.ctx.keys.set_key, key)
+            # `ctx.keys` imports keyring on first use: that too on the worker thread.
+            await self.controller.run_blocking(lambda: self.ctx.keys.set_key(key))
             where = translate("Parley", "Stored in the system keychain.")
         except ParleyError as exc:
             # No secure keychain: use the key now, never write it anywhere.
