@@ -317,3 +317,24 @@ def test_settings_reads_and_removes_the_key_without_freezing_the_window(
     finally:
         removal.stop()
     dialog.reject()
+
+
+def test_the_welcome_page_stores_the_key_without_freezing_the_window(
+    qtbot: Any, aloop: Any, fake: FakeOpenRouter, monkeypatch: pytest.MonkeyPatch,
+    slow_keyring: SlowKeyring, gate: Gate,
+) -> None:
+    monkeypatch.delenv("OPENROUTER_API_KEY")
+    slow_keyring.gate = gate
+    slow_keyring.slow_reads = False
+    app = open_app(qtbot)
+    try:
+        qtbot.waitUntil(lambda: app.window.welcome is not None, timeout=5000)
+        panel = app.window.welcome
+        panel.key_edit.setText("sk-or-v1-test-3333333333333333")
+        panel.key_button.click()
+        qtbot.waitUntil(lambda: ("parley", "openrouter") in slow_keyring.store,
+                        timeout=10_000)
+        assert gate.ran_beside_the_gui()
+        qtbot.waitUntil(lambda: panel.status.text().startswith("✓"), timeout=5000)
+    finally:
+        close_app(qtbot, app)
