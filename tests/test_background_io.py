@@ -336,5 +336,8 @@ def test_the_welcome_page_stores_the_key_without_freezing_the_window(
                         timeout=10_000)
         assert gate.ran_beside_the_gui()
         qtbot.waitUntil(lambda: panel.status.text().startswith("✓"), timeout=5000)
+        # the chat replaces the welcome page after a moment
+        qtbot.waitUntil(lambda: app.window.right_stack.currentWidget() is not panel,
+                        timeout=5000)
     finally:
         close_app(qtbot, app)

@@ -84,5 +84,7 @@ class WelcomeFlow:
         QTimer.singleShot(900, self.window, self._leave_welcome)
 
     def _leave_welcome(self) -> None:
+        if not self.window.isVisible():
+            return  # closed meanwhile: shutdown has begun, nothing new may start
         self.window.show_welcome(None)
         self.settings.applied()
