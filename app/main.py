@@ -170,8 +170,14 @@ def _fatal(title: str, text: str) -> int:
     return 1
 
 
-def run_gui(smoke: bool = False) -> int:
-    """Open the main window and run until it is closed. `smoke`: close once shown."""
+def run_gui(smoke: bool = False, debug: bool = False) -> int:
+    """Open the main window and run until it is closed. `smoke`: close once shown.
+
+    `debug` logs everything to stderr as well as to the log file.
+    """
+    from app.core import logs
+
+    logs.setup(debug=debug)
     qapp = QApplication.instance()
     if not isinstance(qapp, QApplication):
         qapp = QApplication(sys.argv)
@@ -198,6 +204,11 @@ def run_gui(smoke: bool = False) -> int:
 
     apply_theme(qapp, ctx.settings.theme)
     parley = build(ctx)
+    from app.ui.error_dialog import ErrorReporter
+
+    # Exceptions in slots are shown and logged from here on, instead of lost on stderr.
+    reporter = ErrorReporter(parley.window)
+    reporter.install()
     closed_early: list[bool] = []
     parley.window.closing.connect(lambda: closed_early.append(True))
     parley.start()
@@ -216,6 +227,7 @@ def run_gui(smoke: bool = False) -> int:
 
     loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
+    loop.set_exception_handler(reporter.loop_exception)
     closed = asyncio.Event()
     parley.window.closing.connect(closed.set)
     if closed_early:
@@ -223,15 +235,21 @@ def run_gui(smoke: bool = False) -> int:
 
     async def main() -> None:
         await closed.wait()
+        log.info("Window closed: shutting down")
+        # Awaited to the end, MCP servers included: the loop must not stop while a
+        # child process is still being shut down.
         await parley.controller.shutdown()
         with contextlib.suppress(ParleyError):
             ctx.store.purge_trashed()
 
+    log.info("%s %s started", APP_NAME, __version__)
     try:
         with loop:
             loop.run_until_complete(main())
     finally:
+        reporter.uninstall()
         ctx.store.close()
+        log.info("%s stopped", APP_NAME)
     del translators
     if smoke:
         sys.stdout.write(f"{APP_NAME} {__version__}: main window opened and closed cleanly\n")

@@ -693,6 +693,26 @@ GERMAN: dict[str, str] = {
                         "„Parameter verlangen“ ist an (Routing).",
     "Not supported by {model} and probably ignored: {names}":
         "Von {model} nicht unterstützt und vermutlich ignoriert: {names}",
+    # background file work, keychain and error reports
+    "Exporting all conversations…": "Alle Unterhaltungen werden exportiert…",
+    "Importing {name}…": "{name} wird importiert…",
+    "Backing up the history…": "Der Verlauf wird gesichert…",
+    "Import cancelled; nothing was imported.":
+        "Import abgebrochen; es wurde nichts importiert.",
+    "Export cancelled; no file was written.":
+        "Export abgebrochen; es wurde keine Datei geschrieben.",
+    "Wait for the current file operation to finish.":
+        "Warten Sie, bis der laufende Dateivorgang fertig ist.",
+    "Key not removed": "Schlüssel nicht entfernt",
+    "Something went wrong": "Etwas ist schiefgelaufen",
+    "Parley hit an unexpected error and carried on: {error}\n\n"
+    "If something looks wrong, save your work and restart Parley. To report it, use Copy "
+    "details (no key is included).":
+        "Parley ist auf einen unerwarteten Fehler gestoßen und läuft weiter: {error}\n\n"
+        "Wenn etwas nicht stimmt, sichern Sie Ihre Arbeit und starten Sie Parley neu. Um den "
+        "Fehler zu melden, nutzen Sie „Details kopieren“ (ohne Schlüssel).",
+    "Copy details": "Details kopieren",
+    "Copied": "Kopiert",
 }
 
 #: plural forms (numerus="yes"): German has two

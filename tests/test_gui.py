@@ -54,6 +54,17 @@ def gui(qtbot: Any, aloop: Any, fake: FakeOpenRouter) -> Iterator[Parley]:
         close_app(qtbot, app)
 
 
+def settings_dialog(qtbot: Any) -> SettingsDialog:
+    """The Settings dialog, once it opened (the keychain is read first, off the GUI thread)."""
+
+    def shown() -> list[SettingsDialog]:
+        return [w for w in QApplication.topLevelWidgets()
+                if isinstance(w, SettingsDialog) and w.isVisible()]
+
+    qtbot.waitUntil(lambda: bool(shown()), timeout=5000)
+    return shown()[0]
+
+
 def send(qtbot: Any, app: Parley, text: str) -> None:
     qtbot.keyClicks(app.window.composer.edit, text)
     qtbot.keyClick(app.window.composer.edit, Qt.Key.Key_Return)
@@ -267,8 +278,7 @@ def test_settings_test_key_and_save_to_keychain(
 ) -> None:
     monkeypatch.delenv("OPENROUTER_API_KEY")
     gui.settings.open()
-    dialog = next(w for w in QApplication.topLevelWidgets()
-                  if isinstance(w, SettingsDialog) and w.isVisible())
+    dialog = settings_dialog(qtbot)
     assert dialog.key_edit.echoMode() == dialog.key_edit.EchoMode.Password
     dialog.show_button.click()
     assert dialog.key_edit.echoMode() == dialog.key_edit.EchoMode.Normal
@@ -280,6 +290,7 @@ def test_settings_test_key_and_save_to_keychain(
     assert key_req.headers["authorization"] == "Bearer sk-or-v1-made-up-for-tests"
     dialog.model_edit.setText("openai/gpt-4o-mini")
     dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    qtbot.waitUntil(lambda: ("parley", "openrouter") in memory_keyring.store, timeout=5000)
     assert memory_keyring.store[("parley", "openrouter")] == "sk-or-v1-made-up-for-tests"
     settings_text = (isolated_home / "settings.json").read_text()
     assert json.loads(settings_text)["default_model"] == "openai/gpt-4o-mini"
@@ -290,8 +301,7 @@ def test_settings_bad_key_is_reported(
     gui: Parley, qtbot: Any, fake: FakeOpenRouter
 ) -> None:
     gui.settings.open()
-    dialog = next(w for w in QApplication.topLevelWidgets()
-                  if isinstance(w, SettingsDialog) and w.isVisible())
+    dialog = settings_dialog(qtbot)
     dialog.key_edit.setText("bad-key")
     dialog.test_button.click()
     qtbot.waitUntil(lambda: dialog.test_result.text().startswith("⚠"), timeout=5000)
@@ -311,6 +321,7 @@ def test_keyboard_shortcuts_new_chat_and_settings(
     assert gui.window.chat.currentWidget() is gui.window.chat.empty
     qtbot.keyClick(gui.window.composer.edit, Qt.Key.Key_Comma,
                    Qt.KeyboardModifier.ControlModifier)
+    settings_dialog(qtbot)
     dialogs = [w for w in QApplication.topLevelWidgets()
                if isinstance(w, SettingsDialog) and w.isVisible()]
     assert len(dialogs) == 1
@@ -400,8 +411,7 @@ def test_settings_endpoints_theme_and_other_fields_are_kept(
     settings.save()
     gui.ctx.settings = settings
     gui.settings.open()
-    dialog = next(w for w in QApplication.topLevelWidgets()
-                  if isinstance(w, SettingsDialog) and w.isVisible())
+    dialog = settings_dialog(qtbot)
     dialog.endpoint_name.setText("Local llama")
     dialog.endpoint_url.setText("not a url")
     dialog.endpoint_add.click()
@@ -418,6 +428,7 @@ def test_settings_endpoints_theme_and_other_fields_are_kept(
     assert saved["endpoints"][0]["kind"] == "openai"
     assert saved["theme"] == "dark"
     assert saved["favourite_models"] == ["x/y"]  # untouched fields survive
+    qtbot.waitUntil(lambda: ("parley", "Local llama") in memory_keyring.store, timeout=5000)
     assert memory_keyring.store[("parley", "Local llama")] == "local-secret"
     assert "local-secret" not in (isolated_home / "settings.json").read_text()
     assert gui.controller.endpoint().name == "Local llama"

@@ -227,21 +227,25 @@ def test_import_export_and_backup_from_the_window(
     out = tmp_path / "all.json"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
     gui.window.export_all_action.trigger()
+    qtbot.waitUntil(lambda: gui.files.job is None, timeout=5000)
     doc = _json.loads(out.read_text())
     assert [c["title"] for c in doc["conversations"]] == ["Worth keeping"]
 
     # importing our own export adds nothing; a hostile file is refused, nothing changes
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(out), ""))
     gui.window.import_action.trigger()
+    qtbot.waitUntil(lambda: gui.files.job is None, timeout=5000)
     assert gui.ctx.store.count_conversations() == 1
     bad = tmp_path / "bad.json"
     bad.write_text('{"format": "parley-export", "conversations": [{"messages": 5}]}')
     warnings: list[str] = []
     monkeypatch.setattr(QMessageBox, "open", lambda self: warnings.append(self.text()))
     gui.files.import_path(bad)
+    qtbot.waitUntil(lambda: gui.files.job is None, timeout=5000)
     assert warnings and gui.ctx.store.count_conversations() == 1
 
     gui.window.backup_action.trigger()
+    qtbot.waitUntil(lambda: gui.files.job is None, timeout=5000)
     backups = list((gui.ctx.store.path.parent / "backups").glob("parley-*.sqlite3"))
     assert len(backups) == 1
     assert "Backup written" in gui.window.statusBar().currentMessage()

@@ -39,6 +39,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="open the main window, then quit at once (checks an installation)",
     )
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="log everything (DEBUG) to stderr and to the log file in the data folder",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     ask.add_parser(sub)
@@ -55,8 +60,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         from app.main import run_gui
 
-        return run_gui(smoke=args.smoke)
+        return run_gui(smoke=args.smoke, debug=args.debug)
+    import logging
+
+    from app.core import logs
     from app.core.errors import ParleyError
+
+    # Warnings and errors go to the log file; it is opened only if one is written.
+    logs.setup(debug=args.debug, file_level=logging.WARNING)
+    log = logging.getLogger("app.cli")
 
     handlers: dict[str, Callable[[argparse.Namespace], int]] = {
         "ask": ask.cmd_ask,
@@ -76,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         # `parley export | head`: the reader went away; that is not an error.
         return EXIT_OK
+    except Exception:
+        log.exception("parley %s stopped on an unexpected error", args.command)
+        raise
 
 
 if __name__ == "__main__":

@@ -19,6 +19,9 @@ EXIT_INTERRUPTED = 130
 
 
 def _err(message: str, hint: str = "") -> None:
+    import logging  # already loaded by `main`; the file opens only now, on a first record
+
+    logging.getLogger("app.cli").warning("%s", message)
     sys.stderr.write(f"parley: {message}\n")
     if hint:
         sys.stderr.write(f"  {hint}\n")

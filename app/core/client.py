@@ -43,6 +43,7 @@ from app.core.errors import (
     UpstreamError,
 )
 from app.core.events import ChunkParser, Done, Malformed, StreamEvent, scrub_json
+from app.core.logs import remember_secret
 from app.core.sse import DONE, SSEDecoder
 
 #: how much of an error body we read and keep (an HTML error page can be large)
@@ -501,6 +502,8 @@ class ChatClient:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._api_key = api_key
+        # Whatever happens later, this key never reaches the log file.
+        remember_secret(api_key)
         #: "openrouter" or "openai" (any other OpenAI-compatible server)
         self.kind = kind
         headers = {"Accept": "application/json"}

@@ -4,7 +4,7 @@
     <name>ChatController</name>
     <message>
         <source>That conversation no longer exists.</source>
-        <extracomment>how often a streaming reply is pushed to the view (~30 frames a second: smooth for text, and half the repaints of 60 fps, which dominate the cost of a long reply) the list as a whole changed (filters, tags, start-up): reload it one conversation changed (new message, title, pin...): update that row only one conversation left the list (deleted or archived) (id, title) a conversation went to the trash; the window offers Undo (Conversation | None, list[Message]) — None: an empty new chat a stored message to show at the end of the open conversation {message id: (index, count)} for messages that have other versions (message id, text so far, reasoning so far) — coalesced to the frame rate the stored final state of a reply (complete, stopped or error) (message, hint, kind) kind: auth | credits | error a one-line summary of the last reply: model, tokens, cost (ToolCall, asyncio.Future[str]): ask the user; set "once", "always" or "deny" remaining credit and limit from GET /key, for the status bar ("" when unknown) spend of this conversation and of today, for the status bar</extracomment>
+        <extracomment>how long shutdown waits for cancelled tasks to finish their clean-up how often a streaming reply is pushed to the view (~30 frames a second: smooth for text, and half the repaints of 60 fps, which dominate the cost of a long reply) the list as a whole changed (filters, tags, start-up): reload it one conversation changed (new message, title, pin...): update that row only one conversation left the list (deleted or archived) (id, title) a conversation went to the trash; the window offers Undo (Conversation | None, list[Message]) — None: an empty new chat a stored message to show at the end of the open conversation {message id: (index, count)} for messages that have other versions (message id, text so far, reasoning so far) — coalesced to the frame rate the stored final state of a reply (complete, stopped or error) (message, hint, kind) kind: auth | credits | error a one-line summary of the last reply: model, tokens, cost (ToolCall, asyncio.Future[str]): ask the user; set "once", "always" or "deny" remaining credit and limit from GET /key, for the status bar ("" when unknown) spend of this conversation and of today, for the status bar background work (model list, titles, credit, warm-up...): cancelled at exit clean-up (closing clients and MCP servers): awaited to the end at exit, never cancelled, or a child process could be left behind</extracomment>
         <translation>Diese Unterhaltung gibt es nicht mehr.</translation>
     </message>
     <message>
@@ -1519,12 +1519,13 @@ Unterstützte Parameter: {params}</translation>
         <translation>„{title}“ gelöscht.</translation>
     </message>
     <message>
-        <source>Settings not saved</source>
-        <translation>Einstellungen nicht gespeichert</translation>
+        <source>Key not removed</source>
+        <extracomment>the Settings dialog being prepared (the keychain is read first)</extracomment>
+        <translation>Schlüssel nicht entfernt</translation>
     </message>
     <message>
-        <source>Could not write the settings file: {error}</source>
-        <translation>Die Einstellungsdatei konnte nicht geschrieben werden: {error}</translation>
+        <source>Settings not saved</source>
+        <translation>Einstellungen nicht gespeichert</translation>
     </message>
     <message>
         <source>Key not stored</source>
@@ -1540,6 +1541,7 @@ Unterstützte Parameter: {params}</translation>
     </message>
     <message>
         <source>Open a conversation to export it.</source>
+        <extracomment>the file job running now (one at a time; the progress dialog is window-modal)</extracomment>
         <translation>Öffnen Sie eine Unterhaltung, um sie zu exportieren.</translation>
     </message>
     <message>
@@ -1623,6 +1625,14 @@ Unterstützte Parameter: {params}</translation>
         <translation>Alle Unterhaltungen exportieren</translation>
     </message>
     <message>
+        <source>Exporting all conversations…</source>
+        <translation>Alle Unterhaltungen werden exportiert…</translation>
+    </message>
+    <message>
+        <source>Export cancelled; no file was written.</source>
+        <translation>Export abgebrochen; es wurde keine Datei geschrieben.</translation>
+    </message>
+    <message>
         <source>Import Conversations</source>
         <translation>Unterhaltungen importieren</translation>
     </message>
@@ -1631,12 +1641,32 @@ Unterstützte Parameter: {params}</translation>
         <translation>Exporte von Unterhaltungen (*.json);;Alle Dateien (*)</translation>
     </message>
     <message>
+        <source>Importing {name}…</source>
+        <translation>{name} wird importiert…</translation>
+    </message>
+    <message>
         <source>Import failed</source>
         <translation>Import fehlgeschlagen</translation>
     </message>
     <message>
+        <source>Import cancelled; nothing was imported.</source>
+        <translation>Import abgebrochen; es wurde nichts importiert.</translation>
+    </message>
+    <message>
+        <source>Backing up the history…</source>
+        <translation>Der Verlauf wird gesichert…</translation>
+    </message>
+    <message>
         <source>Backup failed</source>
         <translation>Sicherung fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Wait for the current file operation to finish.</source>
+        <translation>Warten Sie, bis der laufende Dateivorgang fertig ist.</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
     </message>
     <message>
         <source>Backup written to {path}</source>
@@ -1652,6 +1682,7 @@ Unterstützte Parameter: {params}</translation>
     </message>
     <message>
         <source>Replies interrupted when Parley last closed: %n (their text is kept).</source>
+        <extracomment>how soon to look again for the event loop when the window was shown before it ran</extracomment>
         <translation>Beim letzten Beenden unterbrochene Antworten: %n (ihr Text bleibt erhalten).</translation>
     </message>
     <message>
@@ -1675,16 +1706,29 @@ parley restore "{path}"
         <translation>Einstellungen nicht geladen</translation>
     </message>
     <message>
-        <source>{error}
-
-Parley starts with default settings.</source>
-        <translation>{error}
-
-Parley startet mit den Standardeinstellungen.</translation>
-    </message>
-    <message>
         <source>History could not be opened</source>
         <translation>Der Verlauf konnte nicht geöffnet werden</translation>
+    </message>
+    <message>
+        <source>Something went wrong</source>
+        <extracomment>errors reported so far (shown or not), for the status of a session</extracomment>
+        <translation>Etwas ist schiefgelaufen</translation>
+    </message>
+    <message>
+        <source>Parley hit an unexpected error and carried on: {error}
+
+If something looks wrong, save your work and restart Parley. To report it, use Copy details (no key is included).</source>
+        <translation>Parley ist auf einen unerwarteten Fehler gestoßen und läuft weiter: {error}
+
+Wenn etwas nicht stimmt, sichern Sie Ihre Arbeit und starten Sie Parley neu. Um den Fehler zu melden, nutzen Sie „Details kopieren“ (ohne Schlüssel).</translation>
+    </message>
+    <message>
+        <source>Copy details</source>
+        <translation>Details kopieren</translation>
+    </message>
+    <message>
+        <source>Copied</source>
+        <translation>Kopiert</translation>
     </message>
 </context>
 <context>
@@ -1950,10 +1994,6 @@ Parley startet mit den Standardeinstellungen.</translation>
     <message>
         <source>Exported {n} prompt(s) to {path}.</source>
         <translation>{n} Prompt(s) nach {path} exportiert.</translation>
-    </message>
-    <message>
-        <source>Cannot import {path}: the file is too large.</source>
-        <translation>{path} kann nicht importiert werden: Die Datei ist zu groß.</translation>
     </message>
     <message>
         <source>Could not read {path}: {error}.</source>
@@ -2363,7 +2403,7 @@ Parley startet mit den Standardeinstellungen.</translation>
     <name>WelcomePanel</name>
     <message>
         <source>Welcome to Parley</source>
-        <extracomment>(key) -&gt; a sentence describing the key, or raises ParleyError (base_url) -&gt; number of models the server lists, or raises ParleyError the user connected: a key was stored, or a local server was chosen</extracomment>
+        <extracomment>(key) -&gt; a sentence describing the key, or raises ParleyError (base_url) -&gt; number of models the server lists, or raises ParleyError runs a coroutine as a task that someone owns; returns the task the user connected: a key was stored, or a local server was chosen</extracomment>
         <translation>Willkommen bei Parley</translation>
     </message>
     <message>

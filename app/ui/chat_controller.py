@@ -12,7 +12,7 @@ import importlib
 import logging
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -47,6 +47,11 @@ if TYPE_CHECKING:
     from app.core.tools.registry import ToolRegistry
 
 log = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
+
+#: how long shutdown waits for cancelled tasks to finish their clean-up
+TASKS_EXIT_WAIT = 2.0
 
 #: how often a streaming reply is pushed to the view (~30 frames a second: smooth for
 #: text, and half the repaints of 60 fps, which dominate the cost of a long reply)
@@ -107,10 +112,18 @@ class ChatController(QObject):
         self.pending_options: ConversationOptions | None = None
         self._task: asyncio.Task[None] | None = None
         self._run: ReplyRun | None = None
-        self._aux_tasks: set[asyncio.Task[Any]] = set()
+        #: background work (model list, titles, credit, warm-up...): cancelled at exit
+        self._aux_tasks: set[asyncio.Future[Any]] = set()
+        #: clean-up (closing clients and MCP servers): awaited to the end at exit, never
+        #: cancelled, or a child process could be left behind
+        self._closing_tasks: set[asyncio.Future[Any]] = set()
         # A plain thread pool, not qasync's default QThread executor: its threads must
         # not outlive the QApplication.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parley-bg")
+        # Imports and exports get a thread of their own: a key lookup must never wait
+        # behind a 1 GB import.
+        self._long_executor = ThreadPoolExecutor(max_workers=1,
+                                                 thread_name_prefix="parley-files")
         self._closed = False
         self._tool_loop: ToolLoop | None = None
         self._registry: ToolRegistry | None = None
@@ -321,7 +334,7 @@ class ChatController(QObject):
         )
         # The markdown renderer and common code lexers too, so the first reply with code
         # does not stall the window while they load.
-        running.run_in_executor(self._executor, _warm_renderer)
+        self._spawn(running.run_in_executor(self._executor, _warm_renderer))
         from app.core import models_cache
 
         if stale():
@@ -331,7 +344,10 @@ class ChatController(QObject):
         if cached is not None:
             self._set_catalog(cached)
         try:
-            fresh = await models_cache.refresh(self._client(), endpoint.name)
+            # The key lookup (keychain, maybe D-Bus) happens off the GUI thread, once per
+            # client; later `_client()` calls reuse the client made here.
+            client = await self.run_blocking(self._client)
+            fresh = await models_cache.refresh(client, endpoint.name)
         except ParleyError as exc:
             if stale():
                 return
@@ -503,6 +519,7 @@ class ChatController(QObject):
         )
         self._run = run
         self._task = asyncio.ensure_future(self._drive(run, request, client))
+        self._task.add_done_callback(_report_failure)
         self._frame.start()
         self.busyChanged.emit(True)
         self.statusMessage.emit(self.tr("Waiting for {model}…").format(model=self.model))
@@ -676,6 +693,7 @@ class ChatController(QObject):
         self._task = asyncio.ensure_future(
             self._drive_tools(loop, exchange, request, client, reply_ids)
         )
+        self._task.add_done_callback(_report_failure)
         self._frame.start()
         self.busyChanged.emit(True)
         self.statusMessage.emit(self.tr("Waiting for {model}…").format(model=self.model))
@@ -789,19 +807,48 @@ class ChatController(QObject):
                     with contextlib.suppress(Exception):
                         await close()
 
-        self._spawn(close_later())
+        # Clean-up work: awaited at exit, never cancelled half-way.
+        self._spawn(close_later(), closing=True)
 
     # ---- lifecycle -----------------------------------------------------------------
 
-    def _spawn(self, coro: Any) -> None:
+    def _spawn(self, coro: Any, *, closing: bool = False) -> asyncio.Future[Any]:
+        """Run a coroutine or future owned by this controller (see `spawn`)."""
         import asyncio
 
-        task = asyncio.ensure_future(coro)
-        self._aux_tasks.add(task)
-        task.add_done_callback(self._aux_tasks.discard)
+        task: asyncio.Future[Any] = asyncio.ensure_future(coro)
+        owner = self._closing_tasks if closing else self._aux_tasks
+        owner.add(task)
+        task.add_done_callback(owner.discard)
+        task.add_done_callback(_report_failure)
+        return task
+
+    def spawn(self, coro: Any, *, closing: bool = False) -> asyncio.Future[Any]:
+        """Run `coro` as a task this controller keeps, cancels at exit and awaits.
+
+        A task that fails is reported (logged with its traceback, and shown) rather than
+        lost. `closing=True` marks clean-up work: it is not cancelled at exit but awaited.
+        """
+        return self._spawn(coro, closing=closing)
+
+    async def run_blocking(self, func: Callable[..., _T], *args: Any, long: bool = False) -> _T:
+        """Run a blocking call (keychain, file I/O) on a worker thread and await it.
+
+        `long=True` (imports, exports, backups) uses a separate thread, so short calls
+        such as key lookups never queue behind it.
+        """
+        import asyncio
+
+        executor = self._long_executor if long else self._executor
+        return await asyncio.get_running_loop().run_in_executor(executor, func, *args)
 
     async def shutdown(self) -> None:
-        """Save a reply in flight as stopped, close connections. Safe to call twice."""
+        """Save a reply in flight as stopped, stop tasks, servers and connections.
+
+        Safe to call twice. Cancelled tasks get `TASKS_EXIT_WAIT` seconds to clean up;
+        MCP servers are then stopped and awaited to the end (their own shutdown is
+        bounded), so no child process outlives the window.
+        """
         import asyncio
 
         self._closed = True
@@ -809,19 +856,41 @@ class ChatController(QObject):
             self._run.finalize_stopped()
         if self._tool_loop is not None:
             self._tool_loop.finalize_stopped()
-        tasks = [t for t in (self._task, *self._aux_tasks) if t is not None]
+        tasks: list[asyncio.Future[Any]] = [
+            t for t in (self._task, *self._aux_tasks) if t is not None
+        ]
         for task in tasks:
             task.cancel()
+        if tasks:
+            _done, pending = await asyncio.wait(tasks, timeout=TASKS_EXIT_WAIT)
+            for task in pending:
+                log.warning("A task did not stop within %.0f s at exit: %r",
+                            TASKS_EXIT_WAIT, task)
+        closing: list[Awaitable[Any]] = list(self._closing_tasks)
         if self._registry is not None and self._registry.mcp is not None:
             # MCP servers are child processes: stop them with the app.
-            tasks.append(asyncio.ensure_future(self._registry.mcp.aclose()))
-        if tasks:
-            with contextlib.suppress(Exception):
-                await asyncio.wait(tasks, timeout=2.0)
+            closing.append(self._registry.mcp.aclose())
         for client in self.ctx.drop_endpoint_clients():
-            with contextlib.suppress(Exception):
-                await client.aclose()
+            closing.append(client.aclose())
+        for outcome in await asyncio.gather(*closing, return_exceptions=True):
+            if isinstance(outcome, BaseException):
+                log.warning("Clean-up at exit failed", exc_info=outcome)
         self._executor.shutdown(wait=False, cancel_futures=True)
+        self._long_executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _report_failure(task: asyncio.Future[Any]) -> None:
+    """Done callback: hand a task's unexpected exception to the loop's exception handler."""
+    if task.cancelled():
+        return
+    exc = task.exception()
+    if exc is None:
+        return
+    # The handler logs it with the traceback (and in the window, shows it); calling it
+    # here rather than at garbage collection reports it while the user is still there.
+    task.get_loop().call_exception_handler(
+        {"message": "A background task failed", "exception": exc, "future": task}
+    )
 
 
 def _warm_renderer() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
@@ -26,6 +27,8 @@ KEYS_URL = "https://openrouter.ai/keys"
 KeyCheck = Callable[[str], Awaitable[str]]
 #: (base_url) -> number of models the server lists, or raises ParleyError
 ServerCheck = Callable[[str], Awaitable[int]]
+#: runs a coroutine as a task that someone owns; returns the task
+Spawn = Callable[[Any], "asyncio.Future[Any]"]
 
 
 class WelcomePanel(QWidget):
@@ -35,14 +38,21 @@ class WelcomePanel(QWidget):
     completed = Signal()
 
     def __init__(
-        self, check_key: KeyCheck, check_server: ServerCheck, parent: QWidget | None = None
+        self,
+        check_key: KeyCheck,
+        check_server: ServerCheck,
+        parent: QWidget | None = None,
+        *,
+        spawn: Spawn = asyncio.ensure_future,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("welcome")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self._check_key = check_key
         self._check_server = check_server
-        self._task: asyncio.Task[None] | None = None
+        # The owner of the checks' tasks (the controller: it cancels and awaits them at exit).
+        self._spawn = spawn
+        self._task: asyncio.Future[Any] | None = None
 
         title = QLabel(self.tr("Welcome to Parley"), self)
         title.setObjectName("emptyTitle")
@@ -161,7 +171,7 @@ class WelcomePanel(QWidget):
             return
         self._busy(True)
         self.status.setText(message)
-        self._task = asyncio.ensure_future(coro)
+        self._task = self._spawn(coro)
 
     async def _run_key(self, key: str) -> None:
         try:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication
@@ -15,7 +15,10 @@ from app.ui.actions import warn
 from app.ui.theme import apply_theme
 
 if TYPE_CHECKING:
+    import asyncio
+
     from app.core.context import AppContext
+    from app.core.secrets import KeyStore
     from app.ui.chat_controller import ChatController
     from app.ui.main_window import MainWindow
 
@@ -29,6 +32,22 @@ class SettingsActions:
     ctx: AppContext
     window: MainWindow
     controller: ChatController
+    #: the Settings dialog being prepared (the keychain is read first)
+    _opening: asyncio.Future[Any] | None = field(default=None, init=False)
+
+    def _read_keys(self) -> KeyStore:
+        from app.ui.keychain import PrefetchedKeys
+
+        return PrefetchedKeys.read(self.ctx.keys, self._delete_key_later)
+
+    def _delete_key_later(self, keys: KeyStore) -> None:
+        self.controller.spawn(self._delete_key(keys))
+
+    async def _delete_key(self, keys: KeyStore) -> None:
+        try:
+            await self.controller.run_blocking(keys.delete_key)
+        except ParleyError as exc:
+            warn(self.window, translate("Parley", "Key not removed"), str(exc))
 
     def has_key(self) -> bool:
         """Whether the current endpoint can be used without asking for a key first."""
@@ -48,12 +67,28 @@ class SettingsActions:
         except ParleyError:
             return False
 
+    async def has_key_async(self) -> bool:
+        """`has_key` on the worker thread: the keychain may wait on an unlock prompt."""
+        return await self.controller.run_blocking(self.has_key)
+
+    async def _show_has_key(self) -> None:
+        self.window.chat.empty.set_has_key(await self.has_key_async())
+
     def open(self) -> None:
-        """Open the Settings dialog; its result is applied when it closes."""
+        """Open the Settings dialog (once the keychain was read); apply its result on close."""
+        if self._opening is None:
+            self._opening = self.controller.spawn(self._open())
+
+    async def _open(self) -> None:
         from app.ui.settings_dialog import SettingsDialog
 
+        try:
+            # The keychain is read on the worker thread: it may wait on an unlock prompt.
+            keys = await self.controller.run_blocking(self._read_keys)
+        finally:
+            self._opening = None
         dialog = SettingsDialog(
-            self.ctx.settings, self.ctx.keys, self.controller.test_key, self.window
+            self.ctx.settings, keys, self.controller.test_key, self.window
         )
 
         def finished(result: int) -> None:
@@ -91,16 +126,25 @@ class SettingsActions:
         except ConfigError as exc:
             warn(self.window, translate("Parley", "Settings not saved"), str(exc))
             return
+        self.controller.spawn(self._store_keys(settings, key, endpoint_keys or {}))
+
+    async def _store_keys(
+        self, settings: Settings, key: str, endpoint_keys: dict[str, str]
+    ) -> None:
+        """Store the keys on the worker thread (the keychain may wait on an unlock
+        prompt), then apply the settings."""
         if key:
             try:
-                self.ctx.keys.set_key(key)
+                # `ctx.keys` imports keyring on first use: that too on the worker thread.
+                await self.controller.run_blocking(lambda: self.ctx.keys.set_key(key))
             except ParleyError as exc:
                 warn(self.window, translate("Parley", "Key not stored"), str(exc))
         from app.core.endpoints import find_endpoint, key_store
 
-        for name, endpoint_key in (endpoint_keys or {}).items():
+        for name, endpoint_key in endpoint_keys.items():
             try:
-                key_store(find_endpoint(settings, name)).set_key(endpoint_key)
+                store = key_store(find_endpoint(settings, name))
+                await self.controller.run_blocking(store.set_key, endpoint_key)
             except ParleyError as exc:
                 warn(self.window, translate("Parley", "Key not stored"), str(exc))
         self.applied()
@@ -111,7 +155,7 @@ class SettingsActions:
         # The open conversation keeps its model; only a new, empty chat takes the default.
         if self.controller.current is None:
             self.controller.set_model(self.ctx.settings.default_model)
-        self.window.chat.empty.set_has_key(self.has_key())
+        self.controller.spawn(self._show_has_key())
         qapp = QApplication.instance()
         if isinstance(qapp, QApplication):
             apply_theme(qapp, self.ctx.settings.theme)

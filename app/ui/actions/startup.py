@@ -23,6 +23,8 @@ translate = QCoreApplication.translate
 
 #: delay between the first paint and loading the model list
 MODELS_DELAY_MS = 150
+#: how soon to look again for the event loop when the window was shown before it ran
+LOOP_RETRY_MS = 10
 
 
 @dataclass
@@ -68,7 +70,17 @@ class Startup:
             )
 
     def _after_shown(self) -> None:
-        has_key = self.settings.has_key()
+        import asyncio
+
+        if asyncio.events._get_running_loop() is None:
+            # The window is painted before the event loop starts: ask again once it runs.
+            QTimer.singleShot(LOOP_RETRY_MS, self.window, self._after_shown)
+            return
+        self.controller.spawn(self._check_key())
+
+    async def _check_key(self) -> None:
+        # On the worker thread: a locked keychain may wait for the user to unlock it.
+        has_key = await self.settings.has_key_async()
         self.window.chat.empty.set_has_key(has_key)
         if not has_key:
             self.welcome.show()

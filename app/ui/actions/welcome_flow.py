@@ -33,7 +33,8 @@ class WelcomeFlow:
         """Replace the chat with the welcome panel."""
         from app.ui.welcome import WelcomePanel
 
-        panel = WelcomePanel(self._welcome_key, self._welcome_server, self.window)
+        panel = WelcomePanel(self._welcome_key, self._welcome_server, self.window,
+                             spawn=self.controller.spawn)
         panel.completed.connect(self._welcome_done)
         self.window.show_welcome(panel)
         panel.focus()
@@ -42,7 +43,8 @@ class WelcomeFlow:
         """Check a pasted key with GET /key, then keep it in the keychain (or the session)."""
         info = await self.controller.test_key(self.ctx.settings.effective_base_url(), key)
         try:
-            self.ctx.keys.set_key(key)
+            # `ctx.keys` imports keyring on first use: that too on the worker thread.
+            await self.controller.run_blocking(lambda: self.ctx.keys.set_key(key))
             where = translate("Parley", "Stored in the system keychain.")
         except ParleyError as exc:
             # No secure keychain: use the key now, never write it anywhere.
@@ -78,5 +80,7 @@ class WelcomeFlow:
         QTimer.singleShot(900, self.window, self._leave_welcome)
 
     def _leave_welcome(self) -> None:
+        if not self.window.isVisible():
+            return  # closed meanwhile: shutdown has begun, nothing new may start
         self.window.show_welcome(None)
         self.settings.applied()
