@@ -87,23 +87,34 @@ class _LazyFileHandler(logging.Handler):
         super().__init__()
         self.path = path
         self._file: logging.Handler | None = None
+        self._broken = False
 
     def emit(self, record: logging.LogRecord) -> None:
         """Write the record to the rotating file, opening it first if needed."""
-        if self._file is None:
-            import logging.handlers
+        # A log file that cannot be written (read-only or full data folder) must never
+        # disturb the user with a traceback: the storage layer reports the real problem.
+        # Logging to the file stops for this process instead.
+        if self._broken:
+            return
+        try:
+            if self._file is None:
+                import logging.handlers
 
-            try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError:
-                self.handleError(record)
-                return
-            self._file = logging.handlers.RotatingFileHandler(
-                self.path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8",
-                delay=True,
-            )
-            self._file.setFormatter(self.formatter)
-        self._file.emit(record)
+                handler = logging.handlers.RotatingFileHandler(
+                    self.path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT,
+                    encoding="utf-8", delay=True,
+                )
+                handler.setFormatter(self.formatter)
+                handler.handleError = self.handleError  # type: ignore[method-assign]
+                self._file = handler
+            self._file.emit(record)
+        except Exception:
+            self._broken = True
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        """Give up on the file quietly (see `emit`)."""
+        self._broken = True
 
     def flush(self) -> None:
         """Flush the file, if it was opened."""
