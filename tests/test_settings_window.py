@@ -11,15 +11,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
 from app.core.config import settings_path
 from app.core.context import AppContext
 from app.core.domain import MessageStatus
 from app.main import Parley, build
-from app.ui.settings_dialog import SettingsDialog
 from tests.fake_openrouter import FakeOpenRouter, slow_stream
-from tests.test_gui import close_app, open_app, reply_views, send, visible_text
+from tests.test_gui import (
+    close_app,
+    open_app,
+    reply_views,
+    send,
+    settings_dialog,
+    visible_text,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 WORDS = 120
@@ -33,19 +39,19 @@ def gui(qtbot: Any, aloop: Any, fake: FakeOpenRouter) -> Iterator[Parley]:
         close_app(qtbot, app)
 
 
-def _settings_dialog() -> SettingsDialog:
-    return next(w for w in QApplication.topLevelWidgets()
-                if isinstance(w, SettingsDialog) and w.isVisible())
-
-
-def _press_ok_with(gui: Parley, *, model: str | None = None, mcp: str | None = None) -> None:
+def _press_ok_with(
+    gui: Parley, qtbot: Any, *, model: str | None = None, mcp: str | None = None
+) -> None:
+    """Open Settings, change it, press Save, and wait until the change is applied."""
     gui.settings.open()
-    dialog = _settings_dialog()
+    dialog = settings_dialog(qtbot)
     if model is not None:
         dialog.model_edit.setText(model)
     if mcp is not None:
         dialog.mcp_edit.setPlainText(mcp)
     dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    qtbot.waitUntil(lambda: gui.settings.applying is not None and gui.settings.applying.done(),
+                    timeout=5000)
 
 
 def _start_slow_reply(gui: Parley, qtbot: Any, fake: FakeOpenRouter) -> None:
@@ -67,7 +73,7 @@ def test_ok_in_settings_mid_reply_lets_the_reply_finish(
     gui: Parley, qtbot: Any, fake: FakeOpenRouter
 ) -> None:
     _start_slow_reply(gui, qtbot, fake)
-    _press_ok_with(gui, model="x/another-default")
+    _press_ok_with(gui, qtbot, model="x/another-default")
     reply = _finished_reply(gui, qtbot)
     assert reply.status is MessageStatus.COMPLETE, reply.error
     words = reply.content.split()
@@ -94,7 +100,7 @@ def test_changing_tool_servers_mid_reply_stops_the_old_ones_only_afterwards(
 
     registry.mcp.aclose = aclose  # type: ignore[method-assign]
     _start_slow_reply(gui, qtbot, fake)
-    _press_ok_with(gui, mcp='{"mcpServers": {"new": {"command": "new-server"}}}')
+    _press_ok_with(gui, qtbot, mcp='{"mcpServers": {"new": {"command": "new-server"}}}')
     assert gui.controller.registry() is not registry  # the next request uses the new ones
     reply = _finished_reply(gui, qtbot)
     assert reply.status is MessageStatus.COMPLETE, reply.error
@@ -109,7 +115,7 @@ def test_ok_in_settings_keeps_the_open_conversations_model(
     gui.controller.conversationsChanged.emit()
     gui.controller.open_conversation(conv.id)
     assert gui.controller.model == "vendor/chosen"
-    _press_ok_with(gui, model="vendor/new-default")
+    _press_ok_with(gui, qtbot, model="vendor/new-default")
     assert gui.controller.model == "vendor/chosen"
     assert gui.window.model_chooser.currentText() == "vendor/chosen"
     # A new, empty chat takes the new default.
@@ -121,7 +127,7 @@ def test_ok_in_settings_gives_an_empty_chat_the_new_default(
     gui: Parley, qtbot: Any, fake: FakeOpenRouter
 ) -> None:
     gui.controller.new_conversation()
-    _press_ok_with(gui, model="vendor/new-default")
+    _press_ok_with(gui, qtbot, model="vendor/new-default")
     assert gui.controller.model == "vendor/new-default"
     assert gui.window.model_chooser.currentText() == "vendor/new-default"
 

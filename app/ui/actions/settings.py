@@ -34,6 +34,8 @@ class SettingsActions:
     controller: ChatController
     #: the Settings dialog being prepared (the keychain is read first)
     _opening: asyncio.Future[Any] | None = field(default=None, init=False)
+    #: storing the keys and applying the settings after OK (None before the first OK)
+    applying: asyncio.Future[Any] | None = field(default=None, init=False)
 
     def _read_keys(self) -> KeyStore:
         from app.ui.keychain import PrefetchedKeys
@@ -126,7 +128,9 @@ class SettingsActions:
         except ConfigError as exc:
             warn(self.window, translate("Parley", "Settings not saved"), str(exc))
             return
-        self.controller.spawn(self._store_keys(settings, key, endpoint_keys or {}))
+        self.applying = self.controller.spawn(
+            self._store_keys(settings, key, endpoint_keys or {})
+        )
 
     async def _store_keys(
         self, settings: Settings, key: str, endpoint_keys: dict[str, str]
