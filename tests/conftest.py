@@ -83,3 +83,21 @@ def run_in_qt(qtbot: Any, coro: Coroutine[Any, Any, T], timeout: float = 10.0) -
     task = asyncio.ensure_future(coro)
     qtbot.waitUntil(task.done, timeout=int(timeout * 1000))
     return task.result()
+
+
+@pytest.fixture
+def recorded_fixtures() -> Path:
+    """The recorded OpenRouter traffic beside this checkout (../shared/openrouter/fixtures).
+
+    A clone elsewhere skips the replay tests, saying why; under CI=true their absence is a
+    failure, so CI never goes green with the replays silently skipped.
+    """
+    from tests.fake_openrouter import FIXTURES_DIR, fixtures_available
+
+    if not fixtures_available():
+        reason = f"the recorded OpenRouter fixtures are not at {FIXTURES_DIR}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason + " (CI must run the replay tests)")
+        pytest.skip(reason)
+    return FIXTURES_DIR
+

@@ -19,7 +19,6 @@ from tests.fake_openrouter import (
     cut_stream,
     done_then_hold,
     error_status,
-    fixtures_available,
     html_error,
     json_body,
     many_chunks,
@@ -35,9 +34,8 @@ from tests.fake_openrouter import (
 
 REPO = Path(__file__).resolve().parents[1]
 STREAM_ERROR = "pydantic-ai__test_openrouter_stream_error__0"
-needs_fixtures = pytest.mark.skipif(
-    not fixtures_available(), reason=f"recorded OpenRouter fixtures not found at {FIXTURES_DIR}"
-)
+# Fails under CI=true when the fixtures are missing (see conftest.recorded_fixtures).
+needs_fixtures = pytest.mark.usefixtures("recorded_fixtures")
 
 
 @pytest.fixture(scope="module")

@@ -30,9 +30,8 @@ from app.core.sse import DONE, SSEDecoder
 from tests.fake_openrouter import FIXTURES_DIR, fixtures_available
 
 RECORDED = FIXTURES_DIR / "recorded"
-needs_fixtures = pytest.mark.skipif(
-    not fixtures_available(), reason="../shared/openrouter/fixtures is not beside this checkout"
-)
+# Fails under CI=true when the fixtures are missing (see conftest.recorded_fixtures).
+needs_fixtures = pytest.mark.usefixtures("recorded_fixtures")
 
 
 def decode(raw: bytes, splits: list[int] | None = None) -> list[bytes]:
