@@ -265,3 +265,33 @@ def test_prompt_library_from_the_window_sets_a_system_preset(
     dialog.systemPresetChosen.emit("Talk like a pirate.")
     assert gui.controller.options().system_prompt == "Talk like a pirate."
     dialog.close()
+
+
+def test_window_exports_keep_each_conversations_options(
+    gui: Parley, qtbot: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Export All and Export Conversation (JSON) carry the chat's saved options, as
+    `parley export` does, so an import restores the conversation as it was."""
+    import json as _json
+
+    from PySide6.QtWidgets import QFileDialog
+
+    add_conversation(gui, "Tuned", ["a question", "an answer"])
+    conv = gui.ctx.store.list_conversations()[0]
+    gui.ctx.store.set_options(conv.id, {"temperature": 0.2, "system_prompt": "Be terse."})
+
+    everything = tmp_path / "all.json"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda *a, **k: (str(everything), ""))
+    gui.window.export_all_action.trigger()
+    qtbot.waitUntil(lambda: gui.files.job is None, timeout=5000)
+    [exported] = _json.loads(everything.read_text())["conversations"]
+    assert exported["options"] == {"temperature": 0.2, "system_prompt": "Be terse."}
+
+    gui.controller.open_conversation(conv.id)
+    one = tmp_path / "one.json"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda *a, **k: (str(one), "Parley JSON (*.json)"))
+    gui.window.export_action.trigger()
+    [exported] = _json.loads(one.read_text())["conversations"]
+    assert exported["options"] == {"temperature": 0.2, "system_prompt": "Be terse."}

@@ -16,7 +16,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from app.core.history.export import to_json, to_markdown
+    from app.core.history.export import export_json, to_markdown
 
     store = _open_store()
     try:
@@ -24,11 +24,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         if args.conversation is not None and store.get_conversation(args.conversation) is None:
             _err(f"there is no conversation {args.conversation}.")
             return EXIT_USAGE
-        items = store.export_conversations(ids)
         if args.format == "json":
-            text = to_json(items, {c.id: store.get_options(c.id) for c, _ in items})
+            text = export_json(store, ids)
         else:
-            text = to_markdown(items)
+            text = to_markdown(store.export_conversations(ids))
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return EXIT_OK
     finally:

@@ -112,7 +112,7 @@ class _LazyFileHandler(logging.Handler):
         except Exception:
             self._broken = True
 
-    def handleError(self, record: logging.LogRecord) -> None:
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 (logging API)
         """Give up on the file quietly (see `emit`)."""
         self._broken = True
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.core.domain import Conversation, Message, MessageStatus, Role
+
+if TYPE_CHECKING:
+    from app.core.history.store import Store
 
 EXPORT_FORMAT = "parley-export"
 EXPORT_VERSION = 2
@@ -92,6 +95,15 @@ def to_json(
         ],
     }
     return json.dumps(doc, ensure_ascii=False, indent=2)
+
+
+def export_json(store: Store, ids: list[int] | None = None) -> str:
+    """Lossless JSON of stored conversations (all, or `ids`) with their saved options.
+
+    The one way every front end (window, CLI, background export) writes a Parley export.
+    """
+    items = store.export_conversations(ids)
+    return to_json(items, {conv.id: store.get_options(conv.id) for conv, _ in items})
 
 
 _ROLE_LABEL = {

@@ -62,11 +62,11 @@ def import_in_worker(db_path: Path, path: Path, cancel: threading.Event) -> Impo
 
 def export_all_in_worker(db_path: Path, dest: Path, cancel: threading.Event) -> Path:
     """Write every conversation as lossless JSON to `dest`; runs on a worker thread."""
-    from app.core.history.export import to_json
+    from app.core.history.export import export_json
 
     store = worker_store(db_path, cancel)
     try:
-        text = to_json(store.export_conversations())
+        text = export_json(store)
     except ParleyError:
         if cancel.is_set():
             raise JobCancelled from None

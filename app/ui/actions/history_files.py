@@ -60,7 +60,7 @@ class HistoryFiles:
         if conv is None:
             self.window.show_status(translate("Parley", "Open a conversation to export it."))
             return
-        from app.core.history.export import to_json, to_markdown
+        from app.core.history.export import export_json, to_markdown
 
         safe = "".join(c if c.isalnum() or c in " -_" else "_" for c in conv.title)[:60]
         path, chosen = QFileDialog.getSaveFileName(
@@ -71,11 +71,12 @@ class HistoryFiles:
         )
         if not path:
             return
-        items = self.ctx.store.export_conversations([conv.id])
         as_json = path.endswith(".json") or chosen.startswith("Parley JSON")
+        store = self.ctx.store
+        text = (export_json(store, [conv.id]) if as_json
+                else to_markdown(store.export_conversations([conv.id])))
         try:
-            Path(path).write_text(to_json(items) if as_json else to_markdown(items),
-                                  encoding="utf-8")
+            Path(path).write_text(text, encoding="utf-8")
         except OSError as exc:
             warn(
                 self.window,
