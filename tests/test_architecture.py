@@ -101,3 +101,17 @@ def test_tool_registry_does_not_import_mcp_at_module_level() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=ROOT, timeout=60, check=True).stdout
     assert out.strip() == "['app.core.tools.registry']"
+
+
+def test_the_cli_loads_no_qt_no_http_stack_until_a_command_needs_it() -> None:
+    # `parley --help`, `parley search` and friends must start fast: httpx, the MCP SDK and
+    # Qt are loaded only by the commands (or the window) that use them.
+    code = (
+        "import sys, app.cli\n"
+        "app.cli.build_parser()\n"
+        "heavy = ('PySide6', 'shiboken6', 'httpx', 'httpcore', 'mcp', 'keyring', 'jsonschema')\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & set(heavy)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, timeout=60, check=True).stdout
+    assert out.strip() == "[]"
