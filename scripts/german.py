@@ -32,7 +32,7 @@ GERMAN: dict[str, str] = {
     "{n} min ago": "vor {n} Min.",
     "{n} h ago": "vor {n} Std.",
     "{n} d ago": "vor {n} Tagen",
-    "＋  New chat": "＋  Neuer Chat",
+    "+  New chat": "+  Neuer Chat",
     "New chat": "Neuer Chat",
     "New chat (Ctrl+N)": "Neuer Chat (Strg+N)",
     "Conversations": "Unterhaltungen",

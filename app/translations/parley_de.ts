@@ -147,9 +147,9 @@
         <translation>vor {n} Tagen</translation>
     </message>
     <message>
-        <source>＋  New chat</source>
+        <source>+  New chat</source>
         <extracomment>(archived: None | bool as 0/1/2, tag or "") — see `current_filter`</extracomment>
-        <translation>＋  Neuer Chat</translation>
+        <translation>+  Neuer Chat</translation>
     </message>
     <message>
         <source>New chat</source>
@@ -1520,7 +1520,7 @@ Unterstützte Parameter: {params}</translation>
     </message>
     <message>
         <source>Key not removed</source>
-        <extracomment>the Settings dialog being prepared (the keychain is read first)</extracomment>
+        <extracomment>the Settings dialog being prepared (the keychain is read first) storing the keys and applying the settings after OK (None before the first OK)</extracomment>
         <translation>Schlüssel nicht entfernt</translation>
     </message>
     <message>
