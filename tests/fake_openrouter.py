@@ -635,7 +635,8 @@ def json_body(obj: Any, status: int = 200) -> Response:
 
 
 MidstreamShape = Literal[
-    "numeric_code", "string_code", "empty_choices", "with_usage_null_finish", "no_done"
+    "numeric_code", "string_code", "empty_choices", "with_usage_null_finish", "no_done",
+    "then_hold",
 ]
 
 
@@ -669,11 +670,17 @@ def midstream_error(shape: MidstreamShape) -> Response:
         err = {"code": 500, "message": "Internal Server Error"}
         event = chat.chunk([error_choice], error=err)
         end, done = "close", False
+    elif shape == "then_hold":  # an upstream that reports the error, then hangs
+        err = {"code": 502, "message": "Provider returned error"}
+        event = chat.chunk([error_choice], error=err)
+        done = False
     else:
         raise ValueError(f"unknown midstream_error shape {shape!r}")
     steps.write(_data(event))
     if done:
         steps.write(_done())
+    if shape == "then_hold":
+        steps.pause(30.0)
     headers = _SSE_HEADERS if end == "finish" else (*_SSE_HEADERS, ("connection", "close"))
     return Response(200, headers, steps=steps.steps, end=end)
 

@@ -347,6 +347,32 @@ def test_done_ends_the_reply_while_the_server_holds_the_connection(
     assert reply.error is None
 
 
+def test_a_mid_stream_error_ends_the_reply_while_the_server_holds_the_connection(
+    fake: FakeOpenRouter, store: Store
+) -> None:
+    """An error inside the stream is terminal, like [DONE]: waiting for more would turn a
+    clear provider error into a stall after the read timeout."""
+    fake.enqueue(midstream_error("then_hold"))
+    conv = store.create_conversation("t")
+    ex = begin_exchange(store, conv.id, "hi", model="m")
+
+    async def go() -> None:
+        client = ChatClient(fake.base_url, KEY, timeout=5.0)
+        try:
+            with pytest.raises(errors.StreamError, match="Provider returned error"):
+                await ReplyRun(store, client, ex.reply, ex.payload).run()
+            await asyncio.to_thread(fake.wait_for_disconnect, 3)
+        finally:
+            await client.aclose()
+
+    asyncio.run(go())
+    reply = store.get_message(ex.reply.id)
+    assert reply is not None
+    assert reply.content == "Partial text "
+    assert reply.status is MessageStatus.ERROR
+    assert "stalled" not in (reply.error or "")
+
+
 def test_done_on_the_qt_loop_leaves_no_reader_behind(
     qtbot: Any, aloop: Any, fake: FakeOpenRouter, store: Store
 ) -> None:

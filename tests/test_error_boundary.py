@@ -471,3 +471,13 @@ def test_cancel_is_not_translated(store: Store) -> None:
     aio.run(go())
     row = stored_row(store, ex.reply.id)
     assert (row["content"], row["status"]) == ("Partial", MessageStatus.STOPPED.value)
+
+
+@pytest.mark.parametrize("key", ["sk-or-v1-tést-0000", "sk-or-v1-test 0000", "sk-or-v1-\u2028x"])
+def test_a_key_no_header_can_carry_is_a_sentence_not_a_crash(key: str) -> None:
+    """A key with accents, spaces or odd characters (e.g. from $OPENROUTER_API_KEY) used to
+    raise UnicodeEncodeError deep in httpx; now it is a ConfigError that names no key."""
+    with pytest.raises(errors.ConfigError) as info:
+        ChatClient("https://openrouter.example/api/v1", key)
+    assert "openrouter.example" in str(info.value)
+    assert key not in str(info.value)

@@ -444,3 +444,10 @@ def test_backend_echoing_the_key_is_redacted() -> None:
 
 def test_secrets_module_has_no_qt() -> None:
     assert "PySide6" not in vars(secrets)
+
+
+def test_a_key_with_characters_no_key_has_is_not_stored() -> None:
+    with pytest.raises(SecretStoreError, match="cannot have") as info:
+        KeyStore().set_key("sk-or-v1-tést 0000")
+    assert "tést" not in str(info.value)
+    assert KeyStore().get_key() is None

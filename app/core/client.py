@@ -30,6 +30,7 @@ from app.core.errors import (
     ApiTimeout,
     AuthError,
     BadRequest,
+    ConfigError,
     EndpointError,
     ErrorDetails,
     HttpStatusError,
@@ -508,6 +509,15 @@ class ChatClient:
         self.kind = kind
         headers = {"Accept": "application/json"}
         if api_key:
+            from app.core.key_format import key_problem
+
+            problem = key_problem(api_key)
+            if problem:
+                host = urlsplit(self.base_url).netloc or self.base_url
+                raise ConfigError(
+                    f"{problem} Parley cannot send it to {host}.",
+                    hint="Enter the key again in Settings (or fix $OPENROUTER_API_KEY).",
+                )
             headers["Authorization"] = f"Bearer {api_key}"
         # Attribution is OpenRouter's; a local or third-party server has no use for it.
         if referer and kind == "openrouter":
@@ -630,6 +640,10 @@ class ChatClient:
                 batch.append(Malformed(data[:200].decode("utf-8", "replace")))
                 return
             parser.parse(obj, batch)
+            # An error inside the stream ends the reply: a server that then holds the
+            # connection open must not turn it into a stall.
+            if parser.ended:
+                finished = True
 
         decoder = SSEDecoder(on_data)
         try:

@@ -253,11 +253,13 @@ class ChunkParser:
     error that echoes the key never reaches the screen, the database or an export.
     """
 
-    __slots__ = ("_meta_sent", "_scrub")
+    __slots__ = ("_meta_sent", "_scrub", "ended")
 
     def __init__(self, scrub: Callable[[str], str] | None = None) -> None:
         self._meta_sent = False
         self._scrub = scrub
+        #: a mid-stream error was seen: it is terminal, like [DONE]
+        self.ended = False
 
     def parse(self, obj: Any, out: list[StreamEvent]) -> None:
         """Append the events carried by one chunk to `out` (appending avoids list churn).
@@ -380,6 +382,7 @@ class ChunkParser:
             if type(code) is str:
                 code = scrub(code)
         out.append(MidStreamError(code, message, metadata))
+        self.ended = True
 
     @staticmethod
     def _parse_rich_delta(delta: dict[str, Any], out: list[StreamEvent]) -> None:

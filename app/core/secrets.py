@@ -23,6 +23,7 @@ from keyring.backends import chainer, fail, null
 
 from app.core.config import ENV_API_KEY
 from app.core.errors import InsecureKeyringError, SecretStoreError
+from app.core.key_format import key_problem
 
 SERVICE = "parley"
 DEFAULT_ACCOUNT = "openrouter"
@@ -339,6 +340,10 @@ class KeyStore:
         key = key.strip()
         if not key:
             raise SecretStoreError("The API key is empty; nothing was saved.")
+        problem = key_problem(key)
+        if problem:
+            raise SecretStoreError(f"{problem} Nothing was saved.",
+                                   hint="Copy the key again from your provider's page.")
         info, backend = _resolve()
         if backend is None:
             raise InsecureKeyringError(
