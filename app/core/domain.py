@@ -25,6 +25,45 @@ class MessageStatus(StrEnum):
     ERROR = "error"
 
 
+class AttachmentKind(StrEnum):
+    """What a file is, decided by its content (not only its name)."""
+
+    IMAGE = "image"
+    PDF = "pdf"
+    TEXT = "text"
+    AUDIO = "audio"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a prompt, or an image a model returned.
+
+    The bytes live once in the data folder's content-addressed store
+    (`app.core.attachments.AttachmentFiles`), named by their SHA-256; a message only refers
+    to them, so the same screenshot sent three times is stored once.
+    """
+
+    #: SHA-256 (hex) of the original bytes: what the user sees, opens and exports
+    sha256: str
+    #: the file name shown (and sent, for PDFs and text files)
+    name: str
+    #: image/png, image/jpeg, image/webp, image/gif, application/pdf, text/plain,
+    #: audio/wav, audio/mpeg
+    mime: str
+    #: size of the original in bytes
+    size: int
+    kind: AttachmentKind
+    #: SHA-256 of a smaller copy sent instead of the original (large photos are downscaled);
+    #: None when the original itself is sent
+    sent_sha256: str | None = None
+    width: int | None = None
+    height: int | None = None
+    #: pages of a PDF, when known
+    pages: int | None = None
+    #: "input" (the user attached it) or "output" (the model generated it)
+    origin: str = "input"
+
+
 @dataclass
 class Usage:
     """Token counts and cost of one reply, as the endpoint reported them."""
@@ -106,3 +145,5 @@ class Message:
     extra: dict[str, Any] = field(default_factory=dict)
     #: stable id across databases (uuid4 hex): what import/export match on
     uid: str = ""
+    #: files sent with a prompt, or images a model returned, in order
+    attachments: list[Attachment] = field(default_factory=list)

@@ -5,6 +5,7 @@
     ├── SecretStoreError         keychain missing, insecure or failing
     ├── StorageError             database unreadable, damaged, or migration failed
     ├── ImportFileError          a file to import is malformed or hostile (nothing imported)
+    ├── AttachmentError          a file cannot be attached: unsupported, too large, unreadable
     └── ApiError                 anything that went wrong talking to an endpoint
         ├── NetworkError         connection refused, DNS, TLS, proxy, connection dropped,
         │   │                    an answer that could not be decoded
@@ -66,6 +67,12 @@ class ImportFileError(ParleyError):
     """A file to import is unreadable, malformed or too large; nothing was imported."""
 
     hint = "Check that this is a Parley export or ChatGPT's conversations.json."
+
+
+class AttachmentError(ParleyError):
+    """A file cannot be attached (unsupported, too large, unreadable); nothing was sent."""
+
+    hint = "Attach images (PNG, JPEG, WebP, GIF), PDFs, text or code files, or WAV/MP3 audio."
 
 
 class ApiError(ParleyError):
