@@ -36,7 +36,7 @@ class AttachmentKind(StrEnum):
 
 @dataclass(frozen=True)
 class Attachment:
-    """A file sent with a prompt, or an image a model returned.
+    """A file sent with a prompt (images a model returns are kept in `extra["images"]`).
 
     The bytes live once in the data folder's content-addressed store
     (`app.core.attachments.AttachmentFiles`), named by their SHA-256; a message only refers
@@ -60,8 +60,6 @@ class Attachment:
     height: int | None = None
     #: pages of a PDF, when known
     pages: int | None = None
-    #: "input" (the user attached it) or "output" (the model generated it)
-    origin: str = "input"
 
 
 @dataclass
