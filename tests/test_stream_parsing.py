@@ -82,6 +82,24 @@ def test_comments_and_keepalives_are_skipped() -> None:
     assert dec.comments == 3
 
 
+def test_other_fields_are_neither_data_nor_keepalives() -> None:
+    # event:, id:, retry: and unknown field lines are ignored; only ":" lines are comments
+    # (the keep-alive count tells a live but slow stream from a dead one).
+    raw = (b"event: message\nid: 7\nretry: 100\n2024\n!bang\ndata: {\"a\":1}\n\n"
+           b": OPENROUTER PROCESSING\n\n")
+    out: list[bytes] = []
+    dec = SSEDecoder(out.append)
+    dec.feed(raw)
+    dec.close()
+    assert out == [b'{"a":1}']
+    assert dec.comments == 1
+
+
+def test_extra_blank_lines_between_events_make_no_empty_events() -> None:
+    assert decode(b"data: a\n\n\n\ndata: b\n\n\n") == [b"a", b"b"]
+    assert decode(b"data: a\r\n\r\n\r\ndata: b\r\n\r\n") == [b"a", b"b"]
+
+
 def test_crlf_and_lone_cr_line_endings() -> None:
     assert decode(b"data: one\r\n\r\ndata: two\r\rdata: three\n\n") == [b"one", b"two", b"three"]
 
