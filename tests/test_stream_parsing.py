@@ -273,6 +273,8 @@ WRONG_TYPES: list[tuple[Any, str, int]] = [
     ({"choices": [{"delta": {"reasoning_details": {"type": "reasoning.text"}}}]}, "", 1),
     ({"choices": [{"delta": {"reasoning_details": [{"type": "reasoning.text"}, 3, "x"]}}]},
      "", 2),
+    ({"choices": [{"delta": {"reasoning_details": [{"type": "reasoning.text"}, 3]}}]}, "", 1),
+    ({"choices": [{"delta": {"annotations": [{"type": "url_citation"}, 1, 2, 3]}}]}, "", 3),
     ({"choices": [{"delta": {"annotations": "cite"}}]}, "", 1),
     ({"choices": [{"delta": {"annotations": [None]}}]}, "", 1),
     ({"choices": [{"delta": {"refusal": ["no"]}}]}, "", 1),
@@ -489,3 +491,39 @@ def test_responses_api_stream_still_decodes() -> None:
     assert len(payloads) == path.read_bytes().count(b"\ndata:") + path.read_bytes().startswith(
         b"data:"
     )
+
+
+def test_token_counts_up_to_2_to_the_53_are_kept_and_larger_ones_are_not() -> None:
+    # 2**53 is the largest count taken as real: beyond it a number is corrupt.
+    events: list[StreamEvent] = []
+    ChunkParser().parse({"usage": {"prompt_tokens": 2**53, "completion_tokens": 2**53 + 1}},
+                        events)
+    acc = accumulate(events)
+    assert acc.usage is not None
+    assert acc.usage.prompt_tokens == 2**53
+    assert acc.usage.completion_tokens == 0
+    assert acc.invalid_chunks == 1
+
+
+def test_deeply_nested_error_metadata_is_cut_and_scrubbed_not_recursed_into() -> None:
+    """A hostile error chunk nesting metadata hundreds deep: the parser keeps 32 levels,
+    scrubs the key everywhere it keeps, and never hits Python's recursion limit."""
+    secret = "local-secret-0123456789"
+    deep: Any = {"leak": secret}
+    for _ in range(600):
+        deep = {"next": [deep]}
+    events: list[StreamEvent] = []
+    ChunkParser(lambda s: s.replace(secret, "[redacted]")).parse(
+        {"error": {"message": f"bad key {secret}", "metadata": {"raw": secret, "deep": deep}}},
+        events,
+    )
+    [error] = [e for e in events if isinstance(e, MidStreamError)]
+    assert error.message == "bad key [redacted]"
+    assert error.metadata["raw"] == "[redacted]"
+    assert secret not in json.dumps(error.metadata)
+    level, depth = error.metadata["deep"], 1
+    while isinstance(level, dict | list) and level:
+        level = level["next"] if isinstance(level, dict) else level[0]
+        depth += 1
+    assert depth == 32 and level is None  # cut at the documented 32 levels, not at 600
+
