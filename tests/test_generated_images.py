@@ -1,0 +1,272 @@
+"""Images a model returns: parsed from the stream, checked, stored once, never fetched."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import struct
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.core import errors
+from app.core.attachments import MAX_FILE_BYTES, AttachmentFiles, sha256_hex
+from app.core.chat import ReplyRun, begin_exchange, history_messages
+from app.core.client import ChatClient
+from app.core.domain import MessageStatus
+from app.core.events import ChunkParser, ImagesDelta, Invalid, ReplyAccumulator, StreamEvent
+from app.core.history import Store
+from app.core.images import sniff_image
+from tests.fake_openrouter import FakeOpenRouter, image_completion, image_stream, png_bytes
+
+KEY = "sk-or-v1-" + "0" * 64
+
+
+def data_url(data: bytes, mime: str = "image/png") -> str:
+    return f"data:{mime};base64,{base64.b64encode(data).decode()}"
+
+
+def jpeg_bytes(width: int, height: int) -> bytes:
+    """The start of a baseline JPEG: SOI, an APP0 segment, then the frame header."""
+    app0 = b"\xff\xe0" + struct.pack(">H", 16) + b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+    sof = b"\xff\xc0" + struct.pack(">HBHHB", 11, 8, height, width, 1) + b"\x01\x11\x00"
+    return b"\xff\xd8" + app0 + sof + b"\xff\xd9"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Any:
+    with Store.open(tmp_path / "history.sqlite3") as s:
+        yield s
+
+
+def run_exchange(store: Store, base_url: str, *, payload_extra: dict[str, Any] | None = None
+                 ) -> tuple[ReplyRun, BaseException | None]:
+    conv = store.create_conversation("t")
+    ex = begin_exchange(store, conv.id, "Draw a cat", model="google/gemini-2.5-flash-image",
+                        options=payload_extra)
+
+    async def go() -> tuple[ReplyRun, BaseException | None]:
+        client = ChatClient(base_url, KEY, timeout=10.0)
+        run = ReplyRun(store, client, ex.reply, ex.payload)
+        try:
+            await run.run()
+        except errors.ParleyError as exc:
+            return run, exc
+        finally:
+            await client.aclose()
+        return run, None
+
+    return asyncio.run(go())
+
+
+def parse(delta: dict[str, Any]) -> list[StreamEvent]:
+    out: list[StreamEvent] = []
+    ChunkParser().parse({"choices": [{"delta": delta}]}, out)
+    return out
+
+
+# ---- header facts
+
+
+def test_image_types_and_sizes_come_from_the_bytes() -> None:
+    png = sniff_image(png_bytes(640, 480))
+    assert png is not None and (png.mime, png.width, png.height) == ("image/png", 640, 480)
+    jpeg = sniff_image(jpeg_bytes(1024, 768))
+    assert jpeg is not None and (jpeg.mime, jpeg.width, jpeg.height) == ("image/jpeg", 1024, 768)
+    gif = sniff_image(b"GIF89a" + struct.pack("<HH", 32, 16) + b"\x00" * 8)
+    assert gif is not None and (gif.mime, gif.width, gif.height) == ("image/gif", 32, 16)
+    webp = b"RIFF\x00\x00\x00\x00WEBPVP8X" + b"\x00" * 8 + (99).to_bytes(3, "little") + (
+        49).to_bytes(3, "little")
+    info = sniff_image(webp)
+    assert info is not None and (info.mime, info.width, info.height) == ("image/webp", 100, 50)
+    assert sniff_image(b"%PDF-1.7 not an image") is None
+
+
+# ---- parsing
+
+
+def test_a_streamed_data_url_image_becomes_an_event_with_its_facts() -> None:
+    png = png_bytes(8, 6)
+    events = parse({"images": [{"type": "image_url", "image_url": {"url": data_url(png)}}]})
+    assert len(events) == 1 and isinstance(events[0], ImagesDelta)
+    entry = events[0].entries[0]
+    assert (entry["mime"], entry["size"], entry["width"], entry["height"]) == (
+        "image/png", len(png), 8, 6)
+    assert events[0].data == [png]
+
+
+def test_the_bytes_decide_the_type_not_the_declared_one() -> None:
+    events = parse({"images": [{"type": "image_url",
+                                "image_url": {"url": data_url(jpeg_bytes(3, 2), "image/png")}}]})
+    assert isinstance(events[0], ImagesDelta)
+    assert events[0].entries[0]["mime"] == "image/jpeg"
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "not an object",
+        {"type": "image_url"},
+        {"type": "image_url", "image_url": "data:image/png;base64,AAAA"},
+        {"type": "image_url", "image_url": {"url": 42}},
+        {"type": "audio_url", "image_url": {"url": "https://example.org/a.png"}},
+        {"type": "image_url", "image_url": {"url": "data:image/png;base64,***not base64***"}},
+        {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo"}},
+        {"type": "image_url", "image_url": {"url": data_url(b"<svg onload=alert(1)>")}},
+        {"type": "image_url", "image_url": {"url": "data:image/png,rawbytes"}},
+        {"type": "image_url", "image_url": {"url": "javascript:alert(1)"}},
+        {"type": "image_url", "image_url": {"url": "file:///etc/passwd"}},
+        {"type": "image_url", "image_url": {"url": ""}},
+    ],
+)
+def test_hostile_image_entries_are_skipped_and_counted(entry: Any) -> None:
+    good = {"type": "image_url", "image_url": {"url": data_url(png_bytes())}}
+    events = parse({"images": [entry, good]})
+    assert sum(isinstance(e, Invalid) for e in events) == 1
+    images = [e for e in events if isinstance(e, ImagesDelta)]
+    assert len(images) == 1 and len(images[0].entries) == 1
+
+
+def test_an_image_larger_than_the_limit_is_refused_without_decoding() -> None:
+    huge = "data:image/png;base64," + "A" * (MAX_FILE_BYTES // 3 * 4 + 8)
+    events = parse({"images": [{"type": "image_url", "image_url": {"url": huge}}]})
+    assert [type(e) for e in events] == [Invalid]
+
+
+def test_images_not_a_list_is_invalid_and_the_text_kept() -> None:
+    events = parse({"content": "hi", "images": {"url": "x"}})
+    acc = ReplyAccumulator()
+    for event in events:
+        acc.apply(event)
+    assert acc.text == "hi" and acc.invalid_chunks == 1 and acc.images == []
+
+
+def test_a_remote_image_is_kept_as_a_link() -> None:
+    events = parse({"images": [{"type": "image_url",
+                                "image_url": {"url": "https://cdn.example.org/cat.png"}}]})
+    acc = ReplyAccumulator()
+    for event in events:
+        acc.apply(event)
+    assert acc.images == [{"url": "https://cdn.example.org/cat.png"}]
+    assert acc.extra()["images"] == [{"url": "https://cdn.example.org/cat.png"}]
+
+
+def test_accumulated_images_have_data_urls_until_stored(tmp_path: Path) -> None:
+    png = png_bytes(5, 5, seed=9)
+    acc = ReplyAccumulator()
+    for event in parse({"images": [{"type": "image_url", "image_url": {"url": data_url(png)}}]}):
+        acc.apply(event)
+    assert acc.images[0]["data_url"] == data_url(png)
+    assert "images" not in acc.extra()  # never base64 in the database
+    files = AttachmentFiles(tmp_path / "att")
+    assert acc.store_images(files.put) is True
+    assert acc.images == [{"sha256": sha256_hex(png), "mime": "image/png", "size": len(png),
+                           "width": 5, "height": 5}]
+    assert files.read(sha256_hex(png)) == png
+    assert acc.store_images(files.put) is False
+
+
+# ---- end to end through the real client
+
+
+@pytest.mark.parametrize("split", [None, 1, 7, 333])
+def test_streamed_images_are_stored_byte_for_byte(
+    fake: FakeOpenRouter, store: Store, split: int | None
+) -> None:
+    first, second = png_bytes(64, 32, seed=1), jpeg_bytes(20, 10)
+    fake.enqueue(image_stream([data_url(first), data_url(second, "image/jpeg")], split=split))
+    run, exc = run_exchange(store, fake.base_url)
+    assert exc is None
+    msg = store.get_message(run.reply.id)
+    assert msg is not None and msg.status is MessageStatus.COMPLETE
+    assert msg.content == "Here is your picture."
+    images = msg.extra["images"]
+    assert [(i["mime"], i["width"], i["height"], i["size"]) for i in images] == [
+        ("image/png", 64, 32, len(first)), ("image/jpeg", 20, 10, len(second))]
+    files = AttachmentFiles.in_data_dir(store.path.parent)
+    assert files.read(images[0]["sha256"]) == first
+    assert files.read(images[1]["sha256"]) == second
+    assert "invalid_chunks" not in msg.extra
+
+
+def test_a_non_streamed_reply_keeps_its_images(fake: FakeOpenRouter, store: Store) -> None:
+    png = png_bytes(3, 3)
+    fake.enqueue(image_completion([data_url(png)]))
+    run, exc = run_exchange(store, fake.base_url)
+    assert exc is None
+    msg = store.get_message(run.reply.id)
+    assert msg is not None and msg.extra["images"][0]["sha256"] == sha256_hex(png)
+
+
+def test_a_remote_image_url_is_stored_and_never_fetched(
+    fake: FakeOpenRouter, store: Store
+) -> None:
+    url = fake.base_url.replace("/api/v1", "") + "/generated/cat.png"
+    fake.enqueue(image_stream([url]))
+    run, exc = run_exchange(store, fake.base_url)
+    assert exc is None
+    msg = store.get_message(run.reply.id)
+    assert msg is not None and msg.extra["images"] == [{"url": url}]
+    assert [r.path for r in fake.requests] == ["/api/v1/chat/completions"]
+
+
+def test_hostile_images_in_a_stream_keep_the_reply_and_are_reported(
+    fake: FakeOpenRouter, store: Store
+) -> None:
+    fake.enqueue(image_stream(["data:image/png;base64,@@@@", data_url(b"MZ\x90\x00 exe"),
+                               data_url(png_bytes())]))
+    run, exc = run_exchange(store, fake.base_url)
+    assert exc is None
+    msg = store.get_message(run.reply.id)
+    assert msg is not None and msg.content == "Here is your picture."
+    assert len(msg.extra["images"]) == 1
+    assert msg.extra["invalid_chunks"] == 2
+    # Nothing but the one real image reached the attachment store.
+    assert list(AttachmentFiles.in_data_dir(store.path.parent).stored()) == [
+        sha256_hex(png_bytes())]
+
+
+def test_an_image_is_saved_as_soon_as_it_arrives(fake: FakeOpenRouter, store: Store) -> None:
+    png = png_bytes(9, 9, seed=4)
+    fake.enqueue(image_stream([data_url(png)], hold_after_images=30.0))
+    conv = store.create_conversation("t")
+    ex = begin_exchange(store, conv.id, "Draw", model="google/gemini-2.5-flash-image")
+    seen: list[Any] = []
+
+    async def go() -> None:
+        client = ChatClient(fake.base_url, KEY, timeout=60.0)
+        run = ReplyRun(store, client, ex.reply, ex.payload)
+        task = asyncio.create_task(run.run())
+        try:
+            for _ in range(500):
+                await asyncio.sleep(0.01)
+                # Read what a crash right now would leave behind: a second connection.
+                with Store.open(store.path) as other:
+                    msg = other.get_message(ex.reply.id)
+                    assert msg is not None
+                    if msg.extra.get("images"):
+                        seen.append(msg)
+                        break
+        finally:
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            await client.aclose()
+
+    asyncio.run(go())
+    assert seen, "the image was not saved while the reply was still streaming"
+    msg = seen[0]
+    assert msg.status is MessageStatus.STREAMING
+    assert AttachmentFiles.in_data_dir(store.path.parent).read(
+        msg.extra["images"][0]["sha256"]) == png
+
+
+def test_generated_images_are_not_sent_back_to_the_model(
+    fake: FakeOpenRouter, store: Store
+) -> None:
+    fake.enqueue(image_stream([data_url(png_bytes())]))
+    run, exc = run_exchange(store, fake.base_url)
+    assert exc is None
+    sent = history_messages(store.get_thread(run.reply.conversation_id))
+    assert sent[-1] == {"role": "assistant", "content": "Here is your picture."}
