@@ -270,3 +270,124 @@ def test_generated_images_are_not_sent_back_to_the_model(
     assert exc is None
     sent = history_messages(store.get_thread(run.reply.conversation_id))
     assert sent[-1] == {"role": "assistant", "content": "Here is your picture."}
+
+
+# ---- asking for images
+
+
+def write_catalog(entries: list[dict[str, Any]], endpoint: str = "openrouter") -> None:
+    from app.core.models_cache import ModelCatalog, save_catalog
+
+    save_catalog(ModelCatalog(endpoint, 1.0, entries))
+
+
+def test_image_models_on_openrouter_are_asked_for_images(store: Store) -> None:
+    from app.core.config import Settings
+    from app.core.requests import resolve_request
+    from tests.fake_openrouter import _BUILTIN_MODELS, image_model
+
+    write_catalog([image_model("google/gemini-2.5-flash-image"), _BUILTIN_MODELS[0]])
+    settings = Settings(default_model="google/gemini-2.5-flash-image")
+    body = resolve_request(settings, store, None).payload([])
+    assert body["modalities"] == ["image", "text"]
+    assert "image_config" not in body
+    # A text model is never asked for images, even when the user turned them on.
+    conv = store.create_conversation("text", model="openai/gpt-4o-mini")
+    store.set_options(conv.id, {"image_output": True, "image_aspect_ratio": "16:9"})
+    body = resolve_request(settings, store, store.get_conversation(conv.id)).payload([])
+    assert "modalities" not in body and "image_config" not in body
+
+
+def test_aspect_ratio_and_turning_images_off(store: Store) -> None:
+    from app.core.config import Settings
+    from app.core.requests import resolve_request
+    from tests.fake_openrouter import image_model
+
+    write_catalog([image_model("img/model")])
+    settings = Settings(default_model="img/model")
+    conv = store.create_conversation("c", model="img/model")
+    store.set_options(conv.id, {"image_aspect_ratio": "16:9"})
+    body = resolve_request(settings, store, store.get_conversation(conv.id)).payload([])
+    assert body["modalities"] == ["image", "text"]
+    assert body["image_config"] == {"aspect_ratio": "16:9"}
+    store.set_options(conv.id, {"image_output": False, "image_aspect_ratio": "16:9"})
+    body = resolve_request(settings, store, store.get_conversation(conv.id)).payload([])
+    assert "modalities" not in body and "image_config" not in body
+
+
+def test_images_are_never_asked_of_a_plain_openai_endpoint(store: Store) -> None:
+    from app.core.config import Settings
+    from app.core.requests import resolve_request
+    from tests.fake_openrouter import image_model
+
+    write_catalog([image_model("img/model")], endpoint="local")
+    settings = Settings(endpoints=[{"name": "local", "base_url": "http://127.0.0.1:1/v1",
+                                    "kind": "openai"}], current_endpoint="local",
+                        default_model="img/model")
+    conv = store.create_conversation("c", model="img/model", endpoint="local")
+    store.set_options(conv.id, {"image_output": True})
+    body = resolve_request(settings, store, store.get_conversation(conv.id)).payload([])
+    assert "modalities" not in body
+
+
+def test_without_a_catalog_images_are_asked_for_only_when_chosen(store: Store) -> None:
+    from app.core.config import Settings
+    from app.core.requests import resolve_request
+
+    settings = Settings(default_model="unknown/model")
+    assert "modalities" not in resolve_request(settings, store, None).payload([])
+    conv = store.create_conversation("c", model="unknown/model")
+    store.set_options(conv.id, {"image_output": True})
+    body = resolve_request(settings, store, store.get_conversation(conv.id)).payload([])
+    assert body["modalities"] == ["image", "text"]
+
+
+def test_an_image_only_model_is_not_asked_for_text(store: Store) -> None:
+    from app.core.config import Settings
+    from app.core.requests import resolve_request
+    from tests.fake_openrouter import image_model
+
+    entry = image_model("flux/model")
+    entry["architecture"]["output_modalities"] = ["image"]
+    write_catalog([entry])
+    body = resolve_request(Settings(default_model="flux/model"), store, None).payload([])
+    assert body["modalities"] == ["image"]
+
+
+def test_image_options_are_validated_and_kept() -> None:
+    from app.core.options import ConversationOptions
+
+    opts = ConversationOptions.from_dict({"image_output": "yes", "image_aspect_ratio": "7:3"})
+    problems = " ".join(opts.validate())
+    assert "Image output must be on, off or automatic." in problems
+    assert "Image aspect ratio must be one of" in problems and "'7:3'" in problems
+    off = ConversationOptions(image_output=False, image_aspect_ratio="4:3")
+    assert ConversationOptions.from_dict(off.to_dict()) == off
+    assert ConversationOptions().to_dict() == {}
+
+
+def test_the_request_sent_to_an_image_model_asks_for_images(
+    fake: FakeOpenRouter, store: Store
+) -> None:
+    from app.core.config import Settings
+    from app.core.requests import resolve_request
+    from tests.fake_openrouter import image_model
+
+    write_catalog([image_model("google/gemini-2.5-flash-image")])
+    conv = store.create_conversation("c", model="google/gemini-2.5-flash-image")
+    store.set_options(conv.id, {"image_aspect_ratio": "1:1"})
+    request = resolve_request(Settings(), store, store.get_conversation(conv.id))
+    ex = begin_exchange(store, conv.id, "Draw", request=request)
+    fake.enqueue(image_stream([data_url(png_bytes())]))
+
+    async def go() -> None:
+        client = ChatClient(fake.base_url, KEY, timeout=10.0)
+        try:
+            await ReplyRun(store, client, ex.reply, ex.payload).run()
+        finally:
+            await client.aclose()
+
+    asyncio.run(go())
+    sent = fake.requests[-1].json()
+    assert sent["modalities"] == ["image", "text"]
+    assert sent["image_config"] == {"aspect_ratio": "1:1"}
