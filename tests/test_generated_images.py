@@ -391,3 +391,72 @@ def test_the_request_sent_to_an_image_model_asks_for_images(
     sent = fake.requests[-1].json()
     assert sent["modalities"] == ["image", "text"]
     assert sent["image_config"] == {"aspect_ratio": "1:1"}
+
+
+# ---- parley ask --images-dir
+
+
+def test_cli_writes_generated_images_into_the_folder(
+    fake: FakeOpenRouter, isolated_home: Path, tmp_path: Path
+) -> None:
+    from tests.test_cli import parley
+
+    first, second = png_bytes(16, 16, seed=3), jpeg_bytes(4, 2)
+    fake.enqueue(image_stream([data_url(first), data_url(second, "image/jpeg")]))
+    out_dir = tmp_path / "pictures" / "new"
+    res = parley("ask", "-m", "google/gemini-2.5-flash-image", "--images-dir", str(out_dir),
+                 "Draw a cat", env=cli_env(fake, isolated_home))
+    assert res.returncode == 0, res.stderr
+    assert res.stdout == "Here is your picture.\n"
+    written = sorted(out_dir.iterdir())
+    assert [p.suffix for p in written] == [".png", ".jpg"]
+    assert written[0].read_bytes() == first and written[1].read_bytes() == second
+    for path in written:
+        assert f"image saved: {path}" in res.stderr
+    # A second run never overwrites the files already there.
+    fake.enqueue(image_stream([data_url(first)]))
+    res = parley("ask", "-c", "1", "--images-dir", str(out_dir), "Again",
+                 env=cli_env(fake, isolated_home))
+    assert res.returncode == 0, res.stderr
+    assert len(list(out_dir.iterdir())) == 3
+
+
+def test_cli_without_a_folder_says_where_the_images_are(
+    fake: FakeOpenRouter, isolated_home: Path
+) -> None:
+    from tests.test_cli import parley
+
+    url = fake.base_url.replace("/api/v1", "") + "/remote/cat.png"
+    fake.enqueue(image_stream([data_url(png_bytes()), data_url(png_bytes(2, 2)), url]))
+    res = parley("ask", "Draw two cats", env=cli_env(fake, isolated_home))
+    assert res.returncode == 0, res.stderr
+    assert "2 generated images were kept in conversation 1." in res.stderr
+    assert "parley export 1" in res.stderr
+    assert f"not downloaded: {url}" in res.stderr
+    assert [r.path for r in fake.requests] == ["/api/v1/chat/completions"]
+
+
+def test_cli_refuses_an_images_folder_it_cannot_create(
+    fake: FakeOpenRouter, isolated_home: Path, tmp_path: Path
+) -> None:
+    from tests.test_cli import parley
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    res = parley("ask", "--images-dir", str(blocker / "sub"), "Draw",
+                 env=cli_env(fake, isolated_home))
+    assert res.returncode == 2
+    assert f"cannot use {blocker / 'sub'} for images" in res.stderr
+    assert fake.requests == []
+
+
+def cli_env(fake: FakeOpenRouter, home: Path) -> dict[str, str]:
+    import os
+
+    e = dict(os.environ)
+    e["PARLEY_HOME"] = str(home)
+    e["OPENROUTER_BASE_URL"] = fake.base_url
+    e["OPENROUTER_API_KEY"] = "test-key"
+    e["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+    e.pop("QT_QPA_PLATFORM", None)
+    return e
