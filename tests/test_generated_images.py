@@ -460,3 +460,106 @@ def cli_env(fake: FakeOpenRouter, home: Path) -> dict[str, str]:
     e["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
     e.pop("QT_QPA_PLATFORM", None)
     return e
+
+
+# ---- export and import
+
+
+def store_reply_with_images(store: Store, images: list[bytes], remote: str | None = None
+                            ) -> int:
+    from app.core.domain import Role
+
+    files = AttachmentFiles.in_data_dir(store.path.parent)
+    conv = store.create_conversation("pictures")
+    store.add_message(conv.id, Role.USER, "Draw")
+    entries: list[dict[str, Any]] = []
+    for data in images:
+        info = sniff_image(data)
+        assert info is not None
+        entries.append({"sha256": files.put(data), "mime": info.mime, "size": len(data),
+                        "width": info.width, "height": info.height})
+    if remote:
+        entries.append({"url": remote})
+    reply = store.add_message(conv.id, Role.ASSISTANT, "Here you are.")
+    store.update_message(reply.id, extra={"images": entries})
+    return conv.id
+
+
+def test_export_embeds_images_and_import_restores_them_into_an_empty_folder(
+    tmp_path: Path
+) -> None:
+    import json
+
+    from app.core.history.export import export_json
+    from app.core.history.importers import import_data
+
+    png, jpeg = png_bytes(32, 16, seed=7), jpeg_bytes(8, 8)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    with Store.open(tmp_path / "a" / "history.sqlite3") as first:
+        store_reply_with_images(first, [png, jpeg], remote="https://cdn.example.org/x.png")
+        exported = export_json(first)
+    doc = json.loads(exported)
+    images = doc["conversations"][0]["messages"][1]["extra"]["images"]
+    assert images[0]["data_url"] == data_url(png)
+    assert images[1]["data_url"] == data_url(jpeg, "image/jpeg")
+    assert images[2] == {"url": "https://cdn.example.org/x.png"}
+
+    with Store.open(tmp_path / "b" / "history.sqlite3") as second:
+        report = import_data(second, doc)
+        assert report.conversations_added == 1
+        msg = second.get_thread(second.list_conversations()[0].id)[-1]
+        restored = msg.extra["images"]
+        assert [i.get("sha256") for i in restored[:2]] == [sha256_hex(png), sha256_hex(jpeg)]
+        assert "data_url" not in restored[0]
+        assert restored[2] == {"url": "https://cdn.example.org/x.png"}
+        files = AttachmentFiles.in_data_dir(tmp_path / "b")
+        assert files.read(sha256_hex(png)) == png and files.read(sha256_hex(jpeg)) == jpeg
+        # Importing again adds nothing and stores nothing twice.
+        import_data(second, doc)
+        assert sorted(files.stored()) == sorted([sha256_hex(png), sha256_hex(jpeg)])
+        again = json.loads(export_json(second))
+    strip = ("exported_at",)
+    for key in strip:
+        doc.pop(key), again.pop(key)
+    assert (again["conversations"][0]["messages"][1]["extra"]
+            == doc["conversations"][0]["messages"][1]["extra"])
+
+
+@pytest.mark.parametrize(
+    ("entry", "problem"),
+    [
+        ({"data_url": "data:image/png;base64,!!!"}, "the embedded image cannot be used"),
+        ({"data_url": data_url(b"just text")}, "not a PNG, JPEG, WebP or GIF image"),
+        ({"sha256": "../../etc/passwd", "mime": "image/png"}, "not the hash of an image"),
+        ({"url": "javascript:alert(1)"}, "neither an embedded image"),
+        ("a string", "expected an object"),
+    ],
+)
+def test_hostile_images_in_an_import_refuse_the_file(
+    store: Store, tmp_path: Path, entry: Any, problem: str
+) -> None:
+    import json
+
+    from app.core.errors import ImportFileError
+    from app.core.history.export import export_json
+    from app.core.history.importers import import_data
+
+    with Store.open(tmp_path / "src.sqlite3") as src:
+        store_reply_with_images(src, [png_bytes()])
+        doc = json.loads(export_json(src))
+    doc["conversations"][0]["messages"][1]["extra"]["images"] = [entry]
+    with pytest.raises(ImportFileError) as err:
+        import_data(store, doc)
+    assert problem in str(err.value)
+    assert store.list_conversations() == []
+
+
+def test_markdown_export_names_the_images(store: Store) -> None:
+    from app.core.history.export import to_markdown
+
+    store_reply_with_images(store, [png_bytes(512, 512)], remote="https://cdn.example.org/y.png")
+    text = to_markdown(store.export_conversations(None))
+    assert "Here you are.\n" in text
+    assert "[image 1: png, 512×512]" in text
+    assert "[image 2: https://cdn.example.org/y.png]" in text
