@@ -563,3 +563,30 @@ def test_markdown_export_names_the_images(store: Store) -> None:
     assert "Here you are.\n" in text
     assert "[image 1: png, 512×512]" in text
     assert "[image 2: https://cdn.example.org/y.png]" in text
+
+
+def test_an_image_that_cannot_be_stored_keeps_the_reply_and_says_why(
+    fake: FakeOpenRouter, store: Store
+) -> None:
+    class FullDisk(AttachmentFiles):
+        def put(self, data: bytes) -> str:
+            raise errors.AttachmentError("Could not store the attachment: no space left.")
+
+    fake.enqueue(image_stream([data_url(png_bytes()), data_url(png_bytes(2, 2))]))
+    conv = store.create_conversation("t")
+    ex = begin_exchange(store, conv.id, "Draw", model="google/gemini-2.5-flash-image")
+
+    async def go() -> ReplyRun:
+        client = ChatClient(fake.base_url, KEY, timeout=10.0)
+        run = ReplyRun(store, client, ex.reply, ex.payload, files=FullDisk(store.path.parent))
+        try:
+            await run.run()
+        finally:
+            await client.aclose()
+        return run
+
+    run = asyncio.run(go())
+    msg = store.get_message(run.reply.id)
+    assert msg is not None and msg.status is MessageStatus.COMPLETE
+    assert msg.content == "Here is your picture." and "images" not in msg.extra
+    assert run.image_error is not None and "no space left" in str(run.image_error)

@@ -274,6 +274,8 @@ class ReplyRun:
         try:
             self.acc.store_images(self._attachment_files().put)
         except AttachmentError as exc:
+            # Not retried on every chunk: a full disk stays full for this reply.
+            self.acc.drop_pending_images()
             if self.image_error is None:
                 self.image_error = exc
 

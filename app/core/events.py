@@ -595,6 +595,13 @@ class ReplyAccumulator:
             del self._image_data[index]
         return True
 
+    def drop_pending_images(self) -> int:
+        """Forget the inline images not stored (they could not be); returns how many."""
+        pending = set(self._image_data)
+        self._image_data.clear()
+        self.images[:] = [e for i, e in enumerate(self.images) if i not in pending]
+        return len(pending)
+
     def extra(self) -> dict[str, Any]:
         """Everything besides text and reasoning that should be stored with the message."""
         extra: dict[str, Any] = {}
