@@ -590,3 +590,46 @@ def test_an_image_that_cannot_be_stored_keeps_the_reply_and_says_why(
     assert msg is not None and msg.status is MessageStatus.COMPLETE
     assert msg.content == "Here is your picture." and "images" not in msg.extra
     assert run.image_error is not None and "no space left" in str(run.image_error)
+
+
+def test_an_image_received_mid_stream_survives_kill_9(
+    fake: FakeOpenRouter, isolated_home: Path
+) -> None:
+    import json
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    png = png_bytes(12, 12, seed=5)
+    fake.enqueue(image_stream([data_url(png)], hold_after_images=60.0))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app", "ask", "Draw"], env=cli_env(fake, isolated_home),
+        cwd=Path(__file__).resolve().parents[1], stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        extra: dict[str, Any] = {}
+        for _ in range(1000):
+            if (isolated_home / "history.sqlite3").exists():
+                con = sqlite3.connect(isolated_home / "history.sqlite3")
+                try:
+                    row = con.execute(
+                        "SELECT extra FROM messages WHERE role = 'assistant'").fetchone()
+                except sqlite3.OperationalError:
+                    row = None
+                finally:
+                    con.close()
+                if row is not None and "images" in json.loads(row[0]):
+                    extra = json.loads(row[0])
+                    break
+            time.sleep(0.02)
+        assert extra, "the image was never saved while the reply streamed"
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=10)
+    with Store.open(isolated_home / "history.sqlite3") as reopened:
+        reply = next(m for m in reopened.get_messages(1) if m.role.value == "assistant")
+        sha = reply.extra["images"][0]["sha256"]
+        assert AttachmentFiles.in_data_dir(isolated_home).read(sha) == png
