@@ -60,6 +60,9 @@ class ChatRequest:
     options: ConversationOptions
     #: raw request fields merged last, nested objects key by key
     raw_options: dict[str, Any] | None = None
+    #: what the model outputs per the endpoint's cached catalog (None: not known); decides
+    #: whether images are asked for
+    output_modalities: tuple[str, ...] | None = None
 
     @property
     def kind(self) -> str:
@@ -70,7 +73,8 @@ class ChatRequest:
         self, messages: list[Message], tools: list[ToolSpec] | None = None
     ) -> dict[str, Any]:
         """The request body for `messages` (a stored thread), with `tools` when offered."""
-        body = build_payload(self.model, messages, self.raw_options, self.options, self.kind)
+        body = build_payload(self.model, messages, self.raw_options, self.options, self.kind,
+                             output_modalities=self.output_modalities)
         return self.with_tools(body, tools)
 
     def with_tools(self, body: dict[str, Any], tools: list[ToolSpec] | None) -> dict[str, Any]:
@@ -89,17 +93,20 @@ def build_payload(
     options: dict[str, Any] | None = None,
     conversation_options: ConversationOptions | None = None,
     endpoint_kind: str = "openrouter",
+    *,
+    output_modalities: tuple[str, ...] | None = None,
 ) -> dict[str, Any]:
     """Request body: only what the user chose is sent, so endpoint defaults apply otherwise.
 
     `conversation_options` are the typed per-conversation settings; raw `options` (the
-    CLI's `-o`) are merged last, nested objects key by key.
+    CLI's `-o`) are merged last, nested objects key by key. `output_modalities` (the
+    model's, from the catalog) decide whether images are asked for.
     """
     from app.core.chat import history_messages
 
     history = history_messages(messages)
     if conversation_options is not None:
-        payload = conversation_options.build(model, history, endpoint_kind)
+        payload = conversation_options.build(model, history, endpoint_kind, output_modalities)
     else:
         payload = {"model": model, "messages": history}
     if options:
@@ -191,7 +198,12 @@ def resolve_request(
         raise InvalidOptions("The request options are not valid: " + " ".join(problems),
                              hint="Fix them in Conversation Settings or on the command line.")
     raw = nest_dotted(over.options) if over.options else None
-    return ChatRequest(endpoint, model, opts, raw)
+    modalities = None
+    if endpoint.kind == "openrouter" and opts.image_output is not False:
+        from app.core.models_cache import cached_output_modalities
+
+        modalities = cached_output_modalities(endpoint.name, opts.model_id(model))
+    return ChatRequest(endpoint, model, opts, raw, modalities)
 
 
 def api_key_for(endpoint: Endpoint) -> str | None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from app.core.domain import Conversation, Message, MessageStatus, Role
 
 if TYPE_CHECKING:
+    from app.core.attachments import AttachmentFiles
     from app.core.history.store import Store
 
 EXPORT_FORMAT = "parley-export"
@@ -25,7 +26,34 @@ def _iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, tz=UTC).isoformat(timespec="seconds")
 
 
-def message_to_dict(msg: Message, parent_uid: str | None = None) -> dict[str, Any]:
+def _export_extra(extra: dict[str, Any], files: AttachmentFiles | None) -> dict[str, Any]:
+    """`extra` with each stored generated image's bytes embedded as a `data_url`, so one
+    file restores the conversation completely (an image whose bytes are gone stays a bare
+    reference)."""
+    images = extra.get("images")
+    if files is None or not isinstance(images, list):
+        return extra
+    from app.core.errors import AttachmentError
+    from app.core.images import data_url
+
+    embedded: list[Any] = []
+    for entry in images:
+        out = entry
+        if isinstance(entry, dict) and isinstance(entry.get("sha256"), str) and isinstance(
+            entry.get("mime"), str
+        ):
+            try:
+                out = {**entry, "data_url": data_url(files.read(entry["sha256"]),
+                                                     entry["mime"])}
+            except AttachmentError:
+                out = entry  # the bytes are gone: keep the reference, as in the database
+        embedded.append(out)
+    return {**extra, "images": embedded}
+
+
+def message_to_dict(
+    msg: Message, parent_uid: str | None = None, files: AttachmentFiles | None = None
+) -> dict[str, Any]:
     return {
         "id": msg.id,
         "uid": msg.uid,
@@ -45,12 +73,13 @@ def message_to_dict(msg: Message, parent_uid: str | None = None) -> dict[str, An
         "error": msg.error,
         "reasoning": msg.reasoning or None,
         "generation_id": msg.generation_id,
-        "extra": msg.extra or None,
+        "extra": _export_extra(msg.extra, files) or None,
     }
 
 
 def conversation_to_dict(
-    conv: Conversation, messages: list[Message], options: dict[str, Any] | None = None
+    conv: Conversation, messages: list[Message], options: dict[str, Any] | None = None,
+    files: AttachmentFiles | None = None,
 ) -> dict[str, Any]:
     uids = {m.id: m.uid for m in messages}
     leaf = active_leaf(conv, messages)
@@ -71,7 +100,8 @@ def conversation_to_dict(
         "options": options or {},
         "active_leaf_uid": uids.get(leaf) if leaf is not None else None,
         "messages": [
-            message_to_dict(m, uids.get(m.parent_id) if m.parent_id is not None else None)
+            message_to_dict(m, uids.get(m.parent_id) if m.parent_id is not None else None,
+                            files)
             for m in messages
         ],
     }
@@ -80,10 +110,12 @@ def conversation_to_dict(
 def to_json(
     items: list[tuple[Conversation, list[Message]]],
     options: dict[int, dict[str, Any]] | None = None,
+    files: AttachmentFiles | None = None,
 ) -> str:
     """Lossless JSON document of the given conversations, every branch included.
 
-    `options` maps conversation ids to their saved request options (`Store.get_options`).
+    `options` maps conversation ids to their saved request options (`Store.get_options`);
+    with `files`, generated images are embedded as data URLs.
     """
     options = options or {}
     doc = {
@@ -91,7 +123,7 @@ def to_json(
         "version": EXPORT_VERSION,
         "exported_at": datetime.now(tz=UTC).isoformat(timespec="seconds"),
         "conversations": [
-            conversation_to_dict(c, msgs, options.get(c.id)) for c, msgs in items
+            conversation_to_dict(c, msgs, options.get(c.id), files) for c, msgs in items
         ],
     }
     return json.dumps(doc, ensure_ascii=False, indent=2)
@@ -102,8 +134,11 @@ def export_json(store: Store, ids: list[int] | None = None) -> str:
 
     The one way every front end (window, CLI, background export) writes a Parley export.
     """
+    from app.core.attachments import AttachmentFiles
+
     items = store.export_conversations(ids)
-    return to_json(items, {conv.id: store.get_options(conv.id) for conv, _ in items})
+    return to_json(items, {conv.id: store.get_options(conv.id) for conv, _ in items},
+                   AttachmentFiles.in_data_dir(store.path.parent))
 
 
 _ROLE_LABEL = {
@@ -140,6 +175,14 @@ def active_path(conv: Conversation, messages: list[Message]) -> list[Message]:
     return path
 
 
+def _image_labels(msg: Message) -> str:
+    """The generated images of a message, named ("[image 1: png, 512×512]"), one a line."""
+    from app.core.images import describe_image, stored_images
+
+    images = stored_images(msg.extra)
+    return "  \n".join(describe_image(entry, n) for n, entry in enumerate(images, 1))
+
+
 def to_markdown(items: list[tuple[Conversation, list[Message]]]) -> str:
     """Readable Markdown: one section per conversation (the branch on screen only)."""
     out: list[str] = []
@@ -167,7 +210,11 @@ def to_markdown(items: list[tuple[Conversation, list[Message]]]) -> str:
             if msg.reasoning:
                 quoted = "\n".join("> " + line for line in msg.reasoning.splitlines())
                 out.append(f"> **Reasoning**\n>\n{quoted}\n")
-            out.append(msg.content.rstrip() + "\n" if msg.content else "_(no text)_\n")
+            images = _image_labels(msg)
+            if msg.content or not images:
+                out.append(msg.content.rstrip() + "\n" if msg.content else "_(no text)_\n")
+            if images:
+                out.append(images + "\n")
             if msg.error:
                 out.append(f"> ⚠ {msg.error}\n")
         out.append("")
