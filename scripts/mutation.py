@@ -58,18 +58,58 @@ def _config(module: str, tests: list[str], timeout: float) -> str:
     )
 
 
-def _results(session: Path) -> tuple[int, int, list[tuple[str, str]]]:
-    """(mutants, killed, survivors as (where, diff))."""
+def _annotation_spans(source: Path) -> list[tuple[int, int, int, int]]:
+    """(row, col, end_row, end_col) of every type annotation in a module."""
+    import ast
+
+    spans: list[tuple[int, int, int, int]] = []
+    for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+        found: list[ast.expr | None] = []
+        if isinstance(node, ast.arg):
+            found.append(node.annotation)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            found.append(node.returns)
+        elif isinstance(node, ast.AnnAssign):
+            found.append(node.annotation)
+        for ann in found:
+            if ann is not None and ann.end_lineno is not None and ann.end_col_offset is not None:
+                spans.append((ann.lineno, ann.col_offset, ann.end_lineno, ann.end_col_offset))
+    return spans
+
+
+def _in_annotation(spans: list[tuple[int, int, int, int]], row: int, col: int) -> bool:
+    return any((r, c) <= (row, col) < (er, ec) for r, c, er, ec in spans)
+
+
+def _results(session: Path, clone: Path) -> tuple[int, int, int, list[tuple[str, str]]]:
+    """(mutants, killed, equivalent, survivors as (where, diff)).
+
+    Every module starts with `from __future__ import annotations`, so annotations are never
+    evaluated: a mutant inside one cannot change behaviour and is counted as equivalent.
+    """
     db = sqlite3.connect(session)
     rows = db.execute(
-        "SELECT r.test_outcome, r.diff, s.module_path, s.start_pos_row, s.operator_name "
-        "FROM work_results r JOIN mutation_specs s ON s.job_id = r.job_id"
+        "SELECT r.test_outcome, r.diff, s.module_path, s.start_pos_row, s.start_pos_col, "
+        "s.operator_name FROM work_results r JOIN mutation_specs s ON s.job_id = r.job_id"
     ).fetchall()
     db.close()
-    survivors = [(f"{path}:{row} {op}", diff or "") for outcome, diff, path, row, op in rows
-                 if str(outcome).lower().endswith("survived")]
-    killed = sum(1 for outcome, *_ in rows if str(outcome).lower().endswith("killed"))
-    return len(rows), killed, survivors
+    spans: dict[str, list[tuple[int, int, int, int]]] = {}
+    survivors: list[tuple[str, str]] = []
+    killed = equivalent = 0
+    for outcome, diff, path, row, col, op in rows:
+        state = str(outcome).lower()
+        if state.endswith("killed"):
+            killed += 1
+            continue
+        if not state.endswith("survived"):
+            continue
+        if path not in spans:
+            spans[path] = _annotation_spans(clone / path)
+        if _in_annotation(spans[path], row, col):
+            equivalent += 1
+            continue
+        survivors.append((f"{path}:{row} {op}", diff or ""))
+    return len(rows), killed, equivalent, survivors
 
 
 def _sample(session: Path, size: int, seed: int) -> tuple[int, int]:
@@ -116,12 +156,13 @@ def run(names: list[str], timeout: float, keep: bool, sample: int | None = None,
                     note = f", a seeded sample of {kept} of {everything} mutants"
             subprocess.run(["cosmic-ray", "exec", str(config), str(session)], cwd=clone,
                            env=env, check=True)
-            mutants, killed, survivors = _results(session)
-            total += mutants
+            mutants, killed, equivalent, survivors = _results(session, clone)
+            counted = mutants - equivalent
+            total += counted
             killed_total += killed
-            rate = 100.0 * killed / mutants if mutants else 100.0
-            print(f"\n== {name}: {module}: {killed}/{mutants} killed ({rate:.1f}%){note}",
-                  flush=True)
+            rate = 100.0 * killed / counted if counted else 100.0
+            print(f"\n== {name}: {module}: {killed}/{counted} killed ({rate:.1f}%){note}; "
+                  f"{equivalent} equivalent (inside type annotations) not counted", flush=True)
             for where, diff in survivors:
                 print(f"-- survived: {where}\n{diff}")
         if total:
