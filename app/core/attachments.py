@@ -144,6 +144,7 @@ MAX_IMAGE_PIXELS = 80_000_000
 MAX_PDF_PAGES = 2_000
 #: long side of the downscaled copy sent instead of a large photo (Settings.image_max_side)
 DEFAULT_MAX_SIDE = 2048
+MIN_MAX_SIDE = 256
 
 SUPPORTED_DESCRIPTION = (
     "images (PNG, JPEG, WebP, GIF), PDFs, audio (WAV, MP3) and text or code files (UTF-8)"
@@ -286,7 +287,8 @@ def ingest_bytes(
         )
     kind, mime = sniffed
     if kind is AttachmentKind.IMAGE:
-        return _ingest_image(data, name, files, max_side)
+        # A hand-edited setting of a few pixels would send useless images.
+        return _ingest_image(data, name, files, max(max_side, MIN_MAX_SIDE))
     pages = _pdf_pages(data, name) if kind is AttachmentKind.PDF else None
     digest = files.put(data)
     return Attachment(digest, name, mime, len(data), kind, pages=pages)
@@ -299,8 +301,9 @@ def _ingest_image(data: bytes, name: str, files: AttachmentFiles, max_side: int)
              "damaged or cut short)."
     try:
         with warnings.catch_warnings():
-            # Pillow only warns below twice its limit; any bomb is an error here.
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # Parley's own limit (checked below from the header) is lower than the one
+            # Pillow warns at; above twice Pillow's, Image.open itself refuses.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as img:
                 width, height = img.size  # from the header: nothing decoded yet
                 if width * height > MAX_IMAGE_PIXELS:
@@ -318,8 +321,7 @@ def _ingest_image(data: bytes, name: str, files: AttachmentFiles, max_side: int)
                     img.load()  # a truncated or corrupt image fails here, not at the model
     except AttachmentError:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning) as exc:
+    except (UnidentifiedImageError, Image.DecompressionBombError) as exc:
         raise AttachmentError(broken if isinstance(exc, UnidentifiedImageError) else (
             f"Cannot attach {name}: it has too many pixels for Parley to open safely."
         )) from exc
@@ -369,8 +371,13 @@ def _pdf_pages(data: bytes, name: str) -> int:
                 f"Cannot attach {name}: the PDF is password-protected.",
                 hint="Save an unprotected copy and attach that.",
             )
-        # The page tree's /Count: no page is parsed.
-        pages = len(reader.pages)
+        # The page tree's own claim first: an absurd one is refused before any page
+        # object is looked at; otherwise the pages are counted (no content is parsed).
+        tree: Any = reader.trailer["/Root"]
+        claimed = tree["/Pages"].get_object().get("/Count")
+        pages = claimed if isinstance(claimed, int) else -1
+        if 0 < pages <= MAX_PDF_PAGES:
+            pages = len(reader.pages)
     except AttachmentError:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError,

@@ -9,16 +9,18 @@ complete, stopped (cancelled) or error.
 from __future__ import annotations
 
 import asyncio
+import base64
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from app.core.domain import Message, MessageStatus, Role
+from app.core.domain import Attachment, AttachmentKind, Message, MessageStatus, Role
 from app.core.errors import ApiError, ParleyError, StreamError
 from app.core.events import ReplyAccumulator, StreamEvent
 
 if TYPE_CHECKING:
+    from app.core.attachments import AttachmentFiles
     from app.core.client import ChatClient, RetryCallback, RetryPolicy
     from app.core.history import Store
     from app.core.options import ConversationOptions
@@ -36,8 +38,13 @@ class Exchange:
     payload: dict[str, Any]
 
 
-def history_messages(messages: list[Message]) -> list[dict[str, Any]]:
+def history_messages(
+    messages: list[Message], files: AttachmentFiles | None = None
+) -> list[dict[str, Any]]:
     """The API `messages` array for a stored conversation.
+
+    A user message with attachments becomes content parts (`user_content`), their bytes
+    read from `files`; earlier attachments are sent again, as part of the conversation.
 
     Failed replies with no text are left out (they only record that something went
     wrong); partial replies that were stopped are kept so the model sees what it said.
@@ -79,8 +86,85 @@ def history_messages(messages: list[Message]) -> list[dict[str, Any]]:
             continue
         if msg.role is Role.ASSISTANT and not msg.content and msg.extra.get("tool_calls"):
             continue  # only unanswered calls and no text: nothing to say
+        if msg.role is Role.USER and msg.attachments:
+            out.append({"role": "user", "content": user_content(msg, files)})
+            continue
         out.append({"role": msg.role.value, "content": msg.content})
     return out
+
+
+_AUDIO_FORMATS = {"audio/wav": "wav", "audio/mpeg": "mp3"}
+
+
+def user_content(msg: Message, files: AttachmentFiles | None) -> list[dict[str, Any]]:
+    """The content parts of a prompt with attachments: its text, then each file in order
+    (images as data URLs, PDFs as `file` parts, text files inlined, audio as input_audio)."""
+    from app.core.attachments import check_message_total
+    from app.core.errors import AttachmentError
+
+    if files is None:
+        raise AttachmentError(
+            "This conversation has attachments, but Parley was not told where their files "
+            "are; nothing was sent. Please report this."
+        )
+    check_message_total(msg.attachments)
+    parts: list[dict[str, Any]] = []
+    if msg.content:
+        parts.append({"type": "text", "text": msg.content})
+    for attachment in msg.attachments:
+        kind = AttachmentKind(attachment.kind)
+        if kind is AttachmentKind.IMAGE:
+            sent = attachment.sent_sha256
+            # The downscaled copy is a JPEG or a PNG, whatever the original was.
+            data = files.read(sent or attachment.sha256)
+            mime = _image_mime(data) if sent else attachment.mime
+            parts.append({"type": "image_url", "image_url": {"url": _data_url(mime, data)}})
+        elif kind is AttachmentKind.PDF:
+            data = files.read(attachment.sha256)
+            parts.append({"type": "file", "file": {
+                "filename": attachment.name,
+                "file_data": _data_url("application/pdf", data),
+            }})
+        elif kind is AttachmentKind.AUDIO:
+            data = files.read(attachment.sha256)
+            parts.append({"type": "input_audio", "input_audio": {
+                "data": base64.b64encode(data).decode("ascii"),
+                "format": _AUDIO_FORMATS.get(attachment.mime, "wav"),
+            }})
+        else:
+            text = files.read(attachment.sha256).decode("utf-8", errors="replace")
+            fence = _fence_for(text)
+            parts.append({"type": "text",
+                          "text": f"{attachment.name}:\n{fence}\n{text}\n{fence}"})
+    if not parts:
+        parts.append({"type": "text", "text": ""})
+    return parts
+
+
+def has_pdf(messages: list[Message]) -> bool:
+    """True when a prompt in `messages` carries a PDF (the request needs the file-parser)."""
+    return any(
+        a.kind is AttachmentKind.PDF
+        for m in messages if m.role is Role.USER for a in m.attachments
+    )
+
+
+def _data_url(mime: str, data: bytes) -> str:
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def _image_mime(data: bytes) -> str:
+    return "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
+
+
+def _fence_for(text: str) -> str:
+    """A code fence longer than any backtick run in `text`, so the file cannot close it."""
+    longest = 0
+    run = 0
+    for char in text:
+        run = run + 1 if char == "`" else 0
+        longest = max(longest, run)
+    return "`" * max(3, longest + 1)
 
 
 def _answered_calls(msg: Message, answered: set[Any]) -> list[dict[str, Any]]:
@@ -152,17 +236,31 @@ def begin_exchange(
     system: str | None = None,
     conversation_options: ConversationOptions | None = None,
     endpoint_kind: str = "openrouter",
+    attachments: Sequence[Attachment] = (),
 ) -> Exchange:
-    """Commit the prompt (and optional system message) and a placeholder for the reply.
+    """Commit the prompt (with its `attachments`, and an optional system message) and a
+    placeholder for the reply.
 
     The request comes from `app.core.requests.resolve_request`; the loose `model` /
     `options` / `conversation_options` / `endpoint_kind` arguments build a plain one.
+    Attachments too large together, or whose files are missing, raise AttachmentError
+    before anything is stored or sent.
     """
+    from app.core.attachments import AttachmentFiles, check_message_total
+
     req = as_request(request, model=model, options=options,
                      conversation_options=conversation_options, endpoint_kind=endpoint_kind)
+    if req.files is None:
+        req.files = AttachmentFiles.in_data_dir(store.path.parent)
+    if attachments:
+        check_message_total(attachments)
+        for attachment in attachments:
+            for digest in (attachment.sha256, attachment.sent_sha256):
+                if digest and not req.files.has(digest):
+                    req.files.read(digest)  # raises the "missing" sentence
     if system:
         store.add_message(conversation_id, Role.SYSTEM, system)
-    user = store.add_message(conversation_id, Role.USER, prompt)
+    user = store.add_message(conversation_id, Role.USER, prompt, attachments=attachments)
     # Only the branch on screen goes out (the prompt above continues it).
     messages = store.get_thread(conversation_id)
     payload = req.payload(messages)

@@ -22,6 +22,10 @@ EFFORTS = ("xhigh", "high", "medium", "low", "minimal", "none")
 STRUCTURED_MODES = ("off", "json_object", "json_schema")
 MAX_PRICE_KEYS = ("prompt", "completion", "request", "image")
 SUFFIXES = ("free", "nitro", "floor", "online")
+#: OpenRouter's file-parser engines for PDFs: pdf-text is free, mistral-ocr is billed per
+#: page (scans), native hands the file to models that read PDFs themselves
+PDF_ENGINES = ("pdf-text", "mistral-ocr", "native")
+DEFAULT_PDF_ENGINE = "pdf-text"
 
 #: (name, low, high, integer) for the numeric sampling parameters; None = unbounded
 _RANGES: tuple[tuple[str, float | None, float | None, bool], ...] = (
@@ -182,6 +186,8 @@ class ConversationOptions:
     reasoning: ReasoningOptions = field(default_factory=ReasoningOptions)
     web_search: WebSearchOptions = field(default_factory=WebSearchOptions)
     structured: StructuredOutput = field(default_factory=StructuredOutput)
+    #: how OpenRouter reads attached PDFs (one of PDF_ENGINES); None: pdf-text
+    pdf_engine: str | None = None
     #: add cache_control breakpoints for models that need them (Anthropic, Gemini)
     prompt_caching: bool | None = None
     #: True -> transforms ["middle-out"], False -> [] (explicitly off), None -> endpoint default
@@ -293,6 +299,9 @@ class ConversationOptions:
             problems.append("Top log probabilities need log probabilities turned on.")
         if not _str_list(self.models):
             problems.append("Fallback models must be a list of model ids.")
+        if self.pdf_engine is not None and self.pdf_engine not in PDF_ENGINES:
+            problems.append(f"The PDF engine must be one of {', '.join(PDF_ENGINES)} "
+                            f"(got {self.pdf_engine!r}).")
         problems += self._validate_provider()
         problems += self._validate_reasoning()
         ws = self.web_search

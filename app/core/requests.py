@@ -23,6 +23,7 @@ from app.core.endpoints import DEFAULT_ENDPOINT, Endpoint, find_endpoint, list_e
 from app.core.errors import ConfigError
 
 if TYPE_CHECKING:
+    from app.core.attachments import AttachmentFiles
     from app.core.client import ChatClient
     from app.core.config import Settings
     from app.core.domain import Conversation, Message
@@ -60,6 +61,8 @@ class ChatRequest:
     options: ConversationOptions
     #: raw request fields merged last, nested objects key by key
     raw_options: dict[str, Any] | None = None
+    #: where attachment bytes are read from (the data folder's store)
+    files: AttachmentFiles | None = None
 
     @property
     def kind(self) -> str:
@@ -70,7 +73,8 @@ class ChatRequest:
         self, messages: list[Message], tools: list[ToolSpec] | None = None
     ) -> dict[str, Any]:
         """The request body for `messages` (a stored thread), with `tools` when offered."""
-        body = build_payload(self.model, messages, self.raw_options, self.options, self.kind)
+        body = build_payload(self.model, messages, self.raw_options, self.options, self.kind,
+                             files=self.files)
         return self.with_tools(body, tools)
 
     def with_tools(self, body: dict[str, Any], tools: list[ToolSpec] | None) -> dict[str, Any]:
@@ -89,19 +93,30 @@ def build_payload(
     options: dict[str, Any] | None = None,
     conversation_options: ConversationOptions | None = None,
     endpoint_kind: str = "openrouter",
+    *,
+    files: AttachmentFiles | None = None,
 ) -> dict[str, Any]:
     """Request body: only what the user chose is sent, so endpoint defaults apply otherwise.
 
     `conversation_options` are the typed per-conversation settings; raw `options` (the
-    CLI's `-o`) are merged last, nested objects key by key.
+    CLI's `-o`) are merged last, nested objects key by key. Attachments become content
+    parts read from `files`; a PDF adds OpenRouter's file-parser plugin.
     """
-    from app.core.chat import history_messages
+    from app.core.chat import has_pdf, history_messages
 
-    history = history_messages(messages)
+    history = history_messages(messages, files)
     if conversation_options is not None:
         payload = conversation_options.build(model, history, endpoint_kind)
     else:
         payload = {"model": model, "messages": history}
+    if endpoint_kind == "openrouter" and has_pdf(messages):
+        from app.core.options import DEFAULT_PDF_ENGINE
+
+        engine = (conversation_options.pdf_engine if conversation_options is not None
+                  else None) or DEFAULT_PDF_ENGINE
+        plugins = [p for p in payload.get("plugins") or [] if p.get("id") != "file-parser"]
+        plugins.append({"id": "file-parser", "pdf": {"engine": engine}})
+        payload["plugins"] = plugins
     if options:
         from app.core.options import merge_options
 
@@ -191,7 +206,9 @@ def resolve_request(
         raise InvalidOptions("The request options are not valid: " + " ".join(problems),
                              hint="Fix them in Conversation Settings or on the command line.")
     raw = nest_dotted(over.options) if over.options else None
-    return ChatRequest(endpoint, model, opts, raw)
+    from app.core.attachments import AttachmentFiles
+
+    return ChatRequest(endpoint, model, opts, raw, AttachmentFiles.in_data_dir(store.path.parent))
 
 
 def api_key_for(endpoint: Endpoint) -> str | None:
