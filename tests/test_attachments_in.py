@@ -392,3 +392,80 @@ def test_collected_file_is_written_fresh_when_attached_again(
     os.utime(files.path(digest), (old, old))
     files.put(b"hello")  # attached again: must not be collected as a week-old leftover
     assert files.collect_garbage(set(), older_than_seconds=86_400) == 0
+
+
+# ---------------------------------------------------------------- export and import
+
+
+def _conversation_with_files(home: Path) -> tuple[Store, int]:
+    store = Store.open(home / "history.sqlite3")
+    files = AttachmentFiles.in_data_dir(home)
+    photo = ingest_bytes(samples.jpeg(3000, 2000), "photo.jpg", files, max_side=512)
+    paper = ingest_bytes(samples.pdf(), "paper.pdf", files)
+    conv = store.create_conversation("with files")
+    store.add_message(conv.id, Role.USER, "Compare these", attachments=[photo, paper])
+    store.add_message(conv.id, Role.ASSISTANT, "They differ.")
+    return store, conv.id
+
+
+def test_export_import_export_round_trip_keeps_every_attachment_byte(tmp_path: Path) -> None:
+    import json
+
+    from app.core.history.export import export_json
+    from app.core.history.importers import import_data
+
+    first_home, second_home = tmp_path / "one", tmp_path / "two"
+    store, _ = _conversation_with_files(first_home)
+    exported = export_json(store)
+    store.close()
+    doc = json.loads(exported)
+    (prompt, reply) = doc["conversations"][0]["messages"]
+    assert [a["name"] for a in prompt["attachments"]] == ["photo.jpg", "paper.pdf"]
+    assert prompt["attachments"][1]["data_url"] == (
+        f"data:application/pdf;base64,{_b64(samples.pdf())}")
+    assert "attachments" not in reply
+
+    with Store.open(second_home / "history.sqlite3") as fresh:
+        report = import_data(fresh, doc)
+        assert report.messages_added == 2
+        again = json.loads(export_json(fresh))
+        (imported,) = fresh.list_conversations()
+        (user, _) = fresh.get_thread(imported.id)
+        files = AttachmentFiles.in_data_dir(second_home)
+        assert files.read(user.attachments[1].sha256) == samples.pdf()
+        # The downscaled copy came along: nothing is re-encoded on import.
+        assert user.attachments[0].sent_sha256 is not None
+        assert files.has(user.attachments[0].sent_sha256)
+        # Importing the same file again adds nothing and stores nothing twice.
+        stored_before = sorted(files.stored())
+        assert import_data(fresh, doc).messages_added == 0
+        assert sorted(files.stored()) == stored_before
+    assert again["conversations"][0]["messages"][0]["attachments"] == prompt["attachments"]
+
+
+def test_import_refuses_attachment_data_that_does_not_match_its_hash(tmp_path: Path) -> None:
+    import json
+
+    from app.core.errors import ImportFileError
+    from app.core.history.export import export_json
+    from app.core.history.importers import import_data
+
+    store, _ = _conversation_with_files(tmp_path / "one")
+    doc = json.loads(export_json(store))
+    store.close()
+    doc["conversations"][0]["messages"][0]["attachments"][1]["data_url"] = (
+        f"data:application/pdf;base64,{_b64(b'%PDF-1.4 something else')}")
+    with Store.open(tmp_path / "two" / "history.sqlite3") as fresh:
+        with pytest.raises(ImportFileError, match="does not match its hash"):
+            import_data(fresh, doc)
+        assert fresh.list_conversations() == []
+
+
+def test_markdown_export_names_the_attachments(tmp_path: Path) -> None:
+    from app.core.history.export import to_markdown
+
+    store, conv_id = _conversation_with_files(tmp_path)
+    markdown = to_markdown(store.export_conversations([conv_id]))
+    store.close()
+    assert "`photo.jpg` (image, 3000×2000," in markdown
+    assert "`paper.pdf` (PDF, 1 page," in markdown

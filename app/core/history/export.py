@@ -8,13 +8,16 @@ same tree and importing a file twice adds nothing. Timestamps are given twice: I
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from app.core.domain import Conversation, Message, MessageStatus, Role
+from app.core.domain import Attachment, Conversation, Message, MessageStatus, Role
+from app.core.errors import AttachmentError
 
 if TYPE_CHECKING:
+    from app.core.attachments import AttachmentFiles
     from app.core.history.store import Store
 
 EXPORT_FORMAT = "parley-export"
@@ -25,8 +28,41 @@ def _iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, tz=UTC).isoformat(timespec="seconds")
 
 
-def message_to_dict(msg: Message, parent_uid: str | None = None) -> dict[str, Any]:
-    return {
+def data_url(mime: str, data: bytes) -> str:
+    """`data:<mime>;base64,...` for `data` (how exports carry attachment bytes)."""
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def _read_or_none(files: AttachmentFiles | None, digest: str | None) -> bytes | None:
+    if files is None or digest is None:
+        return None
+    try:
+        return files.read(digest)
+    except AttachmentError:
+        return None  # missing bytes: the export still names the file and its hash
+
+
+def attachment_to_dict(a: Attachment, files: AttachmentFiles | None) -> dict[str, Any]:
+    """An attachment with its bytes embedded as data URLs (original, and the copy sent)."""
+    out: dict[str, Any] = {
+        "name": a.name, "mime": a.mime, "size": a.size, "kind": a.kind.value,
+        "sha256": a.sha256, "sent_sha256": a.sent_sha256,
+        "width": a.width, "height": a.height, "pages": a.pages,
+    }
+    original = _read_or_none(files, a.sha256)
+    if original is not None:
+        out["data_url"] = data_url(a.mime, original)
+    sent = _read_or_none(files, a.sent_sha256)
+    if sent is not None:
+        out["sent_data_url"] = data_url(
+            "image/png" if sent.startswith(b"\x89PNG") else "image/jpeg", sent)
+    return out
+
+
+def message_to_dict(
+    msg: Message, parent_uid: str | None = None, files: AttachmentFiles | None = None
+) -> dict[str, Any]:
+    out = {
         "id": msg.id,
         "uid": msg.uid,
         "parent_id": msg.parent_id,
@@ -47,10 +83,16 @@ def message_to_dict(msg: Message, parent_uid: str | None = None) -> dict[str, An
         "generation_id": msg.generation_id,
         "extra": msg.extra or None,
     }
+    if msg.attachments:
+        out["attachments"] = [attachment_to_dict(a, files) for a in msg.attachments]
+    return out
 
 
 def conversation_to_dict(
-    conv: Conversation, messages: list[Message], options: dict[str, Any] | None = None
+    conv: Conversation,
+    messages: list[Message],
+    options: dict[str, Any] | None = None,
+    files: AttachmentFiles | None = None,
 ) -> dict[str, Any]:
     uids = {m.id: m.uid for m in messages}
     leaf = active_leaf(conv, messages)
@@ -71,7 +113,8 @@ def conversation_to_dict(
         "options": options or {},
         "active_leaf_uid": uids.get(leaf) if leaf is not None else None,
         "messages": [
-            message_to_dict(m, uids.get(m.parent_id) if m.parent_id is not None else None)
+            message_to_dict(
+                m, uids.get(m.parent_id) if m.parent_id is not None else None, files)
             for m in messages
         ],
     }
@@ -80,10 +123,13 @@ def conversation_to_dict(
 def to_json(
     items: list[tuple[Conversation, list[Message]]],
     options: dict[int, dict[str, Any]] | None = None,
+    files: AttachmentFiles | None = None,
 ) -> str:
     """Lossless JSON document of the given conversations, every branch included.
 
-    `options` maps conversation ids to their saved request options (`Store.get_options`).
+    `options` maps conversation ids to their saved request options (`Store.get_options`);
+    attachments are embedded as data URLs read from `files`, so the file alone restores
+    a conversation completely.
     """
     options = options or {}
     doc = {
@@ -91,7 +137,7 @@ def to_json(
         "version": EXPORT_VERSION,
         "exported_at": datetime.now(tz=UTC).isoformat(timespec="seconds"),
         "conversations": [
-            conversation_to_dict(c, msgs, options.get(c.id)) for c, msgs in items
+            conversation_to_dict(c, msgs, options.get(c.id), files) for c, msgs in items
         ],
     }
     return json.dumps(doc, ensure_ascii=False, indent=2)
@@ -102,8 +148,11 @@ def export_json(store: Store, ids: list[int] | None = None) -> str:
 
     The one way every front end (window, CLI, background export) writes a Parley export.
     """
+    from app.core.attachments import AttachmentFiles
+
     items = store.export_conversations(ids)
-    return to_json(items, {conv.id: store.get_options(conv.id) for conv, _ in items})
+    return to_json(items, {conv.id: store.get_options(conv.id) for conv, _ in items},
+                   AttachmentFiles.in_data_dir(store.path.parent))
 
 
 _ROLE_LABEL = {
@@ -168,7 +217,24 @@ def to_markdown(items: list[tuple[Conversation, list[Message]]]) -> str:
                 quoted = "\n".join("> " + line for line in msg.reasoning.splitlines())
                 out.append(f"> **Reasoning**\n>\n{quoted}\n")
             out.append(msg.content.rstrip() + "\n" if msg.content else "_(no text)_\n")
+            for attachment in msg.attachments:
+                out.append(f"- 📎 {_attachment_line(attachment)}")
+            if msg.attachments:
+                out.append("")
             if msg.error:
                 out.append(f"> ⚠ {msg.error}\n")
         out.append("")
     return "\n".join(out)
+
+
+def _attachment_line(a: Attachment) -> str:
+    """`name (PDF, 12 pages, 1.2 MB)` for the Markdown export."""
+    details = [a.kind.value.upper() if a.kind.value == "pdf" else a.kind.value]
+    if a.width and a.height:
+        details.append(f"{a.width}×{a.height}")
+    if a.pages:
+        details.append(f"{a.pages} page{'s' if a.pages != 1 else ''}")
+    size = f"{a.size / 2**20:.1f} MB" if a.size >= 2**20 else f"{max(1, round(a.size / 1024))} KB"
+    details.append(size)
+    name = a.name.replace("`", "'")
+    return f"`{name}` ({', '.join(details)})"
