@@ -469,3 +469,44 @@ def test_markdown_export_names_the_attachments(tmp_path: Path) -> None:
     store.close()
     assert "`photo.jpg` (image, 3000×2000," in markdown
     assert "`paper.pdf` (PDF, 1 page," in markdown
+
+
+# ---------------------------------------------------------------- backups and restore
+
+
+def test_backup_carries_the_attachments_and_restore_puts_them_back(tmp_path: Path) -> None:
+    import shutil
+
+    from app.core.history.backups import backup_database, restore_database
+
+    home = tmp_path / "home"
+    store, conv_id = _conversation_with_files(home)
+    backup = backup_database(store)
+    store.close()
+    files = AttachmentFiles.in_data_dir(home)
+    kept = sorted(files.stored())
+    assert len(kept) == 3  # photo, its downscaled copy, the PDF
+    assert sorted(AttachmentFiles(backup.parent / "attachments").stored()) == kept
+    # The data folder loses its attachments (a new disk, a cleanup gone wrong)...
+    shutil.rmtree(files.root)
+    restore_database(backup, home)
+    # ...and the restored history has every file again.
+    assert sorted(files.stored()) == kept
+    with Store.open(home / "history.sqlite3") as restored:
+        (user, _) = restored.get_thread(conv_id)
+        assert files.read(user.attachments[1].sha256) == samples.pdf()
+
+
+def test_pre_upgrade_backup_carries_generated_images(tmp_path: Path) -> None:
+    from app.core.history.migrations import MIGRATIONS
+
+    path = tmp_path / "history.sqlite3"
+    files = AttachmentFiles.in_data_dir(tmp_path)
+    image = files.put(samples.png())
+    with Store.open(path, migrations=MIGRATIONS[:4]) as old:
+        conv = old.create_conversation("old")
+        reply = old.add_message(conv.id, Role.ASSISTANT, "drawn")
+        old.update_message(reply.id, extra={"images": [{"sha256": image}]})
+    Store.open(path).close()
+    copies = AttachmentFiles(tmp_path / "backups" / "attachments")
+    assert list(copies.stored()) == [image]

@@ -165,6 +165,27 @@ def _load_attachments(conn: sqlite3.Connection, messages: list[Message]) -> list
     return messages
 
 
+def referenced_hashes(conn: sqlite3.Connection) -> set[str]:
+    """The attachment hashes a history database refers to (any schema version)."""
+    refs: set[str] = set()
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "message_attachments" in tables:
+        refs.update(
+            str(h)
+            for row in conn.execute("SELECT sha256, sent_sha256 FROM message_attachments")
+            for h in row if h
+        )
+    for (value,) in conn.execute(
+        "SELECT json_extract(i.value, '$.sha256') "
+        "FROM messages m, json_each(m.extra, '$.images') i "
+        "WHERE m.extra LIKE '%\"images\"%' AND json_valid(m.extra) "
+        "AND json_type(m.extra, '$.images') = 'array' AND i.type = 'object'"
+    ):
+        if isinstance(value, str) and value:
+            refs.add(value)
+    return refs
+
+
 def _conversation_from_row(row: Sequence[Any]) -> Conversation:
     return Conversation(
         id=row[0],
@@ -447,14 +468,21 @@ class Store:
         self._set_column(conversation_id, "trashed_at", None, "restore the conversation")
 
     def purge_trashed(self, older_than_seconds: float = 0.0) -> int:
-        """Delete for good what has been in the trash at least that long; returns how many."""
+        """Delete for good what has been in the trash at least that long; returns how many.
+
+        Then the attachment files no message refers to any more are removed (the Undo
+        window is over for them too).
+        """
         cutoff = time.time() - older_than_seconds
         with self._writing("empty the trash") as conn:
             cursor = conn.execute(
                 "DELETE FROM conversations WHERE trashed_at IS NOT NULL AND trashed_at <= ?",
                 (cutoff,),
             )
-            return cursor.rowcount
+            purged = cursor.rowcount
+        with contextlib.suppress(OSError):  # a folder we cannot list now is tried next time
+            self.collect_attachment_garbage(AttachmentFiles.in_data_dir(self.path.parent))
+        return purged
 
     def get_options(self, conversation_id: int) -> dict[str, Any]:
         """The conversation's saved request options ({} when none or missing)."""
@@ -942,19 +970,7 @@ class Store:
         """Every attachment hash a message refers to (trash included): the files sent with
         prompts, their downscaled copies, and images replies carry in `extra["images"]`."""
         with self._reading("list the attachments in use") as conn:
-            refs = {
-                str(h)
-                for row in conn.execute("SELECT sha256, sent_sha256 FROM message_attachments")
-                for h in row if h
-            }
-            for (value,) in conn.execute(
-                "SELECT i.value ->> '$.sha256' FROM messages m, json_each(m.extra, '$.images') i "
-                "WHERE json_valid(m.extra) AND json_type(m.extra, '$.images') = 'array' "
-                "AND i.type = 'object'"
-            ):
-                if isinstance(value, str) and value:
-                    refs.add(value)
-        return refs
+            return referenced_hashes(conn)
 
     def collect_attachment_garbage(
         self, files: AttachmentFiles, *, older_than_seconds: float = 86_400.0
