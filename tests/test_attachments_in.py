@@ -510,3 +510,20 @@ def test_pre_upgrade_backup_carries_generated_images(tmp_path: Path) -> None:
     Store.open(path).close()
     copies = AttachmentFiles(tmp_path / "backups" / "attachments")
     assert list(copies.stored()) == [image]
+
+
+def test_file_names_are_searchable(store: Store, files: AttachmentFiles) -> None:
+    from app.core.history.search import mark_brackets, search
+
+    files = AttachmentFiles.in_data_dir(store.path.parent)
+    invoice = ingest_bytes(samples.pdf(), "Invoice_März-2026.pdf", files)
+    conv = store.create_conversation("paperwork")
+    prompt = store.add_message(conv.id, Role.USER, "Is this right?", attachments=[invoice])
+    (hit,) = search(store, "marz invoice")
+    assert (hit.conversation_id, hit.message_id, hit.role) == (conv.id, prompt.id, "user")
+    assert mark_brackets(hit.snippet) == "📎 [Invoice]_[März]-2026.pdf"
+    store.trash_conversation(conv.id)
+    assert search(store, "invoice") == []
+    store.restore_conversation(conv.id)
+    store.delete_conversation(conv.id)
+    assert search(store, "invoice") == []

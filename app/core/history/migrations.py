@@ -242,6 +242,7 @@ _V5_ATTACHMENTS = """
 -- Files sent with a prompt, in the order they were attached. The bytes live once in the
 -- data folder's content-addressed store (attachments/<sha256>); rows only refer to them.
 CREATE TABLE message_attachments (
+    id          INTEGER PRIMARY KEY,
     message_id  INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
     position    INTEGER NOT NULL,
     sha256      TEXT    NOT NULL,
@@ -254,10 +255,27 @@ CREATE TABLE message_attachments (
     width       INTEGER,
     height      INTEGER,
     pages       INTEGER,
-    PRIMARY KEY (message_id, position)
-) WITHOUT ROWID;
+    UNIQUE (message_id, position)
+);
 -- Garbage collection asks which hashes are still referred to.
 CREATE INDEX message_attachments_by_sha ON message_attachments (sha256);
+
+-- File names are searchable (`parley search`, Ctrl+K). Rows are only ever inserted and
+-- deleted (never updated), so two triggers keep the index in step.
+CREATE VIRTUAL TABLE message_attachments_fts USING fts5 (
+    name,
+    content = 'message_attachments', content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER message_attachments_fts_insert AFTER INSERT ON message_attachments
+BEGIN
+    INSERT INTO message_attachments_fts (rowid, name) VALUES (NEW.id, NEW.name);
+END;
+CREATE TRIGGER message_attachments_fts_delete AFTER DELETE ON message_attachments
+BEGIN
+    INSERT INTO message_attachments_fts (message_attachments_fts, rowid, name)
+    VALUES ('delete', OLD.id, OLD.name);
+END;
 """
 
 #: Parley's schema history. Append only: never edit or reorder a released migration.
