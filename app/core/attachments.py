@@ -434,3 +434,50 @@ def capability_warnings(
             "be refused. Choose a model that accepts them."
         )
     return out
+
+
+# ---------------------------------------------------------------- "no endpoints found"
+
+_UNSUPPORTED_INPUT = re.compile(
+    r"no endpoints found that support (?:the )?(?P<what>[a-z]+) input", re.IGNORECASE
+)
+#: OpenRouter's word for an input -> the catalog's modality and how to say it
+_INPUT_WORDS = {
+    "image": ("image", "images"), "file": ("file", "files such as PDFs"),
+    "pdf": ("file", "PDFs"), "audio": ("audio", "audio"), "video": ("video", "video"),
+}
+
+
+def suggest_models(models: Iterable[Any], modality: str, current: str, limit: int = 2) -> list[str]:
+    """Ids of catalog models (ModelInfo) that read `modality`: the current model's
+    vendor first, then the cheapest."""
+    vendor = current.split("/", 1)[0] + "/"
+    able = [m for m in models if modality in m.input_modalities and m.id != current
+            and not m.id.endswith(":free")]
+    able.sort(key=lambda m: (not m.id.startswith(vendor),
+                             m.prompt_price if m.prompt_price is not None else float("inf"),
+                             m.id))
+    return [m.id for m in able[:limit]]
+
+
+def unsupported_input_message(
+    api_message: str, model: str, models: Iterable[Any] | None
+) -> tuple[str, str] | None:
+    """(message, hint) for OpenRouter's 404 "No endpoints found that support image input"
+    (file, audio...): names the model and suggests ones that can, from `models` (the
+    catalog's ModelInfo list, when known). None for any other error."""
+    found = _UNSUPPORTED_INPUT.search(api_message)
+    if found is None:
+        return None
+    modality, words = _INPUT_WORDS.get(found["what"].lower(), (found["what"].lower(),
+                                                                f"{found['what']} input"))
+    suggestions = suggest_models(models, modality, model) if models is not None else []
+    message = (f"{model} cannot read {words}: OpenRouter has no provider for it that accepts "
+               f"{modality} input.")
+    if suggestions:
+        hint = (f"Choose a model that reads {words}, such as {' or '.join(suggestions)}, or "
+                "remove the attachment.")
+    else:
+        hint = (f"Choose a model whose inputs include {modality} in the model browser, or "
+                "remove the attachment.")
+    return message, hint

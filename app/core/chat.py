@@ -316,8 +316,11 @@ class ReplyRun:
             self.finalize_stopped()
             raise
         except ApiError as exc:
-            self._finalize(MessageStatus.ERROR, exc)
-            raise
+            explained = _explain_unsupported_input(exc, self.payload)
+            self._finalize(MessageStatus.ERROR, explained)
+            if explained is exc:
+                raise
+            raise explained from exc
         except Exception as exc:
             # A bug must not lose the reply either; report it like any other failure. Its
             # text may quote a header or a server's answer, so it is redacted, and the
@@ -375,6 +378,31 @@ class ReplyRun:
             generation_id=acc.generation_id,
             extra=acc.extra(),
         )
+
+
+def _explain_unsupported_input(exc: ApiError, payload: dict[str, Any]) -> ApiError:
+    """OpenRouter's 404 for an input the model cannot take, as a sentence that names the
+    model and suggests one that can (from the cached catalog); other errors unchanged."""
+    from app.core.errors import HttpStatusError
+
+    if not isinstance(exc, HttpStatusError) or exc.status != 404:
+        return exc
+    from app.core.attachments import unsupported_input_message
+    from app.core.models_cache import load_cached
+
+    model = str(payload.get("model") or "This model")
+    catalog = None
+    if _UNSUPPORTED_HINT in (exc.details.message or "").lower():
+        catalog = load_cached()  # only OpenRouter sends this answer
+    explained = unsupported_input_message(
+        exc.details.message, model, catalog.models if catalog is not None else None)
+    if explained is None:
+        return exc
+    message, hint = explained
+    return type(exc)(message, exc.details, hint=hint)
+
+
+_UNSUPPORTED_HINT = "no endpoints found that support"
 
 
 def title_from_prompt(prompt: str, limit: int = 60) -> str:
