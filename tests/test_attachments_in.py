@@ -565,3 +565,16 @@ def test_emptying_the_trash_removes_old_unreferenced_files_only(
     assert files.has(kept.sha256)
     assert not files.has(gone.sha256)
     assert files.has(pending.sha256)  # attached in a composer a moment ago
+
+
+def test_downscaled_copy_of_a_rotated_phone_photo_is_upright(files: AttachmentFiles) -> None:
+    # Phones store portrait photos landscape with an EXIF "rotate 90°" tag; the copy
+    # carries no EXIF, so the rotation must be applied to its pixels.
+    img = Image.linear_gradient("L").resize((3000, 2000)).convert("RGB")
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: rotate 90° clockwise to display
+    out = io.BytesIO()
+    img.save(out, "JPEG", exif=exif)
+    attachment = ingest_bytes(out.getvalue(), "portrait.jpg", files, max_side=1000)
+    with Image.open(io.BytesIO(files.read(attachment.sent_sha256))) as sent:  # type: ignore[arg-type]
+        assert sent.size == (667, 1000)

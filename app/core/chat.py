@@ -157,7 +157,7 @@ def user_content(msg: Message, files: AttachmentFiles | None) -> list[dict[str, 
 def has_pdf(messages: list[Message]) -> bool:
     """True when a prompt in `messages` carries a PDF (the request needs the file-parser)."""
     return any(
-        a.kind is AttachmentKind.PDF
+        a.kind == AttachmentKind.PDF
         for m in messages if m.role is Role.USER for a in m.attachments
     )
 
