@@ -21,6 +21,7 @@ from app.cli.common import (
 
 if TYPE_CHECKING:
     from app.core.config import Settings
+    from app.core.domain import Attachment
     from app.core.history import Store
     from app.core.requests import ChatRequest
     from app.core.tools.loop import ApprovalChoice, ToolCall
@@ -38,6 +39,15 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "-c", "--conversation", type=int, help="continue the conversation with this id"
     )
     ask.add_argument("-s", "--system", help="system message to put first")
+    ask.add_argument(
+        "-a",
+        "--attach",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="send a file with the prompt: an image, PDF, WAV/MP3 audio or a text file "
+        "(repeatable)",
+    )
     ask.add_argument(
         "-o",
         "--option",
@@ -226,6 +236,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
                  "Choose a folder you can write to with --images-dir.")
             return EXIT_USAGE
     settings = _load_settings()
+    attachments = _ingest(args.attach, settings)
+    if attachments is None:
+        return EXIT_USAGE
     servers: list[str] = []
     if args.tools is not None:
         from app.core.tools.mcp import parse_mcp_servers
@@ -254,6 +267,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
         except ParleyError as exc:  # an unknown or removed endpoint
             _err(str(exc), exc.hint)
             return EXIT_ERROR
+        for warning in _capability_warnings(attachments, request):
+            _err(warning)
         if conv is None:
             conv = store.create_conversation(title_from_prompt(prompt),
                                              endpoint=request.endpoint.name)
@@ -267,13 +282,48 @@ def cmd_ask(args: argparse.Namespace) -> int:
             store.set_conversation_endpoint(conv.id, request.endpoint.name)
             _err(f"conversation {conv.id} now uses the endpoint {request.endpoint.name!r}.")
         return _run(args, store, settings, conv.id, prompt, request=request,
-                    servers=servers, interactive=stdin_interactive)
+                    servers=servers, interactive=stdin_interactive, attachments=attachments)
     finally:
         store.close()
 
 
+def _ingest(paths: list[str], settings: Settings) -> list[Attachment] | None:
+    """The files of `-a`, checked and stored; None (after saying why) when one cannot go."""
+    if not paths:
+        return []
+    from pathlib import Path
+
+    from app.core.attachments import AttachmentFiles, check_message_total, ingest_file
+    from app.core.config import data_dir
+    from app.core.errors import AttachmentError
+
+    files = AttachmentFiles.in_data_dir(data_dir())
+    try:
+        attachments = [ingest_file(Path(p), files, max_side=settings.image_max_side)
+                       for p in paths]
+        check_message_total(attachments)
+    except AttachmentError as exc:
+        _err(f"{exc} Nothing was sent.", exc.hint)
+        return None
+    return attachments
+
+
+def _capability_warnings(attachments: list[Attachment], request: ChatRequest) -> list[str]:
+    """What the cached model catalog says the model cannot read (nothing when unknown)."""
+    if not attachments:
+        return []
+    from app.core.attachments import capability_warnings
+    from app.core.models_cache import load_cached
+
+    catalog = load_cached(request.endpoint.name)
+    info = catalog.get(request.model) if catalog is not None else None
+    modalities = info.input_modalities if info is not None and info.input_modalities else None
+    return capability_warnings(attachments, modalities, request.model)
+
+
 def _run(args: argparse.Namespace, store: Store, settings: Settings, conv_id: int,
-         prompt: str, *, request: ChatRequest, servers: list[str], interactive: bool) -> int:
+         prompt: str, *, request: ChatRequest, servers: list[str], interactive: bool,
+         attachments: list[Attachment]) -> int:
     """Stream the reply (through the tool loop when `servers`), then finish it: usage line,
     schema check, title, stopped cost, stream warning. Returns the exit code."""
     import asyncio
@@ -310,7 +360,8 @@ def _run(args: argparse.Namespace, store: Store, settings: Settings, conv_id: in
     holder: dict[str, Any] = {}
 
     async def plain() -> None:
-        exchange = begin_exchange(store, conv_id, prompt, request=request, system=args.system)
+        exchange = begin_exchange(store, conv_id, prompt, request=request, system=args.system,
+                                  attachments=attachments)
         reply_ids.append(exchange.reply.id)
         run = ReplyRun(store, client, exchange.reply, exchange.payload, on_events=write,
                         retry=RetryPolicy(), on_retry=on_retry)
@@ -344,7 +395,7 @@ def _run(args: argparse.Namespace, store: Store, settings: Settings, conv_id: in
             )
             holder["loop"] = loop
             result = await loop.send(conv_id, prompt, request=request, system=args.system,
-                                     tools=specs)
+                                     tools=specs, attachments=attachments)
             if result.stopped == "step_limit":
                 sys.stderr.write(f"parley: {result.final.error}\n")
         finally:

@@ -9,12 +9,13 @@ complete, stopped (cancelled) or error.
 from __future__ import annotations
 
 import asyncio
+import base64
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from app.core.domain import Message, MessageStatus, Role
+from app.core.domain import Attachment, AttachmentKind, Message, MessageStatus, Role
 from app.core.errors import ApiError, AttachmentError, ParleyError, StreamError
 from app.core.events import ReplyAccumulator, StreamEvent
 
@@ -37,8 +38,13 @@ class Exchange:
     payload: dict[str, Any]
 
 
-def history_messages(messages: list[Message]) -> list[dict[str, Any]]:
+def history_messages(
+    messages: list[Message], files: AttachmentFiles | None = None
+) -> list[dict[str, Any]]:
     """The API `messages` array for a stored conversation.
+
+    A user message with attachments becomes content parts (`user_content`), their bytes
+    read from `files`; earlier attachments are sent again, as part of the conversation.
 
     Failed replies with no text are left out (they only record that something went
     wrong); partial replies that were stopped are kept so the model sees what it said.
@@ -80,8 +86,98 @@ def history_messages(messages: list[Message]) -> list[dict[str, Any]]:
             continue
         if msg.role is Role.ASSISTANT and not msg.content and msg.extra.get("tool_calls"):
             continue  # only unanswered calls and no text: nothing to say
-        out.append({"role": msg.role.value, "content": msg.content})
+        if msg.role is Role.USER and msg.attachments:
+            out.append({"role": "user", "content": user_content(msg, files)})
+            continue
+        entry: dict[str, Any] = {"role": msg.role.value, "content": msg.content}
+        parsed = _file_annotations(msg) if msg.role is Role.ASSISTANT else []
+        if parsed:
+            # OpenRouter's parse of an attached PDF: sent back, it is not parsed (nor
+            # charged) again.
+            entry["annotations"] = parsed
+        out.append(entry)
     return out
+
+
+def _file_annotations(msg: Message) -> list[dict[str, Any]]:
+    raw = msg.extra.get("annotations")
+    if not isinstance(raw, list):
+        return []
+    return [a for a in raw if isinstance(a, dict) and a.get("type") == "file"]
+
+
+_AUDIO_FORMATS = {"audio/wav": "wav", "audio/mpeg": "mp3"}
+
+
+def user_content(msg: Message, files: AttachmentFiles | None) -> list[dict[str, Any]]:
+    """The content parts of a prompt with attachments: its text, then each file in order
+    (images as data URLs, PDFs as `file` parts, text files inlined, audio as input_audio)."""
+    from app.core.attachments import check_message_total
+    from app.core.errors import AttachmentError
+
+    if files is None:
+        raise AttachmentError(
+            "This conversation has attachments, but Parley was not told where their files "
+            "are; nothing was sent. Please report this."
+        )
+    check_message_total(msg.attachments)
+    parts: list[dict[str, Any]] = []
+    if msg.content:
+        parts.append({"type": "text", "text": msg.content})
+    for attachment in msg.attachments:
+        kind = AttachmentKind(attachment.kind)
+        if kind is AttachmentKind.IMAGE:
+            sent = attachment.sent_sha256
+            # The downscaled copy is a JPEG or a PNG, whatever the original was.
+            data = files.read(sent or attachment.sha256)
+            mime = _image_mime(data) if sent else attachment.mime
+            parts.append({"type": "image_url", "image_url": {"url": _data_url(mime, data)}})
+        elif kind is AttachmentKind.PDF:
+            data = files.read(attachment.sha256)
+            parts.append({"type": "file", "file": {
+                "filename": attachment.name,
+                "file_data": _data_url("application/pdf", data),
+            }})
+        elif kind is AttachmentKind.AUDIO:
+            data = files.read(attachment.sha256)
+            parts.append({"type": "input_audio", "input_audio": {
+                "data": base64.b64encode(data).decode("ascii"),
+                "format": _AUDIO_FORMATS.get(attachment.mime, "wav"),
+            }})
+        else:
+            text = files.read(attachment.sha256).decode("utf-8", errors="replace")
+            fence = _fence_for(text)
+            parts.append({"type": "text",
+                          "text": f"{attachment.name}:\n{fence}\n{text}\n{fence}"})
+    if not parts:
+        parts.append({"type": "text", "text": ""})
+    return parts
+
+
+def has_pdf(messages: list[Message]) -> bool:
+    """True when a prompt in `messages` carries a PDF (the request needs the file-parser)."""
+    return any(
+        a.kind == AttachmentKind.PDF
+        for m in messages if m.role is Role.USER for a in m.attachments
+    )
+
+
+def _data_url(mime: str, data: bytes) -> str:
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def _image_mime(data: bytes) -> str:
+    return "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
+
+
+def _fence_for(text: str) -> str:
+    """A code fence longer than any backtick run in `text`, so the file cannot close it."""
+    longest = 0
+    run = 0
+    for char in text:
+        run = run + 1 if char == "`" else 0
+        longest = max(longest, run)
+    return "`" * max(3, longest + 1)
 
 
 def _answered_calls(msg: Message, answered: set[Any]) -> list[dict[str, Any]]:
@@ -153,17 +249,31 @@ def begin_exchange(
     system: str | None = None,
     conversation_options: ConversationOptions | None = None,
     endpoint_kind: str = "openrouter",
+    attachments: Sequence[Attachment] = (),
 ) -> Exchange:
-    """Commit the prompt (and optional system message) and a placeholder for the reply.
+    """Commit the prompt (with its `attachments`, and an optional system message) and a
+    placeholder for the reply.
 
     The request comes from `app.core.requests.resolve_request`; the loose `model` /
     `options` / `conversation_options` / `endpoint_kind` arguments build a plain one.
+    Attachments too large together, or whose files are missing, raise AttachmentError
+    before anything is stored or sent.
     """
+    from app.core.attachments import AttachmentFiles, check_message_total
+
     req = as_request(request, model=model, options=options,
                      conversation_options=conversation_options, endpoint_kind=endpoint_kind)
+    if req.files is None:
+        req.files = AttachmentFiles.in_data_dir(store.path.parent)
+    if attachments:
+        check_message_total(attachments)
+        for attachment in attachments:
+            for digest in (attachment.sha256, attachment.sent_sha256):
+                if digest and not req.files.has(digest):
+                    req.files.read(digest)  # raises the "missing" sentence
     if system:
         store.add_message(conversation_id, Role.SYSTEM, system)
-    user = store.add_message(conversation_id, Role.USER, prompt)
+    user = store.add_message(conversation_id, Role.USER, prompt, attachments=attachments)
     # Only the branch on screen goes out (the prompt above continues it).
     messages = store.get_thread(conversation_id)
     payload = req.payload(messages)
@@ -223,8 +333,11 @@ class ReplyRun:
             self.finalize_stopped()
             raise
         except ApiError as exc:
-            self._finalize(MessageStatus.ERROR, exc)
-            raise
+            explained = _explain_unsupported_input(exc, self.payload)
+            self._finalize(MessageStatus.ERROR, explained)
+            if explained is exc:
+                raise
+            raise explained from exc
         except Exception as exc:
             # A bug must not lose the reply either; report it like any other failure. Its
             # text may quote a header or a server's answer, so it is redacted, and the
@@ -312,6 +425,31 @@ class ReplyRun:
             generation_id=acc.generation_id,
             extra=acc.extra(),
         )
+
+
+def _explain_unsupported_input(exc: ApiError, payload: dict[str, Any]) -> ApiError:
+    """OpenRouter's 404 for an input the model cannot take, as a sentence that names the
+    model and suggests one that can (from the cached catalog); other errors unchanged."""
+    from app.core.errors import HttpStatusError
+
+    if not isinstance(exc, HttpStatusError) or exc.status != 404:
+        return exc
+    from app.core.attachments import unsupported_input_message
+    from app.core.models_cache import load_cached
+
+    model = str(payload.get("model") or "This model")
+    catalog = None
+    if _UNSUPPORTED_HINT in (exc.details.message or "").lower():
+        catalog = load_cached()  # only OpenRouter sends this answer
+    explained = unsupported_input_message(
+        exc.details.message, model, catalog.models if catalog is not None else None)
+    if explained is None:
+        return exc
+    message, hint = explained
+    return type(exc)(message, exc.details, hint=hint)
+
+
+_UNSUPPORTED_HINT = "no endpoints found that support"
 
 
 def title_from_prompt(prompt: str, limit: int = 60) -> str:

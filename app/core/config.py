@@ -81,6 +81,9 @@ class Settings:
     tool_step_limit: int = 8
     #: seconds one tool call may run (MCP calls are cancelled after it)
     tool_timeout: float = 60.0
+    #: attached photos whose long side is larger are sent as a copy this size (the
+    #: original is kept and exported); models rarely look at more pixels than this
+    image_max_side: int = 2048
 
     def effective_base_url(self) -> str:
         """$OPENROUTER_BASE_URL wins over the saved value, so a shell can point anywhere."""

@@ -25,6 +25,10 @@ MAX_PRICE_KEYS = ("prompt", "completion", "request", "image")
 SUFFIXES = ("free", "nitro", "floor", "online")
 #: aspect ratios OpenRouter's image models accept in `image_config.aspect_ratio`
 ASPECT_RATIOS = ("1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9")
+#: OpenRouter's file-parser engines for PDFs: pdf-text is free, mistral-ocr is billed per
+#: page (scans), native hands the file to models that read PDFs themselves
+PDF_ENGINES = ("pdf-text", "mistral-ocr", "native")
+DEFAULT_PDF_ENGINE = "pdf-text"
 
 #: (name, low, high, integer) for the numeric sampling parameters; None = unbounded
 _RANGES: tuple[tuple[str, float | None, float | None, bool], ...] = (
@@ -185,6 +189,8 @@ class ConversationOptions:
     reasoning: ReasoningOptions = field(default_factory=ReasoningOptions)
     web_search: WebSearchOptions = field(default_factory=WebSearchOptions)
     structured: StructuredOutput = field(default_factory=StructuredOutput)
+    #: how OpenRouter reads attached PDFs (one of PDF_ENGINES); None: pdf-text
+    pdf_engine: str | None = None
     #: add cache_control breakpoints for models that need them (Anthropic, Gemini)
     prompt_caching: bool | None = None
     #: True -> transforms ["middle-out"], False -> [] (explicitly off), None -> endpoint default
@@ -311,6 +317,9 @@ class ConversationOptions:
             problems.append("Top log probabilities need log probabilities turned on.")
         if not _str_list(self.models):
             problems.append("Fallback models must be a list of model ids.")
+        if self.pdf_engine is not None and self.pdf_engine not in PDF_ENGINES:
+            problems.append(f"The PDF engine must be one of {', '.join(PDF_ENGINES)} "
+                            f"(got {self.pdf_engine!r}).")
         problems += self._validate_provider()
         problems += self._validate_reasoning()
         ws = self.web_search

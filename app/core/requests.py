@@ -23,6 +23,7 @@ from app.core.endpoints import DEFAULT_ENDPOINT, Endpoint, find_endpoint, list_e
 from app.core.errors import ConfigError
 
 if TYPE_CHECKING:
+    from app.core.attachments import AttachmentFiles
     from app.core.client import ChatClient
     from app.core.config import Settings
     from app.core.domain import Conversation, Message
@@ -63,6 +64,8 @@ class ChatRequest:
     #: what the model outputs per the endpoint's cached catalog (None: not known); decides
     #: whether images are asked for
     output_modalities: tuple[str, ...] | None = None
+    #: where attachment bytes are read from (the data folder's store)
+    files: AttachmentFiles | None = None
 
     @property
     def kind(self) -> str:
@@ -74,7 +77,7 @@ class ChatRequest:
     ) -> dict[str, Any]:
         """The request body for `messages` (a stored thread), with `tools` when offered."""
         body = build_payload(self.model, messages, self.raw_options, self.options, self.kind,
-                             output_modalities=self.output_modalities)
+                             output_modalities=self.output_modalities, files=self.files)
         return self.with_tools(body, tools)
 
     def with_tools(self, body: dict[str, Any], tools: list[ToolSpec] | None) -> dict[str, Any]:
@@ -95,20 +98,34 @@ def build_payload(
     endpoint_kind: str = "openrouter",
     *,
     output_modalities: tuple[str, ...] | None = None,
+    files: AttachmentFiles | None = None,
 ) -> dict[str, Any]:
     """Request body: only what the user chose is sent, so endpoint defaults apply otherwise.
 
     `conversation_options` are the typed per-conversation settings; raw `options` (the
     CLI's `-o`) are merged last, nested objects key by key. `output_modalities` (the
-    model's, from the catalog) decide whether images are asked for.
+    model's, from the catalog) decide whether images are asked for. Attachments become
+    content parts read from `files`; a PDF adds OpenRouter's file-parser plugin.
     """
-    from app.core.chat import history_messages
+    from app.core.chat import has_pdf, history_messages
 
-    history = history_messages(messages)
+    history = history_messages(messages, files)
+    if endpoint_kind != "openrouter":
+        # OpenRouter's parsed-file annotations mean nothing elsewhere (and strict servers
+        # refuse unknown fields).
+        history = [{k: v for k, v in m.items() if k != "annotations"} for m in history]
     if conversation_options is not None:
         payload = conversation_options.build(model, history, endpoint_kind, output_modalities)
     else:
         payload = {"model": model, "messages": history}
+    if endpoint_kind == "openrouter" and has_pdf(messages):
+        from app.core.options import DEFAULT_PDF_ENGINE
+
+        engine = (conversation_options.pdf_engine if conversation_options is not None
+                  else None) or DEFAULT_PDF_ENGINE
+        plugins = [p for p in payload.get("plugins") or [] if p.get("id") != "file-parser"]
+        plugins.append({"id": "file-parser", "pdf": {"engine": engine}})
+        payload["plugins"] = plugins
     if options:
         from app.core.options import merge_options
 
@@ -203,7 +220,10 @@ def resolve_request(
         from app.core.models_cache import cached_output_modalities
 
         modalities = cached_output_modalities(endpoint.name, opts.model_id(model))
-    return ChatRequest(endpoint, model, opts, raw, modalities)
+    from app.core.attachments import AttachmentFiles
+
+    return ChatRequest(endpoint, model, opts, raw, modalities,
+                       AttachmentFiles.in_data_dir(store.path.parent))
 
 
 def api_key_for(endpoint: Endpoint) -> str | None:

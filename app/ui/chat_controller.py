@@ -10,14 +10,14 @@ from __future__ import annotations
 import contextlib
 import importlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.core.context import AppContext
-from app.core.domain import Conversation, Message
+from app.core.domain import Attachment, Conversation, Message
 from app.core.errors import ApiError, AuthError, ParleyError, PaymentRequired
 from app.core.finish import money, usage_line
 
@@ -481,9 +481,10 @@ class ChatController(QObject):
     def busy(self) -> bool:
         return self._task is not None
 
-    def send(self, text: str) -> bool:
-        """Store the prompt and start streaming the reply. False if nothing was sent."""
-        if self.busy or not text.strip():
+    def send(self, text: str, attachments: Sequence[Attachment] = ()) -> bool:
+        """Store the prompt (with the files attached, already ingested) and start streaming
+        the reply. False if nothing was sent."""
+        if self.busy or not (text.strip() or attachments):
             return False
         # Imported on first send: the stream machinery is not needed to show the window.
         from app.core.chat import begin_exchange, title_from_prompt
@@ -498,7 +499,8 @@ class ChatController(QObject):
                 store.set_options(self.current.id, request.options.to_dict())
                 self.pending_options = None
                 self.conversationOpened.emit(self.current, [])
-            exchange = begin_exchange(store, self.current.id, text, request=request)
+            exchange = begin_exchange(store, self.current.id, text, request=request,
+                                      attachments=attachments)
         except ParleyError as exc:
             self.errorRaised.emit(str(exc), exc.hint, error_kind(exc))
             return False

@@ -1,8 +1,11 @@
 """Backups of the history database, and restoring one (`parley backup` / `parley restore`).
 
 A backup is a consistent, standalone SQLite file written with SQLite's online backup API
-(safe while Parley runs). Restoring never deletes anything: the current database (and its
--wal/-shm files) is moved into `backups/` first. Quit the Parley window before restoring.
+(safe while Parley runs), plus the attachment files it refers to, copied into the
+`attachments/` folder beside it (content-addressed, so each file is kept once however many
+backups share it). Restoring never deletes anything: the current database (and its
+-wal/-shm files) is moved into `backups/` first, and the backup's attachment files that the
+data folder lacks are copied back. Quit the Parley window before restoring.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.core.errors import StorageError
+from app.core.attachments import ATTACHMENTS_DIR_NAME, AttachmentFiles
+from app.core.errors import AttachmentError, StorageError
 from app.core.history.db import BACKUP_DIR_NAME, _partial_name
 
 if TYPE_CHECKING:
@@ -55,7 +59,54 @@ def backup_database(store: Store, dest: Path | None = None) -> Path:
         path = _unique(path / f"parley-{_stamp()}.sqlite3")
     # A name Parley picked must not replace a backup another process wrote in the same
     # second; a file the user named is replaced, as they asked.
-    return store.backup_to(path, overwrite=not chosen)
+    written = store.backup_to(path, overwrite=not chosen)
+    copy_attachments(written, AttachmentFiles.in_data_dir(store.path.parent),
+                     backup_attachments(written))
+    return written
+
+
+def backup_attachments(backup: Path) -> AttachmentFiles:
+    """Where the attachment files of the backup `backup` are: `attachments/` beside it."""
+    return AttachmentFiles(Path(backup).parent / ATTACHMENTS_DIR_NAME)
+
+
+def copy_attachments(database: Path, source: AttachmentFiles, dest: AttachmentFiles) -> int:
+    """Copy the attachment files `database` refers to from `source` to `dest` (those `dest`
+    lacks; a hard link when both are on one disk); returns how many were copied.
+
+    Files missing from `source` are skipped: the database still names them, and a later
+    backup or an export may have them.
+    """
+    from app.core.history.store import referenced_hashes
+
+    try:
+        conn = sqlite3.connect(f"{Path(database).resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            wanted = referenced_hashes(conn)
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise StorageError(f"Could not read which attachments {database} uses: {exc}.") from exc
+    copied = 0
+    for digest in sorted(wanted):
+        if dest.has(digest) or not source.has(digest):
+            continue
+        target = dest.path(digest)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                # Stored files are never changed in place, so sharing one is safe.
+                os.link(source.path(digest), target)
+            except FileExistsError:
+                continue
+            except OSError:
+                dest.put(source.read(digest))
+        except (OSError, AttachmentError) as exc:
+            raise StorageError(
+                f"Could not copy the attachments of {database} to {dest.root}: {exc}."
+            ) from exc
+        copied += 1
+    return copied
 
 
 def latest_backup(data_dir: Path) -> Path | None:
@@ -147,4 +198,5 @@ def restore_database(source: Path, data_dir: Path) -> Path | None:
             partial.unlink(missing_ok=True)
         where = f" The previous database is at {moved}." if moved else ""
         raise StorageError(f"Could not restore {source}: {exc}.{where}") from exc
+    copy_attachments(db, backup_attachments(source), AttachmentFiles.in_data_dir(data_dir))
     return moved

@@ -289,8 +289,14 @@ def _backup_before_migration(path: Path, target: int) -> Path:
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     dest = path.parent / BACKUP_DIR_NAME / f"{path.name}.before-v{target}-{stamp}.bak"
     try:
-        return _copy_database(path, dest, overwrite=False)
-    except (sqlite3.Error, OSError) as exc:
+        written = _copy_database(path, dest, overwrite=False)
+        from app.core.attachments import AttachmentFiles
+        from app.core.history.backups import backup_attachments, copy_attachments
+
+        copy_attachments(written, AttachmentFiles.in_data_dir(path.parent),
+                         backup_attachments(written))
+        return written
+    except (sqlite3.Error, OSError, StorageError) as exc:
         raise StorageError(
             f"Could not back up {path} to {dest} before upgrading its schema: {exc}. "
             f"The database was not changed.",

@@ -8,11 +8,13 @@ same tree and importing a file twice adds nothing. Timestamps are given twice: I
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from app.core.domain import Conversation, Message, MessageStatus, Role
+from app.core.domain import Attachment, Conversation, Message, MessageStatus, Role
+from app.core.errors import AttachmentError
 
 if TYPE_CHECKING:
     from app.core.attachments import AttachmentFiles
@@ -51,10 +53,41 @@ def _export_extra(extra: dict[str, Any], files: AttachmentFiles | None) -> dict[
     return {**extra, "images": embedded}
 
 
+def data_url(mime: str, data: bytes) -> str:
+    """`data:<mime>;base64,...` for `data` (how exports carry attachment bytes)."""
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def _read_or_none(files: AttachmentFiles | None, digest: str | None) -> bytes | None:
+    if files is None or digest is None:
+        return None
+    try:
+        return files.read(digest)
+    except AttachmentError:
+        return None  # missing bytes: the export still names the file and its hash
+
+
+def attachment_to_dict(a: Attachment, files: AttachmentFiles | None) -> dict[str, Any]:
+    """An attachment with its bytes embedded as data URLs (original, and the copy sent)."""
+    out: dict[str, Any] = {
+        "name": a.name, "mime": a.mime, "size": a.size, "kind": a.kind.value,
+        "sha256": a.sha256, "sent_sha256": a.sent_sha256,
+        "width": a.width, "height": a.height, "pages": a.pages,
+    }
+    original = _read_or_none(files, a.sha256)
+    if original is not None:
+        out["data_url"] = data_url(a.mime, original)
+    sent = _read_or_none(files, a.sent_sha256)
+    if sent is not None:
+        out["sent_data_url"] = data_url(
+            "image/png" if sent.startswith(b"\x89PNG") else "image/jpeg", sent)
+    return out
+
+
 def message_to_dict(
     msg: Message, parent_uid: str | None = None, files: AttachmentFiles | None = None
 ) -> dict[str, Any]:
-    return {
+    out = {
         "id": msg.id,
         "uid": msg.uid,
         "parent_id": msg.parent_id,
@@ -75,6 +108,9 @@ def message_to_dict(
         "generation_id": msg.generation_id,
         "extra": _export_extra(msg.extra, files) or None,
     }
+    if msg.attachments:
+        out["attachments"] = [attachment_to_dict(a, files) for a in msg.attachments]
+    return out
 
 
 def conversation_to_dict(
@@ -115,7 +151,8 @@ def to_json(
     """Lossless JSON document of the given conversations, every branch included.
 
     `options` maps conversation ids to their saved request options (`Store.get_options`);
-    with `files`, generated images are embedded as data URLs.
+    with `files`, attachments and generated images are embedded as data URLs, so the file
+    alone restores a conversation completely.
     """
     options = options or {}
     doc = {
@@ -211,11 +248,28 @@ def to_markdown(items: list[tuple[Conversation, list[Message]]]) -> str:
                 quoted = "\n".join("> " + line for line in msg.reasoning.splitlines())
                 out.append(f"> **Reasoning**\n>\n{quoted}\n")
             images = _image_labels(msg)
-            if msg.content or not images:
+            if msg.content or not (images or msg.attachments):
                 out.append(msg.content.rstrip() + "\n" if msg.content else "_(no text)_\n")
+            for attachment in msg.attachments:
+                out.append(f"- 📎 {_attachment_line(attachment)}")
+            if msg.attachments:
+                out.append("")
             if images:
                 out.append(images + "\n")
             if msg.error:
                 out.append(f"> ⚠ {msg.error}\n")
         out.append("")
     return "\n".join(out)
+
+
+def _attachment_line(a: Attachment) -> str:
+    """`name (PDF, 12 pages, 1.2 MB)` for the Markdown export."""
+    details = [a.kind.value.upper() if a.kind.value == "pdf" else a.kind.value]
+    if a.width and a.height:
+        details.append(f"{a.width}×{a.height}")
+    if a.pages:
+        details.append(f"{a.pages} page{'s' if a.pages != 1 else ''}")
+    size = f"{a.size / 2**20:.1f} MB" if a.size >= 2**20 else f"{max(1, round(a.size / 1024))} KB"
+    details.append(size)
+    name = a.name.replace("`", "'")
+    return f"`{name}` ({', '.join(details)})"

@@ -17,6 +17,7 @@ attached to the nearest kept ancestor. `current_node` becomes the branch shown.
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 import os
@@ -31,6 +32,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from app.core.domain import Attachment, AttachmentKind
 from app.core.errors import ImportFileError
 
 if TYPE_CHECKING:
@@ -62,6 +64,7 @@ MAX_SHORT_CHARS = 10_000
 MAX_TAGS = 200
 MAX_EXTRA_DEPTH = 32
 MAX_EXTRA_CHARS = 8 * 1024 * 1024
+MAX_ATTACHMENTS_PER_MESSAGE = 100
 #: SQLite stores integers in 64 bits; larger ones cannot be written
 SQLITE_INT_MIN = -(2**63)
 SQLITE_INT_MAX = 2**63 - 1
@@ -122,6 +125,7 @@ class _Msg:
     extra: dict[str, Any] = field(default_factory=dict)
     #: decoded bytes of embedded generated images, by their position in extra["images"]
     image_data: dict[int, bytes] = field(default_factory=dict)
+    attachments: list[Attachment] = field(default_factory=list)
 
 
 @dataclass
@@ -402,7 +406,8 @@ def _list(value: Any, where: str, limit: int) -> list[Any]:
 # ---------------------------------------------------------------- Parley format
 
 
-def _parse_parley(data: Any) -> list[_Conv]:
+def _parse_parley(data: Any, blobs: dict[str, bytes] | None = None) -> list[_Conv]:
+    blobs = {} if blobs is None else blobs
     if not isinstance(data, dict) or data.get("format") != "parley-export":
         raise _fail("the top level", "not a Parley export")
     version = data.get("version")
@@ -434,7 +439,7 @@ def _parse_parley(data: Any) -> list[_Conv]:
                 raise _fail(mwhere, "expected an object")
             messages.append(_parse_parley_message(
                 rm, mwhere, conv_uid=cuid, conv_created=created, by_file_id=by_file_id,
-                previous=messages,
+                previous=messages, blobs=blobs,
             ))
         tags_raw = _list(raw.get("tags", []), f"{where}.tags", MAX_TAGS)
         tags = [_text(t, f"{where}.tags", limit=200) for t in tags_raw]
@@ -467,6 +472,7 @@ def _parse_parley_message(
     conv_created: float,
     by_file_id: dict[int, str],
     previous: list[_Msg],
+    blobs: dict[str, bytes],
 ) -> _Msg:
     file_id = rm.get("id")
     if rm.get("uid") is not None:
@@ -515,6 +521,73 @@ def _parse_parley_message(
         reasoning=_text(rm.get("reasoning"), f"{where}.reasoning", optional=True),
         generation_id=_opt_short(rm.get("generation_id"), f"{where}.generation_id"),
         **_parley_extra(rm.get("extra"), f"{where}.extra"),
+        attachments=[
+            _parse_attachment(item, f"{where}.attachments[{i}]", blobs)
+            for i, item in enumerate(_list(rm.get("attachments") or [], f"{where}.attachments",
+                                           MAX_ATTACHMENTS_PER_MESSAGE))
+        ],
+    )
+
+
+def _data_url_bytes(value: Any, where: str) -> bytes:
+    if not isinstance(value, str) or not value.startswith("data:") or "," not in value:
+        raise _fail(where, "is not a data URL")
+    header, _, payload = value.partition(",")
+    if not header.endswith(";base64"):
+        raise _fail(where, "is not a base64 data URL")
+    try:
+        return base64.b64decode(payload, validate=True)
+    except ValueError as exc:
+        raise _fail(where, "is not valid base64") from exc
+
+
+def _parse_attachment(item: Any, where: str, blobs: dict[str, bytes]) -> Attachment:
+    """An exported attachment; its embedded bytes go to `blobs` (hash -> bytes), checked
+    against the hashes the file names."""
+    from app.core.attachments import sha256_hex
+
+    obj = _object(item, where)
+    kind = obj.get("kind")
+    if kind not in {k.value for k in AttachmentKind}:
+        raise _fail(f"{where}.kind", f"unknown kind {kind!r}")
+    hashes: dict[str, str | None] = {}
+    for key, url_key in (("sha256", "data_url"), ("sent_sha256", "sent_data_url")):
+        digest = obj.get(key)
+        if digest is not None and not (
+            isinstance(digest, str) and len(digest) == 64
+            and all(c in "0123456789abcdef" for c in digest)
+        ):
+            raise _fail(f"{where}.{key}", "is not a SHA-256 hash")
+        if obj.get(url_key) is not None:
+            data = _data_url_bytes(obj.get(url_key), f"{where}.{url_key}")
+            if digest is not None and sha256_hex(data) != digest:
+                raise _fail(f"{where}.{url_key}", "does not match its hash (damaged file?)")
+            digest = sha256_hex(data)
+            blobs[digest] = data
+        hashes[key] = digest
+    original = hashes["sha256"]
+    if original is None:
+        raise _fail(f"{where}.sha256", "is missing")
+
+    def count(key: str) -> int | None:
+        value = obj.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**62:
+            raise _fail(f"{where}.{key}", "is not a whole number")
+        return value
+
+    size = count("size")
+    return Attachment(
+        sha256=original,
+        name=_text(obj.get("name"), f"{where}.name", limit=MAX_SHORT_CHARS) or "attachment",
+        mime=_text(obj.get("mime"), f"{where}.mime", limit=200),
+        size=len(blobs[original]) if original in blobs else (size or 0),
+        kind=AttachmentKind(kind),
+        sent_sha256=hashes["sent_sha256"],
+        width=count("width"),
+        height=count("height"),
+        pages=count("pages"),
     )
 
 
@@ -727,10 +800,26 @@ def _store_images(store: Store, conversations: list[_Conv]) -> None:
             msg.image_data = {}
 
 
-def _write(store: Store, conversations: list[_Conv], report: ImportReport) -> ImportReport:
+def _write(
+    store: Store,
+    conversations: list[_Conv],
+    report: ImportReport,
+    blobs: dict[str, bytes] | None = None,
+) -> ImportReport:
+    from app.core.attachments import AttachmentFiles
+    from app.core.errors import AttachmentError
     from app.core.history.store import clean_tags
 
-    _store_images(store, conversations)
+    # Bytes first (content-addressed, so a file already here is not written again); if the
+    # import then fails, they are unreferenced and garbage collection takes them.
+    try:
+        _store_images(store, conversations)
+        if blobs:
+            files = AttachmentFiles.in_data_dir(store.path.parent)
+            for data in blobs.values():
+                files.put(data)
+    except AttachmentError as exc:
+        raise ImportFileError(f"{exc} Nothing was imported.") from exc
     with store.transaction("import the file") as conn:
         for conv in conversations:
             _write_conversation(conn, conv, report, clean_tags)
@@ -795,6 +884,10 @@ def _write_conversation(
         )
         assert cursor.lastrowid is not None
         ids[msg.uid] = cursor.lastrowid
+        if msg.attachments:
+            from app.core.history.store import _insert_attachments
+
+            _insert_attachments(conn, cursor.lastrowid, msg.attachments)
         added += 1
     report.messages_added += added
     if is_new:
@@ -827,7 +920,8 @@ def _write_conversation(
 
 def import_parley(store: Store, data: Any) -> ImportReport:
     """Import a parsed Parley export (all or nothing; idempotent by uid)."""
-    return _write(store, _parse_parley(data), ImportReport("Parley"))
+    blobs: dict[str, bytes] = {}
+    return _write(store, _parse_parley(data, blobs), ImportReport("Parley"), blobs)
 
 
 def import_chatgpt(store: Store, data: Any) -> ImportReport:

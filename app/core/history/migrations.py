@@ -238,6 +238,46 @@ BEGIN
 END;
 """
 
+_V5_ATTACHMENTS = """
+-- Files sent with a prompt, in the order they were attached. The bytes live once in the
+-- data folder's content-addressed store (attachments/<sha256>); rows only refer to them.
+CREATE TABLE message_attachments (
+    id          INTEGER PRIMARY KEY,
+    message_id  INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+    position    INTEGER NOT NULL,
+    sha256      TEXT    NOT NULL,
+    -- a downscaled copy sent instead of the original (large photos); NULL: the original
+    sent_sha256 TEXT,
+    name        TEXT    NOT NULL,
+    mime        TEXT    NOT NULL,
+    size        INTEGER NOT NULL,
+    kind        TEXT    NOT NULL CHECK (kind IN ('image', 'pdf', 'text', 'audio')),
+    width       INTEGER,
+    height      INTEGER,
+    pages       INTEGER,
+    UNIQUE (message_id, position)
+);
+-- Garbage collection asks which hashes are still referred to.
+CREATE INDEX message_attachments_by_sha ON message_attachments (sha256);
+
+-- File names are searchable (`parley search`, Ctrl+K). Rows are only ever inserted and
+-- deleted (never updated), so two triggers keep the index in step.
+CREATE VIRTUAL TABLE message_attachments_fts USING fts5 (
+    name,
+    content = 'message_attachments', content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER message_attachments_fts_insert AFTER INSERT ON message_attachments
+BEGIN
+    INSERT INTO message_attachments_fts (rowid, name) VALUES (NEW.id, NEW.name);
+END;
+CREATE TRIGGER message_attachments_fts_delete AFTER DELETE ON message_attachments
+BEGIN
+    INSERT INTO message_attachments_fts (message_attachments_fts, rowid, name)
+    VALUES ('delete', OLD.id, OLD.name);
+END;
+"""
+
 #: Parley's schema history. Append only: never edit or reorder a released migration.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial", _V1_INITIAL),
@@ -245,6 +285,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "conversation endpoint", _V3_CONVERSATION_ENDPOINT),
     Migration(4, "index final replies only, record who writes a streaming reply",
               _V4_FINAL_INDEX),
+    Migration(5, "files attached to messages", _V5_ATTACHMENTS),
 )
 
 

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 MATCH_START = "\x02"
 MATCH_END = "\x03"
 ELLIPSIS = "…"
+#: starts the snippet of a match in an attached file's name
+ATTACHMENT_MARK = "📎 "
 #: tokens of context around the matches in a snippet
 SNIPPET_TOKENS = 16
 #: a query longer than this is cut (nobody types more; FTS5 cost grows with terms)
@@ -85,7 +87,8 @@ def mark_brackets(snippet: str) -> str:
 
 
 def search(store: Store, query: str, limit: int = 50) -> list[SearchHit]:
-    """Title matches first, then messages best first; conversations in the trash excluded.
+    """Title matches first, then attached file names, then messages best first;
+    conversations in the trash excluded.
 
     Messages are ranked by bm25 among the newest `RANK_WINDOW` matches, which is exact for
     all but very common words (for those, recent messages win, which suits a chat log).
@@ -106,6 +109,22 @@ def search(store: Store, query: str, limit: int = 50) -> list[SearchHit]:
         hits.extend(
             SearchHit(cid, None, title, "title", snip, rank, created)
             for cid, snip, rank, title, created in rows
+        )
+        # Files attached to a prompt, by name ("the invoice PDF I sent").
+        rows = conn.execute(
+            "SELECT m.conversation_id, m.id, c.title, m.role, "
+            "highlight(message_attachments_fts, 0, ?, ?), bm25(message_attachments_fts), "
+            "m.created_at FROM message_attachments_fts "
+            "JOIN message_attachments a ON a.id = message_attachments_fts.rowid "
+            "JOIN messages m ON m.id = a.message_id "
+            "JOIN conversations c ON c.id = m.conversation_id "
+            "WHERE message_attachments_fts MATCH ? AND c.trashed_at IS NULL "
+            "ORDER BY bm25(message_attachments_fts), m.id DESC LIMIT ?",
+            (MATCH_START, MATCH_END, match, min(limit - len(hits), 10)),
+        ).fetchall()
+        hits.extend(
+            SearchHit(cid, mid, title, role, f"{ATTACHMENT_MARK}{name}", rank, created)
+            for cid, mid, title, role, name, rank, created in rows
         )
         # Ranking every match of a very common word costs time in proportion to the
         # history; ranking the newest RANK_WINDOW matches stays fast at any size and is

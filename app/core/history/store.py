@@ -19,7 +19,16 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, Literal, Self
 
-from app.core.domain import Conversation, Message, MessageStatus, Role, Usage
+from app.core.attachments import AttachmentFiles
+from app.core.domain import (
+    Attachment,
+    AttachmentKind,
+    Conversation,
+    Message,
+    MessageStatus,
+    Role,
+    Usage,
+)
 from app.core.errors import StorageError
 from app.core.history.db import _copy_database, _wrap, open_database
 from app.core.history.migrations import MIGRATIONS, Migration
@@ -49,6 +58,10 @@ _CONVERSATION_SELECT = (
     "(SELECT count(*) FROM messages m WHERE m.conversation_id = c.id), "
     "c.uid, c.pinned, c.archived, c.tags, c.trashed_at, c.active_leaf_id, c.endpoint "
     "FROM conversations c"
+)
+
+_ATTACHMENT_COLUMNS = (
+    "message_id, position, sha256, sent_sha256, name, mime, size, kind, width, height, pages"
 )
 
 #: a recursive walk never goes deeper than this (protects against hand-made cycles)
@@ -113,6 +126,64 @@ def _message_from_row(row: Sequence[Any]) -> Message:
         extra=_extra_from_text(row[20]),
         uid=row[21] or "",
     )
+
+
+def _attachment_from_row(row: Sequence[Any]) -> Attachment:
+    # row: _ATTACHMENT_COLUMNS without message_id and position
+    return Attachment(
+        sha256=row[0], sent_sha256=row[1], name=row[2], mime=row[3], size=int(row[4]),
+        kind=AttachmentKind(row[5]), width=row[6], height=row[7], pages=row[8],
+    )
+
+
+def _insert_attachments(
+    conn: sqlite3.Connection, message_id: int, attachments: Sequence[Attachment]
+) -> None:
+    conn.executemany(
+        f"INSERT INTO message_attachments ({_ATTACHMENT_COLUMNS}) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (message_id, position, a.sha256, a.sent_sha256, a.name, a.mime, a.size,
+             AttachmentKind(a.kind).value, a.width, a.height, a.pages)
+            for position, a in enumerate(attachments)
+        ],
+    )
+
+
+def _load_attachments(conn: sqlite3.Connection, messages: list[Message]) -> list[Message]:
+    """Fill in `attachments` of every message with one query for the whole list."""
+    if not messages:
+        return messages
+    by_id = {m.id: m for m in messages}
+    rows = conn.execute(
+        f"SELECT {_ATTACHMENT_COLUMNS} FROM message_attachments "
+        "WHERE message_id IN (SELECT value FROM json_each(?)) ORDER BY message_id, position",
+        (json.dumps(list(by_id)),),
+    ).fetchall()
+    for row in rows:
+        by_id[row[0]].attachments.append(_attachment_from_row(row[2:]))
+    return messages
+
+
+def referenced_hashes(conn: sqlite3.Connection) -> set[str]:
+    """The attachment hashes a history database refers to (any schema version)."""
+    refs: set[str] = set()
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "message_attachments" in tables:
+        refs.update(
+            str(h)
+            for row in conn.execute("SELECT sha256, sent_sha256 FROM message_attachments")
+            for h in row if h
+        )
+    for (value,) in conn.execute(
+        "SELECT json_extract(i.value, '$.sha256') "
+        "FROM messages m, json_each(m.extra, '$.images') i "
+        "WHERE m.extra LIKE '%\"images\"%' AND json_valid(m.extra) "
+        "AND json_type(m.extra, '$.images') = 'array' AND i.type = 'object'"
+    ):
+        if isinstance(value, str) and value:
+            refs.add(value)
+    return refs
 
 
 def _conversation_from_row(row: Sequence[Any]) -> Conversation:
@@ -397,14 +468,21 @@ class Store:
         self._set_column(conversation_id, "trashed_at", None, "restore the conversation")
 
     def purge_trashed(self, older_than_seconds: float = 0.0) -> int:
-        """Delete for good what has been in the trash at least that long; returns how many."""
+        """Delete for good what has been in the trash at least that long; returns how many.
+
+        Then the attachment files no message refers to any more are removed (the Undo
+        window is over for them too).
+        """
         cutoff = time.time() - older_than_seconds
         with self._writing("empty the trash") as conn:
             cursor = conn.execute(
                 "DELETE FROM conversations WHERE trashed_at IS NOT NULL AND trashed_at <= ?",
                 (cutoff,),
             )
-            return cursor.rowcount
+            purged = cursor.rowcount
+        with contextlib.suppress(OSError):  # a folder we cannot list now is tried next time
+            self.collect_attachment_garbage(AttachmentFiles.in_data_dir(self.path.parent))
+        return purged
 
     def get_options(self, conversation_id: int) -> dict[str, Any]:
         """The conversation's saved request options ({} when none or missing)."""
@@ -504,9 +582,10 @@ class Store:
         status: MessageStatus = MessageStatus.COMPLETE,
         model: str | None = None,
         parent_id: int | Literal[_Follow.ACTIVE_PATH] | None = FOLLOW_ACTIVE,
+        attachments: Sequence[Attachment] = (),
     ) -> Message:
         """Add a message, make it the end of the branch shown, and mark the conversation
-        active; on disk when this returns.
+        active; on disk when this returns (with its `attachments`, in the same transaction).
 
         `parent_id` defaults to the last message of the branch shown (`FOLLOW_ACTIVE`), so
         plain appends continue the conversation; None starts a new root (a first message).
@@ -532,11 +611,13 @@ class Store:
                  uid, writer),
             )
             new_id = cursor.lastrowid
+            assert new_id is not None
+            if attachments:
+                _insert_attachments(conn, new_id, attachments)
             conn.execute(
                 "UPDATE conversations SET active_leaf_id = ? WHERE id = ?",
                 (new_id, conversation_id),
             )
-        assert new_id is not None
         return Message(
             id=new_id,
             conversation_id=conversation_id,
@@ -548,6 +629,7 @@ class Store:
             model=model,
             parent_id=parent,
             uid=uid,
+            attachments=list(attachments),
         )
 
     def update_message(
@@ -634,7 +716,7 @@ class Store:
                 f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY id",
                 (conversation_id,),
             ).fetchall()
-        return [_message_from_row(row) for row in rows]
+            return _load_attachments(conn, [_message_from_row(row) for row in rows])
 
     def get_message(self, message_id: int) -> Message | None:
         """One message, or None when it does not exist."""
@@ -642,7 +724,7 @@ class Store:
             row = conn.execute(
                 f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE id = ?", (message_id,)
             ).fetchone()
-        return None if row is None else _message_from_row(row)
+            return None if row is None else _load_attachments(conn, [_message_from_row(row)])[0]
 
     # ------------------------------------------------------------------ branches
     #
@@ -693,7 +775,7 @@ class Store:
             "ORDER BY path.depth DESC",
             (message_id, MAX_THREAD_DEPTH),
         ).fetchall()
-        return [_message_from_row(row) for row in rows]
+        return _load_attachments(conn, [_message_from_row(row) for row in rows])
 
     def get_thread(self, conversation_id: int) -> list[Message]:
         """The branch shown: root to the active leaf (or the newest leaf), oldest first."""
@@ -722,7 +804,7 @@ class Store:
                     "ORDER BY created_at, id",
                     (parent_id,),
                 ).fetchall()
-        return [_message_from_row(r) for r in rows]
+            return _load_attachments(conn, [_message_from_row(r) for r in rows])
 
     def alternatives(self, conversation_id: int) -> dict[int, tuple[int, int]]:
         """For every message that has other versions: id -> (0-based index, count).
@@ -754,7 +836,7 @@ class Store:
                 "ORDER BY created_at, id",
                 (message_id,),
             ).fetchall()
-        return [_message_from_row(r) for r in rows]
+            return _load_attachments(conn, [_message_from_row(r) for r in rows])
 
     def select_branch(self, message_id: int) -> int:
         """Show the branch through `message_id`: its newest leaf becomes active (returned).
@@ -786,8 +868,10 @@ class Store:
         The original and everything after it stay, one branch away.
         """
         original = self._require_message(message_id)
+        # The files go with the edited prompt: editing the text does not detach them.
         return self.add_message(
-            original.conversation_id, original.role, new_content, parent_id=original.parent_id
+            original.conversation_id, original.role, new_content, parent_id=original.parent_id,
+            attachments=original.attachments,
         )
 
     def new_reply_sibling(self, reply_id: int, *, model: str | None = None) -> Message:
@@ -879,6 +963,26 @@ class Store:
         # Lock files of processes that died; whatever they left is marked above.
         sweep(folder)
         return marked
+
+    # ------------------------------------------------------------------ attachments
+
+    def referenced_attachment_hashes(self) -> set[str]:
+        """Every attachment hash a message refers to (trash included): the files sent with
+        prompts, their downscaled copies, and images replies carry in `extra["images"]`."""
+        with self._reading("list the attachments in use") as conn:
+            return referenced_hashes(conn)
+
+    def collect_attachment_garbage(
+        self, files: AttachmentFiles, *, older_than_seconds: float = 86_400.0
+    ) -> int:
+        """Remove stored files no message refers to; returns how many went.
+
+        Files written in the last `older_than_seconds` stay: they may be attached in a
+        composer (or by another process) and not sent yet.
+        """
+        return files.collect_garbage(
+            self.referenced_attachment_hashes(), older_than_seconds=older_than_seconds
+        )
 
     # ------------------------------------------------------------------ export and backup
 

@@ -17,12 +17,12 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from app.core.chat import ReplyRun, as_request, begin_exchange
-from app.core.domain import Message, MessageStatus, Role
+from app.core.domain import Attachment, Message, MessageStatus, Role
 from app.core.tools.registry import (
     MAX_RESULT_CHARS,
     NAMESPACE_SEP,
@@ -244,9 +244,10 @@ class ToolLoop:
         conversation_options: ConversationOptions | None = None,
         endpoint_kind: str = "openrouter",
         tools: list[ToolSpec] | None = None,
+        attachments: Sequence[Attachment] = (),
     ) -> ToolLoopResult:
-        """Store the prompt and run the exchange with tools (the conversation's enabled
-        tools, or `tools` when given). Raises what `ReplyRun.run` raises.
+        """Store the prompt (with `attachments`) and run the exchange with tools (the
+        conversation's enabled tools, or `tools` when given). Raises what `ReplyRun.run` raises.
 
         `request` (from `app.core.requests.resolve_request`) builds every step's body; the
         loose arguments make a plain one."""
@@ -254,7 +255,7 @@ class ToolLoop:
                          conversation_options=conversation_options, endpoint_kind=endpoint_kind)
         specs, problems = await self._tools(tools, req.options)
         exchange = begin_exchange(self.store, conversation_id, prompt, request=req,
-                                  system=system)
+                                  system=system, attachments=attachments)
         if self.on_reply_start is not None:
             self.on_reply_start(exchange.reply)
         return await self._loop(exchange.reply, exchange.payload, specs, problems, req)
