@@ -63,9 +63,7 @@ class _Tree(HTMLParser):
         if tag == "hr" and "footnotes-sep" in cls:
             return True
         # Parley: code header line (label + Copy) and in-place footnote definitions.
-        if tag == "p" and ("margin-bottom:0px" in style or style == "font-size:small"):
-            return True
-        return False
+        return tag == "p" and ("margin-bottom:0px" in style or style == "font-size:small")
 
     def handle_starttag(self, tag: str, attrs_list: list[tuple[str, str | None]]) -> None:
         attrs = dict(attrs_list)
