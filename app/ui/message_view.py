@@ -117,7 +117,9 @@ class RichText(QTextBrowser):
         self.setOpenExternalLinks(False)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Prose wraps to the column; a code line wider than it scrolls sideways instead of
+        # being clipped (the scroll bar only appears when a line does not fit).
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
@@ -151,7 +153,10 @@ class RichText(QTextBrowser):
         text_width = max(1, width - margins.left() - margins.right())
         if doc.textWidth() != text_width:
             doc.setTextWidth(text_width)
-        return math.ceil(doc.size().height()) + 2
+        height = math.ceil(doc.size().height()) + 2
+        if doc.size().width() > text_width + 0.5:
+            height += self.horizontalScrollBar().sizeHint().height()
+        return height
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
         width = self.width() if self.width() > 0 else 400
