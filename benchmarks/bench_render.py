@@ -170,6 +170,20 @@ def main() -> None:
     print(f"ratio naive / incremental total:   {naive_total / inc_total:8.1f}x")
     print(f"ratio incremental / one full render: {inc_total / once:6.2f}x")
     print("targets (DESIGN, renderer share only): total <= 1500 ms, longest stall <= 30 ms")
+    matching, total = corpus_parity()
+    print(f"parity: {matching}/{total} corpus answers match CommonMark + GFM (target: all)")
+
+
+def corpus_parity() -> tuple[int, int]:
+    """How many answers in tests/corpus/ have the reference block structure."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.test_markdown_corpus import CORPUS, _reference, _tree
+
+    matching = 0
+    for path in CORPUS:
+        text = path.read_text(encoding="utf-8")
+        matching += _tree(render_markdown(text)) == _tree(_reference(text))
+    return matching, len(CORPUS)
 
 
 if __name__ == "__main__":

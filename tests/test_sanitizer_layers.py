@@ -76,7 +76,7 @@ def test_remote_image_with_a_data_url_in_its_query_stays_a_click_only_placeholde
 )
 def test_markdown_layer_alone_turns_non_inline_images_into_placeholders(url: str) -> None:
     # The markdown layer's own output, before nh3 sees it.
-    raw = md._render_md(f"![x]({url})\n")
+    raw, _ = md._render_md(f"![x]({url})\n")
     assert "evil.example" not in "".join(_img_sources(raw))
     assert all(src.startswith("data:image/") for src in _img_sources(raw))
 

@@ -1,48 +1,46 @@
 """Untrusted model markdown -> safe HTML for Qt's rich-text engine, whole or streamed.
 
-Model output is untrusted: raw HTML is shown as text, the output goes through nh3 with a
-strict allowlist, links keep an href only for http/https/mailto, and no image can make
-Qt fetch anything (only inline ``data:image/...;base64`` images survive as ``<img>``).
+The dialect is CommonMark + GFM (tables, strikethrough, task lists, autolinks,
+footnotes), parsed by markdown-it-py: models write CommonMark, and every other client
+renders it that way (lists right after a paragraph line, 2-space nested lists, fences
+inside list items, ``1)`` lists, backslash escapes and hard breaks).
 
-The text is cut into top-level blocks by one line scanner (`_scan`), and
-`render_markdown` is by definition the concatenation of the blocks' HTML. Streaming
-renders each block once, when it can no longer change, and re-renders only the
-unfinished tail, so `StreamingMarkdown` produces exactly `render_markdown(text)` by
-construction and each update costs time proportional to the tail.
+Model output is untrusted: raw HTML is shown as text (``html=False``), the output goes
+through nh3 with a strict allowlist, links keep an href only for http/https/mailto (an
+unsafe link keeps its text), and no image can make Qt fetch anything (only inline
+``data:image/...;base64`` images survive as ``<img>``; others become a text placeholder
+with a click-only link).
 
-Block rules (all decided line by line, never looking back past the finished part):
+Blocks. The text is cut into top-level blocks with markdown-it's own block parser, and
+`render_markdown` is by definition the concatenation of the blocks' HTML, each block
+rendered on its own. CommonMark never reopens a top-level block once a later block has
+started, so a block followed by another one can no longer change. Streaming renders each
+block once, when it is finished, and re-renders only the unfinished tail:
+`StreamingMarkdown` produces exactly `render_markdown(text)` by construction, and each
+update costs time proportional to the tail. A block is finished when:
 
-* Fenced code: a line of optional indentation + 3 or more backticks or tildes opens a
-  fence (a backtick fence's info string may not contain a backtick). It closes at a line
-  holding only the same character, at least as many of them (CommonMark), any
-  indentation. The scanner owns fences, not Python-Markdown's ``fenced_code``: fences
-  indented inside list items (the usual LLM shape ``1. Install:\\n   ```bash``) come out
-  as real code blocks, numbering for the Copy links is global, and the opener's
-  indentation is removed from the code lines. A fence cuts the surrounding markdown, so
-  a list interrupted by a fence resumes as a new list (sane_lists keeps its number).
-  Blank lines inside a fence never split. A fence still open at the end renders as code.
-* Elsewhere blocks split at blank lines, except when the next non-blank line would
-  continue the block in Python-Markdown: it is indented (list continuation, nested
-  list, indented code), or it is a list item while the block holds a list (loose
-  lists, "3." keeps counting), or it starts with ">" while the block holds a quote
-  (Python-Markdown merges consecutive quotes).
-* A markdown block is finished once the first line after the blank gap is long enough
-  to classify; a fence is finished as soon as its closing line ends.
-* Reference-style link definitions (``[1]: https://...``) are NOT resolved: a
-  definition normally sits blocks away from its use, and resolving it would change
-  blocks already shown. Definitions stay visible as text (their URL becomes a link),
-  and ``[text][1]`` stays literal, so nothing is silently lost.
+* a later top-level block starts on a complete line, or
+* it is a top-level fence whose closing line is complete, or
+* blank lines follow it and the (still partial) next line can already be classified as
+  something that cannot continue it (not indented, not a list item after a list).
+
+Rendering each block on its own makes two document-wide features local:
+
+* Reference-style link definitions (``[1]: https://...``) are NOT resolved: a definition
+  normally sits blocks away from its use, and resolving it would change blocks already
+  shown. Definitions stay visible as text (their URL becomes a link), and ``[text][1]``
+  stays literal, so nothing is silently lost.
+* Footnotes: a reference ``[^1]`` shows as a superscript ``[1]`` and a definition is
+  shown where it is written, in small type, rather than collected at the end.
 
 Math (``$..$``, ``$$..$$``, ``\\(..\\)``, ``\\[..\\]``) is kept literally, delimiters
-included, in a monospace coloured span (a block when a paragraph is only display
-math). Inline ``$`` follows Pandoc's rule so prices are not math: the opening ``$`` is
-not followed by whitespace, the closing ``$`` is not preceded by whitespace nor followed
-by a digit, and an inline formula stays on one line.
+included, in a monospace coloured span (a block when a paragraph is only display math).
+Inline ``$`` follows Pandoc's rule so prices are not math: the opening ``$`` is not
+followed by whitespace, the closing ``$`` is not preceded by whitespace nor followed by a
+digit, and an inline formula stays on one line. ``\\$`` is an escaped dollar.
 
-Every regex here is linear: no nested quantifiers, and delimited spans cannot contain
-their own opener, so a failed match never rescans the rest of a 5 MB reply. Python-
-Markdown's own quadratic spots are bounded: link text/URL scans are capped, and a single
-block over 100 KB (no blank line for 100 KB) is shown as escaped plain text.
+Every regex here is linear, and a single block over 100 KB (no blank line for 100 KB)
+is shown as escaped plain text rather than risk freezing the view.
 """
 
 from __future__ import annotations
@@ -50,23 +48,18 @@ from __future__ import annotations
 import html
 import re
 import threading
-import xml.etree.ElementTree as etree
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any
 
-import markdown
 import nh3
-from markdown.extensions import Extension
-from markdown.inlinepatterns import (
-    IMAGE_LINK_RE,
-    LINK_RE,
-    ImageInlineProcessor,
-    InlineProcessor,
-    LinkInlineProcessor,
-)
-from markdown.treeprocessors import Treeprocessor
-from markdown.util import AMP_SUBSTITUTE, AtomicString
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+from mdit_py_plugins.footnote import footnote_plugin
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexer import Lexer
@@ -149,180 +142,202 @@ def _styles() -> _Styles:
 _TAIL_HIGHLIGHT_LIMIT = 20_000
 
 # ---------------------------------------------------------------------------------------
-# Block scanner
-
-BlockKind = Literal["md", "fence"]
-
-_FENCE_OPEN_RE = re.compile(r"[ \t]*(`{3,}|~{3,})")
-_FENCE_CLOSE_RE = re.compile(r"[ \t]*(`{3,}|~{3,})[ \t\r]*")
-_LIST_ITEM_RE = re.compile(r" {0,3}(?:[*+-]|[0-9]+\.)[ \t]")
-_QUOTE_RE = re.compile(r" {0,3}>")
-_DIGITS_RE = re.compile(r"[0-9]+")
+# Parser
 
 
-@dataclass(frozen=True, slots=True)
-class _Block:
-    kind: BlockKind
-    start: int
-    end: int
+# Delimited spans exclude their own delimiter from the body, so a scan from an opener
+# stops at the next delimiter: no rescans, linear time even on hostile input.
+_MATH_RE = re.compile(
+    r"(?<![\\$])\$\$(?:[^$]|\$(?!\$))+?\$\$"  # $$ display $$
+    r"|\\\[(?:[^\\]|\\(?![\[\]]))+?\\\]"  # \[ display \]
+    r"|\\\((?:[^\\]|\\(?![()]))+?\\\)"  # \( inline \)
+    r"|(?<![\\$])\$(?=[^\s$])[^$\n]+?(?<=[^\s\\])\$(?![0-9$])"  # $inline$ (Pandoc rule)
+)
+
+_SAFE_LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+_SCHEME_RE = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+_CTRL_WS_RE = re.compile(r"[\x00-\x20\x7f]+")
+_DATA_IMAGE_RE = re.compile(r"data:image/(?:png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]*\Z")
+_BARE_URL_RE = re.compile(r"https?://[^\s<>\"'`\x02\x03]+")
+_TASK_RE = re.compile(r"\[([ xX])\][ \t]")
 
 
-def _fence_open(line: str) -> tuple[str, int, str] | None:
-    """(fence char, fence length, info) if `line` (complete) opens a fence."""
-    m = _FENCE_OPEN_RE.match(line)
+def _scheme(url: str) -> str:
+    # Browsers ignore control characters and whitespace inside a scheme
+    # ("java\tscript:"), so judge the URL the way they would read it.
+    m = _SCHEME_RE.match(_CTRL_WS_RE.sub("", url))
+    return m.group(1).lower() if m else ""
+
+
+def _safe_href(url: str) -> str | None:
+    """The URL if a click on it may be offered (http, https, mailto), else None."""
+    url = url.strip()
+    return url if _scheme(url) in _SAFE_LINK_SCHEMES else None
+
+
+def _math_rule(state: StateInline, silent: bool) -> bool:
+    # Runs before "escape", so "\(" and "\[" reach it; code spans start earlier in the
+    # line and are consumed first, so `$x$` stays code.
+    if state.src[state.pos] not in "$\\":
+        return False
+    m = _MATH_RE.match(state.src, state.pos, state.posMax)
     if m is None:
-        return None
-    fence = m.group(1)
-    info = line[m.end() :]
-    # CommonMark: "```a`b" is inline code, not a fence.
-    if fence[0] == "`" and "`" in info:
-        return None
-    return fence[0], len(fence), info.strip()
+        return False
+    if not silent:
+        raw = m.group(0)
+        token = state.push("parley_math", "span", 0)
+        token.content = raw
+        token.meta = {"display": raw.startswith(("$$", "\\["))}
+    state.pos = m.end()
+    return True
 
 
-def _classify_next(line: str, complete: bool) -> str | None:
-    """What the first line after a blank gap is, as far as splitting cares.
-
-    Returns None while a partial line could still become something else (so a block is
-    never declared finished on a guess that the rest of the line would overturn).
-    """
-    s = line.lstrip(" \t")
-    indent = len(line) - len(s)
-    c = s[0]
-    if c in "`~":
-        could_fence = s[:3] == c * min(3, len(s))
-        if could_fence:
-            if not complete:
-                return None
-            if _fence_open(line) is not None:
-                return "fence"
-        return "indent" if indent else "other"
-    if indent:
-        return "indent"
-    if c == ">":
-        return "quote"
-    if c in "*+-":
-        if len(s) == 1:
-            return None if not complete else "other"
-        return "list" if s[1] in " \t" else "other"
-    m = _DIGITS_RE.match(s)
-    if m is not None:
-        rest = s[m.end() :]
-        if not rest or rest == ".":
-            return None if not complete else "other"
-        return "list" if rest[0] == "." and rest[1] in " \t" else "other"
-    return "other"
-
-
-def _scan(text: str, pos: int, final: bool) -> tuple[list[_Block], int]:
-    """Split text[pos:] into blocks.
-
-    `pos` must be a block boundary (0 or a value this function returned). Returns the
-    blocks that can no longer change and the offset where the unfinished rest starts;
-    with `final` the text is complete and everything is returned as finished.
-    """
-    blocks: list[_Block] = []
-    n = len(text)
-    i = pos
-    start = -1  # start of the open block, -1 when between blocks
-    kind: BlockKind = "md"
-    fence_char, fence_len = "", 0
-    in_list = in_quote = pending_blank = False
-
-    while i < n:
-        j = text.find("\n", i)
-        if j == -1:
-            line, nxt, complete = text[i:], n, final
-        else:
-            line, nxt, complete = text[i:j], j + 1, True
-
-        if start >= 0 and kind == "fence":
-            if not complete:
-                break
-            m = _FENCE_CLOSE_RE.fullmatch(line)
-            if m and m.group(1)[0] == fence_char and len(m.group(1)) >= fence_len:
-                blocks.append(_Block("fence", start, nxt))
-                start = -1
-            i = nxt
+def _split_urls(text: str) -> list[tuple[str, bool]]:
+    """`text` cut into (piece, is_url) around bare http(s) URLs."""
+    out: list[tuple[str, bool]] = []
+    pos = 0
+    for m in _BARE_URL_RE.finditer(text):
+        url = m.group(0)
+        # Sentence punctuation after a URL is not part of it; ")" only when unbalanced.
+        while url and (
+            url[-1] in ".,;:!?*_~'\"]" or (url[-1] == ")" and url.count(")") > url.count("("))
+        ):
+            url = url[:-1]
+        if len(url) <= len("https://"):
             continue
+        if m.start() > pos:
+            out.append((text[pos : m.start()], False))
+        out.append((url, True))
+        pos = m.start() + len(url)
+    if out and pos < len(text):
+        out.append((text[pos:], False))
+    return out
 
-        if not line.strip(" \t\r"):
-            if not complete:
-                break
-            pending_blank = start >= 0
-            i = nxt
+
+def _linkify_rule(state: StateCore) -> None:
+    """Bare http(s) URLs in text become links (outside links and code)."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
             continue
+        children: list[Token] = []
+        changed = False
+        in_link = 0
+        for tok in block.children:
+            if tok.type == "link_open":
+                in_link += 1
+            elif tok.type == "link_close":
+                in_link -= 1
+            elif tok.type == "text" and not in_link and "://" in tok.content:
+                pieces = _split_urls(tok.content)
+                if pieces:
+                    changed = True
+                    for piece, is_url in pieces:
+                        if is_url:
+                            a = Token("link_open", "a", 1, attrs={"href": piece})
+                            children.append(a)
+                            children.append(Token("text", "", 0, content=piece))
+                            children.append(Token("link_close", "a", -1))
+                        else:
+                            children.append(Token("text", "", 0, content=piece))
+                    continue
+            children.append(tok)
+        if changed:
+            block.children = children
 
-        if start >= 0 and pending_blank:
-            cls = _classify_next(line, complete)
-            if cls is None:
-                break
-            joins = cls == "indent" or (cls == "list" and in_list) or (cls == "quote" and in_quote)
-            if not joins:
-                blocks.append(_Block("md", start, i))
-                start = -1
-        if not complete:
-            # The open block (if any) may still grow; a block closed just above is final.
-            break
-        pending_blank = False
 
-        fence = _fence_open(line)
-        if fence is not None:
-            if start >= 0:
-                blocks.append(_Block("md", start, i))
-            start, kind = i, "fence"
-            fence_char, fence_len = fence[0], fence[1]
-        else:
-            if start < 0:
-                start, kind = i, "md"
-                in_list = in_quote = False
-            if _LIST_ITEM_RE.match(line):
-                in_list = True
-            elif _QUOTE_RE.match(line):
-                in_quote = True
-        i = nxt
+def _task_rule(state: StateCore) -> None:
+    """GFM task list items show a ballot box instead of "[ ]" / "[x]"."""
+    tokens = state.tokens
+    for i, tok in enumerate(tokens):
+        if tok.type != "list_item_open" or i + 2 >= len(tokens):
+            continue
+        para, inline = tokens[i + 1], tokens[i + 2]
+        if para.type != "paragraph_open" or inline.type != "inline" or not inline.children:
+            continue
+        first = inline.children[0]
+        if first.type != "text":
+            continue
+        m = _TASK_RE.match(first.content)
+        if m:
+            box = "☐" if m.group(1) == " " else "☑"
+            first.content = box + " " + first.content[m.end() :]
 
-    if final:
-        if start >= 0:
-            blocks.append(_Block(kind, start, n))
-        return blocks, n
-    return blocks, (start if start >= 0 else i)
+
+def _display_math_rule(state: StateCore) -> None:
+    """A paragraph that is only display math becomes a block keeping its lines."""
+    tokens = state.tokens
+    out: list[Token] = []
+    i = 0
+    changed = False
+    while i < len(tokens):
+        tok = tokens[i]
+        if (
+            tok.type == "paragraph_open"
+            and not tok.hidden
+            and i + 2 < len(tokens)
+            and tokens[i + 1].children is not None
+            and len(tokens[i + 1].children or []) == 1
+        ):
+            child = (tokens[i + 1].children or [])[0]
+            if child.type == "parley_math" and child.meta.get("display"):
+                block = Token("parley_math_block", "pre", 0, content=child.content)
+                block.level = tok.level
+                out.append(block)
+                i += 3
+                changed = True
+                continue
+        out.append(tok)
+        i += 1
+    if changed:
+        state.tokens = out
+
+
+def _new_parser(block_only: bool = False) -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "xhtmlOut": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    # Definitions are kept visible instead of resolved (see module docstring).
+    md.disable("reference")
+    # Footnote references match without their definition, which may be in another block.
+    footnote_plugin(md, inline=False, move_to_end=False, always_match_refs=True)
+    if block_only:
+        md.core.ruler.disable(["inline", "text_join"])
+        return md
+    if hasattr(md.inline, "add_terminator_char"):
+        md.inline.add_terminator_char("$")
+    md.inline.ruler.before("escape", "parley_math", _math_rule)
+    md.core.ruler.push("parley_linkify", _linkify_rule)
+    md.core.ruler.push("parley_tasks", _task_rule)
+    md.core.ruler.push("parley_display_math", _display_math_rule)
+    # Every URL reaches the renderer, which keeps the safe ones and shows the text of
+    # the others (markdown-it would otherwise print an unsafe link's source).
+    md.validateLink = lambda url: True  # type: ignore[method-assign]
+    _add_render_rules(md)
+    return md
+
+
+# Parsers are costly to build and not thread-safe; keep a pair per thread (renders of
+# big replies may run in an executor while the GUI thread streams).
+_local = threading.local()
+
+
+def _parser() -> MarkdownIt:
+    md: MarkdownIt | None = getattr(_local, "md", None)
+    if md is None:
+        md = _new_parser()
+        _local.md = md
+    return md
+
+
+def _block_parser() -> MarkdownIt:
+    md: MarkdownIt | None = getattr(_local, "block_md", None)
+    if md is None:
+        md = _new_parser(block_only=True)
+        _local.block_md = md
+    return md
 
 
 # ---------------------------------------------------------------------------------------
 # Fenced code
-
-
-@dataclass(frozen=True, slots=True)
-class _Fence:
-    info: str
-    code: str
-
-
-def _parse_fence(src: str) -> _Fence:
-    """Info string and code of a fence block's source (opener, code, optional closer)."""
-    lines = src.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    opener = lines[0]
-    parsed = _fence_open(opener)
-    assert parsed is not None  # the scanner only makes fence blocks from openers
-    char, length, info = parsed
-    indent = len(opener) - len(opener.lstrip(" \t"))
-    body = lines[1:]
-    if body:
-        m = _FENCE_CLOSE_RE.fullmatch(body[-1])
-        if m and m.group(1)[0] == char and len(m.group(1)) >= length:
-            body.pop()
-    # CommonMark removes up to the opener's indentation, so fences nested in list items
-    # copy out without the list's indent.
-    code_lines = []
-    for ln in body:
-        k = 0
-        while k < indent and k < len(ln) and ln[k] in " \t":
-            k += 1
-        code_lines.append(ln[k:].rstrip("\r"))
-    return _Fence(info, "\n".join(code_lines))
 
 
 _LANG_RE = re.compile(r"[\w#+.-]+")
@@ -330,7 +345,7 @@ _LANG_RE = re.compile(r"[\w#+.-]+")
 
 def _language(info: str) -> str:
     """Language name from a fence info string ("python", "{.python}", "py title=x")."""
-    m = _LANG_RE.search(info.lstrip("{").lstrip("."))
+    m = _LANG_RE.search(info.strip().lstrip("{").lstrip("."))
     return m.group(0) if m else ""
 
 
@@ -356,18 +371,20 @@ def _lexer(lang: str) -> Lexer | None:
         return None
 
 
+def _fence_code(token: Token) -> str:
+    code = token.content
+    return code[:-1] if code.endswith("\n") else code
 
 
-def _render_fence(src: str, index: int, tail: bool) -> str:
-    fence = _parse_fence(src)
-    lang = _language(fence.info)
+def _render_fence_html(code: str, info: str, index: int, tail: bool) -> str:
+    lang = _language(info)
     lexer = _lexer(lang)
     st = _styles()
-    if lexer is None or (tail and len(fence.code) > _TAIL_HIGHLIGHT_LIMIT):
-        body = html.escape(fence.code, quote=False)
+    if lexer is None or (tail and len(code) > _TAIL_HIGHLIGHT_LIMIT):
+        body = html.escape(code, quote=False)
     else:
-        body = highlight(fence.code, lexer, st.formatter)
-        if body.endswith("\n") and not fence.code.endswith("\n"):
+        body = highlight(code, lexer, st.formatter)
+        if body.endswith("\n") and not code.endswith("\n"):
             body = body[:-1]
     label = html.escape(lang or "text")
     return (
@@ -385,7 +402,7 @@ WARM_LANGUAGES = (
 
 
 def warm_up() -> None:
-    """Load what the first render would load (Python-Markdown, pygments lexers, nh3).
+    """Load what the first render would load (markdown-it, pygments lexers, nh3).
 
     The first code block in a language imports its lexer, which can stall the window for
     tens of milliseconds in the middle of a streaming reply; the app calls this in a
@@ -399,333 +416,264 @@ def warm_up() -> None:
 
 def code_blocks(text: str) -> list[str]:
     """Raw code of each fenced block in `text`, indexed like the parley-copy:N links."""
-    blocks, _ = _scan(text, 0, final=True)
-    return [_parse_fence(text[b.start : b.end]).code for b in blocks if b.kind == "fence"]
+    tokens = _block_parser().parse(text)
+    return [_fence_code(t) for t in tokens if t.type == "fence"]
 
 
 # ---------------------------------------------------------------------------------------
-# Markdown blocks
-
-# Delimited spans exclude their own delimiter from the body, so a scan from an opener
-# stops at the next delimiter: no rescans, linear time even on hostile input.
-_MATH_RE = (
-    r"(?<![\\$])\$\$(?:[^$]|\$(?!\$))+?\$\$"  # $$ display $$
-    r"|\\\[(?:[^\\]|\\(?![\[\]]))+?\\\]"  # \[ display \]
-    r"|\\\((?:[^\\]|\\(?![()]))+?\\\)"  # \( inline \)
-    r"|(?<![\\$])\$(?=[^\s$])[^$\n]+?(?<=[^\s\\])\$(?![0-9$])"  # $inline$ (Pandoc rule)
-)
-_MATH_DISPLAY_ATTR = "data-parley-math"
+# HTML rules (on top of markdown-it's renderer)
 
 
-class _MathPattern(InlineProcessor):  # type: ignore[misc]  # untyped base
-    """Keep math literal: an AtomicString is never touched by emphasis or escapes."""
-
-    def handleMatch(self, m: re.Match[str], data: str) -> tuple[etree.Element, int, int]:
-        raw = m.group(0)
-        el = etree.Element("span")
-        el.set("style", _styles().math)
-        if raw.startswith(("$$", "\\[")):
-            el.set(_MATH_DISPLAY_ATTR, "1")
-        el.text = AtomicString(raw)
-        return el, m.start(0), m.end(0)
+def _attr(token: Token, name: str) -> str:
+    value = token.attrGet(name)
+    return "" if value is None else str(value)
 
 
-_SAFE_LINK_SCHEMES = frozenset({"http", "https", "mailto"})
-_SCHEME_RE = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
-_CTRL_WS_RE = re.compile(r"[\x00-\x20\x7f]+")
-_DATA_IMAGE_RE = re.compile(r"data:image/(?:png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]*\Z")
-_BARE_URL_RE = re.compile(r"https?://[^\s<>\"'`\x02\x03]+")
-_TASK_RE = re.compile(r"\[([ xX])\][ \t]")
+def _add_render_rules(md: MarkdownIt) -> None:
+    esc = html.escape
 
+    def fence(self: Any, tokens: Sequence[Token], idx: int, opts: OptionsDict, env: EnvType) -> str:
+        index = env["fence_index"]
+        env["fence_index"] = index + 1
+        token = tokens[idx]
+        return _render_fence_html(_fence_code(token), token.info, index, env["tail"])
 
-def _scheme(url: str) -> str:
-    # Browsers ignore control characters and whitespace inside a scheme
-    # ("java\tscript:"), so judge the URL the way they would read it.
-    m = _SCHEME_RE.match(_CTRL_WS_RE.sub("", url))
-    return m.group(1).lower() if m else ""
+    def code_block(
+        self: Any, tokens: Sequence[Token], idx: int, opts: OptionsDict, env: EnvType
+    ) -> str:
+        return f'<pre style="{_styles().pre}">{esc(_fence_code(tokens[idx]), quote=False)}</pre>\n'
 
+    def code_inline(
+        self: Any, tokens: Sequence[Token], idx: int, opts: OptionsDict, env: EnvType
+    ) -> str:
+        body = esc(tokens[idx].content, quote=False)
+        return f'<code style="{_styles().inline_code}">{body}</code>'
 
-def _safe_href(url: str) -> str | None:
-    """The URL if a click on it may be offered (http, https, mailto), else None."""
-    url = url.strip()
-    return url if _scheme(url) in _SAFE_LINK_SCHEMES else None
+    def math(self: Any, tokens: Sequence[Token], idx: int, opts: OptionsDict, env: EnvType) -> str:
+        return f'<span style="{_styles().math}">{esc(tokens[idx].content, quote=False)}</span>'
 
+    def math_block(
+        self: Any, tokens: Sequence[Token], idx: int, opts: OptionsDict, env: EnvType
+    ) -> str:
+        body = esc(tokens[idx].content, quote=False)
+        return f'<pre style="{_styles().math_block}">{body}</pre>\n'
 
-class _SafetyTreeprocessor(Treeprocessor):  # type: ignore[misc]  # untyped base
-    """Neutralise links and images, add the inline styles Qt needs, mark task lists."""
+    def blockquote_open(
+        self: Any, tokens: Sequence[Token], idx: int, opts: OptionsDict, env: EnvType
+    ) -> str:
+        return f'<blockquote style="{_styles().quote}">\n'
 
-    def run(self, root: etree.Element) -> None:
-        self._walk(root)
-        _linkify(root)
+    def table_open(
+        self: Any, tokens: Sequence[Token], idx: int, opts: OptionsDict, env: EnvType
+    ) -> str:
+        # Qt honours the HTML4 table attributes, not CSS borders.
+        return (
+            f'<table border="1" cellspacing="0" cellpadding="4" style="{_styles().table}">\n'
+        )
 
-    def _walk(self, parent: etree.Element) -> None:
-        # Children are rebuilt into a new list and assigned once: removing or inserting
-        # in place is O(children) per edit, quadratic on a paragraph of 100k links.
-        kept: list[etree.Element] = []
-        changed = False
-        for child in parent:
-            tag = child.tag
-            if tag == "p" and self._display_math_only(child):
-                kept.append(child)
-                continue
-            # Children first, so an <img> inside a link that gets unwrapped is handled.
-            self._walk(child)
-            if tag == "a" and not self._link(child):
-                # Keep what the reader was meant to see, drop what a click would run.
-                _add_text(parent, kept, child.text or "")
-                kept.extend(child)
-                _add_text(parent, kept, child.tail or "")
-                changed = True
-                continue
-            if tag == "img" and not _DATA_IMAGE_RE.match((child.get("src") or "").strip()):
-                kept.append(_image_placeholder(child))
-                changed = True
-                continue
-            kept.append(child)
-            if tag == "img":
-                src, alt = (child.get("src") or "").strip(), child.get("alt") or ""
-                child.attrib.clear()
-                child.set("src", src)
-                child.set("alt", alt)
-            elif tag == "span" and child.get(_MATH_DISPLAY_ATTR) is not None:
-                del child.attrib[_MATH_DISPLAY_ATTR]
-            elif tag == "code":
-                if parent.tag != "pre":
-                    child.set("style", _styles().inline_code)
-            elif tag == "pre":
-                child.set("style", _styles().pre)
-                code = child[0] if len(child) else None
-                if code is not None and code.text and code.text.endswith("\n"):
-                    # Qt shows the trailing newline as an empty last line.
-                    code.text = AtomicString(code.text[:-1])
-            elif tag == "blockquote":
-                child.set("style", _styles().quote)
-            elif tag == "table":
-                child.set("border", "1")
-                child.set("cellspacing", "0")
-                child.set("cellpadding", "4")
-                child.set("style", _styles().table)
-            elif tag in ("th", "td"):
-                self._cell(child)
-            elif tag == "li":
-                self._task(child)
-        if changed:
-            parent[:] = kept
-
-    def _link(self, a: etree.Element) -> bool:
-        """Keep only a safe href on `a`; False when the link must go."""
-        href = a.get("href") or ""
-        if AMP_SUBSTITUTE in href:
-            # <user@example.com> hides its mailto: behind numeric entities.
-            href = html.unescape(href.replace(AMP_SUBSTITUTE, "&"))
-        safe = _safe_href(href)
-        if safe is None:
-            return False
-        a.attrib.clear()
-        a.set("href", safe)
-        return True
-
-    # Blocks ---------------------------------------------------------------------------
-
-    def _display_math_only(self, p: etree.Element) -> bool:
-        """A paragraph that is only display math becomes a block keeping its lines."""
-        kids = list(p)
-        if (
-            len(kids) != 1
-            or (p.text or "").strip()
-            or (kids[0].tail or "").strip()
-            or kids[0].get(_MATH_DISPLAY_ATTR) is None
-        ):
-            return False
-        math = kids[0]
-        p.tag = "pre"
-        p.set("style", _styles().math_block)
-        p.text = math.text
-        p.remove(math)
-        return True
-
-    def _cell(self, cell: etree.Element) -> None:
-        # Qt reads the HTML4 align attribute; tables emits text-align CSS.
-        style = cell.get("style") or ""
+    def cell_open(
+        self: Any, tokens: Sequence[Token], idx: int, opts: OptionsDict, env: EnvType
+    ) -> str:
+        token = tokens[idx]
+        style = _attr(token, "style")
+        attrs = ""
         for align in ("left", "right", "center"):
-            if f"text-align: {align}" in style:
-                cell.set("align", align)
-        if "style" in cell.attrib:
-            del cell.attrib["style"]
-        if cell.tag == "th":
-            cell.set("style", "font-weight: bold")
+            if f"text-align:{align}" in style.replace(" ", ""):
+                attrs += f' align="{align}"'
+        if token.tag == "th":
+            attrs += ' style="font-weight: bold"'
+        return f"<{token.tag}{attrs}>"
 
-    def _task(self, li: etree.Element) -> None:
-        target = li
-        if not (li.text or "").strip() and len(li) and li[0].tag == "p":
-            target = li[0]  # loose list: the marker sits in the first paragraph
-        text = target.text or ""
-        m = _TASK_RE.match(text)
-        if m:
-            box = "☐" if m.group(1) == " " else "☑"
-            target.text = box + " " + text[m.end() :]
+    def link_open(
+        self: Any, tokens: Sequence[Token], idx: int, opts: OptionsDict, env: EnvType
+    ) -> str:
+        safe = _safe_href(_attr(tokens[idx], "href"))
+        env["links"].append(safe is not None)
+        # Keep what the reader was meant to see, drop what a click would run.
+        return "" if safe is None else f'<a href="{esc(safe)}">'
 
+    def link_close(
+        self: Any, tokens: Sequence[Token], idx: int, opts: OptionsDict, env: EnvType
+    ) -> str:
+        kept = env["links"].pop() if env["links"] else False
+        return "</a>" if kept else ""
 
-def _add_text(parent: etree.Element, kept: list[etree.Element], text: str) -> None:
-    """Append text after the last kept child (or to the parent's own text)."""
-    if not text:
-        return
-    if kept:
-        kept[-1].tail = (kept[-1].tail or "") + text
-    else:
-        parent.text = (parent.text or "") + text
+    def image(self: Any, tokens: Sequence[Token], idx: int, opts: OptionsDict, env: EnvType) -> str:
+        token = tokens[idx]
+        src = _attr(token, "src").strip()
+        alt = self.renderInlineAsText(token.children or [], opts, env)
+        if _DATA_IMAGE_RE.match(src):
+            return f'<img alt="{esc(alt)}" src="{esc(src)}">'
+        # A remote src is a classic exfiltration channel (the URL carries the secret),
+        # so show the address as a click-only link and let the user decide.
+        label = f"[image: {esc(alt)}]" if alt else "[image]"
+        if _scheme(src) in ("http", "https"):
+            return f'<span>{label} <a href="{esc(src)}">{esc(src, quote=False)}</a></span>'
+        if src:
+            return f"<span>{label} ({esc(src, quote=False)})</span>"
+        return f"<span>{label}</span>"
 
+    def footnote_ref(
+        self: Any, tokens: Sequence[Token], idx: int, opts: OptionsDict, env: EnvType
+    ) -> str:
+        return f"<sup>[{esc(tokens[idx].meta.get('label', ''))}]</sup>"
 
-def _image_placeholder(img: etree.Element) -> etree.Element:
-    """Visible stand-in for an image whose src Qt would fetch the moment it is shown."""
-    # A remote src is a classic exfiltration channel (the URL carries the secret), so
-    # show the address as a click-only link and let the user decide.
-    src = (img.get("src") or "").strip()
-    alt = img.get("alt") or ""
-    span = etree.Element("span")
-    span.text = f"[image: {alt}]" if alt else "[image]"
-    if _scheme(src) in ("http", "https"):
-        span.text += " "
-        a = etree.SubElement(span, "a")
-        a.set("href", src)
-        a.text = AtomicString(src)
-    elif src:
-        span.text += f" ({src})"
-    span.tail = img.tail
-    return span
+    def footnote_open(
+        self: Any, tokens: Sequence[Token], idx: int, opts: OptionsDict, env: EnvType
+    ) -> str:
+        env["footnote"] = esc(tokens[idx].meta.get("label", ""))
+        return ""
 
+    def footnote_close(
+        self: Any, tokens: Sequence[Token], idx: int, opts: OptionsDict, env: EnvType
+    ) -> str:
+        label = env.pop("footnote", None)
+        return "" if label is None else f"<p><sup>[{label}]</sup></p>\n"
 
-def _linkify(el: etree.Element) -> None:
-    """Turn bare http(s) URLs in text into links, outside links and code."""
-    if el.tag in _NO_LINKIFY:
-        return
-    kept: list[etree.Element] = []
-    changed = False
-    if el.text and not isinstance(el.text, AtomicString):
-        first, nodes = _split_urls(el.text)
-        if nodes:
-            el.text = first
-            kept.extend(nodes)
-            changed = True
-    for child in el:
-        _linkify(child)
-        kept.append(child)
-        if child.tail and not isinstance(child.tail, AtomicString):
-            first, nodes = _split_urls(child.tail)
-            if nodes:
-                child.tail = first
-                kept.extend(nodes)
-                changed = True
-    if changed:
-        el[:] = kept
+    def paragraph_open(
+        self: Any, tokens: Sequence[Token], idx: int, opts: OptionsDict, env: EnvType
+    ) -> str:
+        if tokens[idx].hidden:
+            return ""
+        label = env.pop("footnote", None)
+        if label is not None:
+            return f'<p style="font-size: small"><sup>[{label}]</sup> '
+        return "<p>"
 
-
-_NO_LINKIFY = frozenset({"a", "code", "pre"})
-
-
-def _split_urls(text: str) -> tuple[str, list[etree.Element]]:
-    """Cut bare http(s) URLs out of `text` as <a> elements (text before, elements)."""
-    pos = 0
-    first: str | None = None
-    nodes: list[etree.Element] = []
-    for m in _BARE_URL_RE.finditer(text):
-        url = m.group(0)
-        # Sentence punctuation after a URL is not part of it; ")" only when unbalanced.
-        while url and (
-            url[-1] in ".,;:!?*_~'\"]" or (url[-1] == ")" and url.count(")") > url.count("("))
-        ):
-            url = url[:-1]
-        if len(url) <= len("https://"):
-            continue
-        end = m.start() + len(url)
-        before = text[pos : m.start()]
-        if first is None:
-            first = before
-        else:
-            nodes[-1].tail = before
-        a = etree.Element("a")
-        a.set("href", url)
-        a.text = AtomicString(url)
-        nodes.append(a)
-        pos = end
-    if first is None:
-        return text, []
-    nodes[-1].tail = text[pos:]
-    return first, nodes
+    rules = {
+        "fence": fence,
+        "code_block": code_block,
+        "code_inline": code_inline,
+        "parley_math": math,
+        "parley_math_block": math_block,
+        "blockquote_open": blockquote_open,
+        "table_open": table_open,
+        "th_open": cell_open,
+        "td_open": cell_open,
+        "link_open": link_open,
+        "link_close": link_close,
+        "image": image,
+        "footnote_ref": footnote_ref,
+        "footnote_reference_open": footnote_open,
+        "footnote_reference_close": footnote_close,
+        "paragraph_open": paragraph_open,
+    }
+    for name, rule in rules.items():
+        md.add_render_rule(name, rule)
 
 
-# Python-Markdown scans from every "[" to its matching "]" and from every "](" to its ")"
-# in Python loops, O(n^2) on a line of "[[[[...". Link texts and URLs are bounded here
-# (data: image URLs excepted, found with one C-speed search).
-_LINK_TEXT_LIMIT = 4096
-_LINK_URL_LIMIT = 4096
+# ---------------------------------------------------------------------------------------
+# Block splitter
+
+_LINE_END_RE = re.compile(r"\r\n?|\n")
+_DIGITS_RE = re.compile(r"[0-9]+")
+_FENCE_CLOSE_RE = re.compile(r" {0,3}(`{3,}|~{3,})[ \t\r]*")
 
 
-class _BoundedLink(LinkInlineProcessor):  # type: ignore[misc]  # untyped base
-    def getText(self, data: str, index: int) -> tuple[str, int, bool]:
-        limit = min(len(data), index + _LINK_TEXT_LIMIT)
-        depth, pos = 1, index
-        while True:
-            close = data.find("]", pos, limit)
-            if close == -1:
-                return "", limit, False
-            depth += data.count("[", pos, close) - 1
-            if depth == 0:
-                return data[index:close], close + 1, True
-            pos = close + 1
-
-    def getLink(self, data: str, index: int) -> tuple[str, str | None, int, bool]:
-        close = data.find(")", index)
-        if close == -1:  # nothing can close it: skip the scan to the end
-            return "", None, index, False
-        if data.startswith("(data:", index):
-            return data[index + 1 : close].strip(), None, close + 1, True
-        window = data[: index + _LINK_URL_LIMIT]
-        result: tuple[str, str | None, int, bool] = super().getLink(window, index)
-        return result
+@dataclass(frozen=True, slots=True)
+class _Block:
+    start: int
+    end: int
+    fence: bool  # a top-level fenced code block (no 100 KB plain-text cut-off)
 
 
-class _BoundedImageLink(_BoundedLink, ImageInlineProcessor):  # type: ignore[misc]
-    pass
+@dataclass(frozen=True, slots=True)
+class _Split:
+    """Top-level blocks of a run of complete lines, and how the last one ends."""
+
+    blocks: list[_Block]
+    last_is_list: bool
+    last_closed: bool  # the last block can no longer grow (a closed top-level fence)
+    ends_blank: bool  # the run ends with a blank line
 
 
-class _ParleyExtension(Extension):  # type: ignore[misc]  # untyped base
-    def extendMarkdown(self, md: markdown.Markdown) -> None:
-        # Raw HTML from the model is shown as text, never interpreted.
-        md.preprocessors.deregister("html_block")
-        md.inlinePatterns.deregister("html")
-        # Definitions are kept visible instead of resolved (see module docstring).
-        md.parser.blockprocessors.deregister("reference")
-        for name in ("reference", "image_reference", "short_reference", "short_image_ref"):
-            md.inlinePatterns.deregister(name)  # nothing left for them to resolve
-        md.inlinePatterns.register(_BoundedLink(LINK_RE, md), "link", 160)
-        md.inlinePatterns.register(_BoundedImageLink(IMAGE_LINK_RE, md), "image_link", 150)
-        # After code spans (190) so `$x$` stays code, before escapes (180) so \( survives.
-        md.inlinePatterns.register(_MathPattern(_MATH_RE, md), "parley_math", 185)
-        # After "unescape" (0), so hrefs are judged in their final form.
-        md.treeprocessors.register(_SafetyTreeprocessor(md), "parley_safety", -10)
+def _line_starts(src: str) -> list[int]:
+    """Offset of each line of `src`, counting line ends the way markdown-it does."""
+    starts = [0]
+    starts.extend(m.end() for m in _LINE_END_RE.finditer(src))
+    return starts
 
 
-def _new_markdown() -> markdown.Markdown:
-    return markdown.Markdown(
-        extensions=["tables", "sane_lists", _ParleyExtension()],
-        output_format="html",
+def _split(text: str, pos: int, end: int) -> _Split:
+    """Top-level blocks of text[pos:end]; `end` is the end of the text or of a line."""
+    src = text[pos:end]
+    tokens = _block_parser().parse(src)
+    starts = _line_starts(src)
+    tops = [t for t in tokens if t.level == 0 and t.nesting >= 0 and t.map is not None]
+    blocks: list[_Block] = []
+    for k, tok in enumerate(tops):
+        assert tok.map is not None
+        b_start = pos + starts[tok.map[0]]
+        nxt = tops[k + 1].map if k + 1 < len(tops) else None
+        b_end = pos + starts[nxt[0]] if nxt is not None else end
+        blocks.append(_Block(b_start, b_end, tok.type == "fence"))
+    last_closed = False
+    if tops and tops[-1].type == "fence":
+        tok = tops[-1]
+        assert tok.map is not None
+        first, stop = tok.map
+        if stop - first >= 2 and stop < len(starts):
+            closer = src[starts[stop - 1] : starts[stop]].rstrip("\r\n")
+            m = _FENCE_CLOSE_RE.fullmatch(closer)
+            last_closed = bool(
+                m and m.group(1)[0] == tok.markup[0] and len(m.group(1)) >= len(tok.markup)
+            )
+    last_line = src[starts[-2] : starts[-1]] if len(starts) >= 2 else ""
+    return _Split(
+        blocks,
+        last_is_list=bool(tops) and tops[-1].type in ("bullet_list_open", "ordered_list_open"),
+        last_closed=last_closed,
+        ends_blank=not last_line.strip(" \t\r\n"),
     )
 
 
-# Building a Markdown instance costs far more than a block render; keep one per thread
-# (renders of big replies may run in an executor while the GUI thread streams).
-_local = threading.local()
+def _classify_next(line: str) -> str | None:
+    """What a partial first line after a blank gap is, as far as splitting cares.
+
+    Returns None while the rest of the line could still make it something else, so a
+    block is never declared finished on a guess the rest of the line would overturn.
+    """
+    s = line.lstrip(" \t")
+    if not s:
+        return None
+    if len(s) < len(line):
+        return "indent"
+    c = s[0]
+    if c in "`~":
+        return None if s[:3] == c * min(3, len(s)) else "other"
+    if c in "*+-":
+        if len(s) == 1:
+            return None
+        return "list" if s[1] in " \t" else "other"
+    m = _DIGITS_RE.match(s)
+    if m is not None:
+        rest = s[m.end() :]
+        if not rest or rest in (".", ")"):
+            return None
+        return "list" if rest[0] in ".)" and rest[1] in " \t" else "other"
+    return "other"
 
 
-def _markdown() -> markdown.Markdown:
-    md: markdown.Markdown | None = getattr(_local, "md", None)
-    if md is None:
-        md = _new_markdown()
-        _local.md = md
-    return md
+def _finished_blocks(text: str, pos: int) -> list[_Block]:
+    """Blocks of text[pos:] (a streaming prefix) that can no longer change."""
+    cut = max(text.rfind("\n", pos), text.rfind("\r", pos, len(text) - 1)) + 1
+    if cut <= pos:
+        return []
+    split = _split(text, pos, cut)
+    if not split.blocks:
+        return []
+    done = split.blocks[:-1]
+    last = split.blocks[-1]
+    if split.last_closed:
+        done.append(last)
+    elif split.ends_blank and not last.fence and cut < len(text):
+        cls = _classify_next(text[cut:])
+        if cls is not None and cls != "indent" and not (cls == "list" and split.last_is_list):
+            done.append(last)
+    return done
 
 
+# ---------------------------------------------------------------------------------------
 # ---------------------------------------------------------------------------------------
 # Sanitizer (defence in depth: even a bug above must not let active content through)
 
@@ -788,38 +736,40 @@ def _sanitize(fragment: str) -> str:
     return str(nh3.clean(fragment, **_NH3_OPTIONS))
 
 
-# Python-Markdown's inline pass rebuilds the paragraph string on every match, so one
-# paragraph costs O(size x matches). No model writes 100 KB without a blank line; above
-# that a block is shown as plain text rather than risk freezing the view.
+
+
+
+# No model writes 100 KB without a blank line; above that a block is shown as plain text
+# rather than risk a long inline pass freezing the view.
 _MAX_MD_BLOCK = 100_000
 
 
-def _render_md(src: str) -> str:
-    if len(src) > _MAX_MD_BLOCK:
-        body = html.escape(src.strip("\n"), quote=False).replace("\n", "<br>\n")
-        return f"<p>{body}</p>\n"
-    md = _markdown()
-    md.reset()
-    out: str = md.convert(src)
-    return out + "\n" if out else ""
+def _render_md(src: str, first_fence: int = 0, tail: bool = False) -> tuple[str, int]:
+    """HTML of one top-level block, and how many fenced blocks it holds."""
+    md = _parser()
+    env: dict[str, Any] = {"fence_index": first_fence, "tail": tail, "links": []}
+    tokens = md.parse(src, env)
+    out = md.renderer.render(tokens, md.options, env)
+    return out, env["fence_index"] - first_fence
 
 
 def _render_blocks(
     text: str, blocks: list[_Block], first_fence: int, tail: bool, theme: str
-) -> list[str]:
-    """HTML of each block; fences are numbered from `first_fence`."""
+) -> tuple[list[str], int]:
+    """HTML of each block, and the number of fences; fences are numbered from `first_fence`."""
     _local.theme = theme
     out: list[str] = []
     index = first_fence
     for b in blocks:
         src = text[b.start : b.end]
-        if b.kind == "fence":
-            fragment = _render_fence(src, index, tail)
-            index += 1
+        if len(src) > _MAX_MD_BLOCK and not b.fence:
+            body = html.escape(src.strip("\n"), quote=False).replace("\n", "<br>\n")
+            fragment = f"<p>{body}</p>\n"
         else:
-            fragment = _render_md(src)
+            fragment, fences = _render_md(src, index, tail)
+            index += fences
         out.append(_sanitize(fragment) if fragment else "")
-    return out
+    return out, index - first_fence
 
 
 def _check_theme(theme: str) -> str:
@@ -830,8 +780,9 @@ def _check_theme(theme: str) -> str:
 
 def render_markdown(text: str, theme: str = "light") -> str:
     """Whole text -> safe HTML fragment, coloured for `theme` ("light" or "dark")."""
-    blocks, _ = _scan(text, 0, final=True)
-    return "".join(_render_blocks(text, blocks, 0, tail=False, theme=_check_theme(theme)))
+    blocks = _split(text, 0, len(text)).blocks
+    html_blocks, _ = _render_blocks(text, blocks, 0, tail=False, theme=_check_theme(theme))
+    return "".join(html_blocks)
 
 
 # ---------------------------------------------------------------------------------------
@@ -874,16 +825,18 @@ class StreamingMarkdown:
             raise RuntimeError("StreamingMarkdown.finish() was already called")
         if len(text) < self._pos:
             raise ValueError("text must extend the text of the previous update")
-        blocks, rest = _scan(text, self._pos, final)
-        new = _render_blocks(text, blocks, self._fences, tail=False, theme=self._theme)
-        self._fences += sum(1 for b in blocks if b.kind == "fence")
+        if final:
+            blocks = _split(text, self._pos, len(text)).blocks
+        else:
+            blocks = _finished_blocks(text, self._pos)
+        new, fences = _render_blocks(text, blocks, self._fences, tail=False, theme=self._theme)
+        self._fences += fences
         self._finished.extend(new)
-        self._pos = rest
+        if blocks:
+            self._pos = blocks[-1].end
         if final:
             self._done = True
             return RenderUpdate(new, "")
-        tail_blocks, _ = _scan(text, rest, final=True)
-        tail = "".join(
-            _render_blocks(text, tail_blocks, self._fences, tail=True, theme=self._theme)
-        )
-        return RenderUpdate(new, tail)
+        tail_blocks = _split(text, self._pos, len(text)).blocks
+        tail, _ = _render_blocks(text, tail_blocks, self._fences, tail=True, theme=self._theme)
+        return RenderUpdate(new, "".join(tail))

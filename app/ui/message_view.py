@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 
 from app.core.domain import Message, MessageStatus, Role
 from app.core.events import stream_warning
+from app.core.think import split_think
 
 if TYPE_CHECKING:
     from app.core.markdown_render import StreamingMarkdown
@@ -116,7 +117,9 @@ class RichText(QTextBrowser):
         self.setOpenExternalLinks(False)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Prose wraps to the column; a code line wider than it scrolls sideways instead of
+        # being clipped (the scroll bar only appears when a line does not fit).
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
@@ -150,7 +153,10 @@ class RichText(QTextBrowser):
         text_width = max(1, width - margins.left() - margins.right())
         if doc.textWidth() != text_width:
             doc.setTextWidth(text_width)
-        return math.ceil(doc.size().height()) + 2
+        height = math.ceil(doc.size().height()) + 2
+        if doc.size().width() > text_width + 0.5:
+            height += self.horizontalScrollBar().sizeHint().height()
+        return height
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
         width = self.width() if self.width() > 0 else 400
@@ -267,6 +273,24 @@ class _TextOnlyDocument(QTextDocument):
         return None
 
 
+def _content_and_reasoning(message: Message) -> tuple[str, str]:
+    """The answer shown as the body, and the reasoning for the fold.
+
+    A reply that opens its content with a <think> block has that block moved into the
+    reasoning (after any reasoning the provider sent separately).
+    """
+    if message.role is Role.USER:
+        return message.content, message.reasoning
+    think, answer = split_think(message.content)
+    return answer, _join_reasoning(message.reasoning, think)
+
+
+def _join_reasoning(separate: str, think: str) -> str:
+    if not think:
+        return separate
+    return f"{separate}\n\n{think}" if separate else think
+
+
 def searchable_text(message: Message, theme: str = "light") -> str:
     """The text a stored message shows on screen, built without any widget.
 
@@ -277,7 +301,7 @@ def searchable_text(message: Message, theme: str = "light") -> str:
     if message.role is Role.USER:
         return message.content
     structured = _pretty_json(message) or _tool_markdown(message)
-    source = structured if structured is not None else message.content
+    source = structured if structured is not None else _content_and_reasoning(message)[0]
     if not source:
         return ""
     doc = _TextOnlyDocument()
@@ -436,7 +460,7 @@ class MessageView(QFrame):
         could be drawn, is drawn in bounded steps on the following turns of the event loop,
         so the window never freezes for the whole text; anything else is one render.
         """
-        content = message.content
+        content, reasoning = _content_and_reasoning(message)
         markdown = message.role is not Role.USER and "structured_check" not in message.extra
         streamed_behind = (
             self._stream is not None
@@ -450,7 +474,7 @@ class MessageView(QFrame):
             self._update_header()
             self._update_notice()
             self._update_actions()
-            self.update_stream(content, message.reasoning)
+            self.update_stream(content, reasoning)
             return
         self._final = None
         self._behind = None
@@ -481,7 +505,7 @@ class MessageView(QFrame):
         self.settled.setVisible(
             bool(content) or structured is not None or message.status is MessageStatus.STREAMING
         )
-        self._set_reasoning(message.reasoning)
+        self._set_reasoning(reasoning)
         self._update_sources()
         self._update_header()
         self._update_notice()
@@ -494,6 +518,9 @@ class MessageView(QFrame):
         rest is drawn in the following turns of the event loop, so the window never
         freezes for longer than one bounded step.
         """
+        if self.message.role is not Role.USER:
+            think, text = split_think(text)
+            reasoning = _join_reasoning(reasoning, think)
         if reasoning != self._reasoning_text:
             self._set_reasoning(reasoning)
         if text == self._text:
@@ -692,7 +719,8 @@ class MessageView(QFrame):
 
     def copy_markdown(self) -> None:
         self._to_clipboard(
-            self._text or self.message.content, self.tr("Markdown copied to the clipboard.")
+            self._text or _content_and_reasoning(self.message)[0],
+            self.tr("Markdown copied to the clipboard."),
         )
 
     def _to_clipboard(self, text: str, note: str) -> None:
@@ -727,7 +755,7 @@ class MessageView(QFrame):
             return
         from app.core.markdown_render import code_blocks
 
-        blocks = code_blocks(self._text or self.message.content)
+        blocks = code_blocks(self._text or _content_and_reasoning(self.message)[0])
         if 0 <= index < len(blocks):
             QGuiApplication.clipboard().setText(blocks[index])
             self.copied.emit(self.tr("Code copied to the clipboard."))
