@@ -30,9 +30,12 @@ ROOT = Path(__file__).resolve().parents[1]
 TARGETS: dict[str, tuple[str, list[str]]] = {
     "sse": ("app/core/sse.py", ["tests/test_stream_parsing.py", "tests/test_stream_fuzz.py"]),
     "events": ("app/core/events.py", ["tests/test_stream_parsing.py",
-                                      "tests/test_stream_fuzz.py", "tests/test_chat_stream.py"]),
+                                      "tests/test_stream_fuzz.py", "tests/test_chat_stream.py",
+                                      "tests/test_generated_images.py"]),
     "errors": ("app/core/client.py", ["tests/test_error_boundary.py", "tests/test_retry.py",
                                       "tests/test_chat_stream.py", "tests/test_stream_fuzz.py"]),
+    "attachments": ("app/core/attachments.py", ["tests/test_attachments_in.py",
+                                                "tests/test_attachment_files.py"]),
     "logs": ("app/core/logs.py", ["tests/test_logging.py"]),
     "secrets": ("app/core/secrets.py", ["tests/test_secrets.py"]),
     "search": ("app/core/history/search.py", ["tests/test_history.py"]),

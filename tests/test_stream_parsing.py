@@ -527,3 +527,22 @@ def test_deeply_nested_error_metadata_is_cut_and_scrubbed_not_recursed_into() ->
         depth += 1
     assert depth == 32 and level is None  # cut at the documented 32 levels, not at 600
 
+
+
+@pytest.mark.parametrize("reason", ["", "error"])
+def test_an_empty_or_error_finish_reason_finishes_nothing(reason: str) -> None:
+    # "error" is reported by the error object itself; "" is no reason at all.
+    events: list[StreamEvent] = []
+    ChunkParser().parse({"choices": [{"delta": {"content": "x"}, "finish_reason": reason}]},
+                        events)
+    assert not [e for e in events if isinstance(e, Finish)]
+    assert accumulate(events).finish_reason is None
+
+
+def test_costs_up_to_a_billion_credits_are_kept_and_larger_ones_are_not() -> None:
+    for cost, kept in ((1e9, True), (1e9 + 1, False)):
+        events: list[StreamEvent] = []
+        ChunkParser().parse({"usage": {"prompt_tokens": 1, "cost": cost}}, events)
+        usage = accumulate(events).usage
+        assert usage is not None
+        assert (usage.cost == cost) is kept, cost
