@@ -45,6 +45,7 @@ if TYPE_CHECKING:
         ToolLoop,
     )
     from app.core.tools.registry import ToolRegistry
+    from app.core.usage import BudgetStatus
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +101,8 @@ class ChatController(QObject):
     creditChanged = Signal(str)
     #: spend of this conversation and of today, for the status bar
     totalsChanged = Signal(str)
+    #: a sentence when a budget's 80% / 100% threshold is crossed, "" when none is
+    budgetWarning = Signal(str)
 
     def __init__(self, ctx: AppContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -131,6 +134,9 @@ class ChatController(QObject):
         self._frame = QTimer(self)
         self._frame.setInterval(FRAME_MS)
         self._frame.timeout.connect(self._push_progress)
+        #: asked (with the budget sentence) before sending over budget when Settings say
+        #: so; the composition root sets a dialog, True sends
+        self.confirm_over_budget: Callable[[str], bool] = lambda _message: True
 
     # ---- conversations -------------------------------------------------------------
 
@@ -478,7 +484,7 @@ class ChatController(QObject):
 
     def send(self, text: str) -> bool:
         """Store the prompt and start streaming the reply. False if nothing was sent."""
-        if self.busy or not text.strip():
+        if self.busy or not text.strip() or not self.budget_allows():
             return False
         # Imported on first send: the stream machinery is not needed to show the window.
         from app.core.chat import begin_exchange, title_from_prompt
@@ -771,6 +777,29 @@ class ChatController(QObject):
             parts.append(self.tr("This chat {cost}").format(cost=money(conv.cost)))
         parts.append(self.tr("today {cost}").format(cost=money(today.cost)))
         self.totalsChanged.emit(" · ".join(parts))
+        self.check_budget()
+
+    def check_budget(self) -> BudgetStatus | None:
+        """Emit `budgetWarning` for the budgets in Settings; None when there are none."""
+        settings = self.ctx.settings
+        if settings.monthly_budget is None and settings.daily_budget is None:
+            self.budgetWarning.emit("")
+            return None
+        from app.core.usage import budget_status
+
+        try:
+            status = budget_status(self.ctx.store, settings)
+        except ParleyError:
+            return None  # a warning that cannot be computed must not stop the user
+        self.budgetWarning.emit(status.message())
+        return status
+
+    def budget_allows(self) -> bool:
+        """Before a send: warn past a threshold; over budget, ask when Settings say so."""
+        status = self.check_budget()
+        if status is None or not status.needs_confirmation:
+            return True
+        return self.confirm_over_budget(status.message())
 
     # ---- key -----------------------------------------------------------------------
 
@@ -789,6 +818,7 @@ class ChatController(QObject):
         if old:
             self._close_when_idle([client.aclose for client in old])
         self.refresh_models()
+        self.check_budget()
 
     def _close_when_idle(self, closers: list[Callable[[], Awaitable[None]]]) -> None:
         """Close old clients or servers once the tasks running now have ended (the reply,
