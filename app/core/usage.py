@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     import sqlite3
+    from pathlib import Path
 
     from app.core.config import Settings
     from app.core.history import Store
@@ -27,6 +28,7 @@ __all__ = [
     "BREAKDOWNS",
     "BudgetStatus",
     "ConversationSpend",
+    "Dashboard",
     "DaySpend",
     "ModelRow",
     "Row",
@@ -35,6 +37,8 @@ __all__ = [
     "breakdown",
     "budget_status",
     "daily_spend",
+    "dashboard",
+    "dashboard_in_worker",
     "model_table",
     "to_csv",
     "to_json",
@@ -238,10 +242,14 @@ def breakdown(store: Store, span: UsageRange, by: Breakdown) -> list[Row]:
 
 def model_table(store: Store, span: UsageRange) -> list[ModelRow]:
     """The per-model table of the range, dearest model first."""
+    return _model_rows(breakdown(store, span, "model"))
+
+
+def _model_rows(rows: list[Row]) -> list[ModelRow]:
     return [
         ModelRow(r.key, r.replies, r.unpriced, r.prompt_tokens, r.completion_tokens,
                  r.reasoning_tokens, r.cached_tokens, r.cost)
-        for r in breakdown(store, span, "model")
+        for r in rows
     ]
 
 
@@ -385,10 +393,53 @@ def budget_status(store: Store, settings: Settings, now: datetime | None = None)
     month_start = datetime.combine(now.date().replace(day=1), time()).timestamp()
     day_start = datetime.combine(now.date(), time()).timestamp()
     monthly, daily = settings.monthly_budget, settings.daily_budget
-    month_spent = _spent_since(store, month_start) if monthly is not None else 0.0
-    day_spent = _spent_since(store, day_start) if daily is not None else 0.0
+    month_spent = _spent_since(store, month_start)
+    day_spent = _spent_since(store, day_start)
     return BudgetStatus(
         month_spent, day_spent, monthly, daily,
         _level(month_spent, monthly), _level(day_spent, daily),
         ask_over_budget=settings.ask_over_budget,
     )
+
+
+# ---------------------------------------------------------------- the dashboard
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Everything the Usage window shows for one range."""
+
+    span: UsageRange
+    stack: str
+    totals: Totals
+    days: list[DaySpend]
+    #: by model, as `parley usage --by model` prints them (and the CSV export)
+    rows: list[Row]
+    models: list[ModelRow]
+    conversations: list[ConversationSpend]
+    #: this month and today against the budgets (figures also without budgets)
+    budget: BudgetStatus
+
+
+def dashboard(store: Store, span: UsageRange, stack: Literal["model", "endpoint"],
+              settings: Settings, now: datetime | None = None) -> Dashboard:
+    """All figures of the Usage window for `span`, stacked by model or endpoint."""
+    rows = breakdown(store, span, "model")
+    return Dashboard(
+        span, stack, totals(store, span), daily_spend(store, span, stack), rows,
+        _model_rows(rows), top_conversations(store, span), budget_status(store, settings, now),
+    )
+
+
+def dashboard_in_worker(db_path: Path, span: UsageRange, stack: Literal["model", "endpoint"],
+                        settings: Settings) -> Dashboard:
+    """`dashboard` on a connection of the calling (worker) thread's own."""
+    import threading
+
+    from app.core.history.jobs import worker_store
+
+    store = worker_store(db_path, threading.Event())
+    try:
+        return dashboard(store, span, stack, settings)
+    finally:
+        store.close()

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
         ToolLoop,
     )
     from app.core.tools.registry import ToolRegistry
-    from app.core.usage import BudgetStatus
+    from app.core.usage import BudgetStatus, Dashboard, UsageRange
 
 log = logging.getLogger(__name__)
 
@@ -778,6 +778,26 @@ class ChatController(QObject):
         parts.append(self.tr("today {cost}").format(cost=money(today.cost)))
         self.totalsChanged.emit(" · ".join(parts))
         self.check_budget()
+
+    async def usage_dashboard(self, span: UsageRange, stack: str) -> Dashboard:
+        """The Usage window's figures, added up on the file thread with its own connection."""
+        from app.core.usage import dashboard_in_worker
+
+        return await self.run_blocking(dashboard_in_worker, self.ctx.store.path, span,
+                                       stack, self.ctx.settings, long=True)
+
+    async def openrouter_credit(self) -> KeyInfo | None:
+        """GET /key on the OpenRouter endpoint (what the status bar shows after a reply);
+        None when there is no OpenRouter endpoint or it cannot say."""
+        from app.core.endpoints import list_endpoints
+
+        endpoint = next((e for e in list_endpoints(self.ctx.settings) if e.is_openrouter), None)
+        if endpoint is None:
+            return None
+        try:
+            return await self.ctx.client_for_endpoint(endpoint).key_info()
+        except ParleyError:
+            return None
 
     def check_budget(self) -> BudgetStatus | None:
         """Emit `budgetWarning` for the budgets in Settings; None when there are none."""
