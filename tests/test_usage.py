@@ -194,3 +194,21 @@ def test_budget_settings_round_trip_and_reject_nonsense():
     assert Settings.from_dict(s.to_dict()) == s
     bad = Settings.from_dict({"monthly_budget": "lots", "daily_budget": -5})
     assert (bad.monthly_budget, bad.daily_budget) == (None, None)
+
+
+@pytest.mark.parametrize("stack", ["model", "endpoint"])
+def test_the_dashboard_shows_the_same_figures_as_the_single_queries(seeded, stack):
+    store, _ = seeded
+    d = usage.dashboard(store, NOVEMBER, stack, Settings(monthly_budget=1.0),
+                        datetime(2026, 11, 20, 23, 45))
+    t = d.totals
+    assert (t.replies, t.unpriced, t.prompt_tokens, t.completion_tokens, t.cached_tokens,
+            t.reasoning_tokens) == (6, 1, 470, 205, 20, 60)
+    assert t.cost == pytest.approx(0.46)
+    assert [(r.key, r.replies, r.unpriced) for r in d.rows] == [
+        (r.key, r.replies, r.unpriced) for r in usage.breakdown(store, NOVEMBER, "model")]
+    expected = usage.daily_spend(store, NOVEMBER, stack)
+    assert [(s.day, s.key, s.replies, s.unpriced) for s in d.days] == [
+        (s.day, s.key, s.replies, s.unpriced) for s in expected]
+    assert [s.cost for s in d.days] == pytest.approx([s.cost for s in expected])
+    assert d.budget.month_spent == pytest.approx(0.46)
