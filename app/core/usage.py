@@ -195,6 +195,8 @@ class ConversationSpend:
     cost: float
     replies: int
     trashed: bool
+    #: replies whose endpoint reported no cost
+    unpriced: int = 0
 
 
 def _row(key: str, values: tuple[Any, ...]) -> Row:
@@ -278,16 +280,18 @@ def top_conversations(store: Store, span: UsageRange, limit: int = 10) -> list[C
     """The conversations that cost most in the range (trashed ones too: that was spent)."""
     rows = _query(
         store,
-        f"SELECT s.cost, s.n, c.id, c.title, c.trashed_at FROM ("
-        f"  SELECT m.conversation_id AS cid, total(m.cost) AS cost, count(*) AS n "
+        f"SELECT s.cost, s.n, c.id, c.title, c.trashed_at, s.priced FROM ("
+        f"  SELECT m.conversation_id AS cid, total(m.cost) AS cost, count(*) AS n, "
+        f"  count(m.cost) AS priced "
         f"  FROM messages m WHERE {_COUNTED} AND {_RANGE} GROUP BY m.conversation_id"
         f"  ORDER BY cost DESC LIMIT ?"
         f") s JOIN conversations c ON c.id = s.cid ORDER BY s.cost DESC, c.id",
         (*span.bounds(), limit),
     )
     return [
-        ConversationSpend(int(cid), str(title), float(cost), int(n), trashed is not None)
-        for cost, n, cid, title, trashed in rows
+        ConversationSpend(int(cid), str(title), float(cost), int(n), trashed is not None,
+                          int(n) - int(priced))
+        for cost, n, cid, title, trashed, priced in rows
     ]
 
 

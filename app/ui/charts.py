@@ -146,6 +146,9 @@ class SpendChart(QWidget):
         self._paint_legend(painter, metrics, dark, text)
         plot = self._plot()
         top = self._nice_top()
+        # As few decimals as show every grid step exactly ($0.125 needs three).
+        decimals = next((d for d in range(2, 7)
+                         if abs(top / 4 * 10**d - round(top / 4 * 10**d)) < 1e-6), 6)
         painter.setPen(text)
         for i in range(5):
             value = top * i / 4
@@ -153,7 +156,7 @@ class SpendChart(QWidget):
             painter.setPen(grid)
             painter.drawLine(int(plot.left()), int(y), int(plot.right()), int(y))
             painter.setPen(text)
-            label = _money(value)
+            label = f"${value:,.{decimals}f}"
             painter.drawText(QRectF(0, y - 8, _MARGIN_LEFT - 6, 16),
                              int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
                              label)

@@ -140,15 +140,21 @@ class UsageDialog(QDialog):
             table.verticalHeader().setVisible(False)
             table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
             table.setAlternatingRowColors(True)
+            table.setWordWrap(False)
             table.horizontalHeader().setSectionResizeMode(
                 QHeaderView.ResizeMode.ResizeToContents)
-            table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.models_table.horizontalHeader().setSectionResizeMode(
+            0, QHeaderView.ResizeMode.Interactive)
+        self.models_table.setColumnWidth(0, 220)
+        self.conversations_table.horizontalHeader().setSectionResizeMode(
+            0, QHeaderView.ResizeMode.Stretch)
 
         lower = QSplitter(Qt.Orientation.Horizontal, self)
         lower.addWidget(self.models_table)
         lower.addWidget(self.conversations_table)
         lower.setStretchFactor(0, 3)
         lower.setStretchFactor(1, 2)
+        lower.setSizes([640, 320])
         body = QSplitter(Qt.Orientation.Vertical, self)
         body.addWidget(self.chart)
         body.addWidget(lower)
@@ -335,7 +341,9 @@ class UsageDialog(QDialog):
             title = c.title + (self.tr(" (in the trash)") if c.trashed else "")
             table.setItem(row, 0, _item(title, data=c.conversation_id))
             table.setItem(row, 1, _item(f"{c.replies:,}", number=True))
-            table.setItem(row, 2, _item(money(c.cost), number=True))
+            cost = (UNKNOWN if c.unpriced == c.replies
+                    else money(c.cost) + ("*" if c.unpriced else ""))
+            table.setItem(row, 2, _item(cost, number=True))
 
     def _open_row(self, row: int, _column: int) -> None:
         item = self.conversations_table.item(row, 0)
