@@ -6,8 +6,8 @@ models, two endpoints and some replies without a reported cost, and caches the r
 
 - opening the dashboard: a worker connection of its own plus every figure for the last
   30 days (what View > Usage does off the GUI thread);
-- switching range on an open connection: week, this month, 12 months, all 3 years, and
-  the same 30 days stacked by endpoint;
+- switching range, which does the same for another range: week, this month, 12 months,
+  all 3 years, and the same 30 days stacked by endpoint;
 - `parley usage --by conversation` over 12 months;
 
 against a baseline from the same run: a plain `SELECT count(*) FROM messages`.
@@ -22,7 +22,6 @@ import argparse
 import shutil
 import sqlite3
 import sys
-import threading
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -33,7 +32,6 @@ from bench_history import CONVERSATIONS, MESSAGES, generate, timed
 from app.core import usage
 from app.core.config import Settings
 from app.core.history import MIGRATIONS, Store
-from app.core.history.jobs import worker_store
 
 MODELS = ("openai/gpt-4o-mini", "anthropic/claude-sonnet-4", "google/gemini-2.5-flash",
           "meta-llama/llama-3.3-70b-instruct:free", "deepseek/deepseek-chat")
@@ -93,12 +91,8 @@ def main() -> int:
         baseline = timed(lambda: conn.execute("SELECT count(*) FROM messages").fetchone(), n)
 
         def open_dashboard() -> None:
-            worker = worker_store(path, threading.Event())
-            try:
-                usage.dashboard(worker, usage.UsageRange.last_days(30, today), "model",
-                                settings)
-            finally:
-                worker.close()
+            usage.dashboard_in_worker(path, usage.UsageRange.last_days(30, today), "model",
+                                      settings)
 
         opened = timed(open_dashboard, n)
         spans = {
@@ -107,12 +101,14 @@ def main() -> int:
             "12 months": usage.UsageRange.last_days(365, today),
             "3 years (all)": usage.UsageRange(today - timedelta(days=3 * 366), today),
         }
+        # Each range switch in the window is one `dashboard_in_worker` call.
         switches = {
-            label: timed(lambda s=span: usage.dashboard(store, s, "model", settings), n)
+            label: timed(lambda s=span: usage.dashboard_in_worker(path, s, "model", settings),
+                         n)
             for label, span in spans.items()
         }
-        by_endpoint = timed(lambda: usage.dashboard(
-            store, usage.UsageRange.last_days(30, today), "endpoint", settings), n)
+        by_endpoint = timed(lambda: usage.dashboard_in_worker(
+            path, usage.UsageRange.last_days(30, today), "endpoint", settings), n)
         by_conversation = timed(lambda: usage.breakdown(
             store, spans["12 months"], "conversation"), n)
         plan = " / ".join(str(r[-1]) for r in conn.execute(
