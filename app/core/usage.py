@@ -10,9 +10,11 @@ nothing and is not a reply here. Dates are the user's local dates.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, Literal
@@ -469,19 +471,37 @@ def dashboard(store: Store, span: UsageRange, stack: Literal["model", "endpoint"
     )
 
 
+#: the dashboard's connection on each worker thread (sqlite3 connections stay on theirs)
+_worker = threading.local()
+
+
+def _worker_store(db_path: Path) -> Store:
+    """This thread's connection to `db_path`, opened on first use and kept.
+
+    Kept open because closing a store runs `PRAGMA optimize`, which after these queries
+    re-analyses the messages table (a quarter of a second on 500k messages), and because
+    a warm page cache makes the next range quick.
+    """
+    from app.core.errors import ParleyError
+    from app.core.history.jobs import worker_store
+
+    store: Store | None = getattr(_worker, "store", None)
+    if store is not None and store.path == db_path:
+        return store
+    if store is not None:  # another history (tests, a second data folder)
+        _worker.store = None
+        with contextlib.suppress(ParleyError):
+            store.close()
+    store = worker_store(db_path, threading.Event())
+    with store.reading("prepare the usage figures") as conn:
+        # Grouping a year of replies sorts ~100k rows: with SQLite's default 2 MB
+        # cache the sorter spills to disk and the query takes twice as long.
+        conn.execute(f"PRAGMA cache_size = -{_SORT_CACHE_KB}")
+    _worker.store = store
+    return store
+
+
 def dashboard_in_worker(db_path: Path, span: UsageRange, stack: Literal["model", "endpoint"],
                         settings: Settings) -> Dashboard:
     """`dashboard` on a connection of the calling (worker) thread's own."""
-    import threading
-
-    from app.core.history.jobs import worker_store
-
-    store = worker_store(db_path, threading.Event())
-    try:
-        with store.reading("prepare the usage figures") as conn:
-            # Grouping a year of replies sorts ~100k rows: with SQLite's default 2 MB
-            # cache the sorter spills to disk and the query takes twice as long.
-            conn.execute(f"PRAGMA cache_size = -{_SORT_CACHE_KB}")
-        return dashboard(store, span, stack, settings)
-    finally:
-        store.close()
+    return dashboard(_worker_store(db_path), span, stack, settings)
