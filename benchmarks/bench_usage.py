@@ -19,10 +19,10 @@ Targets: open <= 300 ms, switching range <= 100 ms. Nothing asserts on time.
 from __future__ import annotations
 
 import argparse
-from concurrent.futures import ThreadPoolExecutor
 import shutil
 import sqlite3
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 
