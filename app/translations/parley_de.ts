@@ -2419,7 +2419,7 @@ Diese Nachricht trotzdem senden?</translation>
     <name>UsageDialog</name>
     <message>
         <source>Usage</source>
-        <extracomment>(range, "model" | "endpoint") -&gt; the figures figures shown (for tests and the status bar): the Dashboard</extracomment>
+        <extracomment>(range, "model" | "endpoint") -&gt; the figures figures shown (for tests and the status bar): the Dashboard columns of the per-model table</extracomment>
         <translation>Verbrauch</translation>
     </message>
     <message>
@@ -2491,8 +2491,40 @@ Diese Nachricht trotzdem senden?</translation>
         <translation>Antworten</translation>
     </message>
     <message>
+        <source>Model</source>
+        <translation>Modell</translation>
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation>Eingabe</translation>
+    </message>
+    <message>
+        <source>Completion</source>
+        <translation>Ausgabe</translation>
+    </message>
+    <message>
         <source>Cost</source>
         <translation>Kosten</translation>
+    </message>
+    <message>
+        <source>Reasoning</source>
+        <translation>Überlegungen</translation>
+    </message>
+    <message>
+        <source>Cached</source>
+        <translation>Zwischengespeichert</translation>
+    </message>
+    <message>
+        <source>Avg / reply</source>
+        <translation>Ø pro Antwort</translation>
+    </message>
+    <message>
+        <source>Median TTFT</source>
+        <translation>Median bis 1. Token</translation>
+    </message>
+    <message>
+        <source>Tokens/s</source>
+        <translation>Tokens/s</translation>
     </message>
     <message>
         <source>Double-click to open the conversation</source>

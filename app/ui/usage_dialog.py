@@ -71,8 +71,8 @@ class UsageDialog(QDialog):
     #: figures shown (for tests and the status bar): the Dashboard
     loaded = Signal(object)
 
-    MODEL_COLUMNS = ("Model", "Replies", "Prompt", "Completion", "Reasoning", "Cached",
-                     "Cost", "Avg / reply", "Median TTFT", "Tokens/s")
+    #: columns of the per-model table
+    MODEL_COLUMNS = 10
 
     def __init__(self, load: Loader, credit: CreditLoader | None = None,
                  parent: QWidget | None = None, *, today: date | None = None) -> None:
@@ -128,9 +128,12 @@ class UsageDialog(QDialog):
         self.credit_line.setWordWrap(True)
 
         self.chart = SpendChart(self)
-        self.models_table = QTableWidget(0, len(self.MODEL_COLUMNS), self)
+        self.models_table = QTableWidget(0, self.MODEL_COLUMNS, self)
         self.models_table.setAccessibleName(self.tr("Spend by model"))
-        self.models_table.setHorizontalHeaderLabels([self.tr(c) for c in self.MODEL_COLUMNS])
+        self.models_table.setHorizontalHeaderLabels([
+            self.tr("Model"), self.tr("Replies"), self.tr("Prompt"), self.tr("Completion"),
+            self.tr("Reasoning"), self.tr("Cached"), self.tr("Cost"), self.tr("Avg / reply"),
+            self.tr("Median TTFT"), self.tr("Tokens/s")])
         self.conversations_table = QTableWidget(0, 3, self)
         self.conversations_table.setAccessibleName(self.tr("Most expensive conversations"))
         self.conversations_table.setHorizontalHeaderLabels(
