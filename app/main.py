@@ -27,6 +27,7 @@ from app.ui.actions.messages import MessageActions
 from app.ui.actions.settings import SettingsActions
 from app.ui.actions.sidebar import SidebarActions
 from app.ui.actions.startup import Startup
+from app.ui.actions.usage import UsageActions
 from app.ui.actions.welcome_flow import WelcomeFlow
 from app.ui.chat_controller import ChatController
 from app.ui.i18n import install_translators
@@ -55,10 +56,13 @@ class Parley:
     approval: ToolApproval
     welcome: WelcomeFlow
     startup: Startup
+    usage: UsageActions | None = None
 
     def start(self) -> None:
         """First state of the window: history list, the last conversation, models loading."""
         self.startup.start()
+        # A budget crossed earlier is shown before the first send, not only after it.
+        self.controller.check_budget()
 
 
 def build(ctx: AppContext) -> Parley:
@@ -141,6 +145,11 @@ def build(ctx: AppContext) -> Parley:
     controller.creditChanged.connect(window.credit_label.setText)
     controller.modelsLoaded.connect(window.model_chooser.set_models)
     controller.modelChanged.connect(window.model_chooser.set_model)
+    usage = UsageActions(window, controller)
+    window.usage_action.triggered.connect(usage.open_usage)
+    controller.budgetWarning.connect(window.show_budget_warning)
+    controller.confirm_over_budget = usage.confirm_over_budget
+    app.usage = usage
     return app
 
 

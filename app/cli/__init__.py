@@ -1,6 +1,6 @@
 """`parley` command line: with no command it opens the window; otherwise it works over core.
 
-One module per command group (ask, export, key, history, prompts); shared helpers live in
+One module per command group (ask, export, key, history, prompts, usage); shared helpers live in
 `app.cli.common`. This package must import fast and never import Qt: the GUI is imported
 only when no command is given, and httpx only by the commands that talk to an endpoint.
 """
@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 
 from app import __version__
-from app.cli import ask, export, history, key, prompts
+from app.cli import ask, export, history, key, prompts, usage
 from app.cli.ask import parse_options
 from app.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, _err
 
@@ -51,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     key.add_parser(sub)
     history.add_parsers(sub)  # search, import, backup, restore
     prompts.add_parser(sub)
+    usage.add_parser(sub)
     return parser
 
 
@@ -79,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         "backup": history.cmd_backup,
         "restore": history.cmd_restore,
         "prompts": prompts.cmd_prompts,
+        "usage": usage.cmd_usage,
     }
     try:
         return handlers[args.command](args)

@@ -102,6 +102,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="write the images the model generates into DIR (created if needed) and print "
         "their paths on stderr; without it they are kept in the history only",
     )
+    ask.add_argument(
+        "--over-budget",
+        action="store_true",
+        help="send even when a budget in Settings is used up and Settings ask first",
+    )
 
 
 def parse_options(pairs: list[str]) -> dict[str, Any]:
@@ -252,6 +257,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
             return EXIT_USAGE
     store = _open_store()
     try:
+        if not _budget_allows(store, settings, over_budget=args.over_budget):
+            return EXIT_ERROR
         conv = None
         if args.conversation is not None:
             conv = store.get_conversation(args.conversation)
@@ -319,6 +326,22 @@ def _capability_warnings(attachments: list[Attachment], request: ChatRequest) ->
     info = catalog.get(request.model) if catalog is not None else None
     modalities = info.input_modalities if info is not None and info.input_modalities else None
     return capability_warnings(attachments, modalities, request.model)
+
+
+def _budget_allows(store: Store, settings: Settings, *, over_budget: bool) -> bool:
+    """Warn on stderr past 80% / 100% of a budget; False when it must not send."""
+    if settings.monthly_budget is None and settings.daily_budget is None:
+        return True
+    from app.core.usage import budget_status
+
+    status = budget_status(store, settings)
+    if status.needs_confirmation and not over_budget:
+        _err(f"{status.message()} Nothing was sent: Settings ask before sending over "
+             "budget. Add --over-budget to send anyway.")
+        return False
+    if status.level:
+        _err("warning: " + status.message())
+    return True
 
 
 def _run(args: argparse.Namespace, store: Store, settings: Settings, conv_id: int,

@@ -48,6 +48,10 @@ def settings_path() -> Path:
     return data_dir() / "settings.json"
 
 
+#: optional non-negative amounts (budgets): a number or null
+_OPTIONAL_AMOUNTS = frozenset({"monthly_budget", "daily_budget"})
+
+
 @dataclass
 class Settings:
     """User preferences stored as JSON in the data folder. The API key is never here."""
@@ -84,6 +88,11 @@ class Settings:
     #: attached photos whose long side is larger are sent as a copy this size (the
     #: original is kept and exported); models rarely look at more pixels than this
     image_max_side: int = 2048
+    #: US dollars a month / a day; None: no budget (warnings at 80% and 100%)
+    monthly_budget: float | None = None
+    daily_budget: float | None = None
+    #: over a budget, sending asks first (`parley ask` refuses without --over-budget)
+    ask_over_budget: bool = False
 
     def effective_base_url(self) -> str:
         """$OPENROUTER_BASE_URL wins over the saved value, so a shell can point anywhere."""
@@ -108,7 +117,11 @@ class Settings:
             if name not in known:
                 continue  # settings written by a newer Parley: ignore, keep running
             default = getattr(defaults, name)
-            if isinstance(default, float) and isinstance(value, int | float):
+            if name in _OPTIONAL_AMOUNTS:
+                if value is None or (isinstance(value, int | float)
+                                     and not isinstance(value, bool) and value >= 0):
+                    kwargs[name] = None if value is None else float(value)
+            elif isinstance(default, float) and isinstance(value, int | float):
                 kwargs[name] = float(value)
             elif isinstance(value, type(default)):
                 kwargs[name] = value

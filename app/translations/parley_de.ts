@@ -4,7 +4,7 @@
     <name>ChatController</name>
     <message>
         <source>That conversation no longer exists.</source>
-        <extracomment>how long shutdown waits for cancelled tasks to finish their clean-up how often a streaming reply is pushed to the view (~30 frames a second: smooth for text, and half the repaints of 60 fps, which dominate the cost of a long reply) the list as a whole changed (filters, tags, start-up): reload it one conversation changed (new message, title, pin...): update that row only one conversation left the list (deleted or archived) (id, title) a conversation went to the trash; the window offers Undo (Conversation | None, list[Message]) — None: an empty new chat a stored message to show at the end of the open conversation {message id: (index, count)} for messages that have other versions (message id, text so far, reasoning so far) — coalesced to the frame rate the stored final state of a reply (complete, stopped or error) (message, hint, kind) kind: auth | credits | error a one-line summary of the last reply: model, tokens, cost (ToolCall, asyncio.Future[str]): ask the user; set "once", "always" or "deny" remaining credit and limit from GET /key, for the status bar ("" when unknown) spend of this conversation and of today, for the status bar background work (model list, titles, credit, warm-up...): cancelled at exit clean-up (closing clients and MCP servers): awaited to the end at exit, never cancelled, or a child process could be left behind</extracomment>
+        <extracomment>how long shutdown waits for cancelled tasks to finish their clean-up how often a streaming reply is pushed to the view (~30 frames a second: smooth for text, and half the repaints of 60 fps, which dominate the cost of a long reply) the list as a whole changed (filters, tags, start-up): reload it one conversation changed (new message, title, pin...): update that row only one conversation left the list (deleted or archived) (id, title) a conversation went to the trash; the window offers Undo (Conversation | None, list[Message]) — None: an empty new chat a stored message to show at the end of the open conversation {message id: (index, count)} for messages that have other versions (message id, text so far, reasoning so far) — coalesced to the frame rate (message id, every image of the reply so far, as in extra["images"]) — emitted on the frame tick when new images arrived the stored final state of a reply (complete, stopped or error) (message, hint, kind) kind: auth | credits | error a one-line summary of the last reply: model, tokens, cost (ToolCall, asyncio.Future[str]): ask the user; set "once", "always" or "deny" remaining credit and limit from GET /key, for the status bar ("" when unknown) spend of this conversation and of today, for the status bar a sentence when a budget's 80% / 100% threshold is crossed, "" when none is background work (model list, titles, credit, warm-up...): cancelled at exit clean-up (closing clients and MCP servers): awaited to the end at exit, never cancelled, or a child process could be left behind (reply id, how many of its images the window was given) asked (with the budget sentence) before sending over budget when Settings say so; the composition root sets a dialog, True sends</extracomment>
         <translation>Diese Unterhaltung gibt es nicht mehr.</translation>
     </message>
     <message>
@@ -367,6 +367,10 @@ er wird im Schlüsselbund des Systems gespeichert — oder setzen Sie $OPENROUTE
     <message>
         <source>Tools…</source>
         <translation>Werkzeuge…</translation>
+    </message>
+    <message>
+        <source>Usage…</source>
+        <translation>Verbrauch…</translation>
     </message>
     <message>
         <source>Focus Message Box</source>
@@ -1730,6 +1734,18 @@ Wenn etwas nicht stimmt, sichern Sie Ihre Arbeit und starten Sie Parley neu. Um 
         <source>Copied</source>
         <translation>Kopiert</translation>
     </message>
+    <message>
+        <source>Over budget</source>
+        <translation>Budget überschritten</translation>
+    </message>
+    <message>
+        <source>{message}
+
+Send this message anyway?</source>
+        <translation>{message}
+
+Diese Nachricht trotzdem senden?</translation>
+    </message>
 </context>
 <context>
     <name>PromptLibrary</name>
@@ -2259,6 +2275,26 @@ Wenn etwas nicht stimmt, sichern Sie Ihre Arbeit und starten Sie Parley neu. Um 
         <translation>Wird nur an OpenRouter gesendet, für dessen App-Ranglisten; leer lassen, um nichts zu senden.</translation>
     </message>
     <message>
+        <source>Monthly budget</source>
+        <translation>Monatsbudget</translation>
+    </message>
+    <message>
+        <source>Daily budget</source>
+        <translation>Tagesbudget</translation>
+    </message>
+    <message>
+        <source>Ask before sending over budget</source>
+        <translation>Vor dem Senden über Budget nachfragen</translation>
+    </message>
+    <message>
+        <source>Parley warns at 80% and 100% of a budget, counting the costs the endpoints reported.</source>
+        <translation>Parley warnt bei 80 % und 100 % eines Budgets und zählt dabei die Kosten, die die Endpunkte gemeldet haben.</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>keins</translation>
+    </message>
+    <message>
         <source>Hide</source>
         <translation>Verbergen</translation>
     </message>
@@ -2305,6 +2341,14 @@ Wenn etwas nicht stimmt, sichern Sie Ihre Arbeit und starten Sie Parley neu. Um 
     <message>
         <source>Shortcut</source>
         <translation>Kürzel</translation>
+    </message>
+</context>
+<context>
+    <name>SpendChart</name>
+    <message>
+        <source>Spend per day</source>
+        <extracomment>series hues (degrees); lightness follows the theme so bars read on light and dark the most series drawn apart; the rest are one "other" segment</extracomment>
+        <translation>Ausgaben pro Tag</translation>
     </message>
 </context>
 <context>
@@ -2369,6 +2413,198 @@ Wenn etwas nicht stimmt, sichern Sie Ihre Arbeit und starten Sie Parley neu. Um 
     <message>
         <source>The server's error output appears here.</source>
         <translation>Die Fehlerausgabe des Servers erscheint hier.</translation>
+    </message>
+</context>
+<context>
+    <name>UsageDialog</name>
+    <message>
+        <source>Usage</source>
+        <extracomment>(range, "model" | "endpoint") -&gt; the figures figures shown (for tests and the status bar): the Dashboard columns of the per-model table</extracomment>
+        <translation>Verbrauch</translation>
+    </message>
+    <message>
+        <source>Range</source>
+        <translation>Zeitraum</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>Letzte 7 Tage</translation>
+    </message>
+    <message>
+        <source>Last 30 days</source>
+        <translation>Letzte 30 Tage</translation>
+    </message>
+    <message>
+        <source>This month</source>
+        <translation>Dieser Monat</translation>
+    </message>
+    <message>
+        <source>Last 12 months</source>
+        <translation>Letzte 12 Monate</translation>
+    </message>
+    <message>
+        <source>Custom</source>
+        <translation>Benutzerdefiniert</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>Von</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>Bis</translation>
+    </message>
+    <message>
+        <source>Stack bars by</source>
+        <translation>Balken stapeln nach</translation>
+    </message>
+    <message>
+        <source>By model</source>
+        <translation>Nach Modell</translation>
+    </message>
+    <message>
+        <source>By endpoint</source>
+        <translation>Nach Endpunkt</translation>
+    </message>
+    <message>
+        <source>Save Chart as PNG…</source>
+        <translation>Diagramm als PNG speichern…</translation>
+    </message>
+    <message>
+        <source>Save Numbers as CSV…</source>
+        <translation>Zahlen als CSV speichern…</translation>
+    </message>
+    <message>
+        <source>Spend by model</source>
+        <translation>Ausgaben nach Modell</translation>
+    </message>
+    <message>
+        <source>Most expensive conversations</source>
+        <translation>Teuerste Unterhaltungen</translation>
+    </message>
+    <message>
+        <source>Conversation</source>
+        <translation>Unterhaltung</translation>
+    </message>
+    <message>
+        <source>Replies</source>
+        <translation>Antworten</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Modell</translation>
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation>Eingabe</translation>
+    </message>
+    <message>
+        <source>Completion</source>
+        <translation>Ausgabe</translation>
+    </message>
+    <message>
+        <source>Cost</source>
+        <translation>Kosten</translation>
+    </message>
+    <message>
+        <source>Reasoning</source>
+        <translation>Überlegungen</translation>
+    </message>
+    <message>
+        <source>Cached</source>
+        <translation>Zwischengespeichert</translation>
+    </message>
+    <message>
+        <source>Avg / reply</source>
+        <translation>Ø pro Antwort</translation>
+    </message>
+    <message>
+        <source>Median TTFT</source>
+        <translation>Median bis 1. Token</translation>
+    </message>
+    <message>
+        <source>Tokens/s</source>
+        <translation>Tokens/s</translation>
+    </message>
+    <message>
+        <source>Double-click to open the conversation</source>
+        <translation>Doppelklicken, um die Unterhaltung zu öffnen</translation>
+    </message>
+    <message>
+        <source>OpenRouter credit: asking…</source>
+        <translation>OpenRouter-Guthaben: wird abgefragt…</translation>
+    </message>
+    <message>
+        <source>Adding up…</source>
+        <translation>Wird zusammengezählt…</translation>
+    </message>
+    <message>
+        <source>OpenRouter credit: unknown (no key, or the endpoint did not answer).</source>
+        <translation>OpenRouter-Guthaben: unbekannt (kein Schlüssel, oder der Endpunkt hat nicht geantwortet).</translation>
+    </message>
+    <message>
+        <source>OpenRouter: {text}.</source>
+        <translation>OpenRouter: {text}.</translation>
+    </message>
+    <message>
+        <source>reply</source>
+        <translation>Antwort</translation>
+    </message>
+    <message>
+        <source>replies</source>
+        <translation>Antworten</translation>
+    </message>
+    <message>
+        <source>{since} to {until}: {cost} over {n} {noun}</source>
+        <translation>{since} bis {until}: {cost} für {n} {noun}</translation>
+    </message>
+    <message>
+        <source> · {p} prompt and {c} completion tokens</source>
+        <translation> · {p} Prompt- und {c} Antwort-Tokens</translation>
+    </message>
+    <message>
+        <source>{note} (not in the cost)</source>
+        <translation>{note} (nicht in den Kosten)</translation>
+    </message>
+    <message>
+        <source>This month: {spent} (no monthly budget set in Settings).</source>
+        <translation>Dieser Monat: {spent} (kein Monatsbudget in den Einstellungen).</translation>
+    </message>
+    <message>
+        <source>This month: {spent} of your {budget} budget ({share:.0%}).</source>
+        <translation>Dieser Monat: {spent} von Ihrem Budget von {budget} ({share:.0%}).</translation>
+    </message>
+    <message>
+        <source>{n} replies without a reported cost are not in this figure</source>
+        <translation>{n} Antworten ohne gemeldete Kosten sind in dieser Zahl nicht enthalten</translation>
+    </message>
+    <message>
+        <source> (in the trash)</source>
+        <translation> (im Papierkorb)</translation>
+    </message>
+    <message>
+        <source>Save Chart</source>
+        <translation>Diagramm speichern</translation>
+    </message>
+    <message>
+        <source>PNG image (*.png)</source>
+        <translation>PNG-Bild (*.png)</translation>
+    </message>
+    <message>
+        <source>Save Numbers</source>
+        <translation>Zahlen speichern</translation>
+    </message>
+    <message>
+        <source>CSV (*.csv)</source>
+        <translation>CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>⚠ The chart could not be saved to {path}: check that the folder exists and is writable.</source>
+        <translation>⚠ Das Diagramm konnte nicht unter {path} gespeichert werden: Prüfen Sie, ob der Ordner existiert und beschreibbar ist.</translation>
+    </message>
+    <message>
+        <source>⚠ The numbers could not be saved to {path}: {error}.</source>
+        <translation>⚠ Die Zahlen konnten nicht unter {path} gespeichert werden: {error}.</translation>
     </message>
 </context>
 <context>

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
         ToolLoop,
     )
     from app.core.tools.registry import ToolRegistry
+    from app.core.usage import BudgetStatus, Dashboard, UsageRange
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +104,8 @@ class ChatController(QObject):
     creditChanged = Signal(str)
     #: spend of this conversation and of today, for the status bar
     totalsChanged = Signal(str)
+    #: a sentence when a budget's 80% / 100% threshold is crossed, "" when none is
+    budgetWarning = Signal(str)
 
     def __init__(self, ctx: AppContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -136,6 +139,9 @@ class ChatController(QObject):
         self._frame = QTimer(self)
         self._frame.setInterval(FRAME_MS)
         self._frame.timeout.connect(self._push_progress)
+        #: asked (with the budget sentence) before sending over budget when Settings say
+        #: so; the composition root sets a dialog, True sends
+        self.confirm_over_budget: Callable[[str], bool] = lambda _message: True
 
     # ---- conversations -------------------------------------------------------------
 
@@ -484,7 +490,7 @@ class ChatController(QObject):
     def send(self, text: str, attachments: Sequence[Attachment] = ()) -> bool:
         """Store the prompt (with the files attached, already ingested) and start streaming
         the reply. False if nothing was sent."""
-        if self.busy or not (text.strip() or attachments):
+        if self.busy or not (text.strip() or attachments) or not self.budget_allows():
             return False
         # Imported on first send: the stream machinery is not needed to show the window.
         from app.core.chat import begin_exchange, title_from_prompt
@@ -783,6 +789,49 @@ class ChatController(QObject):
             parts.append(self.tr("This chat {cost}").format(cost=money(conv.cost)))
         parts.append(self.tr("today {cost}").format(cost=money(today.cost)))
         self.totalsChanged.emit(" · ".join(parts))
+        self.check_budget()
+
+    async def usage_dashboard(self, span: UsageRange, stack: str) -> Dashboard:
+        """The Usage window's figures, added up on the file thread with its own connection."""
+        from app.core.usage import dashboard_in_worker
+
+        return await self.run_blocking(dashboard_in_worker, self.ctx.store.path, span,
+                                       stack, self.ctx.settings, long=True)
+
+    async def openrouter_credit(self) -> KeyInfo | None:
+        """GET /key on the OpenRouter endpoint (what the status bar shows after a reply);
+        None when there is no OpenRouter endpoint or it cannot say."""
+        from app.core.endpoints import list_endpoints
+
+        endpoint = next((e for e in list_endpoints(self.ctx.settings) if e.is_openrouter), None)
+        if endpoint is None:
+            return None
+        try:
+            return await self.ctx.client_for_endpoint(endpoint).key_info()
+        except ParleyError:
+            return None
+
+    def check_budget(self) -> BudgetStatus | None:
+        """Emit `budgetWarning` for the budgets in Settings; None when there are none."""
+        settings = self.ctx.settings
+        if settings.monthly_budget is None and settings.daily_budget is None:
+            self.budgetWarning.emit("")
+            return None
+        from app.core.usage import budget_status
+
+        try:
+            status = budget_status(self.ctx.store, settings)
+        except ParleyError:
+            return None  # a warning that cannot be computed must not stop the user
+        self.budgetWarning.emit(status.message())
+        return status
+
+    def budget_allows(self) -> bool:
+        """Before a send: warn past a threshold; over budget, ask when Settings say so."""
+        status = self.check_budget()
+        if status is None or not status.needs_confirmation:
+            return True
+        return self.confirm_over_budget(status.message())
 
     # ---- key -----------------------------------------------------------------------
 
@@ -801,6 +850,7 @@ class ChatController(QObject):
         if old:
             self._close_when_idle([client.aclose for client in old])
         self.refresh_models()
+        self.check_budget()
 
     def _close_when_idle(self, closers: list[Callable[[], Awaitable[None]]]) -> None:
         """Close old clients or servers once the tasks running now have ended (the reply,

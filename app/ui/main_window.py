@@ -96,7 +96,13 @@ class MainWindow(QMainWindow):
         self.credit_label = QLabel(self)
         self.credit_label.setObjectName("usageLabel")
         self.credit_label.setToolTip(self.tr("Your OpenRouter key: credit left and limit"))
-        for label in (self.usage_label, self.totals_label, self.credit_label):
+        # Shown (and kept) while a budget threshold is crossed; hidden otherwise.
+        self.budget_label = QLabel(self)
+        self.budget_label.setObjectName("budgetWarning")
+        self.budget_label.setWordWrap(False)
+        self.budget_label.setVisible(False)
+        for label in (self.budget_label, self.usage_label, self.totals_label,
+                      self.credit_label):
             self.statusBar().addPermanentWidget(label)
 
         self._undo_button: QPushButton | None = None
@@ -134,6 +140,7 @@ class MainWindow(QMainWindow):
         self.options_action = self._action(self.tr("Conversation Settings…"), "Ctrl+Shift+O")
         self.prompts_action = self._action(self.tr("Prompt Library…"), "Ctrl+Shift+P")
         self.tools_action = self._action(self.tr("Tools…"), "Ctrl+Shift+T")
+        self.usage_action = self._action(self.tr("Usage…"), "Ctrl+Shift+U")
         self.toolbar.insertAction(self._spacer_action, self.models_action)
         self.toolbar.insertAction(self._spacer_action, self.options_action)
         self.focus_composer_action = self._action(self.tr("Focus Message Box"), "Ctrl+L")
@@ -169,6 +176,8 @@ class MainWindow(QMainWindow):
         for action in self.chat.view_actions():  # Ctrl+F, Ctrl+= / Ctrl+- / Ctrl+0
             self.addAction(action)
             self.view_menu.addAction(action)
+        self.view_menu.addSeparator()
+        self.view_menu.addAction(self.usage_action)
         self.conversation_menu = bar.addMenu(self.tr("&Conversation"))
         self.conversation_menu.addAction(self.search_action)
         self.conversation_menu.addAction(self.models_action)
@@ -261,6 +270,12 @@ class MainWindow(QMainWindow):
 
     def show_status(self, text: str) -> None:
         self.statusBar().showMessage(text, 0 if not text else 15000)
+
+    def show_budget_warning(self, text: str) -> None:
+        """A budget sentence that stays in the status bar until it no longer applies."""
+        self.budget_label.setText(f"⚠ {text}" if text else "")
+        self.budget_label.setToolTip(text)
+        self.budget_label.setVisible(bool(text))
 
     def show_undo(self, text: str, undo: Callable[[], None], seconds: int = 10) -> None:
         """A status-bar message with an Undo button, for a few seconds."""

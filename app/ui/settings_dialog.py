@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -385,7 +387,40 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("HTTP-Referer"), self.referer_edit)
         form.addRow(self.tr("App title"), self.app_title_edit)
         form.addRow("", attribution)
+        self._add_budget_rows(form, settings, tab)
         return tab
+
+    def _add_budget_rows(self, form: QFormLayout, settings: Settings, tab: QWidget) -> None:
+        """Monthly and daily budgets (0 = none) and the ask-before-sending switch."""
+        self.monthly_budget = self._budget_box(settings.monthly_budget, tab,
+                                               self.tr("Monthly budget"))
+        self.daily_budget = self._budget_box(settings.daily_budget, tab,
+                                             self.tr("Daily budget"))
+        self.ask_over_budget = QCheckBox(self.tr("Ask before sending over budget"), tab)
+        self.ask_over_budget.setChecked(settings.ask_over_budget)
+        note = QLabel(self.tr("Parley warns at 80% and 100% of a budget, counting the costs "
+                              "the endpoints reported."), tab)
+        note.setWordWrap(True)
+        note.setObjectName("hint")
+        form.addRow(self.tr("Monthly budget"), self.monthly_budget)
+        form.addRow(self.tr("Daily budget"), self.daily_budget)
+        form.addRow("", self.ask_over_budget)
+        form.addRow("", note)
+
+    def _budget_box(self, value: float | None, parent: QWidget, name: str) -> QDoubleSpinBox:
+        box = QDoubleSpinBox(parent)
+        box.setAccessibleName(name)
+        box.setRange(0.0, 1_000_000.0)
+        box.setDecimals(2)
+        box.setPrefix("$")
+        # The minimum reads "none": a budget of nothing is no budget.
+        box.setSpecialValueText(self.tr("none"))
+        box.setValue(value or 0.0)
+        return box
+
+    @staticmethod
+    def _budget(box: QDoubleSpinBox) -> float | None:
+        return box.value() or None
 
     def _connect_signals(self) -> None:
         self.show_button.toggled.connect(self._toggle_echo)
@@ -421,6 +456,9 @@ class SettingsDialog(QDialog):
             mcp_servers=servers if servers is not None else self._settings.mcp_servers,
             tool_step_limit=self.step_limit.value(),
             tool_timeout=float(self.tool_timeout.value()),
+            monthly_budget=self._budget(self.monthly_budget),
+            daily_budget=self._budget(self.daily_budget),
+            ask_over_budget=self.ask_over_budget.isChecked(),
         )
 
     # ---- actions -------------------------------------------------------------------

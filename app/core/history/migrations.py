@@ -278,6 +278,16 @@ BEGIN
 END;
 """
 
+_V6_USAGE_INDEX = """
+-- The usage dashboard and `parley usage` add up replies over a date range (by day, model,
+-- endpoint or conversation). Everything they read is in this index, so a range is one
+-- index range scan and never touches the message text. Only replies carry usage.
+CREATE INDEX messages_usage ON messages (
+    created_at, status, model, cost, prompt_tokens, completion_tokens,
+    reasoning_tokens, cached_tokens, conversation_id
+) WHERE role = 'assistant';
+"""
+
 #: Parley's schema history. Append only: never edit or reorder a released migration.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial", _V1_INITIAL),
@@ -286,6 +296,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "index final replies only, record who writes a streaming reply",
               _V4_FINAL_INDEX),
     Migration(5, "files attached to messages", _V5_ATTACHMENTS),
+    Migration(6, "usage index", _V6_USAGE_INDEX),
 )
 
 
