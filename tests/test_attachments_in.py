@@ -24,6 +24,7 @@ from app.core.chat import begin_exchange
 from app.core.domain import Attachment, AttachmentKind, MessageStatus, Role
 from app.core.errors import AttachmentError
 from app.core.history import Store
+from app.core.history.migrations import MIGRATIONS
 from app.core.options import ConversationOptions
 from tests import attachment_samples as samples
 
@@ -207,7 +208,7 @@ def test_attachments_are_stored_with_the_prompt_and_come_back_in_order(
     assert thread[1].attachments == []
     assert store.get_messages(conv_id)[0].attachments == attached
     assert store.get_message(thread[0].id).attachments == attached  # type: ignore[union-attr]
-    assert store.schema_version == 5
+    assert store.schema_version == len(MIGRATIONS)
 
 
 def test_an_edited_prompt_keeps_its_files(store: Store, files: AttachmentFiles) -> None:
@@ -263,7 +264,7 @@ def test_version_4_database_is_upgraded_with_its_messages_intact(tmp_path: Path)
         conv = old.create_conversation("old")
         old.add_message(conv.id, Role.USER, "from before attachments")
     with Store.open(path) as new:
-        assert new.schema_version == 5
+        assert new.schema_version == len(MIGRATIONS)
         (msg,) = new.get_thread(conv.id)
         assert (msg.content, msg.attachments) == ("from before attachments", [])
 
