@@ -21,8 +21,6 @@ from tests import attachment_samples as samples
 from tests.fake_openrouter import FakeOpenRouter, text_stream
 from tests.test_gui import chat_requests, gui  # noqa: F401 (fixture)
 
-pytestmark = pytest.mark.usefixtures("gui")
-
 
 def chips_ready(app: Parley, n: int) -> bool:
     tray = app.window.composer.tray
@@ -240,3 +238,41 @@ def test_viewer_fits_the_window_zooms_and_shows_100_percent(qtbot: Any) -> None:
     assert viewer.label.width() == fitted
 
 
+
+
+def _serve(body: bytes, status: int = 200) -> Any:
+    import httpx
+
+    return httpx.MockTransport(lambda request: httpx.Response(status, content=body))
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "limit", "words"),
+    [
+        (b"<html>not found</html>", 404, 1 << 20, "could not be loaded"),
+        (b"<html>hello</html>", 200, 1 << 20, "not an image"),
+        (samples.png(64, 64), 200, 20, "larger than"),
+    ],
+)
+def test_loading_a_remote_image_refuses_errors_non_images_and_huge_files(
+    body: bytes, status: int, limit: int, words: str
+) -> None:
+    import asyncio
+
+    from app.core.errors import AttachmentError
+    from app.core.remote_images import fetch_image
+
+    with pytest.raises(AttachmentError) as info:
+        asyncio.run(fetch_image("https://img.example.net/x.png", limit=limit,
+                                transport=_serve(body, status)))
+    assert words in str(info.value) and "img.example.net" in str(info.value)
+
+
+def test_loading_a_remote_image_returns_its_bytes() -> None:
+    import asyncio
+
+    from app.core.remote_images import fetch_image
+
+    png = samples.png(10, 10)
+    assert asyncio.run(fetch_image("https://img.example.net/x.png",
+                                   transport=_serve(png))) == png

@@ -867,32 +867,9 @@ class ChatController(QObject):
 
     async def fetch_image(self, url: str) -> bytes:
         """Download a remote generated image the user asked to see (size-capped)."""
-        import httpx
+        from app.core.remote_images import fetch_image
 
-        from app.core.attachments import MAX_FILE_BYTES
-        from app.core.errors import AttachmentError
-
-        host = url.split("/")[2] if url.count("/") >= 2 else url
-        try:
-            async with httpx.AsyncClient(timeout=30.0, follow_redirects=True) as client, \
-                    client.stream("GET", url) as response:
-                response.raise_for_status()
-                chunks: list[bytes] = []
-                total = 0
-                async for chunk in response.aiter_bytes():
-                    total += len(chunk)
-                    if total > MAX_FILE_BYTES:
-                        raise AttachmentError(
-                            f"The image at {host} is larger than Parley shows (32 MB).")
-                    chunks.append(chunk)
-        except httpx.HTTPError as exc:
-            raise AttachmentError(
-                f"The image at {host} could not be loaded ({type(exc).__name__}).",
-                hint="Check the connection and click it again.") from exc
-        data = b"".join(chunks)
-        if QImage.fromData(data).isNull():
-            raise AttachmentError(f"What {host} sent is not an image Parley can show.")
-        return data
+        return await fetch_image(url)
 
     # ---- lifecycle -----------------------------------------------------------------
 
