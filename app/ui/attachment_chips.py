@@ -15,13 +15,25 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import QCoreApplication, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QGuiApplication, QIcon, QImage, QImageReader, QPixmap
+from PySide6.QtGui import (
+    QColor,
+    QDesktopServices,
+    QGuiApplication,
+    QIcon,
+    QImage,
+    QImageReader,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPixmap,
+)
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
     QSizePolicy,
+    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -37,8 +49,34 @@ MESSAGE_THUMB = 120
 #: longest side of a generated image drawn inline under a reply
 INLINE_IMAGE = 320
 
-_KIND_ICONS = {AttachmentKind.PDF: "📄", AttachmentKind.TEXT: "📝", AttachmentKind.AUDIO: "🎵",
-               AttachmentKind.IMAGE: "🖼"}
+_KIND_WORDS = {AttachmentKind.PDF: "PDF", AttachmentKind.TEXT: "TXT", AttachmentKind.AUDIO: "AUDIO",
+               AttachmentKind.IMAGE: "IMG"}
+
+
+def paperclip_icon(color: QColor, side: int = 22) -> QIcon:
+    """A paperclip drawn with lines (emoji fonts are missing on many desktops)."""
+    pixmap = QPixmap(side * 2, side * 2)  # drawn at 2x so it stays sharp on HiDPI
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    pen = QPen(color, side * 0.16)
+    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+    painter.setPen(pen)
+    s = side * 2 / 24
+    path = QPainterPath()
+    path.moveTo(15 * s, 7 * s)
+    path.lineTo(15 * s, 17 * s)
+    path.arcTo(9 * s, 13 * s, 6 * s, 8 * s, 0, -180)
+    path.lineTo(9 * s, 6 * s)
+    path.arcTo(9 * s, 2 * s, 10 * s, 8 * s, 180, -180)
+    path.lineTo(19 * s, 16 * s)
+    painter.drawPath(path)
+    painter.end()
+    return QIcon(pixmap)
+
+
+def _file_icon(widget: QWidget) -> QIcon:
+    return widget.style().standardIcon(QStyle.StandardPixmap.SP_FileIcon)
 
 
 def format_size(size: int) -> str:
@@ -106,7 +144,9 @@ class AttachmentChip(QFrame):
         self.picture.setObjectName("chipPicture")
         self.label = QLabel(self)
         self.label.setObjectName("chipLabel")
-        self.warning = QLabel("⚠", self)
+        self.warning = QLabel(self)
+        self.warning.setPixmap(
+            self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(16, 16))
         self.warning.setObjectName("chipWarning")
         self.warning.hide()
         self.remove_button = QToolButton(self)
@@ -129,7 +169,8 @@ class AttachmentChip(QFrame):
         if not image.isNull():
             self.picture.setPixmap(QPixmap.fromImage(image))
         else:
-            self.picture.setText(_KIND_ICONS.get(attachment.kind, "📎"))
+            self.picture.setPixmap(_file_icon(self).pixmap(24, 24))
+            self.picture.setToolTip(_KIND_WORDS.get(attachment.kind, ""))
         details = format_size(attachment.size)
         if attachment.pages:
             details += " · " + translate("Parley", "{n} page(s)").format(n=attachment.pages)
@@ -145,7 +186,8 @@ class AttachmentChip(QFrame):
         self.setProperty("error", True)
         self.style().unpolish(self)
         self.style().polish(self)
-        self.picture.setText("⛔")
+        self.picture.setPixmap(
+            self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical).pixmap(24, 24))
         self.label.setText(f"{_elide(self.name)}\n" + translate("Parley", "not attached"))
         self.setToolTip(message)
         self.setAccessibleName(message)
@@ -288,7 +330,7 @@ class _ImageButton(QToolButton):
             self.setIcon(QIcon(QPixmap.fromImage(image)))
             self.setIconSize(image.size())
         else:
-            self.setText("🖼")
+            self.setText(translate("Parley", "Image"))
 
 
 def open_in_viewer(parent: QWidget, path: Path, name: str) -> None:
@@ -338,7 +380,9 @@ class AttachmentStrip(QWidget):
                 details = format_size(a.size)
                 if a.pages:
                     details += " · " + translate("Parley", "{n} page(s)").format(n=a.pages)
-                button.setText(f"{_KIND_ICONS.get(a.kind, '📎')} {_elide(a.name)} · {details}")
+                button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+                button.setIcon(_file_icon(button))
+                button.setText(f"{_elide(a.name)} · {details}")
                 tip = translate("Parley", "Open {name}").format(name=a.name)
                 button.setToolTip(tip)
                 button.setAccessibleName(tip)
@@ -437,7 +481,7 @@ class GeneratedImage(QFrame):
             b.setVisible(has)
         if remote is not None:
             host = urlsplit(remote).hostname or remote
-            self.picture.setText(translate("Parley", "🖼 Image at {host} — click to load")
+            self.picture.setText(translate("Parley", "Image at {host} — click to load it")
                                  .format(host=host))
             self.picture.setToolTip(remote)
             self.picture.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
@@ -445,7 +489,7 @@ class GeneratedImage(QFrame):
             return
         image = self._picture()
         if image.isNull():
-            self.picture.setText(translate("Parley", "🖼 Image cannot be shown"))
+            self.picture.setText(translate("Parley", "This image cannot be shown."))
             return
         self.picture.setIcon(QIcon(QPixmap.fromImage(image)))
         self.picture.setIconSize(image.size())

@@ -11,7 +11,17 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QMimeData, QRect, Qt, Signal
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QEvent,
+    QIODevice,
+    QMimeData,
+    QRect,
+    QSize,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QImage, QKeyEvent, QTextCursor
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -156,7 +166,10 @@ class Composer(QWidget):
         self.button.setFixedHeight(84)
         self.attach_button = QToolButton(self)
         self.attach_button.setObjectName("attachButton")
-        self.attach_button.setText("📎")
+        from app.ui.attachment_chips import paperclip_icon
+
+        self.attach_button.setIcon(paperclip_icon(self.palette().text().color()))
+        self.attach_button.setIconSize(QSize(22, 22))
         self.attach_button.setToolTip(self.tr("Attach files (images, PDFs, text, audio)"))
         self.attach_button.setAccessibleName(self.tr("Attach files"))
         self.attach_button.setFixedSize(36, 84)
