@@ -8,13 +8,14 @@ thumbnails are small scaled reads kept in a cache, so a repaint never decodes a 
 from __future__ import annotations
 
 import tempfile
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QCoreApplication, Qt, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QColor,
     QDesktopServices,
@@ -89,33 +90,63 @@ def format_size(size: int) -> str:
     return f"{value:.1f} MB"
 
 
-@lru_cache(maxsize=512)
-def _thumbnail_cached(path: str, side: int, mtime: float) -> QImage:
-    reader = QImageReader(path)
-    reader.setAutoTransform(True)
-    size = reader.size()
-    if size.isValid() and (size.width() > side or size.height() > side):
-        # Scaled while decoding (JPEG decodes at 1/2, 1/4, 1/8 directly): never a full
-        # decode of a large photo for a small picture.
-        reader.setScaledSize(size.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio))
-    return reader.read()
+#: thumbnails made so far, by (file, side, modification time); bounded, oldest dropped
+_THUMBS: OrderedDict[tuple[str, int, float], QImage] = OrderedDict()
+_THUMBS_MAX = 512
+_THUMBS_LOCK = threading.Lock()
+
+
+def _thumb_key(path: Path, side: int) -> tuple[str, int, float] | None:
+    try:
+        return str(path), side, path.stat().st_mtime
+    except OSError:
+        return None
+
+
+def cached_thumbnail(path: Path, side: int) -> QImage | None:
+    """The thumbnail if it was made already (None: it must be made, off the GUI thread)."""
+    key = _thumb_key(path, side)
+    with _THUMBS_LOCK:
+        return _THUMBS.get(key) if key is not None else QImage()
+
+
+def clear_thumbnails() -> None:
+    """Forget every thumbnail (benchmarks measure a cold start)."""
+    with _THUMBS_LOCK:
+        _THUMBS.clear()
 
 
 def thumbnail(path: Path, side: int) -> QImage:
     """A picture of the image at `path` no larger than `side` (null when unreadable).
 
     Cached per file; safe on a worker thread (QImage, not QPixmap)."""
-    try:
-        mtime = path.stat().st_mtime
-    except OSError:
+    key = _thumb_key(path, side)
+    if key is None:
         return QImage()
-    return _thumbnail_cached(str(path), side, mtime)
+    with _THUMBS_LOCK:
+        found = _THUMBS.get(key)
+    if found is not None:
+        return found
+    reader = QImageReader(str(path))
+    reader.setAutoTransform(True)
+    size = reader.size()
+    if size.isValid() and (size.width() > side or size.height() > side):
+        # Scaled while decoding (JPEG decodes at 1/2, 1/4, 1/8 directly): never a full
+        # decode of a large photo for a small picture.
+        reader.setScaledSize(size.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio))
+    image = reader.read()
+    with _THUMBS_LOCK:
+        _THUMBS[key] = image
+        while len(_THUMBS) > _THUMBS_MAX:
+            _THUMBS.popitem(last=False)
+    return image
 
 
 class AttachmentBackend(Protocol):
     """What the attachment widgets need from the controller."""
 
     def spawn(self, coro: Any, *, closing: bool = False) -> Any: ...
+    async def run_blocking(self, func: Callable[..., Any], *args: Any) -> Any: ...
     async def ingest_attachment(
         self, source: Path | bytes, name: str
     ) -> tuple[Attachment, QImage]: ...
@@ -318,7 +349,7 @@ class AttachmentTray(QWidget):
 
 
 class _ImageButton(QToolButton):
-    def __init__(self, image: QImage, tip: str, parent: QWidget | None = None) -> None:
+    def __init__(self, tip: str, size: QSize, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("attachmentThumb")
         self.setAutoRaise(True)
@@ -326,11 +357,26 @@ class _ImageButton(QToolButton):
         self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.setToolTip(tip)
         self.setAccessibleName(tip)
-        if not image.isNull():
-            self.setIcon(QIcon(QPixmap.fromImage(image)))
-            self.setIconSize(image.size())
-        else:
+        # The final size from the start, so the message does not jump when it is drawn.
+        self.setIconSize(size)
+        blank = QPixmap(size)
+        blank.fill(Qt.GlobalColor.transparent)
+        self.setIcon(QIcon(blank))
+
+    def set_image(self, image: QImage) -> None:
+        if image.isNull():
             self.setText(translate("Parley", "Image"))
+            self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            return
+        self.setIcon(QIcon(QPixmap.fromImage(image)))
+        self.setIconSize(image.size())
+
+
+def _thumb_size(a: Attachment, side: int) -> QSize:
+    if a.width and a.height:
+        return QSize(a.width, a.height).scaled(
+            min(side, a.width), min(side, a.height), Qt.AspectRatioMode.KeepAspectRatio)
+    return QSize(side, side * 3 // 4)
 
 
 def open_in_viewer(parent: QWidget, path: Path, name: str) -> None:
@@ -356,7 +402,7 @@ class AttachmentStrip(QWidget):
     (click: open in the default app)."""
 
     def __init__(
-        self, attachments: Sequence[Attachment], path_of: Callable[[str], Path],
+        self, attachments: Sequence[Attachment], backend: AttachmentBackend,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -365,12 +411,22 @@ class AttachmentStrip(QWidget):
         layout.setContentsMargins(0, 4, 0, 2)
         layout.setSpacing(6)
         self.buttons: list[QToolButton] = []
+        self.backend = backend
+        path_of = backend.attachment_path
+        missing: list[tuple[_ImageButton, Path]] = []
         for a in attachments:
             original = path_of(a.sha256)
             if a.kind is AttachmentKind.IMAGE:
-                # The downscaled copy is small: its thumbnail is quick and cached.
+                # From the downscaled copy (small, quick to read), made on a worker thread
+                # the first time and cached: opening a chat never decodes photos here.
                 source = path_of(a.sent_sha256) if a.sent_sha256 else original
-                button: QToolButton = _ImageButton(thumbnail(source, MESSAGE_THUMB), a.name, self)
+                thumb = _ImageButton(a.name, _thumb_size(a, MESSAGE_THUMB), self)
+                image = cached_thumbnail(source, MESSAGE_THUMB)
+                if image is None:
+                    missing.append((thumb, source))
+                else:
+                    thumb.set_image(image)
+                button: QToolButton = thumb
                 button.clicked.connect(
                     lambda _=False, p=original, n=a.name: open_in_viewer(self, p, n))
             else:
@@ -394,6 +450,13 @@ class AttachmentStrip(QWidget):
             self.buttons.append(button)
             layout.addWidget(button)
         layout.addStretch(1)
+        if missing:
+            self._task = backend.spawn(self._load(missing))
+
+    async def _load(self, missing: list[tuple[_ImageButton, Path]]) -> None:
+        for button, path in missing:
+            image = await self.backend.run_blocking(thumbnail, path, MESSAGE_THUMB)
+            button.set_image(image)
 
 
 def _extension(mime: str) -> str:

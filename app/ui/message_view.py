@@ -504,7 +504,7 @@ class MessageView(QFrame):
             from app.ui.attachment_chips import AttachmentStrip
 
             self.attachment_strip = AttachmentStrip(
-                message.attachments, self.backend.attachment_path, self)
+                message.attachments, self.backend, self)
             self._insert_after_text(self.attachment_strip)
         images = message.extra.get("images")
         if isinstance(images, list) and images:
