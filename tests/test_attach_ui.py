@@ -97,6 +97,23 @@ def test_dropping_on_the_window_attaches_too(
     assert gui.window.composer.attachments()[0].kind is AttachmentKind.TEXT
 
 
+def test_a_file_the_model_cannot_read_gets_a_warning_but_can_be_sent(
+    gui: Parley, qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+) -> None:
+    from app.core.client import ModelInfo
+
+    text_only = ModelInfo(id="acme/text-only", name="Text only", input_modalities=("text",))
+    monkeypatch.setattr(gui.controller, "model_info", lambda model_id=None: text_only)
+    photo = tmp_path / "cat.png"
+    photo.write_bytes(samples.png(20, 20))
+    gui.window.composer.add_files([photo])
+    qtbot.waitUntil(lambda: chips_ready(gui, 1), timeout=5000)
+    chip = gui.window.composer.tray.chips[0]
+    assert chip.warning.isVisibleTo(chip)
+    assert "cat.png" in chip.warning.toolTip()
+    assert gui.window.composer.attachments()  # still sent if the user insists
+
+
 def test_a_file_that_cannot_be_attached_says_why_and_keeps_the_text(
     gui: Parley, qtbot: Any, tmp_path: Path, fake: FakeOpenRouter  # noqa: F811
 ) -> None:
@@ -136,7 +153,9 @@ def test_sending_an_image_delivers_an_image_part_and_shows_it_under_the_prompt(
                      if v.message.role is Role.USER)
     assert user_view.attachment_strip is not None
     button = user_view.attachment_strip.buttons[0]
-    assert not button.icon().isNull()
+    qtbot.waitUntil(lambda: button.loaded, timeout=5000)  # type: ignore[attr-defined]
+    assert button.iconSize().width() == 40
+    assert button.icon().pixmap(40, 40).toImage().pixelColor(20, 20).red() == 200
     # Clicking the thumbnail opens the viewer on the original.
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     viewers = [w for w in QApplication.topLevelWidgets() if isinstance(w, ImageViewer)]

@@ -362,8 +362,11 @@ class _ImageButton(QToolButton):
         blank = QPixmap(size)
         blank.fill(Qt.GlobalColor.transparent)
         self.setIcon(QIcon(blank))
+        #: True once the picture is drawn (or known to be unreadable)
+        self.loaded = False
 
     def set_image(self, image: QImage) -> None:
+        self.loaded = True
         if image.isNull():
             self.setText(translate("Parley", "Image"))
             self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
