@@ -675,12 +675,26 @@ class OptionsDialog(QDialog):
         context_form.addRow(self.caching_check)
         context_form.addRow(self.tr("Middle-out"), self.middle_out)
 
+        files = QGroupBox(self.tr("Attached files"), page)
+        self._openrouter_only.append(files)
+        self.pdf_combo = QComboBox(files)
+        self.pdf_combo.setAccessibleName(self.tr("PDF reading"))
+        self.pdf_combo.addItem(self.tr("Default (text extraction, free)"), None)
+        self.pdf_combo.addItem(self.tr("Text extraction (pdf-text, free)"), "pdf-text")
+        self.pdf_combo.addItem(self.tr("OCR for scans (mistral-ocr, billed per page)"),
+                               "mistral-ocr")
+        self.pdf_combo.addItem(self.tr("Native (the model reads the PDF itself)"), "native")
+        files_form = QFormLayout(files)
+        files_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
+        files_form.addRow(self.tr("PDF reading"), self.pdf_combo)
+
         layout = QVBoxLayout(page)
         layout.addWidget(structured, 1)
         note = self._openrouter_note(page)
         if note is not None:
             layout.addWidget(note)
         layout.addWidget(context)
+        layout.addWidget(files)
         return page
 
     # ---- loading and reading -----------------------------------------------------------
@@ -737,6 +751,7 @@ class OptionsDialog(QDialog):
         self.schema_edit.setPlainText(json.dumps(s.schema, indent=2) if s.schema else "")
         self.caching_check.setChecked(o.prompt_caching is True)
         self.middle_out.set_value(o.middle_out)
+        self._select_data(self.pdf_combo, o.pdf_engine)
 
     def _read_stop(self) -> list[str] | None:
         lines = [_unescape_stop(line) for line in self.stop_edit.toPlainText().split("\n")]
@@ -846,6 +861,7 @@ class OptionsDialog(QDialog):
         self._show_schema_status(mode, schema_error)
         o.prompt_caching = _checked(self.caching_check, self._original.prompt_caching)
         o.middle_out = self.middle_out.value()
+        o.pdf_engine = self.pdf_combo.currentData()
         return o, errors
 
     def _show_schema_status(self, mode: object, error: str | None) -> None:
