@@ -4,7 +4,7 @@
     <name>ChatController</name>
     <message>
         <source>That conversation no longer exists.</source>
-        <extracomment>how long shutdown waits for cancelled tasks to finish their clean-up how often a streaming reply is pushed to the view (~30 frames a second: smooth for text, and half the repaints of 60 fps, which dominate the cost of a long reply) the list as a whole changed (filters, tags, start-up): reload it one conversation changed (new message, title, pin...): update that row only one conversation left the list (deleted or archived) (id, title) a conversation went to the trash; the window offers Undo (Conversation | None, list[Message]) — None: an empty new chat a stored message to show at the end of the open conversation {message id: (index, count)} for messages that have other versions (message id, text so far, reasoning so far) — coalesced to the frame rate the stored final state of a reply (complete, stopped or error) (message, hint, kind) kind: auth | credits | error a one-line summary of the last reply: model, tokens, cost (ToolCall, asyncio.Future[str]): ask the user; set "once", "always" or "deny" remaining credit and limit from GET /key, for the status bar ("" when unknown) spend of this conversation and of today, for the status bar background work (model list, titles, credit, warm-up...): cancelled at exit clean-up (closing clients and MCP servers): awaited to the end at exit, never cancelled, or a child process could be left behind</extracomment>
+        <extracomment>how long shutdown waits for cancelled tasks to finish their clean-up how often a streaming reply is pushed to the view (~30 frames a second: smooth for text, and half the repaints of 60 fps, which dominate the cost of a long reply) the list as a whole changed (filters, tags, start-up): reload it one conversation changed (new message, title, pin...): update that row only one conversation left the list (deleted or archived) (id, title) a conversation went to the trash; the window offers Undo (Conversation | None, list[Message]) — None: an empty new chat a stored message to show at the end of the open conversation {message id: (index, count)} for messages that have other versions (message id, text so far, reasoning so far) — coalesced to the frame rate the stored final state of a reply (complete, stopped or error) (message id, every image of the reply so far, as in extra["images"]) — emitted on the frame tick when new images arrived (message, hint, kind) kind: auth | credits | error a one-line summary of the last reply: model, tokens, cost (ToolCall, asyncio.Future[str]): ask the user; set "once", "always" or "deny" remaining credit and limit from GET /key, for the status bar ("" when unknown) spend of this conversation and of today, for the status bar background work (model list, titles, credit, warm-up...): cancelled at exit clean-up (closing clients and MCP servers): awaited to the end at exit, never cancelled, or a child process could be left behind</extracomment>
         <translation>Diese Unterhaltung gibt es nicht mehr.</translation>
     </message>
     <message>
@@ -90,7 +90,7 @@
     </message>
     <message>
         <source>Find in Conversation…</source>
-        <extracomment>realized views by message id (only the messages near the viewport) message id -&gt; (what it was derived from, its text as shown), for find</extracomment>
+        <extracomment>realized views by message id (only the messages near the viewport) a streaming reply's images, kept until it is stored (its view may be rebuilt) message id -&gt; (what it was derived from, its text as shown), for find</extracomment>
         <translation>In Unterhaltung suchen…</translation>
     </message>
     <message>
@@ -110,7 +110,7 @@
     <name>Composer</name>
     <message>
         <source>Message</source>
-        <extracomment>returns the prompts matching what follows the "/" (favourites first) keys the open picker uses; they must not reach window shortcuts (Esc stops a reply) a key press was handled by the editor (carries the typed text, may be "") consulted first for every key; True means the key was used (the open picker) True while keys such as Esc and Enter belong to the picker the picker's "Open Prompt Library…" row; carries the text typed after the "/" a system-prompt preset was picked with "/": its (filled) body</extracomment>
+        <extracomment>returns the prompts matching what follows the "/" (favourites first) keys the open picker uses; they must not reach window shortcuts (Esc stops a reply) a key press was handled by the editor (carries the typed text, may be "") local files were pasted or dropped on the editor an image was pasted (PNG bytes) consulted first for every key; True means the key was used (the open picker) True while keys such as Esc and Enter belong to the picker the picker's "Open Prompt Library…" row; carries the text typed after the "/" a system-prompt preset was picked with "/": its (filled) body</extracomment>
         <translation>Nachricht</translation>
     </message>
     <message>
@@ -122,8 +122,16 @@
         <translation>Senden</translation>
     </message>
     <message>
-        <source>Stop</source>
+        <source>Attach files (images, PDFs, text, audio)</source>
+        <translation>Dateien anhängen (Bilder, PDFs, Text, Audio)</translation>
+    </message>
+    <message>
+        <source>Attach files</source>
         <extracomment>document position of the "/" whose query the picker follows, or None</extracomment>
+        <translation>Dateien anhängen</translation>
+    </message>
+    <message>
+        <source>Stop</source>
         <translation>Stopp</translation>
     </message>
 </context>
@@ -450,7 +458,7 @@ er wird im Schlüsselbund des Systems gespeichert — oder setzen Sie $OPENROUTE
     </message>
     <message>
         <source>Reasoning</source>
-        <extracomment>a short confirmation for the status bar, e.g. after copying a code block text that was just put on the clipboard by Copy / Copy as Markdown (message id, -1 previous | +1 next) the view drew more of a reply on its own (catching up): its height changed</extracomment>
+        <extracomment>a short confirmation for the status bar, e.g. after copying a code block text that was just put on the clipboard by Copy / Copy as Markdown (message id, -1 previous | +1 next) the view drew more of a reply on its own (catching up): its height changed where attached and generated files are read (None: they are not shown)</extracomment>
         <translation>Überlegungen</translation>
     </message>
     <message>
@@ -1468,6 +1476,30 @@ Unterstützte Parameter: {params}</translation>
         <translation>Middle-out</translation>
     </message>
     <message>
+        <source>Attached files</source>
+        <translation>Angehängte Dateien</translation>
+    </message>
+    <message>
+        <source>PDF reading</source>
+        <translation>PDF-Auswertung</translation>
+    </message>
+    <message>
+        <source>Default (text extraction, free)</source>
+        <translation>Standard (Textauszug, kostenlos)</translation>
+    </message>
+    <message>
+        <source>Text extraction (pdf-text, free)</source>
+        <translation>Textauszug (pdf-text, kostenlos)</translation>
+    </message>
+    <message>
+        <source>OCR for scans (mistral-ocr, billed per page)</source>
+        <translation>Texterkennung für Scans (mistral-ocr, pro Seite berechnet)</translation>
+    </message>
+    <message>
+        <source>Native (the model reads the PDF itself)</source>
+        <translation>Nativ (das Modell liest das PDF selbst)</translation>
+    </message>
+    <message>
         <source>line {line}, column {column}: {message}</source>
         <translation>Zeile {line}, Spalte {column}: {message}</translation>
     </message>
@@ -1559,6 +1591,14 @@ Unterstützte Parameter: {params}</translation>
     <message>
         <source>Exported to {path}</source>
         <translation>Exportiert nach {path}</translation>
+    </message>
+    <message>
+        <source>Still reading the attached files; send again in a moment.</source>
+        <translation>Die angehängten Dateien werden noch gelesen; senden Sie gleich noch einmal.</translation>
+    </message>
+    <message>
+        <source>None of the attached files can be sent; remove them or attach others.</source>
+        <translation>Keine der angehängten Dateien kann gesendet werden; entfernen Sie sie oder hängen Sie andere an.</translation>
     </message>
     <message>
         <source>Edit message</source>
@@ -1729,6 +1769,87 @@ Wenn etwas nicht stimmt, sichern Sie Ihre Arbeit und starten Sie Parley neu. Um 
     <message>
         <source>Copied</source>
         <translation>Kopiert</translation>
+    </message>
+    <message>
+        <source>Remove {name}</source>
+        <extracomment>longest side of a generated image drawn inline under a reply thumbnails made so far, by (file, side, modification time); bounded, oldest dropped</extracomment>
+        <translation>{name} entfernen</translation>
+    </message>
+    <message>
+        <source>{name}
+reading…</source>
+        <translation>{name}
+wird gelesen…</translation>
+    </message>
+    <message>
+        <source>{n} page(s)</source>
+        <translation>{n} Seite(n)</translation>
+    </message>
+    <message>
+        <source>not attached</source>
+        <translation>nicht angehängt</translation>
+    </message>
+    <message>
+        <source>Cannot attach {name} here.</source>
+        <extracomment>a sentence for the status bar (a file that cannot be attached)</extracomment>
+        <translation>{name} kann hier nicht angehängt werden.</translation>
+    </message>
+    <message>
+        <source>Image</source>
+        <extracomment>True once the picture is drawn (or known to be unreadable)</extracomment>
+        <translation>Bild</translation>
+    </message>
+    <message>
+        <source>Open {name}</source>
+        <translation>{name} öffnen</translation>
+    </message>
+    <message>
+        <source>Save as…</source>
+        <translation>Speichern unter…</translation>
+    </message>
+    <message>
+        <source>Copy image</source>
+        <translation>Bild kopieren</translation>
+    </message>
+    <message>
+        <source>Open large</source>
+        <translation>Groß öffnen</translation>
+    </message>
+    <message>
+        <source>Image at {host} — click to load it</source>
+        <translation>Bild auf {host} — zum Laden klicken</translation>
+    </message>
+    <message>
+        <source>This image cannot be shown.</source>
+        <translation>Dieses Bild kann nicht angezeigt werden.</translation>
+    </message>
+    <message>
+        <source>Generated image</source>
+        <translation>Erzeugtes Bild</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Wird geladen…</translation>
+    </message>
+    <message>
+        <source>Save image</source>
+        <translation>Bild speichern</translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation>Einpassen</translation>
+    </message>
+    <message>
+        <source>100 %</source>
+        <translation>100 %</translation>
+    </message>
+    <message>
+        <source>Zoom out</source>
+        <translation>Verkleinern</translation>
+    </message>
+    <message>
+        <source>Zoom in</source>
+        <translation>Vergrößern</translation>
     </message>
 </context>
 <context>
