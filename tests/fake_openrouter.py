@@ -30,8 +30,8 @@ Standalone use (serves until Ctrl-C, prints the base URL on the first line)::
     python -m tests.fake_openrouter --port 8199 --scenario slow
 
 Scenarios (the answer to every POST /chat/completions): normal, slow, stall, cut, done-hold,
-error-401, error-429, error-500 (any error-NNN works), html, midstream-error, big, many-chunks
-and replay:<fixture-name> (e.g. replay:pydantic-ai__test_openrouter_stream_error__0).
+error-401, error-429, error-500 (any error-NNN works), html, midstream-error, big, many-chunks,
+image (a generated PNG in ``delta.images``) and replay:<fixture-name> (e.g. replay:pydantic-ai__test_openrouter_stream_error__0).
 
 Endpoints under ``/api/v1``: POST /chat/completions (queue, then default), GET /models,
 GET /key (401 without ``Bearer <key>`` or for the key ``bad-key``), GET /generation?id=...,
@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import contextlib
 import copy
 import enum
@@ -74,9 +75,13 @@ __all__ = [
     "error_status",
     "fixtures_available",
     "html_error",
+    "image_completion",
+    "image_model",
+    "image_stream",
     "json_body",
     "many_chunks",
     "midstream_error",
+    "png_bytes",
     "redirect",
     "refuse_connection_port",
     "replay",
@@ -727,6 +732,92 @@ def many_chunks(n: int = 50_000, text: str = "tok ") -> Response:
     return Response(200, _SSE_HEADERS, steps=steps.steps)
 
 
+def png_bytes(width: int = 4, height: int = 3, *, seed: int = 0) -> bytes:
+    """A real (tiny, valid) PNG of ``width`` x ``height``; ``seed`` changes its pixels."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    row = bytes([0]) + bytes((seed + x) % 256 for x in range(width * 3))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(row * height)) + chunk(b"IEND", b""))
+
+
+def _image_part(url: str) -> dict[str, Any]:
+    return {"type": "image_url", "image_url": {"url": url}}
+
+
+def image_stream(
+    urls: Sequence[str],
+    text: str = "Here is your picture.",
+    *,
+    model: str = "google/gemini-2.5-flash-image",
+    split: int | None = None,
+    hold_after_images: float = 0.0,
+) -> Response:
+    """A streamed reply whose images arrive in ``delta.images``, one chunk per image after
+    the first half of the text (as OpenRouter sends them), then the rest of the text.
+
+    ``urls`` are sent as given (data URLs, https URLs, or hostile values). ``split`` cuts
+    the whole body into pieces of that many bytes, each its own HTTP chunk, so events and
+    even base64 payloads are split anywhere. ``hold_after_images`` pauses after the images
+    (a reply still streaming when the client is killed).
+    """
+    chat = _Chat(model, "Google", "gen-fake-image")
+    half = len(text) // 2
+    events: list[bytes] = [_COMMENT, chat.content(""), chat.content(text[:half])]
+    for url in urls:
+        choice = chat.choice("")
+        choice["delta"]["images"] = [_image_part(url)]
+        events.append(_data(chat.chunk([choice])))
+    after = [chat.content(text[half:]), chat.finish("stop"),
+             chat.usage(_realistic_usage(5), "null_finish", "stop"), _done()]
+    steps = _Steps()
+    if split is None:
+        for event in events:
+            steps.write(event, _is_event(event))
+    else:
+        raw = b"".join(events)
+        for pos in range(0, len(raw), split):
+            steps.write(raw[pos:pos + split], 0)
+            steps.pause(0.001)
+    if hold_after_images:
+        steps.pause(hold_after_images)
+    for event in after:
+        steps.write(event)
+    completion = image_completion(urls, text, model=model).body
+    return Response(200, _SSE_HEADERS, steps=steps.steps, completion=completion)
+
+
+def image_completion(
+    urls: Sequence[str], text: str = "Here is your picture.", *,
+    model: str = "google/gemini-2.5-flash-image",
+) -> Response:
+    """A non-streamed completion whose ``message.images`` carries ``urls``."""
+    chat = _Chat(model, "Google", "gen-fake-image")
+    obj = json.loads(chat.completion(text, "stop", _realistic_usage(5)))
+    obj["choices"][0]["message"]["images"] = [_image_part(url) for url in urls]
+    return json_body(obj)
+
+
+def image_model(model_id: str = "google/gemini-2.5-flash-image") -> dict[str, Any]:
+    """A /models entry for a model that outputs images (add it to ``server.models``)."""
+    entry = copy.deepcopy(_BUILTIN_MODELS[0])
+    entry.update(id=model_id, canonical_slug=model_id, name=f"Image: {model_id}")
+    entry["architecture"] = {
+        "modality": "text+image->text+image",
+        "input_modalities": ["image", "text"],
+        "output_modalities": ["image", "text"],
+        "tokenizer": "Gemini",
+        "instruct_type": None,
+    }
+    return entry
+
+
 def _find_fixture(name: str, fixtures_dir: Path) -> Path:
     """The path prefix of a recorded interaction, e.g. ``.../recorded/<name>``."""
     name = name.removesuffix(".response.sse").removesuffix(".response.json")
@@ -788,6 +879,9 @@ def scenario(name: str, fixtures_dir: Path | None = None) -> Response:
         "midstream-error": lambda: midstream_error("numeric_code"),
         "big": big_reply,
         "many-chunks": many_chunks,
+        "image": lambda: image_stream(
+            ["data:image/png;base64," + base64.b64encode(png_bytes(64, 48)).decode()]
+        ),
     }
     if name not in named:
         known = ", ".join([*named, "error-NNN", "replay:NAME"])

@@ -96,6 +96,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         action="store_true",
         help="with --tools: run every tool call without asking",
     )
+    ask.add_argument(
+        "--images-dir",
+        metavar="DIR",
+        help="write the images the model generates into DIR (created if needed) and print "
+        "their paths on stderr; without it they are kept in the history only",
+    )
 
 
 def parse_options(pairs: list[str]) -> dict[str, Any]:
@@ -222,6 +228,13 @@ def cmd_ask(args: argparse.Namespace) -> int:
         schema_name=(os.path.splitext(os.path.basename(args.json_schema))[0][:64]
                      if args.json_schema else None),
     )
+    if args.images_dir:
+        try:
+            os.makedirs(args.images_dir, exist_ok=True)
+        except OSError as exc:
+            _err(f"cannot use {args.images_dir} for images: {exc.strerror or exc}.",
+                 "Choose a folder you can write to with --images-dir.")
+            return EXIT_USAGE
     settings = _load_settings()
     attachments = _ingest(args.attach, settings)
     if attachments is None:
@@ -405,11 +418,16 @@ def _run(args: argparse.Namespace, store: Store, settings: Settings, conv_id: in
             owner.finalize_stopped()
         newline()
         _err(f"stopped; partial reply saved in conversation {conv_id}.")
+        _report_images(store, conv_id, reply_ids, args.images_dir)
         _finish_stopped(store, settings, request, reply_ids)
         return EXIT_INTERRUPTED
     except ParleyError as exc:
         failed = exc
     newline()
+    run = holder.get("run")
+    if run is not None and run.image_error is not None:
+        _err(str(run.image_error), run.image_error.hint)
+    images_written = _report_images(store, conv_id, reply_ids, args.images_dir)
     summary = finish_run(store, request, reply_ids)
     if failed is not None:
         _err(str(failed), failed.hint)
@@ -435,7 +453,59 @@ def _run(args: argparse.Namespace, store: Store, settings: Settings, conv_id: in
     if summary.warning:
         _err(summary.warning)
         return EXIT_ERROR
-    return EXIT_ERROR if failed is not None else EXIT_OK
+    return EXIT_ERROR if failed is not None or not images_written else EXIT_OK
+
+
+def _report_images(store: Store, conv_id: int, reply_ids: list[int],
+                   images_dir: str | None) -> bool:
+    """Write the replies' generated images into `images_dir` and print their paths, or say
+    how many were kept in the history. False when one could not be written."""
+    from app.core.attachments import AttachmentFiles
+    from app.core.errors import AttachmentError
+    from app.core.images import IMAGE_EXTENSIONS, stored_images
+
+    found: list[tuple[int, dict[str, Any]]] = []
+    for reply_id in reply_ids:
+        msg = store.get_message(reply_id)
+        if msg is not None:
+            found += [(reply_id, entry) for entry in stored_images(msg.extra)]
+    if not found:
+        return True
+    remote = [entry["url"] for _, entry in found if "sha256" not in entry]
+    for url in remote:
+        _err(f"the model linked an image that was not downloaded: {url}")
+    inline = [(reply_id, entry) for reply_id, entry in found if "sha256" in entry]
+    if not inline:
+        return True
+    if not images_dir:
+        count = "1 generated image was" if len(inline) == 1 else (
+            f"{len(inline)} generated images were")
+        _err(f"{count} kept in conversation {conv_id}.",
+             f"Save them with --images-dir DIR next time, or get them with: "
+             f"parley export {conv_id} > conversation.json")
+        return True
+    files = AttachmentFiles.in_data_dir(store.path.parent)
+    ok = True
+    for counter, (reply_id, entry) in enumerate(inline, 1):
+        ext = IMAGE_EXTENSIONS.get(entry["mime"], "img")
+        base = os.path.join(images_dir, f"parley-{conv_id}-{reply_id}-{counter}")
+        path = f"{base}.{ext}"
+        suffix = 2
+        while os.path.exists(path):  # never overwrite a file already there
+            path = f"{base}-{suffix}.{ext}"
+            suffix += 1
+        try:
+            data = files.read(entry["sha256"])
+            with open(path, "xb") as fh:
+                fh.write(data)
+        except (AttachmentError, OSError) as exc:
+            _err(f"could not write a generated image to {path}: "
+                 f"{getattr(exc, 'strerror', None) or exc}")
+            ok = False
+            continue
+        sys.stderr.write(f"parley: image saved: {path}\n")
+    sys.stderr.flush()
+    return ok
 
 
 def _finish_stopped(store: Store, settings: Settings, request: ChatRequest,

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from app.core.domain import Attachment, AttachmentKind, Message, MessageStatus, Role
-from app.core.errors import ApiError, ParleyError, StreamError
+from app.core.errors import ApiError, AttachmentError, ParleyError, StreamError
 from app.core.events import ReplyAccumulator, StreamEvent
 
 if TYPE_CHECKING:
@@ -291,6 +291,10 @@ class ReplyRun:
     acc: ReplyAccumulator = field(default_factory=ReplyAccumulator)
     status: MessageStatus = MessageStatus.STREAMING
     error: ParleyError | None = None
+    #: where generated images go (None: the attachment store next to the database)
+    files: AttachmentFiles | None = None
+    #: a generated image that could not be stored (disk full...); the reply is kept
+    image_error: AttachmentError | None = None
     _last_save: float = 0.0
     _saved_len: int = 0
 
@@ -343,6 +347,12 @@ class ReplyRun:
         apply = self.acc.apply
         for event in events:
             apply(event)
+        if self.acc.images_pending:
+            # Images are rare and costly to lose: store one (and the text so far) at once,
+            # so a crash right after it arrived still finds it in history.
+            self._store_images()
+            self._last_save = time.monotonic()
+            self._save_progress(with_extra=True)
         if self.on_events is not None:
             self.on_events(events)
         now = time.monotonic()
@@ -350,13 +360,36 @@ class ReplyRun:
             self._last_save = now
             self._save_progress()
 
-    def _save_progress(self) -> None:
+    def _attachment_files(self) -> AttachmentFiles:
+        if self.files is None:
+            from app.core.attachments import AttachmentFiles
+
+            # The store's database lives in the data folder, next to the attachments.
+            self.files = AttachmentFiles.in_data_dir(self.store.path.parent)
+        return self.files
+
+    def _store_images(self) -> None:
+        """Put pending generated images in the attachment store; a failure is kept in
+        `image_error` and never stops the reply (its text must still be saved)."""
+        try:
+            self.acc.store_images(self._attachment_files().put)
+        except AttachmentError as exc:
+            # Not retried on every chunk: a full disk stays full for this reply.
+            self.acc.drop_pending_images()
+            if self.image_error is None:
+                self.image_error = exc
+
+    def _save_progress(self, *, with_extra: bool = False) -> None:
         text = self.acc.text
         reasoning = self.acc.reasoning
-        if len(text) + len(reasoning) == self._saved_len:
+        if len(text) + len(reasoning) == self._saved_len and not with_extra:
             return
         self._saved_len = len(text) + len(reasoning)
-        self.store.update_message(self.reply.id, content=text, reasoning=reasoning)
+        if with_extra:
+            self.store.update_message(self.reply.id, content=text, reasoning=reasoning,
+                                      extra=self.acc.extra())
+        else:
+            self.store.update_message(self.reply.id, content=text, reasoning=reasoning)
 
     def _finalize(self, status: MessageStatus, error: ParleyError | None) -> None:
         if self.status is not MessageStatus.STREAMING:
@@ -364,6 +397,7 @@ class ReplyRun:
         self.status = status
         self.error = error
         acc = self.acc
+        self._store_images()
         error_text = str(error) if error is not None else None
         self.store.update_message(
             self.reply.id,

@@ -142,6 +142,21 @@ class Invalid(_Event):
         self.where = where
 
 
+class ImagesDelta(_Event):
+    """Images in a reply (`delta.images` / `message.images`), already checked.
+
+    Each entry is {"data_url", "mime", "size", "width", "height"} for an inline image
+    (its decoded bytes in `data`, same order, None for a remote one) or {"url"} for an
+    https image that is never fetched by itself.
+    """
+
+    __slots__ = ("data", "entries")
+
+    def __init__(self, entries: list[dict[str, Any]], data: list[bytes | None]) -> None:
+        self.entries = entries
+        self.data = data
+
+
 class Done(_Event):
     """`data: [DONE]`."""
 
@@ -158,6 +173,7 @@ StreamEvent = (
     | UsageReport
     | Finish
     | MidStreamError
+    | ImagesDelta
     | Malformed
     | Invalid
     | Done
@@ -408,6 +424,9 @@ class ChunkParser:
             for pos, call in enumerate(calls):
                 fragment = _tool_call_fragment(call, pos)
                 out.append(fragment or Invalid("choices[0].delta.tool_calls[]"))
+        images = delta.get("images")
+        if images is not None:
+            _parse_images(images, out)
         refusal = delta.get("refusal")
         if type(refusal) is str:
             if refusal:
@@ -415,6 +434,38 @@ class ChunkParser:
                 out.append(TextDelta(refusal))
         elif refusal is not None:
             out.append(Invalid("choices[0].delta.refusal"))
+
+
+def _parse_images(value: Any, out: list[StreamEvent]) -> None:
+    """`images: [{type: "image_url", image_url: {url}}]`; a bad entry is reported, not kept."""
+    from app.core.images import ImageRejected, decode_data_url, is_remote_url
+
+    where = "choices[0].delta.images"
+    entries: list[dict[str, Any]] = []
+    blobs: list[bytes | None] = []
+    for item in _dicts(value, where, out):
+        image_url = item.get("image_url")
+        url = image_url.get("url") if type(image_url) is dict else None
+        kind = item.get("type")
+        if type(url) is not str or (kind is not None and kind != "image_url"):
+            out.append(Invalid(f"{where}[]"))
+            continue
+        if url[:5].lower() == "data:":
+            try:
+                data, info = decode_data_url(url)
+            except ImageRejected:
+                out.append(Invalid(f"{where}[].image_url.url"))
+                continue
+            entries.append({"data_url": url, "mime": info.mime, "size": len(data),
+                            "width": info.width, "height": info.height})
+            blobs.append(data)
+        elif is_remote_url(url):
+            entries.append({"url": url})
+            blobs.append(None)
+        else:
+            out.append(Invalid(f"{where}[].image_url.url"))
+    if entries:
+        out.append(ImagesDelta(entries, blobs))
 
 
 def _tool_call_fragment(call: dict[str, Any], pos: int) -> ToolCallDelta | None:
@@ -457,6 +508,11 @@ class ReplyAccumulator:
     model: str | None = None
     provider: str | None = None
     error: MidStreamError | None = None
+    #: generated images as stored in `extra["images"]`; an inline image not stored yet has
+    #: "data_url" instead of "sha256" (see `store_images`)
+    images: list[dict[str, Any]] = field(default_factory=list)
+    #: decoded bytes of the entries of `images` not stored yet, by position
+    _image_data: dict[int, bytes] = field(default_factory=dict, repr=False)
     #: `data:` lines that were not JSON
     malformed: int = 0
     #: chunks, or fields of chunks, of the wrong JSON type (each skipped)
@@ -495,6 +551,11 @@ class ReplyAccumulator:
         elif isinstance(event, MidStreamError):
             self.error = event
             self.finish_reason = self.finish_reason or "error"
+        elif isinstance(event, ImagesDelta):
+            for entry, data in zip(event.entries, event.data, strict=True):
+                if data is not None:
+                    self._image_data[len(self.images)] = data
+                self.images.append(entry)
         elif isinstance(event, Malformed):
             self.malformed += 1
         elif isinstance(event, Invalid):
@@ -515,9 +576,40 @@ class ReplyAccumulator:
             self.reasoning_parts[:] = ["".join(self.reasoning_parts)]
         return self.reasoning_parts[0] if self.reasoning_parts else ""
 
+    @property
+    def images_pending(self) -> bool:
+        """True when an inline image has not been put in the attachment store yet."""
+        return bool(self._image_data)
+
+    def store_images(self, put: Callable[[bytes], str]) -> bool:
+        """Put the pending inline images' bytes with `put` (returns the hash) and replace
+        their entries with {sha256, mime, size, width, height}; True when any was stored."""
+        if not self._image_data:
+            return False
+        for index, data in sorted(self._image_data.items()):
+            entry = self.images[index]
+            self.images[index] = {
+                "sha256": put(data), "mime": entry["mime"], "size": entry["size"],
+                "width": entry["width"], "height": entry["height"],
+            }
+            del self._image_data[index]
+        return True
+
+    def drop_pending_images(self) -> int:
+        """Forget the inline images not stored (they could not be); returns how many."""
+        pending = set(self._image_data)
+        self._image_data.clear()
+        self.images[:] = [e for i, e in enumerate(self.images) if i not in pending]
+        return len(pending)
+
     def extra(self) -> dict[str, Any]:
         """Everything besides text and reasoning that should be stored with the message."""
         extra: dict[str, Any] = {}
+        # An inline image is stored by its hash only: one that could not be put in the
+        # attachment store is left out rather than bloating the database with base64.
+        images = [dict(entry) for entry in self.images if "data_url" not in entry]
+        if images:
+            extra["images"] = images
         if self.reasoning_details:
             extra["reasoning_details"] = self.reasoning_details
         if self.annotations:

@@ -108,6 +108,49 @@ def load_cached(endpoint_name: str = "openrouter") -> ModelCatalog | None:
         return None
 
 
+#: per endpoint: (mtime_ns, size) of the cache file and each model's output modalities
+_MODALITIES: dict[str, tuple[tuple[int, int], dict[str, tuple[str, ...]]]] = {}
+
+
+def cached_output_modalities(endpoint_name: str, model_id: str) -> tuple[str, ...] | None:
+    """What the model outputs ("text", "image"...) per the cached catalog; None when there is
+    no cache or the model is not in it. Runs before every request, so the file is parsed
+    again only when it changed, and no `ModelInfo` is built."""
+    path = cache_path(endpoint_name)
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    stamp = (st.st_mtime_ns, st.st_size)
+    known = _MODALITIES.get(endpoint_name)
+    if known is None or known[0] != stamp:
+        by_id: dict[str, tuple[str, ...]] = {}
+        for entry in load_raw(endpoint_name) or []:
+            arch = entry.get("architecture")
+            outputs = arch.get("output_modalities") if isinstance(arch, dict) else None
+            if isinstance(entry.get("id"), str) and isinstance(outputs, list):
+                by_id[entry["id"]] = tuple(str(o) for o in outputs)
+        known = (stamp, by_id)
+        _MODALITIES[endpoint_name] = known
+    found = known[1].get(model_id)
+    if found is None and ":" in model_id:
+        base, _, suffix = model_id.rpartition(":")
+        if suffix in ALWAYS_VALID_SUFFIXES:
+            found = known[1].get(base)
+    return found
+
+
+def load_raw(endpoint_name: str) -> list[dict[str, Any]] | None:
+    """The cached raw catalog entries, or None when there is no readable cache."""
+    try:
+        doc = json.loads(cache_path(endpoint_name).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
+        return None
+    return [r for r in doc["data"] if isinstance(r, dict)]
+
+
 def save_catalog(catalog: ModelCatalog) -> Path:
     """Write the cache atomically (a crash never leaves half a file)."""
     path = cache_path(catalog.endpoint)

@@ -11,6 +11,7 @@ endpoints, which would reject or silently misread them.
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
@@ -26,6 +27,8 @@ SUFFIXES = ("free", "nitro", "floor", "online")
 #: page (scans), native hands the file to models that read PDFs themselves
 PDF_ENGINES = ("pdf-text", "mistral-ocr", "native")
 DEFAULT_PDF_ENGINE = "pdf-text"
+#: aspect ratios OpenRouter's image models accept in `image_config.aspect_ratio`
+ASPECT_RATIOS = ("1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9")
 
 #: (name, low, high, integer) for the numeric sampling parameters; None = unbounded
 _RANGES: tuple[tuple[str, float | None, float | None, bool], ...] = (
@@ -150,7 +153,7 @@ class StructuredOutput:
 
 
 #: fields where False is a setting of its own (sent), not "not set"
-_FALSE_IS_A_CHOICE = frozenset({"parallel_tool_calls"})
+_FALSE_IS_A_CHOICE = frozenset({"parallel_tool_calls", "image_output"})
 
 _NESTED: dict[str, type[Any]] = {
     "provider": ProviderPrefs,
@@ -207,6 +210,21 @@ class ConversationOptions:
     #: tools the user chose "Always allow" for in this conversation (by API name); never
     #: sent, kept so the choice survives restarts and goes along with an export
     allowed_tools: list[str] = field(default_factory=list)
+    #: ask for images in the reply: True / False, None = when the catalog says the model
+    #: outputs images (OpenRouter only)
+    image_output: bool | None = None
+    #: "16:9"... sent as `image_config.aspect_ratio` when images are asked for
+    image_aspect_ratio: str | None = None
+
+    def wants_images(self, output_modalities: Sequence[str] | None) -> bool:
+        """True when a request should ask for images, given the model's output modalities
+        from the catalog (None: unknown). A model the catalog says cannot draw is never
+        asked (the API would refuse the request); an unknown one only when the user chose."""
+        if self.image_output is False:
+            return False
+        if output_modalities is None:
+            return self.image_output is True
+        return "image" in output_modalities
 
     def tools_enabled(self) -> bool:
         """True when this conversation offers any tool."""
@@ -324,6 +342,11 @@ class ConversationOptions:
                 problems += [f"JSON schema: {p}" for p in schema_problems(st.schema)]
         if self.nitro and self.floor:
             problems.append("Choose either :nitro (fastest) or :floor (cheapest), not both.")
+        if self.image_output is not None and not isinstance(self.image_output, bool):
+            problems.append("Image output must be on, off or automatic.")
+        if self.image_aspect_ratio is not None and self.image_aspect_ratio not in ASPECT_RATIOS:
+            problems.append(f"Image aspect ratio must be one of {', '.join(ASPECT_RATIOS)} "
+                            f"(got {self.image_aspect_ratio!r}).")
         return problems
 
     def _validate_provider(self) -> list[str]:
@@ -408,9 +431,16 @@ class ConversationOptions:
         return model
 
     def to_payload(
-        self, model: str, endpoint_kind: EndpointKind | str = "openrouter"
+        self,
+        model: str,
+        endpoint_kind: EndpointKind | str = "openrouter",
+        output_modalities: Sequence[str] | None = None,
     ) -> dict[str, Any]:
-        """Request fields for these options (everything but `messages`); only what is set."""
+        """Request fields for these options (everything but `messages`); only what is set.
+
+        `output_modalities` are the model's from the catalog (None: unknown); they decide
+        whether images are asked for (see `wants_images`).
+        """
         openrouter = endpoint_kind == "openrouter"
         model_id = self.model_id(model, endpoint_kind)
         body: dict[str, Any] = {"model": model_id}
@@ -435,6 +465,12 @@ class ConversationOptions:
             body["plugins"] = [self.web_search.to_plugin()]
         if self.middle_out is not None:
             body["transforms"] = ["middle-out"] if self.middle_out else []
+        if self.wants_images(output_modalities):
+            # An image-only model cannot be asked for text as well.
+            text = output_modalities is None or "text" in output_modalities
+            body["modalities"] = ["image", "text"] if text else ["image"]
+            if self.image_aspect_ratio:
+                body["image_config"] = {"aspect_ratio": self.image_aspect_ratio}
         return body
 
     def prepare_messages(
@@ -455,9 +491,10 @@ class ConversationOptions:
         model: str,
         messages: list[dict[str, Any]],
         endpoint_kind: EndpointKind | str = "openrouter",
+        output_modalities: Sequence[str] | None = None,
     ) -> dict[str, Any]:
         """The whole request body (without `stream`)."""
-        body = self.to_payload(model, endpoint_kind)
+        body = self.to_payload(model, endpoint_kind, output_modalities)
         body["messages"] = self.prepare_messages(messages, model, endpoint_kind)
         return body
 

@@ -63,6 +63,9 @@ class ChatRequest:
     raw_options: dict[str, Any] | None = None
     #: where attachment bytes are read from (the data folder's store)
     files: AttachmentFiles | None = None
+    #: what the model outputs per the endpoint's cached catalog (None: not known); decides
+    #: whether images are asked for
+    output_modalities: tuple[str, ...] | None = None
 
     @property
     def kind(self) -> str:
@@ -74,7 +77,7 @@ class ChatRequest:
     ) -> dict[str, Any]:
         """The request body for `messages` (a stored thread), with `tools` when offered."""
         body = build_payload(self.model, messages, self.raw_options, self.options, self.kind,
-                             files=self.files)
+                             files=self.files, output_modalities=self.output_modalities)
         return self.with_tools(body, tools)
 
     def with_tools(self, body: dict[str, Any], tools: list[ToolSpec] | None) -> dict[str, Any]:
@@ -95,18 +98,20 @@ def build_payload(
     endpoint_kind: str = "openrouter",
     *,
     files: AttachmentFiles | None = None,
+    output_modalities: tuple[str, ...] | None = None,
 ) -> dict[str, Any]:
     """Request body: only what the user chose is sent, so endpoint defaults apply otherwise.
 
     `conversation_options` are the typed per-conversation settings; raw `options` (the
     CLI's `-o`) are merged last, nested objects key by key. Attachments become content
     parts read from `files`; a PDF adds OpenRouter's file-parser plugin.
+    `output_modalities` (the model's, from the catalog) decide whether images are asked for.
     """
     from app.core.chat import has_pdf, history_messages
 
     history = history_messages(messages, files)
     if conversation_options is not None:
-        payload = conversation_options.build(model, history, endpoint_kind)
+        payload = conversation_options.build(model, history, endpoint_kind, output_modalities)
     else:
         payload = {"model": model, "messages": history}
     if endpoint_kind == "openrouter" and has_pdf(messages):
@@ -206,9 +211,16 @@ def resolve_request(
         raise InvalidOptions("The request options are not valid: " + " ".join(problems),
                              hint="Fix them in Conversation Settings or on the command line.")
     raw = nest_dotted(over.options) if over.options else None
+    modalities = None
+    if endpoint.kind == "openrouter" and opts.image_output is not False:
+        from app.core.models_cache import cached_output_modalities
+
+        modalities = cached_output_modalities(endpoint.name, opts.model_id(model))
     from app.core.attachments import AttachmentFiles
 
-    return ChatRequest(endpoint, model, opts, raw, AttachmentFiles.in_data_dir(store.path.parent))
+    return ChatRequest(endpoint, model, opts, raw,
+                       files=AttachmentFiles.in_data_dir(store.path.parent),
+                       output_modalities=modalities)
 
 
 def api_key_for(endpoint: Endpoint) -> str | None:

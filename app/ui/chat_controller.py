@@ -87,11 +87,11 @@ class ChatController(QObject):
     branchesChanged = Signal(object)
     #: (message id, text so far, reasoning so far) — coalesced to the frame rate
     replyProgress = Signal(int, str, str)
-    #: the stored final state of a reply (complete, stopped or error)
-    replyFinished = Signal(object)
     #: (message id, every image of the reply so far, as in extra["images"]) — emitted on
     #: the frame tick when new images arrived
     replyImages = Signal(int, object)
+    #: the stored final state of a reply (complete, stopped or error)
+    replyFinished = Signal(object)
     busyChanged = Signal(bool)
     #: (message, hint, kind) kind: auth | credits | error
     errorRaised = Signal(str, str, str)
@@ -134,6 +134,8 @@ class ChatController(QObject):
         self._tool_loop: ToolLoop | None = None
         self._registry: ToolRegistry | None = None
         self._dirty = False
+        #: (reply id, how many of its images the window was given)
+        self._images_shown: tuple[int, int] = (0, 0)
         self._frame = QTimer(self)
         self._frame.setInterval(FRAME_MS)
         self._frame.timeout.connect(self._push_progress)
@@ -553,6 +555,11 @@ class ChatController(QObject):
             return
         self._dirty = False
         self.replyProgress.emit(run.reply.id, run.acc.text, run.acc.reasoning)
+        images = run.acc.images
+        shown_id, shown = self._images_shown
+        if images and (shown_id != run.reply.id or shown < len(images)):
+            self._images_shown = (run.reply.id, len(images))
+            self.replyImages.emit(run.reply.id, [dict(entry) for entry in images])
 
     async def _drive(self, run: ReplyRun, request: ChatRequest, client: ChatClient) -> None:
         try:

@@ -59,6 +59,31 @@ def attachment_to_dict(a: Attachment, files: AttachmentFiles | None) -> dict[str
     return out
 
 
+def _export_extra(extra: dict[str, Any], files: AttachmentFiles | None) -> dict[str, Any]:
+    """`extra` with each stored generated image's bytes embedded as a `data_url`, so one
+    file restores the conversation completely (an image whose bytes are gone stays a bare
+    reference)."""
+    images = extra.get("images")
+    if files is None or not isinstance(images, list):
+        return extra
+    from app.core.errors import AttachmentError
+    from app.core.images import data_url
+
+    embedded: list[Any] = []
+    for entry in images:
+        out = entry
+        if isinstance(entry, dict) and isinstance(entry.get("sha256"), str) and isinstance(
+            entry.get("mime"), str
+        ):
+            try:
+                out = {**entry, "data_url": data_url(files.read(entry["sha256"]),
+                                                     entry["mime"])}
+            except AttachmentError:
+                out = entry  # the bytes are gone: keep the reference, as in the database
+        embedded.append(out)
+    return {**extra, "images": embedded}
+
+
 def message_to_dict(
     msg: Message, parent_uid: str | None = None, files: AttachmentFiles | None = None
 ) -> dict[str, Any]:
@@ -81,7 +106,7 @@ def message_to_dict(
         "error": msg.error,
         "reasoning": msg.reasoning or None,
         "generation_id": msg.generation_id,
-        "extra": msg.extra or None,
+        "extra": _export_extra(msg.extra, files) or None,
     }
     if msg.attachments:
         out["attachments"] = [attachment_to_dict(a, files) for a in msg.attachments]
@@ -128,8 +153,8 @@ def to_json(
     """Lossless JSON document of the given conversations, every branch included.
 
     `options` maps conversation ids to their saved request options (`Store.get_options`);
-    attachments are embedded as data URLs read from `files`, so the file alone restores
-    a conversation completely.
+    attachments are embedded as data URLs read from `files` (generated images too), so
+    the file alone restores a conversation completely.
     """
     options = options or {}
     doc = {
@@ -189,6 +214,14 @@ def active_path(conv: Conversation, messages: list[Message]) -> list[Message]:
     return path
 
 
+def _image_labels(msg: Message) -> str:
+    """The generated images of a message, named ("[image 1: png, 512×512]"), one a line."""
+    from app.core.images import describe_image, stored_images
+
+    images = stored_images(msg.extra)
+    return "  \n".join(describe_image(entry, n) for n, entry in enumerate(images, 1))
+
+
 def to_markdown(items: list[tuple[Conversation, list[Message]]]) -> str:
     """Readable Markdown: one section per conversation (the branch on screen only)."""
     out: list[str] = []
@@ -216,11 +249,15 @@ def to_markdown(items: list[tuple[Conversation, list[Message]]]) -> str:
             if msg.reasoning:
                 quoted = "\n".join("> " + line for line in msg.reasoning.splitlines())
                 out.append(f"> **Reasoning**\n>\n{quoted}\n")
-            out.append(msg.content.rstrip() + "\n" if msg.content else "_(no text)_\n")
+            images = _image_labels(msg)
+            if msg.content or not images:
+                out.append(msg.content.rstrip() + "\n" if msg.content else "_(no text)_\n")
             for attachment in msg.attachments:
                 out.append(f"- 📎 {_attachment_line(attachment)}")
             if msg.attachments:
                 out.append("")
+            if images:
+                out.append(images + "\n")
             if msg.error:
                 out.append(f"> ⚠ {msg.error}\n")
         out.append("")

@@ -21,6 +21,7 @@ import base64
 import json
 import math
 import os
+import re
 import stat
 import time
 import uuid
@@ -123,6 +124,8 @@ class _Msg:
     generation_id: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     attachments: list[Attachment] = field(default_factory=list)
+    #: decoded bytes of embedded generated images, by their position in extra["images"]
+    image_data: dict[int, bytes] = field(default_factory=dict)
 
 
 @dataclass
@@ -517,7 +520,7 @@ def _parse_parley_message(
         error=_text(rm.get("error"), f"{where}.error", optional=True) or None,
         reasoning=_text(rm.get("reasoning"), f"{where}.reasoning", optional=True),
         generation_id=_opt_short(rm.get("generation_id"), f"{where}.generation_id"),
-        extra=_object(rm.get("extra"), f"{where}.extra"),
+        **_parley_extra(rm.get("extra"), f"{where}.extra"),
         attachments=[
             _parse_attachment(item, f"{where}.attachments[{i}]", blobs)
             for i, item in enumerate(_list(rm.get("attachments") or [], f"{where}.attachments",
@@ -586,6 +589,45 @@ def _parse_attachment(item: Any, where: str, blobs: dict[str, bytes]) -> Attachm
         height=count("height"),
         pages=count("pages"),
     )
+
+
+def _parley_extra(raw: Any, where: str) -> dict[str, Any]:
+    """`extra` and the bytes of its embedded generated images (checked like a streamed
+    image: strict base64, really an image, within the size limit)."""
+    images = raw.get("images") if isinstance(raw, dict) else None
+    if images is None:
+        return {"extra": _object(raw, where)}
+    extra = _object({k: v for k, v in raw.items() if k != "images"}, where)
+    if not isinstance(images, list):
+        raise _fail(f"{where}.images", "expected a list")
+    from app.core.images import ImageRejected, decode_data_url, is_remote_url
+
+    entries: list[dict[str, Any]] = []
+    data: dict[int, bytes] = {}
+    for n, entry in enumerate(images):
+        at = f"{where}.images[{n}]"
+        if not isinstance(entry, dict):
+            raise _fail(at, "expected an object")
+        url, sha, mime = entry.get("data_url"), entry.get("sha256"), entry.get("mime")
+        if isinstance(url, str):
+            try:
+                blob, info = decode_data_url(url)
+            except ImageRejected as exc:
+                raise _fail(at, f"the embedded image cannot be used: {exc}") from None
+            # The facts come from the bytes, not from the file.
+            data[len(entries)] = blob
+            entries.append({"sha256": "", "mime": info.mime, "size": len(blob),
+                            "width": info.width, "height": info.height})
+        elif isinstance(sha, str) and isinstance(mime, str):
+            if re.fullmatch(r"[0-9a-f]{64}", sha) is None:
+                raise _fail(f"{at}.sha256", "not the hash of an image")
+            entries.append(_object(entry, at))
+        elif isinstance(entry.get("url"), str) and is_remote_url(entry["url"]):
+            entries.append({"url": entry["url"]})
+        else:
+            raise _fail(at, "neither an embedded image, a stored one nor an image link")
+    extra["images"] = entries
+    return {"extra": extra, "image_data": data}
 
 
 # ---------------------------------------------------------------- ChatGPT format
@@ -740,6 +782,24 @@ def _chatgpt_message(
 # ---------------------------------------------------------------- writing
 
 
+def _store_images(store: Store, conversations: list[_Conv]) -> None:
+    """Put embedded generated images in the attachment store (once per content) and refer
+    to them by hash. Done before the database transaction: bytes nobody refers to after a
+    failed import are removed by the next garbage collection."""
+    files = None
+    for conv in conversations:
+        for msg in conv.messages:
+            if not msg.image_data:
+                continue
+            if files is None:
+                from app.core.attachments import AttachmentFiles
+
+                files = AttachmentFiles.in_data_dir(store.path.parent)
+            for index, blob in msg.image_data.items():
+                msg.extra["images"][index]["sha256"] = files.put(blob)
+            msg.image_data = {}
+
+
 def _write(
     store: Store,
     conversations: list[_Conv],
@@ -760,6 +820,7 @@ def _write(
                 files.put(data)
         except AttachmentError as exc:
             raise ImportFileError(f"{exc} Nothing was imported.") from exc
+    _store_images(store, conversations)
     with store.transaction("import the file") as conn:
         for conv in conversations:
             _write_conversation(conn, conv, report, clean_tags)
