@@ -295,3 +295,38 @@ def test_loading_a_remote_image_returns_its_bytes() -> None:
     png = samples.png(10, 10)
     assert asyncio.run(fetch_image("https://img.example.net/x.png",
                                    transport=_serve(png))) == png
+
+
+def test_a_reply_with_streamed_images_shows_them_as_they_arrive_and_saves_them(
+    gui: Parley, qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+    fake: FakeOpenRouter,
+) -> None:
+    from tests.fake_openrouter import image_stream
+
+    first, second = samples.png(64, 32), samples.png(20, 40)
+    urls = ["data:image/png;base64," + base64.b64encode(b).decode() for b in (first, second)]
+    fake.enqueue(image_stream([*urls, "https://cdn.example.org/big.png"],
+                              hold_after_images=1.0))
+    qtbot.keyClicks(gui.window.composer.edit, "Draw two boxes")
+    qtbot.keyClick(gui.window.composer.edit, Qt.Key.Key_Return)
+
+    def reply() -> Any:
+        return next((v for v in gui.window.chat.views.values()
+                     if v.message.role is Role.ASSISTANT), None)
+
+    # Drawn while the reply is still streaming.
+    qtbot.waitUntil(lambda: reply() is not None and reply().images is not None
+                    and len(reply().images.items) == 3, timeout=5000)
+    assert gui.controller.busy
+    qtbot.waitUntil(lambda: not gui.controller.busy, timeout=5000)
+    items = reply().images.items
+    assert [i.picture.iconSize().width() for i in items[:2]] == [64, 20]
+    assert "cdn.example.org" in items[2].picture.text()
+    stored = gui.ctx.store.get_message(reply().message.id)
+    assert stored is not None and len(stored.extra["images"]) == 3
+    for item, expected in zip(items[:2], (first, second), strict=True):
+        target = tmp_path / item.name
+        monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                            lambda *a, t=target, **k: (str(t), ""))
+        qtbot.mouseClick(item.save_button, Qt.MouseButton.LeftButton)
+        assert target.read_bytes() == expected
