@@ -4,7 +4,7 @@
     <name>ChatController</name>
     <message>
         <source>That conversation no longer exists.</source>
-        <extracomment>how long shutdown waits for cancelled tasks to finish their clean-up how often a streaming reply is pushed to the view (~30 frames a second: smooth for text, and half the repaints of 60 fps, which dominate the cost of a long reply) the list as a whole changed (filters, tags, start-up): reload it one conversation changed (new message, title, pin...): update that row only one conversation left the list (deleted or archived) (id, title) a conversation went to the trash; the window offers Undo (Conversation | None, list[Message]) — None: an empty new chat a stored message to show at the end of the open conversation {message id: (index, count)} for messages that have other versions (message id, text so far, reasoning so far) — coalesced to the frame rate the stored final state of a reply (complete, stopped or error) (message id, every image of the reply so far, as in extra["images"]) — emitted on the frame tick when new images arrived (message, hint, kind) kind: auth | credits | error a one-line summary of the last reply: model, tokens, cost (ToolCall, asyncio.Future[str]): ask the user; set "once", "always" or "deny" remaining credit and limit from GET /key, for the status bar ("" when unknown) spend of this conversation and of today, for the status bar background work (model list, titles, credit, warm-up...): cancelled at exit clean-up (closing clients and MCP servers): awaited to the end at exit, never cancelled, or a child process could be left behind</extracomment>
+        <extracomment>how long shutdown waits for cancelled tasks to finish their clean-up how often a streaming reply is pushed to the view (~30 frames a second: smooth for text, and half the repaints of 60 fps, which dominate the cost of a long reply) the list as a whole changed (filters, tags, start-up): reload it one conversation changed (new message, title, pin...): update that row only one conversation left the list (deleted or archived) (id, title) a conversation went to the trash; the window offers Undo (Conversation | None, list[Message]) — None: an empty new chat a stored message to show at the end of the open conversation {message id: (index, count)} for messages that have other versions (message id, text so far, reasoning so far) — coalesced to the frame rate (message id, every image of the reply so far, as in extra["images"]) — emitted on the frame tick when new images arrived the stored final state of a reply (complete, stopped or error) (message, hint, kind) kind: auth | credits | error a one-line summary of the last reply: model, tokens, cost (ToolCall, asyncio.Future[str]): ask the user; set "once", "always" or "deny" remaining credit and limit from GET /key, for the status bar ("" when unknown) spend of this conversation and of today, for the status bar background work (model list, titles, credit, warm-up...): cancelled at exit clean-up (closing clients and MCP servers): awaited to the end at exit, never cancelled, or a child process could be left behind (reply id, how many of its images the window was given)</extracomment>
         <translation>Diese Unterhaltung gibt es nicht mehr.</translation>
     </message>
     <message>
@@ -1168,6 +1168,10 @@ Unterstützte Parameter: {params}</translation>
         <translation>z. B. fp8, bf16, fp16</translation>
     </message>
     <message>
+        <source>Files and images</source>
+        <translation>Dateien und Bilder</translation>
+    </message>
+    <message>
         <source>Sort providers by</source>
         <translation>Anbieter sortieren nach</translation>
     </message>
@@ -1476,10 +1480,6 @@ Unterstützte Parameter: {params}</translation>
         <translation>Middle-out</translation>
     </message>
     <message>
-        <source>Attached files</source>
-        <translation>Angehängte Dateien</translation>
-    </message>
-    <message>
         <source>PDF reading</source>
         <translation>PDF-Auswertung</translation>
     </message>
@@ -1498,6 +1498,34 @@ Unterstützte Parameter: {params}</translation>
     <message>
         <source>Native (the model reads the PDF itself)</source>
         <translation>Nativ (das Modell liest das PDF selbst)</translation>
+    </message>
+    <message>
+        <source>Automatic (on for models that make images)</source>
+        <translation>Automatisch (an bei Modellen, die Bilder erzeugen)</translation>
+    </message>
+    <message>
+        <source>On: ask for images</source>
+        <translation>An: Bilder anfordern</translation>
+    </message>
+    <message>
+        <source>Off: text only</source>
+        <translation>Aus: nur Text</translation>
+    </message>
+    <message>
+        <source>Image output</source>
+        <translation>Bildausgabe</translation>
+    </message>
+    <message>
+        <source>Image aspect ratio</source>
+        <translation>Seitenverhältnis der Bilder</translation>
+    </message>
+    <message>
+        <source>Model default</source>
+        <translation>Vorgabe des Modells</translation>
+    </message>
+    <message>
+        <source>Aspect ratio</source>
+        <translation>Seitenverhältnis</translation>
     </message>
     <message>
         <source>line {line}, column {column}: {message}</source>
