@@ -203,6 +203,7 @@ def test_streamed_generated_images_show_and_save_as_writes_the_same_bytes(
     gui.controller.replyImages.emit(reply.message.id, [inline, stored])
     items = reply.images.items
     assert len(items) == 2
+    qtbot.waitUntil(lambda: all(i.loaded for i in items), timeout=5000)
     # Drawn smaller than a large original, never beyond the inline size.
     assert items[0].picture.iconSize().width() == 320
     assert items[1].picture.iconSize().width() == 30
@@ -235,7 +236,8 @@ def test_a_remote_image_is_a_placeholder_until_clicked(
     assert fetched == []
     assert not item.save_button.isVisibleTo(item)
     qtbot.mouseClick(item.picture, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not item.picture.icon().isNull(), timeout=5000)
+    qtbot.waitUntil(lambda: item.loaded, timeout=5000)
+    assert item.picture.iconSize().width() == 16
     assert fetched == ["https://images.example.com/a.png"]
     assert item.image_bytes() == png
 
@@ -320,6 +322,7 @@ def test_a_reply_with_streamed_images_shows_them_as_they_arrive_and_saves_them(
     assert gui.controller.busy
     qtbot.waitUntil(lambda: not gui.controller.busy, timeout=5000)
     items = reply().images.items
+    qtbot.waitUntil(lambda: all(i.loaded for i in items[:2]), timeout=5000)
     assert [i.picture.iconSize().width() for i in items[:2]] == [64, 20]
     assert "cdn.example.org" in items[2].picture.text()
     stored = gui.ctx.store.get_message(reply().message.id)

@@ -467,6 +467,35 @@ def _extension(mime: str) -> str:
             "image/gif": ".gif"}.get(mime, ".png")
 
 
+def _data_url_bytes(url: object) -> bytes | None:
+    if not isinstance(url, str) or "," not in url:
+        return None
+    import base64
+    import binascii
+
+    try:
+        return base64.b64decode(url.partition(",")[2], validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _inline_image(path: Path | None, data_url: object, fetched: bytes | None) -> QImage:
+    """The picture drawn under a reply (at most INLINE_IMAGE), from the stored file, the
+    streamed data URL or the fetched bytes; blocking, for a worker thread."""
+    if path is not None and path.exists():
+        return thumbnail(path, INLINE_IMAGE)
+    data = _data_url_bytes(data_url)
+    if data is None:
+        data = fetched
+    image = QImage()
+    if data is not None and image.loadFromData(data) and (
+        image.width() > INLINE_IMAGE or image.height() > INLINE_IMAGE
+    ):
+        image = image.scaled(INLINE_IMAGE, INLINE_IMAGE, Qt.AspectRatioMode.KeepAspectRatio,
+                             Qt.TransformationMode.SmoothTransformation)
+    return image
+
+
 class GeneratedImage(QFrame):
     """One image the model made: the picture, Save as…, Copy image, and open large."""
 
@@ -480,6 +509,8 @@ class GeneratedImage(QFrame):
         self.backend = backend
         self.name = f"image-{index + 1}{_extension(str(entry.get('mime', '')))}"
         self.data: bytes | None = None
+        #: True once the picture is drawn (it is decoded on a worker thread)
+        self.loaded = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 4)
         layout.setSpacing(2)
@@ -525,16 +556,8 @@ class GeneratedImage(QFrame):
         path = self.path()
         if path is not None and path.exists():
             return path.read_bytes()
-        url = self.entry.get("data_url")
-        if isinstance(url, str) and "," in url:
-            import base64
-            import binascii
-
-            try:
-                return base64.b64decode(url.partition(",")[2], validate=True)
-            except (binascii.Error, ValueError):
-                return None
-        return self.data
+        inline = _data_url_bytes(self.entry.get("data_url"))
+        return inline if inline is not None else self.data
 
     def remote_url(self) -> str | None:
         url = self.entry.get("url")
@@ -553,8 +576,39 @@ class GeneratedImage(QFrame):
             self.picture.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
             self.picture.setAccessibleName(self.picture.text())
             return
-        image = self._picture()
+        path = self.path()
+        image = cached_thumbnail(path, INLINE_IMAGE) if path is not None else None
+        if image is None and self.backend is not None:
+            # Decoded on a worker thread; meanwhile a blank of the final size keeps the
+            # reply from jumping when the picture arrives.
+            self.picture.setIconSize(self._expected_size())
+            blank = QPixmap(self._expected_size())
+            blank.fill(Qt.GlobalColor.transparent)
+            self.picture.setIcon(QIcon(blank))
+            self.loaded = False
+            self._task = self.backend.spawn(self._load_picture())
+            return
+        self._set_picture(image if image is not None else _inline_image(
+            path, self.entry.get("data_url"), self.data))
+
+    def _expected_size(self) -> QSize:
+        w, h = self.entry.get("width"), self.entry.get("height")
+        if isinstance(w, int) and isinstance(h, int) and w > 0 and h > 0:
+            return QSize(w, h).scaled(min(w, INLINE_IMAGE), min(h, INLINE_IMAGE),
+                                      Qt.AspectRatioMode.KeepAspectRatio)
+        return QSize(INLINE_IMAGE, INLINE_IMAGE)
+
+    async def _load_picture(self) -> None:
+        assert self.backend is not None
+        image = await self.backend.run_blocking(
+            _inline_image, self.path(), self.entry.get("data_url"), self.data)
+        self._set_picture(image)
+
+    def _set_picture(self, image: QImage) -> None:
+        self.loaded = True
         if image.isNull():
+            self.picture.setIcon(QIcon())
+            self.picture.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
             self.picture.setText(translate("Parley", "This image cannot be shown."))
             return
         self.picture.setIcon(QIcon(QPixmap.fromImage(image)))
@@ -562,20 +616,6 @@ class GeneratedImage(QFrame):
         self.picture.setToolTip(translate("Parley", "Open large"))
         self.picture.setAccessibleName(translate("Parley", "Generated image"))
         self.picture.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
-
-    def _picture(self) -> QImage:
-        path = self.path()
-        if path is not None and path.exists():
-            return thumbnail(path, INLINE_IMAGE)
-        data = self.image_bytes()
-        image = QImage()
-        if data is not None and image.loadFromData(data) and (
-            image.width() > INLINE_IMAGE or image.height() > INLINE_IMAGE
-        ):
-            image = image.scaled(INLINE_IMAGE, INLINE_IMAGE,
-                                     Qt.AspectRatioMode.KeepAspectRatio,
-                                     Qt.TransformationMode.SmoothTransformation)
-        return image
 
     def _on_picture(self) -> None:
         if self.remote_url() is not None:
