@@ -527,3 +527,54 @@ def test_file_names_are_searchable(store: Store, files: AttachmentFiles) -> None
     store.restore_conversation(conv.id)
     store.delete_conversation(conv.id)
     assert search(store, "invoice") == []
+
+
+def test_openrouter_parse_of_a_pdf_is_sent_back_so_it_is_not_parsed_again(
+    store: Store,
+) -> None:
+    files = AttachmentFiles.in_data_dir(store.path.parent)
+    paper = ingest_bytes(samples.pdf(), "paper.pdf", files)
+    conv = store.create_conversation("pdf")
+    first = begin_exchange(store, conv.id, "Summarise", model="x/model", attachments=[paper])
+    parsed = {"type": "file", "file": {"hash": "ab" * 32, "name": "paper.pdf",
+                                       "content": [{"type": "text", "text": "# Title"}]}}
+    citation = {"type": "url_citation", "url_citation": {"url": "https://example.org"}}
+    store.update_message(first.reply.id, content="A title.", status=MessageStatus.COMPLETE,
+                         extra={"annotations": [parsed, citation]})
+    second = begin_exchange(store, conv.id, "More?", model="x/model")
+    assert second.payload["messages"][1] == {
+        "role": "assistant", "content": "A title.", "annotations": [parsed]}
+
+
+def test_emptying_the_trash_removes_old_unreferenced_files_only(
+    store: Store,
+) -> None:
+    files = AttachmentFiles.in_data_dir(store.path.parent)
+    kept = ingest_bytes(samples.png(), "kept.png", files)
+    conv = store.create_conversation("kept")
+    store.add_message(conv.id, Role.USER, "keep", attachments=[kept])
+    doomed = store.create_conversation("doomed")
+    gone = ingest_bytes(samples.pdf(), "gone.pdf", files)
+    store.add_message(doomed.id, Role.USER, "bye", attachments=[gone])
+    pending = ingest_bytes(b"not sent yet", "draft.txt", files)
+    week_ago = time.time() - 7 * 86_400
+    for digest in (kept.sha256, gone.sha256):
+        os.utime(files.path(digest), (week_ago, week_ago))
+    store.trash_conversation(doomed.id)
+    store.purge_trashed()
+    assert files.has(kept.sha256)
+    assert not files.has(gone.sha256)
+    assert files.has(pending.sha256)  # attached in a composer a moment ago
+
+
+def test_downscaled_copy_of_a_rotated_phone_photo_is_upright(files: AttachmentFiles) -> None:
+    # Phones store portrait photos landscape with an EXIF "rotate 90°" tag; the copy
+    # carries no EXIF, so the rotation must be applied to its pixels.
+    img = Image.linear_gradient("L").resize((3000, 2000)).convert("RGB")
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: rotate 90° clockwise to display
+    out = io.BytesIO()
+    img.save(out, "JPEG", exif=exif)
+    attachment = ingest_bytes(out.getvalue(), "portrait.jpg", files, max_side=1000)
+    with Image.open(io.BytesIO(files.read(attachment.sent_sha256))) as sent:  # type: ignore[arg-type]
+        assert sent.size == (667, 1000)

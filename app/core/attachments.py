@@ -338,17 +338,16 @@ def _downscaled(img: Any, max_side: int) -> bytes:
     JPEG otherwise (photos)."""
     from PIL import Image, ImageOps
 
-    if img.format == "JPEG":
-        # Decodes at 1/2, 1/4 or 1/8 scale directly: a 12 MP photo never fully in memory.
-        img.draft("RGB", (max_side, max_side))
-    img.load()
     has_alpha = img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info
+    # In place, and in stages: a JPEG is decoded at a reduced scale where possible and
+    # the image is reduced by whole factors before the final resample, so a 12 MP photo
+    # is never resampled at full size.
+    img.thumbnail((max_side, max_side), Image.Resampling.LANCZOS, reducing_gap=3.0)
     frame = ImageOps.exif_transpose(img)  # the copy carries no EXIF: apply its rotation
     frame = frame.convert("RGBA" if has_alpha else "RGB")
-    frame.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     out = io.BytesIO()
     if has_alpha:
-        frame.save(out, "PNG", optimize=False)
+        frame.save(out, "PNG")
     else:
         frame.save(out, "JPEG", quality=85)
     return out.getvalue()

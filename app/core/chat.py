@@ -89,8 +89,21 @@ def history_messages(
         if msg.role is Role.USER and msg.attachments:
             out.append({"role": "user", "content": user_content(msg, files)})
             continue
-        out.append({"role": msg.role.value, "content": msg.content})
+        entry: dict[str, Any] = {"role": msg.role.value, "content": msg.content}
+        parsed = _file_annotations(msg) if msg.role is Role.ASSISTANT else []
+        if parsed:
+            # OpenRouter's parse of an attached PDF: sent back, it is not parsed (nor
+            # charged) again.
+            entry["annotations"] = parsed
+        out.append(entry)
     return out
+
+
+def _file_annotations(msg: Message) -> list[dict[str, Any]]:
+    raw = msg.extra.get("annotations")
+    if not isinstance(raw, list):
+        return []
+    return [a for a in raw if isinstance(a, dict) and a.get("type") == "file"]
 
 
 _AUDIO_FORMATS = {"audio/wav": "wav", "audio/mpeg": "mp3"}
@@ -144,7 +157,7 @@ def user_content(msg: Message, files: AttachmentFiles | None) -> list[dict[str, 
 def has_pdf(messages: list[Message]) -> bool:
     """True when a prompt in `messages` carries a PDF (the request needs the file-parser)."""
     return any(
-        a.kind is AttachmentKind.PDF
+        a.kind == AttachmentKind.PDF
         for m in messages if m.role is Role.USER for a in m.attachments
     )
 

@@ -110,6 +110,10 @@ def build_payload(
     from app.core.chat import has_pdf, history_messages
 
     history = history_messages(messages, files)
+    if endpoint_kind != "openrouter":
+        # OpenRouter's parsed-file annotations mean nothing elsewhere (and strict servers
+        # refuse unknown fields).
+        history = [{k: v for k, v in m.items() if k != "annotations"} for m in history]
     if conversation_options is not None:
         payload = conversation_options.build(model, history, endpoint_kind, output_modalities)
     else:
