@@ -9,7 +9,14 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QGuiApplication, QImage
+from PySide6.QtGui import (
+    QDesktopServices,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QGuiApplication,
+    QImage,
+)
 from PySide6.QtWidgets import QApplication, QFileDialog
 
 from app.core.attachments import AttachmentFiles
@@ -158,13 +165,19 @@ def test_sending_an_image_delivers_an_image_part_and_shows_it_under_the_prompt(
     assert button.icon().pixmap(40, 40).toImage().pixelColor(20, 20).red() == 200
     # Clicking the thumbnail opens the viewer on the original.
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    viewers = [w for w in QApplication.topLevelWidgets() if isinstance(w, ImageViewer)]
-    assert viewers and viewers[-1].image.width() == 40
-    viewers[-1].close()
+
+    def viewers() -> list[ImageViewer]:
+        return [w for w in QApplication.topLevelWidgets()
+                if isinstance(w, ImageViewer) and w.isVisible()]
+
+    qtbot.waitUntil(lambda: bool(viewers()), timeout=5000)
+    assert viewers()[-1].image.width() == 40
+    viewers()[-1].close()
 
 
-def test_attachments_alone_can_be_sent(
-    gui: Parley, qtbot: Any, tmp_path: Path, fake: FakeOpenRouter  # noqa: F811
+def test_attachments_alone_can_be_sent_and_a_sent_file_opens(
+    gui: Parley, qtbot: Any, tmp_path: Path, fake: FakeOpenRouter,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     fake.enqueue(text_stream("It is a note."))
     note = tmp_path / "todo.md"
@@ -179,6 +192,19 @@ def test_attachments_alone_can_be_sent(
     user = gui.ctx.store.get_messages(conv.id)[0]
     assert [a.name for a in user.attachments] == ["todo.md"]
     assert "ship it" in str(chat_requests(fake)[-1].json()["messages"][-1]["content"])
+
+    # Clicking the file under the prompt opens a copy, its name kept, in the default app.
+    opened: list[QUrl] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
+    view = gui.window.chat.views[user.id]
+    assert view.attachment_strip is not None
+    # A prompt of attachments only still takes its room in the chat.
+    assert view.height() >= view.attachment_strip.buttons[0].height() > 0
+    qtbot.mouseClick(view.attachment_strip.buttons[0], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(opened), timeout=5000)
+    copy = Path(opened[0].toLocalFile())
+    assert copy.name == "todo.md"
+    assert copy.read_text() == "# Todo\n- ship it\n"
 
 
 def test_streamed_generated_images_show_and_save_as_writes_the_same_bytes(

@@ -382,22 +382,51 @@ def _thumb_size(a: Attachment, side: int) -> QSize:
     return QSize(side, side * 3 // 4)
 
 
-def open_in_viewer(parent: QWidget, path: Path, name: str) -> None:
-    """Show an image large in the in-app viewer."""
-    from app.ui.image_viewer import ImageViewer
+def _decode(path: Path | None, data: bytes | None) -> QImage:
+    image = QImage()
+    if data is not None:
+        image.loadFromData(data)
+    elif path is not None:
+        image.load(str(path))
+    return image
 
-    viewer = ImageViewer(path, name, parent.window())
-    viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    viewer.show()
+
+def open_in_viewer(
+    parent: QWidget, backend: AttachmentBackend, name: str,
+    path: Path | None = None, data: bytes | None = None,
+) -> None:
+    """Show an image large in the in-app viewer (decoded on a worker thread first)."""
+
+    async def show() -> None:
+        from shiboken6 import isValid
+
+        from app.ui.image_viewer import ImageViewer
+
+        image = await backend.run_blocking(_decode, path, data)
+        if not isValid(parent):
+            return  # the message was closed meanwhile
+        viewer = ImageViewer(path, name, parent.window(), data=data, image=image)
+        viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        viewer.show()
+
+    backend.spawn(show())
 
 
-def open_with_system(path: Path, name: str) -> None:
-    """Open a copy of a stored file (its name kept) in the system's default app."""
+def _temporary_copy(path: Path, name: str) -> Path:
     folder = Path(tempfile.mkdtemp(prefix="parley-"))
-    safe = Path(name).name or "attachment"
-    target = folder / safe
+    target = folder / (Path(name).name or "attachment")
     target.write_bytes(path.read_bytes())
-    QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))
+    return target
+
+
+def open_with_system(backend: AttachmentBackend, path: Path, name: str) -> None:
+    """Open a copy of a stored file (its name kept) in the system's default app."""
+
+    async def run() -> None:
+        target = await backend.run_blocking(_temporary_copy, path, name)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))
+
+    backend.spawn(run())
 
 
 class AttachmentStrip(QWidget):
@@ -431,7 +460,7 @@ class AttachmentStrip(QWidget):
                     thumb.set_image(image)
                 button: QToolButton = thumb
                 button.clicked.connect(
-                    lambda _=False, p=original, n=a.name: open_in_viewer(self, p, n))
+                    lambda _=False, p=original, n=a.name: open_in_viewer(self, backend, n, p))
             else:
                 button = QToolButton(self)
                 button.setObjectName("attachmentFile")
@@ -449,7 +478,7 @@ class AttachmentStrip(QWidget):
                 button.setCursor(Qt.CursorShape.PointingHandCursor)
                 button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
                 button.clicked.connect(
-                    lambda _=False, p=original, n=a.name: open_with_system(p, n))
+                    lambda _=False, p=original, n=a.name: open_with_system(backend, p, n))
             self.buttons.append(button)
             layout.addWidget(button)
         layout.addStretch(1)
@@ -661,14 +690,10 @@ class GeneratedImage(QFrame):
 
     def open_large(self) -> None:
         """Show the image in the viewer."""
-        from app.ui.image_viewer import ImageViewer
-
         data = self.image_bytes()
-        if data is None:
+        if data is None or self.backend is None:
             return
-        viewer = ImageViewer(self.path(), self.name, self.window(), data=data)
-        viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        viewer.show()
+        open_in_viewer(self, self.backend, self.name, self.path(), data)
 
 
 class GeneratedImages(QWidget):

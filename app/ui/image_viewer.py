@@ -49,7 +49,7 @@ class ImageViewer(QDialog):
 
     def __init__(
         self, path: Path | None, name: str, parent: QWidget | None = None,
-        *, data: bytes | None = None,
+        *, data: bytes | None = None, image: QImage | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("imageViewer")
@@ -57,10 +57,11 @@ class ImageViewer(QDialog):
         self.name = name
         self.path = path
         self._data = data
-        self.image = QImage()
-        if data is not None:
+        # Callers decode large images on a worker thread and pass them in as `image`.
+        self.image = image if image is not None else QImage()
+        if image is None and data is not None:
             self.image.loadFromData(data)
-        elif path is not None:
+        elif image is None and path is not None:
             self.image.load(str(path))
         self.zoom = 1.0
         self.fit = True

@@ -430,7 +430,11 @@ class MessageView(QFrame):
     def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt API)
         layout = self.layout()
         assert layout is not None
-        return int(layout.totalHeightForWidth(width))
+        height = int(layout.totalHeightForWidth(width))
+        if height < 0:
+            # No visible child depends on the width (a prompt of attachments only).
+            height = layout.totalSizeHint().height()
+        return height
 
     # ---- content -------------------------------------------------------------------
 
