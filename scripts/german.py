@@ -713,6 +713,48 @@ GERMAN: dict[str, str] = {
         "Fehler zu melden, nutzen Sie „Details kopieren“ (ohne Schlüssel).",
     "Copy details": "Details kopieren",
     "Copied": "Kopiert",
+    # attachments
+    "Attach files": "Dateien anhängen",
+    "Attach files (images, PDFs, text, audio)": "Dateien anhängen (Bilder, PDFs, Text, Audio)",
+    "Attached files": "Angehängte Dateien",
+    "Cannot attach {name} here.": "{name} kann hier nicht angehängt werden.",
+    "Copy image": "Bild kopieren",
+    "Default (text extraction, free)": "Standard (Textauszug, kostenlos)",
+    "Fit": "Einpassen",
+    "100 %": "100 %",
+    "Generated image": "Erzeugtes Bild",
+    "Image at {host} — click to load it": "Bild auf {host} — zum Laden klicken",
+    "Loading…": "Wird geladen…",
+    "Native (the model reads the PDF itself)": "Nativ (das Modell liest das PDF selbst)",
+    "None of the attached files can be sent; remove them or attach others.":
+        "Keine der angehängten Dateien kann gesendet werden; entfernen Sie sie oder hängen "
+        "Sie andere an.",
+    "OCR for scans (mistral-ocr, billed per page)":
+        "Texterkennung für Scans (mistral-ocr, pro Seite berechnet)",
+    "Open large": "Groß öffnen",
+    "Open {name}": "{name} öffnen",
+    "PDF reading": "PDF-Auswertung",
+    "Files and images": "Dateien und Bilder",
+    "Automatic (on for models that make images)":
+        "Automatisch (an bei Modellen, die Bilder erzeugen)",
+    "On: ask for images": "An: Bilder anfordern",
+    "Off: text only": "Aus: nur Text",
+    "Image output": "Bildausgabe",
+    "Image aspect ratio": "Seitenverhältnis der Bilder",
+    "Model default": "Vorgabe des Modells",
+    "Aspect ratio": "Seitenverhältnis",
+    "Remove {name}": "{name} entfernen",
+    "Save as…": "Speichern unter…",
+    "Save image": "Bild speichern",
+    "Still reading the attached files; send again in a moment.":
+        "Die angehängten Dateien werden noch gelesen; senden Sie gleich noch einmal.",
+    "Text extraction (pdf-text, free)": "Textauszug (pdf-text, kostenlos)",
+    "This image cannot be shown.": "Dieses Bild kann nicht angezeigt werden.",
+    "Zoom in": "Vergrößern",
+    "Zoom out": "Verkleinern",
+    "not attached": "nicht angehängt",
+    "{name}\nreading…": "{name}\nwird gelesen…",
+    "{n} page(s)": "{n} Seite(n)",
 }
 
 #: plural forms (numerus="yes"): German has two

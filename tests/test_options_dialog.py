@@ -51,7 +51,8 @@ def full_options() -> ConversationOptions:
                     "required": ["answer"]},
             name="answer", strict=True,
         ),
-        prompt_caching=True, middle_out=False, online=True,
+        prompt_caching=True, middle_out=False, online=True, pdf_engine="mistral-ocr",
+        image_output=False, image_aspect_ratio="16:9",
     )
 
 
@@ -82,6 +83,26 @@ def test_round_trip_gives_back_the_same_options(qtbot: Any) -> None:
                                    reasoning=ReasoningOptions(enabled=False), middle_out=True)
     assert open_dialog(qtbot, explicit).options() == explicit
     assert open_dialog(qtbot).options() == ConversationOptions()
+
+
+def test_pdf_reading_is_chosen_in_the_dialog(qtbot: Any) -> None:
+    dialog = open_dialog(qtbot)
+    assert dialog.options().pdf_engine is None  # default: OpenRouter's free text extraction
+    dialog.pdf_combo.setCurrentIndex(dialog.pdf_combo.findData("native"))
+    assert dialog.options().pdf_engine == "native"
+    assert open_dialog(qtbot, dialog.options()).pdf_combo.currentData() == "native"
+
+
+def test_image_output_and_aspect_ratio_are_chosen_in_the_dialog(qtbot: Any) -> None:
+    dialog = open_dialog(qtbot)
+    assert dialog.options().image_output is None  # automatic, from the model catalog
+    dialog.image_output.set_value(True)
+    dialog.aspect_combo.setCurrentIndex(dialog.aspect_combo.findData("3:2"))
+    chosen = dialog.options()
+    assert (chosen.image_output, chosen.image_aspect_ratio) == (True, "3:2")
+    again = open_dialog(qtbot, chosen)
+    assert again.image_output.value() is True
+    assert again.aspect_combo.currentData() == "3:2"
 
 
 def test_editing_never_changes_the_input(qtbot: Any) -> None:

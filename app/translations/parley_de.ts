@@ -90,7 +90,7 @@
     </message>
     <message>
         <source>Find in Conversation…</source>
-        <extracomment>realized views by message id (only the messages near the viewport) message id -&gt; (what it was derived from, its text as shown), for find</extracomment>
+        <extracomment>realized views by message id (only the messages near the viewport) a streaming reply's images, kept until it is stored (its view may be rebuilt) message id -&gt; (what it was derived from, its text as shown), for find</extracomment>
         <translation>In Unterhaltung suchen…</translation>
     </message>
     <message>
@@ -110,7 +110,7 @@
     <name>Composer</name>
     <message>
         <source>Message</source>
-        <extracomment>returns the prompts matching what follows the "/" (favourites first) keys the open picker uses; they must not reach window shortcuts (Esc stops a reply) a key press was handled by the editor (carries the typed text, may be "") consulted first for every key; True means the key was used (the open picker) True while keys such as Esc and Enter belong to the picker the picker's "Open Prompt Library…" row; carries the text typed after the "/" a system-prompt preset was picked with "/": its (filled) body</extracomment>
+        <extracomment>returns the prompts matching what follows the "/" (favourites first) keys the open picker uses; they must not reach window shortcuts (Esc stops a reply) a key press was handled by the editor (carries the typed text, may be "") local files were pasted or dropped on the editor an image was pasted (PNG bytes) consulted first for every key; True means the key was used (the open picker) True while keys such as Esc and Enter belong to the picker the picker's "Open Prompt Library…" row; carries the text typed after the "/" a system-prompt preset was picked with "/": its (filled) body</extracomment>
         <translation>Nachricht</translation>
     </message>
     <message>
@@ -122,8 +122,16 @@
         <translation>Senden</translation>
     </message>
     <message>
-        <source>Stop</source>
+        <source>Attach files (images, PDFs, text, audio)</source>
+        <translation>Dateien anhängen (Bilder, PDFs, Text, Audio)</translation>
+    </message>
+    <message>
+        <source>Attach files</source>
         <extracomment>document position of the "/" whose query the picker follows, or None</extracomment>
+        <translation>Dateien anhängen</translation>
+    </message>
+    <message>
+        <source>Stop</source>
         <translation>Stopp</translation>
     </message>
 </context>
@@ -454,7 +462,7 @@ er wird im Schlüsselbund des Systems gespeichert — oder setzen Sie $OPENROUTE
     </message>
     <message>
         <source>Reasoning</source>
-        <extracomment>a short confirmation for the status bar, e.g. after copying a code block text that was just put on the clipboard by Copy / Copy as Markdown (message id, -1 previous | +1 next) the view drew more of a reply on its own (catching up): its height changed</extracomment>
+        <extracomment>a short confirmation for the status bar, e.g. after copying a code block text that was just put on the clipboard by Copy / Copy as Markdown (message id, -1 previous | +1 next) the view drew more of a reply on its own (catching up): its height changed where attached and generated files are read (None: they are not shown)</extracomment>
         <translation>Überlegungen</translation>
     </message>
     <message>
@@ -1472,6 +1480,58 @@ Unterstützte Parameter: {params}</translation>
         <translation>Middle-out</translation>
     </message>
     <message>
+        <source>Files and images</source>
+        <translation>Dateien und Bilder</translation>
+    </message>
+    <message>
+        <source>PDF reading</source>
+        <translation>PDF-Auswertung</translation>
+    </message>
+    <message>
+        <source>Default (text extraction, free)</source>
+        <translation>Standard (Textauszug, kostenlos)</translation>
+    </message>
+    <message>
+        <source>Text extraction (pdf-text, free)</source>
+        <translation>Textauszug (pdf-text, kostenlos)</translation>
+    </message>
+    <message>
+        <source>OCR for scans (mistral-ocr, billed per page)</source>
+        <translation>Texterkennung für Scans (mistral-ocr, pro Seite berechnet)</translation>
+    </message>
+    <message>
+        <source>Native (the model reads the PDF itself)</source>
+        <translation>Nativ (das Modell liest das PDF selbst)</translation>
+    </message>
+    <message>
+        <source>Automatic (on for models that make images)</source>
+        <translation>Automatisch (an bei Modellen, die Bilder erzeugen)</translation>
+    </message>
+    <message>
+        <source>On: ask for images</source>
+        <translation>An: Bilder anfordern</translation>
+    </message>
+    <message>
+        <source>Off: text only</source>
+        <translation>Aus: nur Text</translation>
+    </message>
+    <message>
+        <source>Image output</source>
+        <translation>Bildausgabe</translation>
+    </message>
+    <message>
+        <source>Image aspect ratio</source>
+        <translation>Seitenverhältnis der Bilder</translation>
+    </message>
+    <message>
+        <source>Model default</source>
+        <translation>Vorgabe des Modells</translation>
+    </message>
+    <message>
+        <source>Aspect ratio</source>
+        <translation>Seitenverhältnis</translation>
+    </message>
+    <message>
         <source>line {line}, column {column}: {message}</source>
         <translation>Zeile {line}, Spalte {column}: {message}</translation>
     </message>
@@ -1563,6 +1623,14 @@ Unterstützte Parameter: {params}</translation>
     <message>
         <source>Exported to {path}</source>
         <translation>Exportiert nach {path}</translation>
+    </message>
+    <message>
+        <source>Still reading the attached files; send again in a moment.</source>
+        <translation>Die angehängten Dateien werden noch gelesen; senden Sie gleich noch einmal.</translation>
+    </message>
+    <message>
+        <source>None of the attached files can be sent; remove them or attach others.</source>
+        <translation>Keine der angehängten Dateien kann gesendet werden; entfernen Sie sie oder hängen Sie andere an.</translation>
     </message>
     <message>
         <source>Edit message</source>
@@ -1745,6 +1813,88 @@ Send this message anyway?</source>
         <translation>{message}
 
 Diese Nachricht trotzdem senden?</translation>
+    </message>
+    <message>
+        <source>Remove {name}</source>
+        <extracomment>longest side of a generated image drawn inline under a reply thumbnails made so far, by (file, side, modification time); bounded, oldest dropped</extracomment>
+        <translation>{name} entfernen</translation>
+    </message>
+    <message>
+        <source>{name}
+reading…</source>
+        <translation>{name}
+wird gelesen…</translation>
+    </message>
+    <message>
+        <source>{n} page(s)</source>
+        <translation>{n} Seite(n)</translation>
+    </message>
+    <message>
+        <source>not attached</source>
+        <translation>nicht angehängt</translation>
+    </message>
+    <message>
+        <source>Cannot attach {name} here.</source>
+        <extracomment>a sentence for the status bar (a file that cannot be attached)</extracomment>
+        <translation>{name} kann hier nicht angehängt werden.</translation>
+    </message>
+    <message>
+        <source>Image</source>
+        <extracomment>True once the picture is drawn (or known to be unreadable)</extracomment>
+        <translation>Bild</translation>
+    </message>
+    <message>
+        <source>Open {name}</source>
+        <translation>{name} öffnen</translation>
+    </message>
+    <message>
+        <source>Save as…</source>
+        <extracomment>True once the picture is drawn (it is decoded on a worker thread)</extracomment>
+        <translation>Speichern unter…</translation>
+    </message>
+    <message>
+        <source>Copy image</source>
+        <translation>Bild kopieren</translation>
+    </message>
+    <message>
+        <source>Open large</source>
+        <translation>Groß öffnen</translation>
+    </message>
+    <message>
+        <source>Image at {host} — click to load it</source>
+        <translation>Bild auf {host} — zum Laden klicken</translation>
+    </message>
+    <message>
+        <source>This image cannot be shown.</source>
+        <translation>Dieses Bild kann nicht angezeigt werden.</translation>
+    </message>
+    <message>
+        <source>Generated image</source>
+        <translation>Erzeugtes Bild</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Wird geladen…</translation>
+    </message>
+    <message>
+        <source>Save image</source>
+        <translation>Bild speichern</translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation>Einpassen</translation>
+    </message>
+    <message>
+        <source>100 %</source>
+        <translation>100 %</translation>
+    </message>
+    <message>
+        <source>Zoom out</source>
+        <translation>Verkleinern</translation>
+    </message>
+    <message>
+        <source>Zoom in</source>
+        <translation>Vergrößern</translation>
     </message>
 </context>
 <context>

@@ -12,9 +12,11 @@ import importlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QImage
 
 from app.core.context import AppContext
 from app.core.domain import Attachment, Conversation, Message
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
     # asyncio loads with the event loop, after the window has been painted.
     import asyncio
 
+    from app.core.attachments import AttachmentFiles
     from app.core.chat import Exchange, ReplyRun
 
     # httpx is imported only when the first request is made, after the window is shown.
@@ -871,6 +874,59 @@ class ChatController(QObject):
 
         # Clean-up work: awaited at exit, never cancelled half-way.
         self._spawn(close_later(), closing=True)
+
+    # ---- attachments -----------------------------------------------------------------
+
+    def attachment_files(self) -> AttachmentFiles:
+        """The content-addressed store of attached and generated files."""
+        from app.core.attachments import AttachmentFiles
+
+        return AttachmentFiles.in_data_dir(self.ctx.store.path.parent)
+
+    def attachment_path(self, sha256: str) -> Path:
+        """Where the stored bytes with this hash live."""
+        return self.attachment_files().path(sha256)
+
+    async def ingest_attachment(
+        self, source: Path | bytes, name: str
+    ) -> tuple[Attachment, QImage]:
+        """Read, check and store a file (or pasted bytes) on a worker thread, with a chip
+        thumbnail made there too; AttachmentError naming the file when it cannot be sent."""
+        from app.core.attachments import ingest_bytes, ingest_file
+
+        files = self.attachment_files()
+        max_side = self.ctx.settings.image_max_side
+
+        def work() -> tuple[Attachment, QImage]:
+            from app.core.domain import AttachmentKind
+            from app.ui.attachment_chips import CHIP_THUMB, thumbnail
+
+            if isinstance(source, bytes):
+                attachment = ingest_bytes(source, name, files, max_side=max_side)
+            else:
+                attachment = ingest_file(source, files, max_side=max_side)
+            image = QImage()
+            if attachment.kind is AttachmentKind.IMAGE:
+                image = thumbnail(files.path(attachment.sent_sha256 or attachment.sha256),
+                                  CHIP_THUMB)
+            return attachment, image
+
+        return await self.run_blocking(work)
+
+    def attachment_warnings(self, attachments: Sequence[Attachment]) -> list[str]:
+        """Sentences for the kinds of file the chosen model cannot read ([] when unknown)."""
+        from app.core.attachments import capability_warnings
+
+        info = self.model_info()
+        modalities = info.input_modalities if info is not None and info.input_modalities \
+            else None
+        return capability_warnings(attachments, modalities, self.model)
+
+    async def fetch_image(self, url: str) -> bytes:
+        """Download a remote generated image the user asked to see (size-capped)."""
+        from app.core.remote_images import fetch_image
+
+        return await fetch_image(url)
 
     # ---- lifecycle -----------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import bisect
 import itertools
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (
 from app.core.domain import Message, MessageStatus, Role
 
 if TYPE_CHECKING:
+    from app.ui.attachment_chips import AttachmentBackend
     from app.ui.find_bar import FindBar
     from app.ui.message_view import MessageView, RichText
 
@@ -170,6 +171,9 @@ class ChatView(QStackedWidget):
         self._tops: list[int] = [MARGIN_TOP]
         self._col_x, self._col_w = MARGIN_X, 600
         self._pending_stream: dict[int, tuple[str, str]] = {}
+        #: a streaming reply's images, kept until it is stored (its view may be rebuilt)
+        self._pending_images: dict[int, list[dict[str, Any]]] = {}
+        self.attachment_backend: AttachmentBackend | None = None
         self._branch_info: dict[int, tuple[int, int]] = {}
         self._follow = True
         self._programmatic = 0
@@ -259,6 +263,7 @@ class ChatView(QStackedWidget):
         self._messages, self._index, self._heights = [], {}, []
         self._tops = [MARGIN_TOP]
         self._pending_stream.clear()
+        self._pending_images.clear()
         self._branch_info.clear()
         self._plain.clear()
         self._find_generation += 1
@@ -288,6 +293,17 @@ class ChatView(QStackedWidget):
         if self._follow:
             self._fill()
 
+    def set_attachment_backend(self, backend: AttachmentBackend) -> None:
+        """Where messages read their attached and generated files (the controller)."""
+        self.attachment_backend = backend
+
+    def update_images(self, message_id: int, images: list[dict[str, Any]]) -> None:
+        """A streaming reply's images so far: drawn under its text as they arrive."""
+        self._pending_images[message_id] = images
+        view = self.views.get(message_id)
+        if view is not None:
+            view.set_images(images)
+
     def _on_view_grown(self) -> None:
         self._relayout()
         if self._follow:
@@ -299,6 +315,7 @@ class ChatView(QStackedWidget):
             return
         self._messages[i] = message
         self._pending_stream.pop(message.id, None)
+        self._pending_images.pop(message.id, None)
         view = self.views.get(message.id)
         if view is not None:
             view.set_message(message)
@@ -337,7 +354,8 @@ class ChatView(QStackedWidget):
             return existing
         from app.ui.message_view import MessageView
 
-        view = MessageView(msg, self.container, theme=self._theme)
+        view = MessageView(msg, self.container, theme=self._theme,
+                           backend=self.attachment_backend)
         view.copied.connect(self.statusMessage)
         view.textCopied.connect(self.copyText)
         view.editRequested.connect(self.editRequested)
@@ -348,6 +366,9 @@ class ChatView(QStackedWidget):
         pending = self._pending_stream.pop(msg.id, None)
         if pending is not None:
             view.update_stream(*pending)
+        images = self._pending_images.get(msg.id)
+        if images is not None:
+            view.set_images(images)
         branch = self._branch_info.get(msg.id)
         if branch is not None:
             view.set_branch_info(*branch)
@@ -416,7 +437,13 @@ class ChatView(QStackedWidget):
         content = msg.content
         lines = content.count("\n") + 1 + len(content) // per_line
         chrome = 14 + 2 * (line_h + 8)  # margins, header and action row
-        return chrome + lines * line_h
+        files = 0
+        if msg.attachments:
+            files += 130  # the row of thumbnails
+        images = msg.extra.get("images")
+        if isinstance(images, list):
+            files += 360 * len(images)  # each generated image with its buttons
+        return chrome + lines * line_h + files
 
     def _relayout(self) -> None:
         """Measure built views, stack all heights, keep the reader's place."""

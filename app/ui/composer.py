@@ -8,18 +8,61 @@ knows prompts only through the source given to `set_prompt_source` (no storage h
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QRect, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QTextCursor
-from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QPushButton, QWidget
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QEvent,
+    QIODevice,
+    QMimeData,
+    QRect,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QImage, QKeyEvent, QTextCursor
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QPlainTextEdit,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.ui.attachment_chips import AttachmentTray
 
 if TYPE_CHECKING:
+    from app.core.domain import Attachment
     from app.core.history.prompts import Prompt
     from app.ui.prompt_picker import PromptPicker
 
 #: returns the prompts matching what follows the "/" (favourites first)
 PromptSource = Callable[[str], Sequence["Prompt"]]
+
+def local_files(mime: QMimeData) -> list[Path]:
+    """The local files a drop or paste carries (URLs of other kinds are text)."""
+    if not mime.hasUrls():
+        return []
+    return [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()]
+
+
+def image_png(mime: QMimeData) -> bytes | None:
+    """A pasted image (a screenshot on the clipboard) as PNG bytes, or None."""
+    if not mime.hasImage():
+        return None
+    image = mime.imageData()
+    if not isinstance(image, QImage) or image.isNull():
+        return None
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")  # type: ignore[call-overload]
+    return bytes(data.data())
+
 
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 #: keys the open picker uses; they must not reach window shortcuts (Esc stops a reply)
@@ -33,6 +76,10 @@ class PromptEdit(QPlainTextEdit):
     submitted = Signal()
     #: a key press was handled by the editor (carries the typed text, may be "")
     keyTyped = Signal(str)
+    #: local files were pasted or dropped on the editor
+    filesAdded = Signal(list)
+    #: an image was pasted (PNG bytes)
+    imagePasted = Signal(bytes)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -60,6 +107,23 @@ class PromptEdit(QPlainTextEdit):
             self.keyPressEvent(event)
             return True
         return super().event(event)
+
+    def canInsertFromMimeData(self, source: QMimeData) -> bool:  # noqa: N802 (Qt API)
+        return bool(local_files(source)) or source.hasImage() or \
+            super().canInsertFromMimeData(source)
+
+    def insertFromMimeData(self, source: QMimeData) -> None:  # noqa: N802 (Qt API)
+        # Paste and drop both end here: files and images become attachments, not text.
+        files = local_files(source)
+        if files:
+            self.filesAdded.emit(files)
+            return
+        if source.hasImage() and not source.hasText():
+            png = image_png(source)
+            if png is not None:
+                self.imagePasted.emit(png)
+                return
+        super().insertFromMimeData(source)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt API)
         if self.key_filter is not None and self.key_filter(event):
@@ -100,13 +164,30 @@ class Composer(QWidget):
         self.button.setAccessibleName(self.tr("Send"))
         self.button.setMinimumWidth(84)
         self.button.setFixedHeight(84)
+        self.attach_button = QToolButton(self)
+        self.attach_button.setObjectName("attachButton")
+        from app.ui.attachment_chips import paperclip_icon
+
+        self.attach_button.setIcon(paperclip_icon(self.palette().text().color()))
+        self.attach_button.setIconSize(QSize(22, 22))
+        self.attach_button.setToolTip(self.tr("Attach files (images, PDFs, text, audio)"))
+        self.attach_button.setAccessibleName(self.tr("Attach files"))
+        self.attach_button.setFixedSize(36, 84)
+        self.tray = AttachmentTray(self)
+        self._pasted = 0
         # Built on the first "/": the window does not need it to open.
         self._picker: PromptPicker | None = None
-        layout = QHBoxLayout(self)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addWidget(self.tray)
+        layout = QHBoxLayout()
         layout.setContentsMargins(12, 6, 12, 10)
         layout.setSpacing(8)
+        layout.addWidget(self.attach_button)
         layout.addWidget(self.edit, 1)
         layout.addWidget(self.button)
+        outer.addLayout(layout)
         self._busy = False
         self._prompt_source: PromptSource | None = None
         self._prompts: dict[int, Prompt] = {}
@@ -120,6 +201,9 @@ class Composer(QWidget):
         self.edit.key_filter = self._picker_key
         self.edit.picker_open = self._picker_visible
         self.button.clicked.connect(self._on_button)
+        self.attach_button.clicked.connect(self.choose_files)
+        self.edit.filesAdded.connect(self.add_files)
+        self.edit.imagePasted.connect(self.add_pasted_image)
 
     @property
     def picker(self) -> PromptPicker:
@@ -145,13 +229,36 @@ class Composer(QWidget):
         if self._busy:
             return
         text = self.edit.toPlainText()
-        if text.strip():
+        if text.strip() or self.tray.chips:
             self.sendRequested.emit(text)
 
     def clear_prompt(self) -> None:
         """Called once the prompt is safely stored."""
         self._close_picker()
         self.edit.clear()
+        self.tray.clear()
+
+    # ---- attachments --------------------------------------------------------------------
+
+    def choose_files(self) -> None:
+        """Pick files to attach (several at once)."""
+        paths, _ = QFileDialog.getOpenFileNames(self.window(), self.tr("Attach files"))
+        self.add_files([Path(p) for p in paths])
+
+    def add_files(self, paths: list[Path]) -> None:
+        """Attach local files (dropped, pasted or picked)."""
+        if paths:
+            self.tray.add_paths(paths)
+            self.edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def add_pasted_image(self, png: bytes) -> None:
+        """Attach an image pasted from the clipboard."""
+        self._pasted += 1
+        self.tray.add_bytes(png, f"pasted-image-{self._pasted}.png")
+
+    def attachments(self) -> list[Attachment]:
+        """The attached files that are ready to send."""
+        return self.tray.attachments()
 
     def set_busy(self, busy: bool) -> None:
         self._busy = busy

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
@@ -42,6 +42,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_NAME)
         self.resize(1180, 760)
         self.setMinimumSize(640, 420)
+        # Files dropped anywhere on the window are attached to the message being written.
+        self.setAcceptDrops(True)
 
         self.sidebar = ConversationList(self)
         self.chat = ChatView(self)
@@ -322,6 +324,20 @@ class MainWindow(QMainWindow):
 
             box.buttonClicked.connect(on_click)
             box.open()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt API)
+        from app.ui.composer import local_files
+
+        if local_files(event.mimeData()) and self.right_stack.currentWidget() is self.chat_area:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt API)
+        from app.ui.composer import local_files
+
+        files = local_files(event.mimeData())
+        if files:
+            self.composer.add_files(files)
+            event.acceptProposedAction()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
         self.closing.emit()

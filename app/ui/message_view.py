@@ -48,6 +48,7 @@ from app.core.think import split_think
 
 if TYPE_CHECKING:
     from app.core.markdown_render import StreamingMarkdown
+    from app.ui.attachment_chips import AttachmentBackend, AttachmentStrip, GeneratedImages
 
 #: new reply text drawn per step at most (about 1 ms of rendering per 1,000 chars)
 CATCH_UP_CHARS = 3000
@@ -325,11 +326,16 @@ class MessageView(QFrame):
     grown = Signal()
 
     def __init__(
-        self, message: Message, parent: QWidget | None = None, theme: str = "light"
+        self, message: Message, parent: QWidget | None = None, theme: str = "light",
+        backend: AttachmentBackend | None = None,
     ) -> None:
         super().__init__(parent)
         self.message = message
         self.theme = theme
+        #: where attached and generated files are read (None: they are not shown)
+        self.backend = backend
+        self.attachment_strip: AttachmentStrip | None = None
+        self.images: GeneratedImages | None = None
         self.setObjectName("userMessage" if message.role is Role.USER else "message")
         self.setFrameShape(QFrame.Shape.NoFrame)
         policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -448,7 +454,11 @@ class MessageView(QFrame):
     def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt API)
         layout = self.layout()
         assert layout is not None
-        return int(layout.totalHeightForWidth(width))
+        height = int(layout.totalHeightForWidth(width))
+        if height < 0:
+            # No visible child depends on the width (a prompt of attachments only).
+            height = layout.totalSizeHint().height()
+        return height
 
     # ---- content -------------------------------------------------------------------
 
@@ -507,9 +517,44 @@ class MessageView(QFrame):
         )
         self._set_reasoning(reasoning)
         self._update_sources()
+        self._update_attachments()
         self._update_header()
         self._update_notice()
         self._update_actions()
+
+    # ---- files --------------------------------------------------------------------
+
+    def _update_attachments(self) -> None:
+        message = self.message
+        if self.backend is None:
+            return
+        if message.attachments and self.attachment_strip is None:
+            from app.ui.attachment_chips import AttachmentStrip
+
+            self.attachment_strip = AttachmentStrip(
+                message.attachments, self.backend, self)
+            self._insert_after_text(self.attachment_strip)
+        images = message.extra.get("images")
+        if isinstance(images, list) and images:
+            self.set_images([i for i in images if isinstance(i, dict)])
+
+    def _insert_after_text(self, widget: QWidget) -> None:
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(layout.indexOf(self.live) + 1, widget)
+
+    def set_images(self, images: list[dict[str, Any]]) -> None:
+        """Draw the reply's generated images under its text (new ones as they arrive)."""
+        if self.backend is None:
+            return
+        if self.images is None:
+            from app.ui.attachment_chips import GeneratedImages
+
+            self.images = GeneratedImages(self.backend, self)
+            self._insert_after_text(self.images)
+        if self.images.set_images(images):
+            self.images.show()
+            self.grown.emit()
 
     def update_stream(self, text: str, reasoning: str = "") -> None:
         """Draw a reply that is still arriving; called at most once a frame.

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.options import (
+    ASPECT_RATIOS,
     EFFORTS,
     SORTS,
     ConversationOptions,
@@ -675,12 +676,38 @@ class OptionsDialog(QDialog):
         context_form.addRow(self.caching_check)
         context_form.addRow(self.tr("Middle-out"), self.middle_out)
 
+        files = QGroupBox(self.tr("Files and images"), page)
+        self._openrouter_only.append(files)
+        self.pdf_combo = QComboBox(files)
+        self.pdf_combo.setAccessibleName(self.tr("PDF reading"))
+        self.pdf_combo.addItem(self.tr("Default (text extraction, free)"), None)
+        self.pdf_combo.addItem(self.tr("Text extraction (pdf-text, free)"), "pdf-text")
+        self.pdf_combo.addItem(self.tr("OCR for scans (mistral-ocr, billed per page)"),
+                               "mistral-ocr")
+        self.pdf_combo.addItem(self.tr("Native (the model reads the PDF itself)"), "native")
+        files_form = QFormLayout(files)
+        files_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
+        files_form.addRow(self.tr("PDF reading"), self.pdf_combo)
+        self.image_output = _TriState(
+            (self.tr("Automatic (on for models that make images)"),
+             self.tr("On: ask for images"),
+             self.tr("Off: text only")),
+            self.tr("Image output"), files)
+        self.aspect_combo = QComboBox(files)
+        self.aspect_combo.setAccessibleName(self.tr("Image aspect ratio"))
+        self.aspect_combo.addItem(self.tr("Model default"), None)
+        for ratio in ASPECT_RATIOS:
+            self.aspect_combo.addItem(ratio, ratio)
+        files_form.addRow(self.tr("Image output"), self.image_output)
+        files_form.addRow(self.tr("Aspect ratio"), self.aspect_combo)
+
         layout = QVBoxLayout(page)
         layout.addWidget(structured, 1)
         note = self._openrouter_note(page)
         if note is not None:
             layout.addWidget(note)
         layout.addWidget(context)
+        layout.addWidget(files)
         return page
 
     # ---- loading and reading -----------------------------------------------------------
@@ -737,6 +764,9 @@ class OptionsDialog(QDialog):
         self.schema_edit.setPlainText(json.dumps(s.schema, indent=2) if s.schema else "")
         self.caching_check.setChecked(o.prompt_caching is True)
         self.middle_out.set_value(o.middle_out)
+        self._select_data(self.pdf_combo, o.pdf_engine)
+        self.image_output.set_value(o.image_output)
+        self._select_data(self.aspect_combo, o.image_aspect_ratio)
 
     def _read_stop(self) -> list[str] | None:
         lines = [_unescape_stop(line) for line in self.stop_edit.toPlainText().split("\n")]
@@ -846,6 +876,9 @@ class OptionsDialog(QDialog):
         self._show_schema_status(mode, schema_error)
         o.prompt_caching = _checked(self.caching_check, self._original.prompt_caching)
         o.middle_out = self.middle_out.value()
+        o.pdf_engine = self.pdf_combo.currentData()
+        o.image_output = self.image_output.value()
+        o.image_aspect_ratio = self.aspect_combo.currentData()
         return o, errors
 
     def _show_schema_status(self, mode: object, error: str | None) -> None:

@@ -71,6 +71,38 @@ QPushButton#jumpButton {
 }
 QWidget#findBar { background: palette(window); border-bottom: 1px solid palette(mid); }
 QLabel#findCount { color: palette(placeholder-text); }
+QFrame#attachmentChip {
+    background: palette(alternate-base);
+    border: 1px solid palette(midlight);
+    border-radius: 6px;
+}
+QFrame#attachmentChip[error="true"] { border: 1px solid #c0392b; }
+QLabel#chipLabel { font-size: 11px; }
+QToolButton#chipRemove { border: none; padding: 0px 4px; font-size: 14px; border-radius: 4px; }
+QToolButton#chipRemove:hover, QToolButton#chipRemove:focus { background: palette(midlight); }
+QToolButton#attachButton {
+    border: 1px solid palette(mid);
+    border-radius: 8px;
+    background: palette(base);
+}
+QToolButton#attachButton:hover, QToolButton#attachButton:focus {
+    border: 1px solid palette(highlight);
+}
+QToolButton#attachmentThumb, QToolButton#generatedPicture {
+    border: 1px solid palette(midlight);
+    border-radius: 4px;
+    padding: 2px;
+}
+QToolButton#attachmentThumb:hover, QToolButton#generatedPicture:hover,
+QToolButton#attachmentThumb:focus, QToolButton#generatedPicture:focus {
+    border: 1px solid palette(highlight);
+}
+QToolButton#attachmentFile {
+    border: 1px solid palette(midlight);
+    border-radius: 4px;
+    padding: 4px 8px;
+}
+QToolButton#attachmentFile:hover { background: palette(midlight); }
 """
 
 

@@ -28,9 +28,21 @@ class MessageActions:
     controller: ChatController
 
     def send(self, text: str) -> None:
-        """Send the prompt; the composer is emptied only when it was accepted."""
-        if self.controller.send(text):
-            self.window.composer.clear_prompt()
+        """Send the prompt and its attachments; the composer (text and chips) is emptied
+        only when they were accepted."""
+        composer = self.window.composer
+        if composer.tray.reading:
+            self.window.show_status(translate(
+                "Parley", "Still reading the attached files; send again in a moment."))
+            return
+        attachments = composer.attachments()
+        if not text.strip() and not attachments:
+            self.window.show_status(translate(
+                "Parley", "None of the attached files can be sent; remove them or attach "
+                "others."))
+            return
+        if self.controller.send(text, attachments):
+            composer.clear_prompt()
 
     def copy_last_reply(self) -> None:
         """Put the newest reply of this conversation on the clipboard."""
