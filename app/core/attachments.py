@@ -15,7 +15,6 @@ import logging
 import os
 import re
 import secrets
-import stat
 import time
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
@@ -206,44 +205,19 @@ def _mpeg_frame(head: bytes) -> bool:
 
 def read_attachment_file(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     """The bytes of a regular file, refusing devices, pipes and files over `limit` at once."""
+    from app.core.regular_files import FileRefused, read_regular_file
+
     name = Path(path).name or str(path)
     try:
-        before = os.stat(path)  # follows a symlink: what it points to must be a file
-    except OSError as exc:
-        raise AttachmentError(f"Cannot attach {name}: {exc.strerror or exc}.") from exc
-    _check_regular(name, before.st_mode)
-    _check_file_size(name, before.st_size, limit)
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    try:
-        fd = os.open(path, flags)
-    except OSError as exc:
-        raise AttachmentError(f"Cannot attach {name}: {exc.strerror or exc}.") from exc
-    try:
-        # What was opened must still be a regular file (it could be swapped meanwhile).
-        _check_regular(name, os.fstat(fd).st_mode)
-        chunks: list[bytes] = []
-        total = 0
-        while True:
-            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-            _check_file_size(name, total, limit)
-    except OSError as exc:
-        raise AttachmentError(f"Cannot attach {name}: {exc.strerror or exc}.") from exc
-    finally:
-        os.close(fd)
-    return b"".join(chunks)
-
-
-def _check_regular(name: str, mode: int) -> None:
-    if stat.S_ISREG(mode):
-        return
-    kind = ("a folder" if stat.S_ISDIR(mode) else "a named pipe" if stat.S_ISFIFO(mode)
-            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
-            else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
-    raise AttachmentError(f"Cannot attach {name}: it is {kind}, not a file.")
+        return read_regular_file(Path(path), limit)
+    except FileRefused as refused:
+        if refused.size is not None:
+            _check_file_size(name, refused.size, limit)
+        if refused.not_a_file is not None:
+            raise AttachmentError(
+                f"Cannot attach {name}: it is {refused.not_a_file}, not a file."
+            ) from None
+        raise AttachmentError(f"Cannot attach {name}: {refused.reason}.") from None
 
 
 def _check_file_size(name: str, size: int, limit: int) -> None:

@@ -20,9 +20,7 @@ from __future__ import annotations
 import base64
 import json
 import math
-import os
 import re
-import stat
 import time
 import uuid
 from collections import deque
@@ -159,58 +157,23 @@ def read_import_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     folders are refused before reading, and the file is opened without blocking so a
     pipe cannot hang the import. Raises ImportFileError.
     """
+    from app.core.regular_files import FileRefused, read_regular_file
+
     path = Path(path)
     try:
-        target = path.resolve(strict=True)
-        before = os.stat(target)
-    except (OSError, RuntimeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise ImportFileError(f"Cannot read {path}: {reason}.") from exc
-    _check_regular(path, before.st_mode)
-    _check_size(path, before.st_size, limit)
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    try:
-        fd = os.open(target, flags)
-    except OSError as exc:
-        raise ImportFileError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
-    try:
-        # What was opened must still be a regular file (it could be swapped meanwhile).
-        _check_regular(path, os.fstat(fd).st_mode)
-        chunks: list[bytes] = []
-        total = 0
-        while True:
-            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-            if total > limit:
-                _check_size(path, total, limit)
-    except OSError as exc:
-        raise ImportFileError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
-    finally:
-        os.close(fd)
-    return b"".join(chunks)
-
-
-def _check_regular(path: Path, mode: int) -> None:
-    if stat.S_ISREG(mode):
-        return
-    kind = ("a folder" if stat.S_ISDIR(mode) else "a named pipe" if stat.S_ISFIFO(mode)
-            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
-            else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
-    raise ImportFileError(
-        f"Cannot import {path}: it is {kind}, not a file. Choose an exported JSON file. "
-        "Nothing was imported."
-    )
-
-
-def _check_size(path: Path, size: int, limit: int) -> None:
-    if size > limit:
-        raise ImportFileError(
-            f"Cannot import {path}: it is larger than the {limit / 2**20:,.0f} MB Parley "
-            "accepts. Nothing was imported."
-        )
+        return read_regular_file(path, limit)
+    except FileRefused as refused:
+        if refused.not_a_file is not None:
+            raise ImportFileError(
+                f"Cannot import {path}: it is {refused.not_a_file}, not a file. Choose an "
+                "exported JSON file. Nothing was imported."
+            ) from None
+        if refused.size is not None:
+            raise ImportFileError(
+                f"Cannot import {path}: it is larger than the {limit / 2**20:,.0f} MB Parley "
+                "accepts. Nothing was imported."
+            ) from None
+        raise ImportFileError(f"Cannot read {path}: {refused.reason}.") from None
 
 
 def load_file(path: Path, limit: int = MAX_FILE_BYTES) -> Any:
