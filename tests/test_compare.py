@@ -59,7 +59,7 @@ def run_all(comparison: Comparison, fake: FakeOpenRouter, **kwargs: Any) -> None
     asyncio.run(comparison.run(factory(fake), retry=False, **kwargs))
 
 
-def statuses(store: Store, comparison: Comparison) -> list[tuple[str | None, str]]:
+def statuses(store: Store, comparison: Comparison) -> list[tuple[str, str]]:
     """(column's model, stored status) per column."""
     out = []
     for col in comparison.columns:
