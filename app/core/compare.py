@@ -91,8 +91,9 @@ def check_models(models: Sequence[str]) -> list[str]:
     cleaned = [m.strip() for m in models if m.strip()]
     if len(cleaned) < MIN_MODELS or len(cleaned) > MAX_MODELS:
         raise CompareError(
-            f"A comparison needs {MIN_MODELS} to {MAX_MODELS} models; {len(cleaned)} "
-            "were given.", hint="Pick between two and four models.")
+            f"A comparison needs {MIN_MODELS} to {MAX_MODELS} models; "
+            f"{'only one was' if len(cleaned) == 1 else f'{len(cleaned)} were'} given.",
+            hint="Pick between two and four models.")
     if len(set(cleaned)) != len(cleaned):
         raise CompareError("The same model was picked twice; each column needs its own model.",
                            hint="Pick different models.")
