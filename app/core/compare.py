@@ -131,11 +131,14 @@ class Comparison:
         on_column_done: Callable[[int, Column], None] | None = None,
         retry: bool = True,
         on_retry: RetryCallback | None = None,
+        close_clients: bool = True,
     ) -> list[Column]:
         """Stream every column at once (bounded per endpoint); returns when all ended.
 
         A column that fails or is stopped leaves the others running. Cancelling `run`
-        stops every column (each saved as stopped) and re-raises.
+        stops every column (each saved as stopped) and re-raises. `close_clients=False`
+        when `client_factory` hands out shared clients (the window's, one per endpoint):
+        cancelling a column still closes its own connection.
         """
         from app.core.chat import ReplyRun
         from app.core.client import RetryPolicy
@@ -176,7 +179,8 @@ class Comparison:
                             col.error = exc
                         await self._finish(col)
                     finally:
-                        await client.aclose()
+                        if close_clients:
+                            await client.aclose()
             except asyncio.CancelledError:
                 self._stop_column(col)
                 raise
@@ -193,7 +197,7 @@ class Comparison:
             self.stop_all()
             await asyncio.gather(*tasks, return_exceptions=True)
             raise
-        await self._stopped_costs(client_factory)
+        await self._stopped_costs(client_factory, close_clients)
         return self.columns
 
     def stop(self, index: int) -> None:
@@ -249,7 +253,7 @@ class Comparison:
         col.summary = summary
         col.state = summary.status.value
 
-    async def _stopped_costs(self, client_factory: ClientFactory) -> None:
+    async def _stopped_costs(self, client_factory: ClientFactory, close: bool) -> None:
         """Ask OpenRouter what each stopped column really cost (stored on its reply)."""
         from app.core.finish import after_run
 
@@ -264,7 +268,8 @@ class Comparison:
             except ParleyError:
                 pass  # the reply is saved; its real cost is a courtesy
             finally:
-                await client.aclose()
+                if close:
+                    await client.aclose()
 
         stopped = [c for c in self.columns if c.summary is not None
                    and c.summary.status is MessageStatus.STOPPED
