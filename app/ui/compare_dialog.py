@@ -7,10 +7,11 @@ a column or all (Esc), then "Continue with this one" to make that reply the bran
 from __future__ import annotations
 
 import contextlib
+import warnings
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QResizeEvent
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QResizeEvent, QTextCursor
 from PySide6.QtWidgets import (
     QBoxLayout,
     QDialog,
@@ -61,6 +62,20 @@ class CompareColumn(QWidget):
         layout.addWidget(self.figures)
         layout.addWidget(self.text, 1)
         layout.addLayout(buttons)
+        self._shown = ""
+
+    def show_text(self, text: str) -> None:
+        """Show the reply so far: only the new tail is appended while it grows (a full
+        reset per frame would cost the GUI thread the whole text, four times over)."""
+        if text == self._shown:
+            return
+        if self._shown and text.startswith(self._shown):
+            cursor = self.text.textCursor()
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+            cursor.insertText(text[len(self._shown):])
+        else:
+            self.text.setPlainText(text)
+        self._shown = text
 
 
 class CompareDialog(QDialog):
@@ -181,13 +196,13 @@ class CompareDialog(QDialog):
             column = self.columns[index]
             if column.figures.text() == self.tr("queued"):
                 column.figures.setText(self.tr("streaming…"))
-            column.text.setPlainText(text)
+            column.show_text(text)
 
     def _column_finished(self, index: int, col: Column) -> None:
         if index >= len(self.columns):
             return
         widget = self.columns[index]
-        widget.text.setPlainText(col.text)
+        widget.show_text(col.text)
         widget.figures.setText(column_figures(col))
         widget.stop_button.setEnabled(False)
         widget.continue_button.setEnabled(True)
@@ -215,7 +230,8 @@ class CompareDialog(QDialog):
                              (controller.compareColumnFinished, self._column_finished),
                              (controller.compareFinished, self._finished),
                              (controller.modelsLoaded, self._set_models)):
-            with contextlib.suppress(RuntimeError, TypeError):  # already disconnected
+            with warnings.catch_warnings(), contextlib.suppress(RuntimeError, TypeError):
+                warnings.simplefilter("ignore", RuntimeWarning)  # already disconnected
                 signal.disconnect(slot)
 
     def _lay_out(self) -> None:
