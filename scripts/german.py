@@ -755,6 +755,16 @@ GERMAN: dict[str, str] = {
     "not attached": "nicht angehängt",
     "{name}\nreading…": "{name}\nwird gelesen…",
     "{n} page(s)": "{n} Seite(n)",
+    "Compare Models…": "Modelle vergleichen…",
+    "Compare Models": "Modelle vergleichen",
+    "Compare": "Vergleichen",
+    "Stop All": "Alle stoppen",
+    "queued": "wartet",
+    "streaming…": "empfängt…",
+    "Reply of {model}": "Antwort von {model}",
+    "Continue with this one": "Mit dieser weitermachen",
+    "Model {n}": "Modell {n}",
+    "The prompt every model answers": "Die Eingabe, auf die jedes Modell antwortet",
 }
 
 #: plural forms (numerus="yes"): German has two

@@ -33,7 +33,10 @@ Scenarios (the answer to every POST /chat/completions): normal, slow, stall, cut
 error-401, error-429, error-500 (any error-NNN works), html, midstream-error, big, many-chunks,
 image (a generated PNG in ``delta.images``) and replay:<fixture-name> (e.g. replay:pydantic-ai__test_openrouter_stream_error__0).
 
-Endpoints under ``/api/v1``: POST /chat/completions (queue, then default), GET /models,
+Per-model scenarios: ``server.by_model["a/model"] = slow_stream()`` answers every request
+for that model id with that response, whatever the queue holds.
+
+Endpoints under ``/api/v1``: POST /chat/completions (by model, then queue, then default), GET /models,
 GET /key (401 without ``Bearer <key>`` or for the key ``bad-key``), GET /generation?id=...,
 GET /credits; anything else is a 404 in OpenRouter's error shape.
 """
@@ -1351,6 +1354,18 @@ class FakeOpenRouter:
         # delay on OpenRouter), and merge these fields into the answer's "data".
         self.generation_missing = 0
         self.generation_fields: dict[str, Any] = {}
+        # POST /chat/completions whose "model" is a key here get that answer, every time
+        # (before the queue): several models streaming at once each follow their scenario.
+        self.by_model: dict[str, Response] = {}
+
+    def _for_model(self, body: bytes) -> Response | None:
+        if not self.by_model:
+            return None
+        try:
+            model = json.loads(body).get("model")
+        except (ValueError, AttributeError):
+            return None
+        return self.by_model.get(model) if isinstance(model, str) else None
 
     # ---- request handling (server thread)
 
@@ -1405,7 +1420,9 @@ class FakeOpenRouter:
             if method != "POST":
                 return error_status(405, {"error": {"code": 405, "message": "Method Not Allowed"}})
             with self._cond:
-                response = self._queue.popleft() if self._queue else self._default
+                response = self._for_model(request.body)
+                if response is None:
+                    response = self._queue.popleft() if self._queue else self._default
             if response.completion is not None and not self._wants_stream(request.body):
                 return json_body(response.completion)
             return response

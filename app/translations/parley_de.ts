@@ -4,7 +4,7 @@
     <name>ChatController</name>
     <message>
         <source>That conversation no longer exists.</source>
-        <extracomment>how long shutdown waits for cancelled tasks to finish their clean-up how often a streaming reply is pushed to the view (~30 frames a second: smooth for text, and half the repaints of 60 fps, which dominate the cost of a long reply) the list as a whole changed (filters, tags, start-up): reload it one conversation changed (new message, title, pin...): update that row only one conversation left the list (deleted or archived) (id, title) a conversation went to the trash; the window offers Undo (Conversation | None, list[Message]) — None: an empty new chat a stored message to show at the end of the open conversation {message id: (index, count)} for messages that have other versions (message id, text so far, reasoning so far) — coalesced to the frame rate (message id, every image of the reply so far, as in extra["images"]) — emitted on the frame tick when new images arrived the stored final state of a reply (complete, stopped or error) (message, hint, kind) kind: auth | credits | error a one-line summary of the last reply: model, tokens, cost (ToolCall, asyncio.Future[str]): ask the user; set "once", "always" or "deny" remaining credit and limit from GET /key, for the status bar ("" when unknown) spend of this conversation and of today, for the status bar a sentence when a budget's 80% / 100% threshold is crossed, "" when none is background work (model list, titles, credit, warm-up...): cancelled at exit clean-up (closing clients and MCP servers): awaited to the end at exit, never cancelled, or a child process could be left behind (reply id, how many of its images the window was given) asked (with the budget sentence) before sending over budget when Settings say so; the composition root sets a dialog, True sends</extracomment>
+        <extracomment>how long shutdown waits for cancelled tasks to finish their clean-up how often a streaming reply is pushed to the view (~30 frames a second: smooth for text, and half the repaints of 60 fps, which dominate the cost of a long reply) the list as a whole changed (filters, tags, start-up): reload it one conversation changed (new message, title, pin...): update that row only one conversation left the list (deleted or archived) (id, title) a conversation went to the trash; the window offers Undo (Conversation | None, list[Message]) — None: an empty new chat a stored message to show at the end of the open conversation {message id: (index, count)} for messages that have other versions (message id, text so far, reasoning so far) — coalesced to the frame rate (message id, every image of the reply so far, as in extra["images"]) — emitted on the frame tick when new images arrived the stored final state of a reply (complete, stopped or error) (message, hint, kind) kind: auth | credits | error a one-line summary of the last reply: model, tokens, cost (ToolCall, asyncio.Future[str]): ask the user; set "once", "always" or "deny" remaining credit and limit from GET /key, for the status bar ("" when unknown) spend of this conversation and of today, for the status bar a sentence when a budget's 80% / 100% threshold is crossed, "" when none is a comparison started: the Comparison (its columns: model, reply...) (column index, text so far) while a comparison streams, at most once a frame (column index, Column) when one column ended (complete, error or stopped) every column of the comparison ended background work (model list, titles, credit, warm-up...): cancelled at exit clean-up (closing clients and MCP servers): awaited to the end at exit, never cancelled, or a child process could be left behind (reply id, how many of its images the window was given) asked (with the budget sentence) before sending over budget when Settings say so; the composition root sets a dialog, True sends</extracomment>
         <translation>Diese Unterhaltung gibt es nicht mehr.</translation>
     </message>
     <message>
@@ -104,6 +104,57 @@
     <message>
         <source>Actual Size</source>
         <translation>Originalgröße</translation>
+    </message>
+</context>
+<context>
+    <name>CompareColumn</name>
+    <message>
+        <source>queued</source>
+        <extracomment>below this width the columns stack vertically</extracomment>
+        <translation>wartet</translation>
+    </message>
+    <message>
+        <source>Reply of {model}</source>
+        <translation>Antwort von {model}</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>Stopp</translation>
+    </message>
+    <message>
+        <source>Continue with this one</source>
+        <translation>Mit dieser weitermachen</translation>
+    </message>
+</context>
+<context>
+    <name>CompareDialog</name>
+    <message>
+        <source>Compare Models</source>
+        <translation>Modelle vergleichen</translation>
+    </message>
+    <message>
+        <source>Model {n}</source>
+        <translation>Modell {n}</translation>
+    </message>
+    <message>
+        <source>The prompt every model answers</source>
+        <translation>Die Eingabe, auf die jedes Modell antwortet</translation>
+    </message>
+    <message>
+        <source>Compare</source>
+        <translation>Vergleichen</translation>
+    </message>
+    <message>
+        <source>Stop All</source>
+        <translation>Alle stoppen</translation>
+    </message>
+    <message>
+        <source>queued</source>
+        <translation>wartet</translation>
+    </message>
+    <message>
+        <source>streaming…</source>
+        <translation>empfängt…</translation>
     </message>
 </context>
 <context>
@@ -379,6 +430,10 @@ er wird im Schlüsselbund des Systems gespeichert — oder setzen Sie $OPENROUTE
     <message>
         <source>Usage…</source>
         <translation>Verbrauch…</translation>
+    </message>
+    <message>
+        <source>Compare Models…</source>
+        <translation>Modelle vergleichen…</translation>
     </message>
     <message>
         <source>Focus Message Box</source>

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
     # httpx is imported only when the first request is made, after the window is shown.
     from app.core.client import ChatClient, KeyInfo, ModelInfo
+    from app.core.compare import Comparison
     from app.core.endpoints import Endpoint
     from app.core.events import StreamEvent
     from app.core.finish import RunSummary
@@ -109,6 +110,14 @@ class ChatController(QObject):
     totalsChanged = Signal(str)
     #: a sentence when a budget's 80% / 100% threshold is crossed, "" when none is
     budgetWarning = Signal(str)
+    #: a comparison started: the Comparison (its columns: model, reply...)
+    compareStarted = Signal(object)
+    #: (column index, text so far) while a comparison streams, at most once a frame
+    compareProgress = Signal(int, str)
+    #: (column index, Column) when one column ended (complete, error or stopped)
+    compareColumnFinished = Signal(int, object)
+    #: every column of the comparison ended
+    compareFinished = Signal(object)
 
     def __init__(self, ctx: AppContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -142,6 +151,8 @@ class ChatController(QObject):
         self._frame = QTimer(self)
         self._frame.setInterval(FRAME_MS)
         self._frame.timeout.connect(self._push_progress)
+        self._comparison: Comparison | None = None
+        self._compare_dirty: set[int] = set()
         #: asked (with the budget sentence) before sending over budget when Settings say
         #: so; the composition root sets a dialog, True sends
         self.confirm_over_budget: Callable[[str], bool] = lambda _message: True
@@ -556,6 +567,7 @@ class ChatController(QObject):
         self._dirty = True
 
     def _push_progress(self) -> None:
+        self._push_compare()
         run = self._run if self._tool_loop is None else self._tool_loop.run
         if run is None or not self._dirty:
             return
@@ -928,6 +940,91 @@ class ChatController(QObject):
 
         return await fetch_image(url)
 
+    # ---- comparing models ----------------------------------------------------------
+
+    def compare(self, text: str, models: Sequence[str]) -> bool:
+        """Send `text` to 2-4 models at once, in the open chat (or a new one); every reply is
+        kept as a sibling branch. False (after saying why) if nothing was sent."""
+        if self.busy or not text.strip() or not self.budget_allows():
+            return False
+        import asyncio
+
+        from app.core.compare import begin_compare
+
+        store = self.ctx.store
+        try:
+            conv_id = self.current.id if self.current is not None else None
+            comparison = begin_compare(store, self.ctx.settings, conv_id, text, models)
+            for col in comparison.columns:
+                self.ctx.client_for_endpoint(col.request.endpoint)  # a missing key, now
+        except ParleyError as exc:
+            self.errorRaised.emit(str(exc), exc.hint, error_kind(exc))
+            return False
+        self.current = store.get_conversation(comparison.conversation_id)
+        self._comparison = comparison
+        self.compareStarted.emit(comparison)
+        self._task = asyncio.ensure_future(self._drive_compare(comparison))
+        self._task.add_done_callback(_report_failure)
+        self._frame.start()
+        self.busyChanged.emit(True)
+        self.conversationsChanged.emit()
+        return True
+
+    def stop_compare_column(self, index: int) -> None:
+        """Stop one column of the running comparison (its connection closes)."""
+        if self._comparison is not None:
+            self._comparison.stop(index)
+
+    def continue_with(self, reply_id: int) -> None:
+        """Make this compared reply the branch shown; follow-ups continue it only."""
+        from app.core.compare import continue_with
+
+        try:
+            continue_with(self.ctx.store, reply_id)
+        except ParleyError as exc:
+            self.statusMessage.emit(str(exc))
+            return
+        msg = self.ctx.store.get_message(reply_id)
+        conv = self.ctx.store.get_conversation(msg.conversation_id) if msg else None
+        if conv is None:
+            return
+        self.current = conv
+        if conv.model:
+            self.set_model(conv.model)
+        self._show(conv)
+
+    def _on_compare_events(self, index: int, events: list[StreamEvent]) -> None:
+        self._compare_dirty.add(index)
+
+    def _push_compare(self) -> None:
+        comparison = self._comparison
+        if comparison is None or not self._compare_dirty:
+            return
+        for index in sorted(self._compare_dirty):
+            self.compareProgress.emit(index, comparison.columns[index].text)
+        self._compare_dirty.clear()
+
+    async def _drive_compare(self, comparison: Comparison) -> None:
+        def done(index: int, col: Any) -> None:
+            self._compare_dirty.discard(index)
+            self.compareColumnFinished.emit(index, col)
+
+        try:
+            await comparison.run(
+                lambda request: self.ctx.client_for_endpoint(request.endpoint),
+                on_events=self._on_compare_events, on_column_done=done,
+                on_retry=self._on_retry, close_clients=False)
+        finally:
+            self._frame.stop()
+            self._task = None
+            self._comparison = None
+            self.busyChanged.emit(False)
+            self.compareFinished.emit(comparison)
+            if self.current is not None and self.current.id == comparison.conversation_id:
+                self._show(self.current)
+            self.conversationUpdated.emit(comparison.conversation_id)
+            self.update_totals()
+
     # ---- lifecycle -----------------------------------------------------------------
 
     def _spawn(self, coro: Any, *, closing: bool = False) -> asyncio.Future[Any]:
@@ -974,6 +1071,8 @@ class ChatController(QObject):
             self._run.finalize_stopped()
         if self._tool_loop is not None:
             self._tool_loop.finalize_stopped()
+        if self._comparison is not None:
+            self._comparison.finalize_stopped()
         tasks: list[asyncio.Future[Any]] = [
             t for t in (self._task, *self._aux_tasks) if t is not None
         ]

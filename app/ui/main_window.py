@@ -143,6 +143,8 @@ class MainWindow(QMainWindow):
         self.prompts_action = self._action(self.tr("Prompt Library…"), "Ctrl+Shift+P")
         self.tools_action = self._action(self.tr("Tools…"), "Ctrl+Shift+T")
         self.usage_action = self._action(self.tr("Usage…"), "Ctrl+Shift+U")
+        self.compare_action = self._action(self.tr("Compare Models…"), "Ctrl+Shift+D")
+        self.toolbar.insertAction(self._spacer_action, self.compare_action)
         self.toolbar.insertAction(self._spacer_action, self.models_action)
         self.toolbar.insertAction(self._spacer_action, self.options_action)
         self.focus_composer_action = self._action(self.tr("Focus Message Box"), "Ctrl+L")
@@ -184,6 +186,7 @@ class MainWindow(QMainWindow):
         self.conversation_menu.addAction(self.search_action)
         self.conversation_menu.addAction(self.models_action)
         self.conversation_menu.addAction(self.options_action)
+        self.conversation_menu.addAction(self.compare_action)
         self.conversation_menu.addAction(self.prompts_action)
         self.conversation_menu.addAction(self.tools_action)
         # Moving a chat to another endpoint is always explicit: this menu and nothing else.

@@ -50,6 +50,16 @@ class Dialogs:
         if not controller.models:
             controller.refresh_models()
 
+    def open_compare(self) -> None:
+        """Conversation > Compare Models: one prompt to 2-4 models, replies side by side."""
+        from app.ui.compare_dialog import CompareDialog
+
+        dialog = CompareDialog(self.controller, parent=self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        if not self.controller.models:
+            self.controller.refresh_models()
+
     def open_options(self) -> None:
         """Conversation > Conversation Settings: the options of this chat (or the next)."""
         from app.ui.options_dialog import OptionsDialog

@@ -1,0 +1,295 @@
+"""Compare dialog: one prompt to 2-4 models, their replies streaming side by side.
+
+Talks only to the controller (which owns the tasks and the store): pick models, send, Stop
+a column or all (Esc), then "Continue with this one" to make that reply the branch shown.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import warnings
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QResizeEvent, QTextCursor
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.ui.model_chooser import ModelChooser
+
+if TYPE_CHECKING:
+    from app.core.compare import Column, Comparison
+    from app.ui.chat_controller import ChatController
+
+#: below this width the columns stack vertically
+STACK_BELOW = 900
+MODEL_SLOTS = 4
+
+
+class CompareColumn(QWidget):
+    """One model's reply: header, figures, text, its own Stop and "Continue with"."""
+
+    def __init__(self, model: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("compareColumn")
+        self.reply_id = 0
+        self.header = QLabel(f"<b>{_escape(model)}</b>", self)
+        self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.figures = QLabel(self.tr("queued"), self)
+        self.figures.setWordWrap(True)
+        self.text = QPlainTextEdit(self)
+        self.text.setReadOnly(True)
+        self.text.setAccessibleName(self.tr("Reply of {model}").format(model=model))
+        self.stop_button = QPushButton(self.tr("Stop"), self)
+        self.continue_button = QPushButton(self.tr("Continue with this one"), self)
+        self.continue_button.setEnabled(False)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.stop_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.continue_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.header)
+        layout.addWidget(self.figures)
+        layout.addWidget(self.text, 1)
+        layout.addLayout(buttons)
+        self._shown = ""
+
+    def show_text(self, text: str) -> None:
+        """Show the reply so far: only the new tail is appended while it grows (a full
+        reset per frame would cost the GUI thread the whole text, four times over)."""
+        if text == self._shown:
+            return
+        if self._shown and text.startswith(self._shown):
+            cursor = self.text.textCursor()
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+            cursor.insertText(text[len(self._shown):])
+        else:
+            self.text.setPlainText(text)
+        self._shown = text
+
+
+class CompareDialog(QDialog):
+    """Pick models, send once, watch the replies stream; see the module docstring."""
+
+    def __init__(self, controller: ChatController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Compare Models"))
+        self.setObjectName("compareDialog")
+        self.controller = controller
+        self.resize(1100, 700)
+        self.choosers: list[ModelChooser] = []
+        pickers = QHBoxLayout()
+        models = list(controller.models)
+        for slot in range(MODEL_SLOTS):
+            chooser = ModelChooser(self)
+            chooser.setMinimumContentsLength(16)
+            chooser.set_models(models)
+            chooser.setAccessibleName(self.tr("Model {n}").format(n=slot + 1))
+            chooser.set_model(controller.model if slot == 0 else "")
+            self.choosers.append(chooser)
+            pickers.addWidget(chooser)
+        self.prompt = QPlainTextEdit(self)
+        self.prompt.setPlaceholderText(self.tr("The prompt every model answers"))
+        self.prompt.setMaximumHeight(90)
+        self.send_button = QPushButton(self.tr("Compare"), self)
+        self.send_button.setDefault(True)
+        self.stop_all_button = QPushButton(self.tr("Stop All"), self)
+        self.stop_all_button.setEnabled(False)
+        row = QHBoxLayout()
+        row.addWidget(self.prompt, 1)
+        row.addWidget(self.send_button)
+        row.addWidget(self.stop_all_button)
+        self.columns_box = QWidget(self)
+        self.columns_layout = QBoxLayout(QBoxLayout.Direction.LeftToRight, self.columns_box)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.columns_box)
+        self.summary = QLabel(self)
+        self.summary.setObjectName("compareSummary")
+        self.summary.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addLayout(pickers)
+        layout.addLayout(row)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.summary)
+        self.columns: list[CompareColumn] = []
+        self._running = False
+
+        self.send_button.clicked.connect(self.send)
+        self.stop_all_button.clicked.connect(self.stop_all)
+        controller.compareStarted.connect(self._started)
+        controller.compareProgress.connect(self._progress)
+        controller.compareColumnFinished.connect(self._column_finished)
+        controller.compareFinished.connect(self._finished)
+        controller.modelsLoaded.connect(self._set_models)
+
+    # ---- actions
+
+    def chosen_models(self) -> list[str]:
+        """The models picked (blank slots left out), in column order."""
+        return [c.currentText().strip() for c in self.choosers if c.currentText().strip()]
+
+    def send(self) -> bool:
+        """Start the comparison (the controller says why when it cannot)."""
+        return self.controller.compare(self.prompt.toPlainText(), self.chosen_models())
+
+    def stop_all(self) -> None:
+        """Stop every column still streaming."""
+        if self._running:
+            self.controller.stop()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt API)
+        if event.key() == Qt.Key.Key_Escape and self._running:
+            self.stop_all()  # Esc stops all; a second Esc closes
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        self.stop_all()  # every reply is kept, as stopped
+        super().closeEvent(event)
+
+    def done(self, result: int) -> None:
+        """Closing stops what still streams; nothing is lost."""
+        self.stop_all()
+        self._disconnect()
+        super().done(result)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        self._lay_out()
+
+    # ---- controller signals
+
+    def _started(self, comparison: Comparison) -> None:
+        while self.columns:
+            old = self.columns.pop()
+            self.columns_layout.removeWidget(old)
+            old.deleteLater()
+        for index, col in enumerate(comparison.columns):
+            widget = CompareColumn(col.model, self.columns_box)
+            widget.reply_id = col.reply.id
+            widget.stop_button.clicked.connect(
+                lambda _c=False, i=index: self.controller.stop_compare_column(i))
+            widget.continue_button.clicked.connect(
+                lambda _c=False, w=widget: self._continue(w.reply_id))
+            self.columns_layout.addWidget(widget, 1)
+            self.columns.append(widget)
+        self._running = True
+        self.send_button.setEnabled(False)
+        self.stop_all_button.setEnabled(True)
+        self.summary.clear()
+        self._lay_out()
+
+    def _progress(self, index: int, text: str) -> None:
+        if index < len(self.columns):
+            column = self.columns[index]
+            if column.figures.text() == self.tr("queued"):
+                column.figures.setText(self.tr("streaming…"))
+            column.show_text(text)
+
+    def _column_finished(self, index: int, col: Column) -> None:
+        if index >= len(self.columns):
+            return
+        widget = self.columns[index]
+        widget.show_text(col.text)
+        widget.figures.setText(column_figures(col))
+        widget.stop_button.setEnabled(False)
+        widget.continue_button.setEnabled(True)
+
+    def _finished(self, comparison: Comparison) -> None:
+        self._running = False
+        self.send_button.setEnabled(True)
+        self.stop_all_button.setEnabled(False)
+        for index, col in enumerate(comparison.columns):
+            self._column_finished(index, col)
+        self.summary.setText(summary_text(comparison.columns))
+
+    def _continue(self, reply_id: int) -> None:
+        self.controller.continue_with(reply_id)
+        self.accept()
+
+    def _set_models(self, models: Any) -> None:
+        for chooser in self.choosers:
+            chooser.set_models(list(models))
+
+    def _disconnect(self) -> None:
+        controller = self.controller
+        for signal, slot in ((controller.compareStarted, self._started),
+                             (controller.compareProgress, self._progress),
+                             (controller.compareColumnFinished, self._column_finished),
+                             (controller.compareFinished, self._finished),
+                             (controller.modelsLoaded, self._set_models)):
+            with warnings.catch_warnings(), contextlib.suppress(RuntimeError, TypeError):
+                warnings.simplefilter("ignore", RuntimeWarning)  # already disconnected
+                signal.disconnect(slot)
+
+    def _lay_out(self) -> None:
+        direction = (QBoxLayout.Direction.TopToBottom if self.width() < STACK_BELOW
+                     else QBoxLayout.Direction.LeftToRight)
+        if self.columns_layout.direction() != direction:
+            self.columns_layout.setDirection(direction)
+        for widget in self.columns:
+            widget.text.setMinimumHeight(160 if direction is QBoxLayout.Direction.TopToBottom
+                                         else 0)
+
+
+def column_figures(col: Column) -> str:
+    """'provider · first token 120 ms · 48.2 tok/s · 310 tokens · $0.0004 · complete'."""
+    from app.core.compare import column_cost
+    from app.core.finish import money
+
+    parts: list[str] = []
+    if col.provider:
+        parts.append(col.provider)
+    if col.first_token_ms is not None:
+        parts.append(f"first token {col.first_token_ms:.0f} ms")
+    if col.tokens_per_second is not None:
+        parts.append(f"{col.tokens_per_second:.1f} tok/s")
+    reply = col.summary.reply if col.summary is not None else None
+    if reply is not None and reply.usage is not None:
+        parts.append(f"{reply.usage.completion_tokens:,} tokens")
+    cost = column_cost(col)
+    if cost is not None:
+        parts.append(money(cost))
+    parts.append(col.state)
+    if col.error is not None:
+        parts.append(str(col.error))
+    return " · ".join(parts)
+
+
+def summary_text(columns: list[Column]) -> str:
+    """The summary row: fastest first token, cheapest, longest, total cost."""
+    from app.core.compare import cheapest, column_cost, fastest, longest, total_cost
+    from app.core.finish import money
+
+    parts: list[str] = []
+    quick = fastest(columns)
+    if quick is not None and quick.first_token_ms is not None:
+        parts.append(f"Fastest first token: {quick.model} ({quick.first_token_ms:.0f} ms)")
+    cheap = cheapest(columns)
+    if cheap is not None:
+        parts.append(f"Cheapest: {cheap.model} ({money(column_cost(cheap))})")
+    long = longest(columns)
+    if long is not None:
+        parts.append(f"Longest: {long.model} ({len(long.text):,} characters)")
+    total = total_cost(columns)
+    if total is not None:
+        parts.append(f"Total: {money(total)}")
+    return " · ".join(parts)
+
+
+def _escape(text: str) -> str:
+    from html import escape
+
+    return escape(text)

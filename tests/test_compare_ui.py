@@ -1,0 +1,101 @@
+"""The Compare dialog: columns appear, stream and stop; "Continue with this one" switches
+the branch shown in the window."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from app.core.domain import MessageStatus
+from app.main import Parley
+from app.ui.compare_dialog import CompareDialog
+from tests.fake_openrouter import FakeOpenRouter, stall, text_stream
+from tests.test_gui import close_app, open_app, reply_views, visible_text
+
+A, B, C = "vendor/model-a", "vendor/model-b", "vendor/model-c"
+
+
+@pytest.fixture
+def gui(qtbot: Any, aloop: Any, fake: FakeOpenRouter) -> Iterator[Parley]:
+    app = open_app(qtbot)
+    yield app
+    if app.ctx.store._conn is not None:
+        close_app(qtbot, app)
+
+
+def open_compare(qtbot: Any, app: Parley) -> CompareDialog:
+    qtbot.keyClick(app.window, Qt.Key.Key_D,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+
+    def shown() -> list[CompareDialog]:
+        return [w for w in QApplication.topLevelWidgets()
+                if isinstance(w, CompareDialog) and w.isVisible()]
+
+    qtbot.waitUntil(lambda: bool(shown()), timeout=5000)
+    return shown()[0]
+
+
+def pick(dialog: CompareDialog, prompt: str, *models: str) -> None:
+    for chooser, model in zip(dialog.choosers, [*models, "", "", ""], strict=False):
+        chooser.setEditText(model)
+    dialog.prompt.setPlainText(prompt)
+
+
+def test_columns_stream_side_by_side_and_continue_with_switches_the_branch(
+    gui: Parley, qtbot: Any, fake: FakeOpenRouter
+) -> None:
+    fake.by_model[A] = text_stream("Reply from A", model=A)
+    fake.by_model[B] = text_stream("Reply from B", model=B, provider="Fireworks")
+    fake.by_model[C] = text_stream("Reply from C", model=C)
+    dialog = open_compare(qtbot, gui)
+    pick(dialog, "Which is best?", A, B, C)
+    qtbot.mouseClick(dialog.send_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(dialog.columns) == 3, timeout=5000)
+    qtbot.waitUntil(lambda: not gui.controller.busy, timeout=10000)
+    texts = [c.text.toPlainText() for c in dialog.columns]
+    assert texts == ["Reply from A", "Reply from B", "Reply from C"]
+    assert "Fireworks" in dialog.columns[1].figures.text()
+    assert "first token" in dialog.columns[1].figures.text()
+    assert "complete" in dialog.columns[1].figures.text()
+    assert "Fastest first token" in dialog.summary.text()
+    assert "Longest" in dialog.summary.text()
+    dialog.resize(600, 700)
+    assert dialog.columns_layout.direction().name == "TopToBottom"
+
+    qtbot.mouseClick(dialog.columns[1].continue_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=2000)
+    replies = reply_views(gui)
+    assert len(replies) == 1
+    assert visible_text(replies[0]).strip() == "Reply from B"
+    assert replies[0].branch_label.text() == "2 / 3"
+    assert gui.controller.model == B
+
+
+def test_stop_one_column_then_esc_stops_all(
+    gui: Parley, qtbot: Any, fake: FakeOpenRouter
+) -> None:
+    fake.by_model[A] = stall("Partial A", seconds=30)
+    fake.by_model[B] = stall("Partial B", seconds=30)
+    dialog = open_compare(qtbot, gui)
+    pick(dialog, "Long story", A, B)
+    qtbot.mouseClick(dialog.send_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(dialog.columns) == 2
+                    and all("Partial" in c.text.toPlainText() for c in dialog.columns),
+                    timeout=5000)
+    qtbot.mouseClick(dialog.columns[0].stop_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(fake.disconnects) == 1, timeout=3000)
+    qtbot.waitUntil(lambda: "stopped" in dialog.columns[0].figures.text(), timeout=3000)
+    assert gui.controller.busy  # the other column still streams
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: len(fake.disconnects) == 2, timeout=3000)
+    qtbot.waitUntil(lambda: not gui.controller.busy, timeout=3000)
+    assert dialog.isVisible()  # the first Esc stops, it does not close
+    store = gui.ctx.store
+    ids = [c.reply_id for c in dialog.columns]
+    stored = [store.get_message(i) for i in ids]
+    assert [(m.content, m.status) for m in stored if m is not None] == [
+        ("Partial A", MessageStatus.STOPPED), ("Partial B", MessageStatus.STOPPED)]
