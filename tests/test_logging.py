@@ -200,3 +200,69 @@ def test_an_error_in_an_event_loop_callback_is_shown(
     aloop.call_soon(broken_callback)
     details = error_dialog_details(qtbot, reporter)
     assert "KeyError" in details and "broken_callback" in details
+
+
+class _Collect(logging.Handler):
+    """Another library's (or the embedding program's) handler on the root logger."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+def _flush() -> None:
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+
+
+def test_short_keys_in_use_are_redacted(
+    log_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(logs, "_secrets", set())
+    monkeypatch.setenv("OPENROUTER_API_KEY", "Zq8%")
+    logs.remember_secret("Qx7#")  # the shortest key that is still redacted: 4 characters
+    logging.getLogger("app.test").warning("keys Qx7# and Zq8% in use")
+    _flush()
+    assert "keys [redacted] and [redacted] in use" in log_file.read_text(encoding="utf-8")
+
+
+def test_setting_up_again_neither_repeats_lines_nor_drops_other_handlers(
+    log_file: Path,
+) -> None:
+    root = logging.getLogger()
+    other = _Collect()
+    root.addHandler(other)
+    try:
+        logs.setup()
+        logging.getLogger("app.test").warning("written once")
+        _flush()
+        assert log_file.read_text(encoding="utf-8").count("written once") == 1
+        assert other.lines == ["written once"]
+    finally:
+        root.removeHandler(other)
+
+
+def test_setup_keeps_a_more_verbose_root_level(isolated_home: Path) -> None:
+    root = logging.getLogger()
+    other = _Collect()
+    root.addHandler(other)
+    before = root.level
+    root.setLevel(logging.DEBUG)
+    try:
+        logs.setup()
+        logging.getLogger("app.test").debug("for the other handler")
+        assert other.lines == ["for the other handler"]
+    finally:
+        logs.teardown()
+        root.removeHandler(other)
+        root.setLevel(before)
+
+
+def test_setup_and_teardown_without_a_record_are_quiet(isolated_home: Path) -> None:
+    path = logs.setup()
+    _flush()
+    logs.teardown()
+    assert not path.exists()
