@@ -266,3 +266,50 @@ def test_setup_and_teardown_without_a_record_are_quiet(isolated_home: Path) -> N
     _flush()
     logs.teardown()
     assert not path.exists()
+
+
+def test_a_record_with_a_bad_format_string_is_kept(log_file: Path) -> None:
+    logging.getLogger("app.test").warning("took %d ms", "soon")  # must not raise
+    _flush()
+    assert "'took %d ms' ('soon',)" in log_file.read_text(encoding="utf-8")
+
+
+def test_a_log_folder_that_cannot_be_made_is_quiet(
+    isolated_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A file where the logs folder should be: mkdir fails for root too.
+    (isolated_home / logs.LOG_DIR_NAME).write_text("not a folder", encoding="utf-8")
+    logs.setup()
+    try:
+        logging.getLogger("app.test").warning("nowhere to go")  # must not raise
+        logging.getLogger("app.test").warning("still nowhere")
+    finally:
+        logs.teardown()
+    assert capsys.readouterr().err == ""
+
+
+def test_the_log_folder_is_made_with_its_parents(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PARLEY_HOME", str(tmp_path / "new" / "home"))
+    path = logs.setup()
+    try:
+        logging.getLogger("app.test").warning("first line")
+        _flush()
+    finally:
+        logs.teardown()
+    assert "first line" in path.read_text(encoding="utf-8")
+
+
+def test_the_traceback_is_kept_when_the_handler_formats_first() -> None:
+    # In the app the file handler is the only one: the filter itself must render the
+    # traceback before it drops the live exception (pytest's own handler hides this).
+    try:
+        raise RuntimeError(f"bad key {OTHER_KEY}")
+    except RuntimeError:
+        record = logging.LogRecord("app.test", logging.ERROR, __file__, 1, "failed", None,
+                                   sys.exc_info())
+    assert logs.RedactKeys().filter(record)
+    text = logging.Formatter("%(message)s").format(record)
+    assert "Traceback" in text and "RuntimeError: bad key [redacted]" in text
+    assert OTHER_KEY not in text
