@@ -663,3 +663,40 @@ def test_large_non_streamed_reply_arrives_whole(store: Store) -> None:
     assert raised is None, repr(raised)
     assert row["content"] == content
     assert row["status"] == MessageStatus.COMPLETE.value
+
+
+def test_the_http_status_wins_over_a_code_in_the_body() -> None:
+    # Only a 200 carrying an error takes its status from error.code.
+    raised = key_check_answered(503, b'{"error":{"code":429,"message":"busy"}}')
+    assert isinstance(raised, errors.UpstreamError), repr(raised)
+    assert "(HTTP 503)" in str(raised)
+
+
+def test_free_models_are_told_apart_from_priced_ones() -> None:
+    models = {"data": [
+        {"id": "vendor/model:free"},
+        {"id": "vendor/zero", "pricing": {"prompt": "0", "completion": "0"}},
+        {"id": "vendor/priced", "pricing": {"prompt": "0.000001", "completion": "0.000002"}},
+        {"id": "vendor/input-priced", "pricing": {"prompt": "0.000001", "completion": "0"}},
+    ]}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=models)
+
+    listed = get_outcome(mock_client(handler), lambda c: c.list_models())
+    assert {m.id: m.is_free for m in listed} == {
+        "vendor/model:free": True, "vendor/zero": True, "vendor/priced": False,
+        "vendor/input-priced": False}
+
+
+def test_another_endpoint_gets_no_openrouter_attribution() -> None:
+    seen: list[httpx.Headers] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers)
+        return httpx.Response(200, json={"data": []})
+
+    client = ChatClient("http://mock.test/v1", "test-key", referer="https://parley.example",
+                        title="Parley", kind="openai", transport=httpx.MockTransport(handler))
+    assert get_outcome(client, lambda c: c.list_models()) == []
+    assert "http-referer" not in seen[0] and "x-title" not in seen[0]
