@@ -630,9 +630,11 @@ def chat_answered(store: Store, response: httpx.Response) -> tuple[dict[str, Any
     return stored_row(store, reply_id), raised
 
 
-def test_200_with_junk_that_is_not_html_is_not_blamed_on_the_model(store: Store) -> None:
-    response = httpx.Response(200, content=b"0 results; see the proxy log",
-                              headers={"content-type": "text/plain"})
+@pytest.mark.parametrize("junk", [b"0 results; see the proxy log", b"Service paused"])
+def test_200_with_junk_that_is_not_html_is_not_blamed_on_the_model(
+    store: Store, junk: bytes
+) -> None:
+    response = httpx.Response(200, content=junk, headers={"content-type": "text/plain"})
     row, raised = chat_answered(store, response)
     assert isinstance(raised, errors.HttpStatusError), repr(raised)
     assert not isinstance(raised, errors.UpstreamError)
