@@ -526,6 +526,8 @@ def test_key_check_rejected_with_400_says_why() -> None:
     [
         (401, "The API key was not accepted (HTTP 401)."),
         (402, "Your account does not have enough credits for this request (HTTP 402)."),
+        (403, "The message was blocked by moderation (HTTP 403)."),
+        (404, "The endpoint or model was not found (HTTP 404)."),
         (502, "The model is down or returned an invalid reply (HTTP 502)."),
     ],
 )
@@ -702,3 +704,9 @@ def test_another_endpoint_gets_no_openrouter_attribution() -> None:
                         title="Parley", kind="openai", transport=httpx.MockTransport(handler))
     assert get_outcome(client, lambda c: c.list_models()) == []
     assert "http-referer" not in seen[0] and "x-title" not in seen[0]
+
+
+def test_key_check_answered_with_junk_is_a_bad_gateway() -> None:
+    raised = key_check_answered(200, b"maintenance until noon", "text/plain")
+    assert isinstance(raised, errors.UpstreamError), repr(raised)
+    assert str(raised) == "The model is down or returned an invalid reply (HTTP 502)."
