@@ -380,6 +380,7 @@ def test_empty_chainer_is_no_keychain() -> None:
     info = backend_info()
     assert info.name == "none"
     assert info.problem.startswith("No system keychain is available:")
+    assert "Keychain: none (not usable)." in KeyStore().status().describe()
 
 
 # --- backend errors --------------------------------------------------------------------------
