@@ -120,7 +120,12 @@ def _sample(session: Path, size: int, seed: int) -> tuple[int, int]:
     import random
 
     db = sqlite3.connect(session)
-    jobs = [row[0] for row in db.execute("SELECT job_id FROM mutation_specs ORDER BY job_id")]
+    # Job ids are random per `cosmic-ray init`; order by where and what each mutation is,
+    # so the same seed picks the same mutants on every run of the same code.
+    jobs = [row[0] for row in db.execute(
+        "SELECT job_id FROM mutation_specs ORDER BY module_path, start_pos_row, start_pos_col, "
+        "end_pos_row, end_pos_col, operator_name, operator_args, occurrence"
+    )]
     if size >= len(jobs):
         db.close()
         return len(jobs), len(jobs)

@@ -17,7 +17,7 @@ import pytest
 
 from app.core import errors
 from app.core.chat import ReplyRun, begin_exchange
-from app.core.client import ChatClient, redact
+from app.core.client import ChatClient, KeyInfo, redact
 from app.core.domain import MessageStatus
 from app.core.history import Store
 from tests import aio
@@ -481,3 +481,232 @@ def test_a_key_no_header_can_carry_is_a_sentence_not_a_crash(key: str) -> None:
         ChatClient("https://openrouter.example/api/v1", key)
     assert "openrouter.example" in str(info.value)
     assert key not in str(info.value)
+
+
+# ---- what the GET endpoints and odd answers turn into -----------------------------------------
+
+
+def mock_client(
+    handler: Callable[[httpx.Request], httpx.Response],
+    base_url: str = "http://mock.test/api/v1",
+) -> ChatClient:
+    return ChatClient(base_url, OPENROUTER_KEY, transport=httpx.MockTransport(handler))
+
+
+def get_outcome(client: ChatClient, call: Callable[[ChatClient], Any]) -> Any:
+    """What an awaited GET of `client` returns, or the ApiError it raises."""
+
+    async def go() -> Any:
+        try:
+            return await call(client)
+        except errors.ApiError as exc:
+            return exc
+        finally:
+            await client.aclose()
+
+    return aio.run(go())
+
+
+def key_check_answered(status: int, body: bytes = b"", ctype: str = "application/json") -> Any:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(status, content=body, headers={"content-type": ctype})
+
+    return get_outcome(mock_client(handler), lambda c: c.key_info())
+
+
+def test_key_check_rejected_with_400_says_why() -> None:
+    body = b'{"error":{"code":400,"message":"Invalid key format"}}'
+    raised = key_check_answered(400, body)
+    assert isinstance(raised, errors.HttpStatusError), repr(raised)
+    assert "rejected as invalid (HTTP 400): Invalid key format." in str(raised)
+
+
+@pytest.mark.parametrize(
+    ("status", "wording"),
+    [
+        (401, "The API key was not accepted (HTTP 401)."),
+        (402, "Your account does not have enough credits for this request (HTTP 402)."),
+        (403, "The message was blocked by moderation (HTTP 403)."),
+        (404, "The endpoint or model was not found (HTTP 404)."),
+        (502, "The model is down or returned an invalid reply (HTTP 502)."),
+    ],
+)
+def test_each_status_has_its_own_sentence(status: int, wording: str) -> None:
+    raised = key_check_answered(status)
+    assert str(raised) == wording
+
+
+def test_plain_text_error_page_is_not_called_html() -> None:
+    body = b"upstream connect error or disconnect/reset before headers"
+    raised = key_check_answered(503, body, "text/plain")
+    assert isinstance(raised, errors.UpstreamError)
+    assert str(raised).startswith("No provider is available for this model right now (HTTP 503)")
+    assert "HTML" not in str(raised)
+
+
+def test_long_json_error_body_is_still_understood() -> None:
+    # Up to 64 KiB of an error body is read: a long provider dump keeps its message.
+    head = b'{"error":{"code":400,"message":"Context too long","metadata":{"raw":"'
+    tail = b'"}}}'
+    body = head + b"x" * (64 * 1024 - len(head) - len(tail)) + tail
+    assert len(body) == 64 * 1024
+    raised = key_check_answered(400, body)
+    assert "Context too long" in str(raised)
+
+
+def test_get_follows_a_chain_of_five_same_origin_redirects() -> None:
+    paths: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        paths.append(request.url.path)
+        hop = len(paths)
+        if hop <= 5:
+            return httpx.Response(307, headers={"location": f"/api/v1/hop{hop}"})
+        return httpx.Response(200, json={"data": {"label": "moved", "usage": 2}})
+
+    info = get_outcome(mock_client(handler), lambda c: c.key_info())
+    assert isinstance(info, KeyInfo), repr(info)
+    assert info.label == "moved"
+    assert paths[-1] == "/api/v1/hop5" and len(paths) == 6
+
+
+def test_redirect_to_the_default_port_is_another_origin() -> None:
+    """https://host:442 and https://host (port 443) are different servers: no key goes there."""
+    seen: list[httpx.URL] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url)
+        return httpx.Response(307, headers={"location": "https://api.test/api/v1/key"})
+
+    raised = get_outcome(mock_client(handler, "https://api.test:442/api/v1"),
+                         lambda c: c.key_info())
+    assert isinstance(raised, errors.RedirectError), repr(raised)
+    assert [u.port for u in seen] == [442]
+
+
+@pytest.mark.parametrize(
+    ("exc", "shown"),
+    [
+        (httpx.ConnectError("Network is unreachable"), "Network is unreachable"),
+        (httpx.ConnectError(""), "ConnectError"),
+    ],
+    ids=["with-text", "without-text"],
+)
+def test_network_error_names_its_cause(exc: Exception, shown: str) -> None:
+    raised = get_outcome(raising_client(exc)(), lambda c: c.list_models())
+    assert isinstance(raised, errors.NetworkError)
+    assert str(raised) == f"Could not connect to mock.test: {shown}."
+
+
+def test_models_keep_their_name_and_input_kinds() -> None:
+    models = {"data": [
+        {"id": "openai/gpt-4o", "name": "OpenAI: GPT-4o",
+         "architecture": {"input_modalities": ["text", "image"]}},
+        {"id": "plain/model"},
+    ]}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=models)
+
+    listed = get_outcome(mock_client(handler), lambda c: c.list_models())
+    assert [(m.id, m.name, m.input_modalities) for m in listed] == [
+        ("openai/gpt-4o", "OpenAI: GPT-4o", ("text", "image")),
+        ("plain/model", "plain/model", ()),
+    ]
+
+
+def test_key_description_shows_what_was_spent() -> None:
+    assert KeyInfo("work", 10.0, 7.5, 2.5, False).describe() == (
+        "Key “work”, $7.50 of $10.00 left, $2.50 used"
+    )
+    assert KeyInfo("", None, None, None, True).describe() == (
+        "Key is valid, no spending limit, free tier"
+    )
+
+
+def chat_answered(store: Store, response: httpx.Response) -> tuple[dict[str, Any], Any]:
+    """The stored reply and the error (or None) of one exchange answered with `response`."""
+    reply_id, raised = run_reply(
+        store, lambda: mock_client(lambda request: response)
+    )
+    return stored_row(store, reply_id), raised
+
+
+@pytest.mark.parametrize("junk", [b"0 results; see the proxy log", b"Service paused"])
+def test_200_with_junk_that_is_not_html_is_not_blamed_on_the_model(
+    store: Store, junk: bytes
+) -> None:
+    response = httpx.Response(200, content=junk, headers={"content-type": "text/plain"})
+    row, raised = chat_answered(store, response)
+    assert isinstance(raised, errors.HttpStatusError), repr(raised)
+    assert not isinstance(raised, errors.UpstreamError)
+    assert "(HTTP 200)" in str(raised)
+    assert row["status"] == MessageStatus.ERROR.value
+
+
+class _InPieces(httpx.AsyncByteStream):
+    """A body that arrives in 64 KiB reads, as from a real socket."""
+
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for start in range(0, len(self._body), 64 * 1024):
+            yield self._body[start:start + 64 * 1024]
+
+
+def test_large_non_streamed_reply_arrives_whole(store: Store) -> None:
+    # e.g. a generated image inlined as base64 by an endpoint that ignores `stream`
+    content = "A" * (2 * 1024 * 1024)
+    body = json.dumps({"id": "g", "model": "m", "choices": [
+        {"message": {"role": "assistant", "content": content}, "finish_reason": "stop"}
+    ]}).encode()
+    response = httpx.Response(200, headers={"content-type": "application/json"},
+                              stream=_InPieces(body))
+    row, raised = chat_answered(store, response)
+    assert raised is None, repr(raised)
+    assert row["content"] == content
+    assert row["status"] == MessageStatus.COMPLETE.value
+
+
+def test_the_http_status_wins_over_a_code_in_the_body() -> None:
+    # Only a 200 carrying an error takes its status from error.code.
+    raised = key_check_answered(503, b'{"error":{"code":429,"message":"busy"}}')
+    assert isinstance(raised, errors.UpstreamError), repr(raised)
+    assert "(HTTP 503)" in str(raised)
+
+
+def test_free_models_are_told_apart_from_priced_ones() -> None:
+    models = {"data": [
+        {"id": "vendor/model:free"},
+        {"id": "vendor/zero", "pricing": {"prompt": "0", "completion": "0"}},
+        {"id": "vendor/priced", "pricing": {"prompt": "0.000001", "completion": "0.000002"}},
+        {"id": "vendor/input-priced", "pricing": {"prompt": "0.000001", "completion": "0"}},
+    ]}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=models)
+
+    listed = get_outcome(mock_client(handler), lambda c: c.list_models())
+    assert {m.id: m.is_free for m in listed} == {
+        "vendor/model:free": True, "vendor/zero": True, "vendor/priced": False,
+        "vendor/input-priced": False}
+
+
+def test_another_endpoint_gets_no_openrouter_attribution() -> None:
+    seen: list[httpx.Headers] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers)
+        return httpx.Response(200, json={"data": []})
+
+    client = ChatClient("http://mock.test/v1", "test-key", referer="https://parley.example",
+                        title="Parley", kind="openai", transport=httpx.MockTransport(handler))
+    assert get_outcome(client, lambda c: c.list_models()) == []
+    assert "http-referer" not in seen[0] and "x-title" not in seen[0]
+
+
+def test_key_check_answered_with_junk_is_a_bad_gateway() -> None:
+    raised = key_check_answered(200, b"maintenance until noon", "text/plain")
+    assert isinstance(raised, errors.UpstreamError), repr(raised)
+    assert str(raised) == "The model is down or returned an invalid reply (HTTP 502)."

@@ -307,6 +307,9 @@ def test_fts_query_quotes_everything() -> None:
     assert fts_query('"two words"* x*') == '"two words"* "x"*'
     assert fts_query("NEAR(a b)") == '"NEAR(a" "b)"'
     assert fts_query("( ) *") == ""
+    # OR joins only its two neighbours; a term with no word in it is skipped, not the end
+    assert fts_query("cats OR dogs food") == '"cats" OR "dogs" "food"'
+    assert fts_query("- food (") == '"food"'
 
 
 # ---------------------------------------------------------------- list state
@@ -456,3 +459,15 @@ def test_new_reply_sibling_only_for_replies(store: Store) -> None:
         store.siblings(999)
     with pytest.raises(StorageError, match="does not exist"):
         store.select_branch(999)
+
+
+def test_search_result_counts_are_bounded(store: Store) -> None:
+    for i in range(12):
+        store.create_conversation(f"Budget {i}")
+    conv = store.create_conversation("Notes")
+    for i in range(60):
+        store.add_message(conv.id, Role.USER, f"budget line {i}")
+    hits = search(store, "budget")
+    assert len(hits) == 50  # the default page of results
+    assert sum(h.role == "title" for h in hits) == 10  # titles leave room for messages
+    assert search(store, "budget", limit=-1) == []

@@ -200,3 +200,116 @@ def test_an_error_in_an_event_loop_callback_is_shown(
     aloop.call_soon(broken_callback)
     details = error_dialog_details(qtbot, reporter)
     assert "KeyError" in details and "broken_callback" in details
+
+
+class _Collect(logging.Handler):
+    """Another library's (or the embedding program's) handler on the root logger."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+def _flush() -> None:
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+
+
+def test_short_keys_in_use_are_redacted(
+    log_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(logs, "_secrets", set())
+    monkeypatch.setenv("OPENROUTER_API_KEY", "Zq8%")
+    logs.remember_secret("Qx7#")  # the shortest key that is still redacted: 4 characters
+    logging.getLogger("app.test").warning("keys Qx7# and Zq8% in use")
+    _flush()
+    assert "keys [redacted] and [redacted] in use" in log_file.read_text(encoding="utf-8")
+
+
+def test_setting_up_again_neither_repeats_lines_nor_drops_other_handlers(
+    log_file: Path,
+) -> None:
+    root = logging.getLogger()
+    other = _Collect()
+    root.addHandler(other)
+    try:
+        logs.setup()
+        logging.getLogger("app.test").warning("written once")
+        _flush()
+        assert log_file.read_text(encoding="utf-8").count("written once") == 1
+        assert other.lines == ["written once"]
+    finally:
+        root.removeHandler(other)
+
+
+def test_setup_keeps_a_more_verbose_root_level(isolated_home: Path) -> None:
+    root = logging.getLogger()
+    other = _Collect()
+    root.addHandler(other)
+    before = root.level
+    root.setLevel(logging.DEBUG)
+    try:
+        logs.setup()
+        logging.getLogger("app.test").debug("for the other handler")
+        assert other.lines == ["for the other handler"]
+    finally:
+        logs.teardown()
+        root.removeHandler(other)
+        root.setLevel(before)
+
+
+def test_setup_and_teardown_without_a_record_are_quiet(isolated_home: Path) -> None:
+    path = logs.setup()
+    _flush()
+    logs.teardown()
+    assert not path.exists()
+
+
+def test_a_record_with_a_bad_format_string_is_kept(log_file: Path) -> None:
+    logging.getLogger("app.test").warning("took %d ms", "soon")  # must not raise
+    _flush()
+    assert "'took %d ms' ('soon',)" in log_file.read_text(encoding="utf-8")
+
+
+def test_a_log_folder_that_cannot_be_made_is_quiet(
+    isolated_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A file where the logs folder should be: mkdir fails for root too.
+    (isolated_home / logs.LOG_DIR_NAME).write_text("not a folder", encoding="utf-8")
+    logs.setup()
+    try:
+        logging.getLogger("app.test").warning("nowhere to go")  # must not raise
+        logging.getLogger("app.test").warning("still nowhere")
+    finally:
+        logs.teardown()
+    assert capsys.readouterr().err == ""
+
+
+def test_the_log_folder_is_made_with_its_parents(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PARLEY_HOME", str(tmp_path / "new" / "home"))
+    path = logs.setup()
+    try:
+        logging.getLogger("app.test").warning("first line")
+        _flush()
+    finally:
+        logs.teardown()
+    assert "first line" in path.read_text(encoding="utf-8")
+
+
+def test_the_traceback_is_kept_when_the_handler_formats_first() -> None:
+    # In the app the file handler is the only one: the filter itself must render the
+    # traceback before it drops the live exception (pytest's own handler hides this).
+    try:
+        raise RuntimeError(f"bad key {OTHER_KEY}")
+    except RuntimeError:
+        record = logging.LogRecord("app.test", logging.ERROR, __file__, 1, "failed", None,
+                                   sys.exc_info())
+    assert logs.RedactKeys().filter(record)
+    text = logging.Formatter("%(message)s").format(record)
+    assert "Traceback" in text and "RuntimeError: bad key [redacted]" in text
+    assert OTHER_KEY not in text

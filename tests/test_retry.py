@@ -221,3 +221,11 @@ def test_reused_connection_closed_by_server_is_retried_once_on_a_fresh_one() -> 
     assert aio.run(go()) == ["reply0", "reply1"]
     assert connections == [1, 2]  # the second request was resent on a new connection
     assert answered == [1, 2]
+
+
+def test_negative_retry_after_means_now(fake: FakeOpenRouter, store: Store) -> None:
+    fake.enqueue(error_status(429, headers={"Retry-After": "-30"}))
+    _r, exc, _calls, _ = run(fake, store, None)
+    assert isinstance(exc, errors.RateLimited)
+    assert exc.details.retry_after == 0
+    assert "Try again in 0 s." in str(exc)

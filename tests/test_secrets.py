@@ -380,6 +380,7 @@ def test_empty_chainer_is_no_keychain() -> None:
     info = backend_info()
     assert info.name == "none"
     assert info.problem.startswith("No system keychain is available:")
+    assert "Keychain: none (not usable)." in KeyStore().status().describe()
 
 
 # --- backend errors --------------------------------------------------------------------------
@@ -451,3 +452,87 @@ def test_a_key_with_characters_no_key_has_is_not_stored() -> None:
         KeyStore().set_key("sk-or-v1-tést 0000")
     assert "tést" not in str(info.value)
     assert KeyStore().get_key() is None
+
+
+# --- what the user reads -----------------------------------------------------------------------
+
+
+def test_describe_says_whether_the_keychain_is_usable() -> None:
+    assert "Keychain: " in KeyStore().status().describe()
+    assert "(secure)." in KeyStore().status().describe()
+    keyring.set_keyring(PlaintextKeyring())
+    assert "(not usable)." in KeyStore().status().describe()
+
+
+def test_mask_key_boundary() -> None:
+    # prefix + 12 hidden + 4 shown is the shortest key that keeps its prefix and tail
+    assert mask_key("sk-or-v1-" + "a" * 12 + "wxyz") == "sk-or-v1-…wxyz"
+    assert mask_key("sk-or-v1-" + "a" * 11 + "wxyz") == "********"
+
+
+@pytest.mark.parametrize(
+    ("platform", "wording", "absent"),
+    [
+        ("linux", "GNOME Keyring or KWallet", "no usable backend"),
+        ("darwin", "keyring found no usable backend", "D-Bus"),
+    ],
+)
+def test_missing_keychain_advice_fits_the_platform(
+    monkeypatch: pytest.MonkeyPatch, platform: str, wording: str, absent: str
+) -> None:
+    monkeypatch.setattr(secrets.sys, "platform", platform)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    keyring.set_keyring(fail.Keyring())
+    problem = backend_info().problem
+    assert wording in problem
+    assert absent not in problem
+    assert problem.endswith("($PYTHON_KEYRING_BACKEND is set to keyring.backends.fail.Keyring.)")
+
+
+def test_long_backend_message_is_shortened() -> None:
+    long_text = "word " * 100
+    keyring.set_keyring(FailingKeyring(keyring.errors.KeyringError(long_text)))
+    with pytest.raises(SecretStoreError) as excinfo:
+        KeyStore().get_key()
+    shown = " ".join(long_text.split())[:199] + "…"
+    assert f"KeyringError: {shown}." in str(excinfo.value)
+
+
+def test_backend_message_of_exactly_200_characters_is_whole() -> None:
+    text = "x" * 200
+    keyring.set_keyring(FailingKeyring(keyring.errors.KeyringError(text)))
+    with pytest.raises(SecretStoreError) as excinfo:
+        KeyStore().get_key()
+    assert f"KeyringError: {text}. " in str(excinfo.value)
+
+
+def test_write_failure_keeps_the_backend_error_for_the_log() -> None:
+    failure = keyring.errors.PasswordSetError("Cancelled by user")
+    keyring.set_keyring(FailingKeyring(failure))
+    with pytest.raises(SecretStoreError) as excinfo:
+        KeyStore().set_key(KEY)
+    assert excinfo.value.__cause__ is failure
+
+
+class _Unprintable:
+    """An argument whose repr fails, so nobody can tell whether it holds the key."""
+
+    def __init__(self, secret: str) -> None:
+        self.secret = secret
+
+    def __repr__(self) -> str:
+        raise RuntimeError("no repr")
+
+
+class _OpaqueError(keyring.errors.PasswordSetError):
+    def __str__(self) -> str:
+        return "the keychain refused"
+
+
+def test_backend_error_that_cannot_be_inspected_is_not_chained() -> None:
+    keyring.set_keyring(FailingKeyring(_OpaqueError(_Unprintable(KEY))))
+    with pytest.raises(SecretStoreError) as excinfo:
+        KeyStore().set_key(KEY)
+    assert "the keychain refused" in str(excinfo.value)
+    assert excinfo.value.__cause__ is None
+    assert excinfo.value.__context__ is None

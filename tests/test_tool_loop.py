@@ -263,6 +263,7 @@ def test_deny_tells_the_model(fake: FakeOpenRouter, store: Store) -> None:
     tool = thread(store, conv_id)[2]
     assert tool.content == DENIED_TEXT
     assert tool.extra["approved"] == "denied"
+    assert tool.status is MessageStatus.COMPLETE and tool.error is None  # a choice, not a failure
     assert rec.started == []  # never ran
     assert chat_bodies(fake)[1]["messages"][-1] == {
         "role": "tool", "tool_call_id": "d1", "content": DENIED_TEXT}
@@ -291,6 +292,9 @@ def test_step_limit_stops_with_a_clear_message(fake: FakeOpenRouter, store: Stor
                                approvals=ToolApprovals(allow_all=True), step_limit=2)
     assert len(chat_bodies(fake)) == 3
     assert result.stopped == "step_limit" and result.steps == 2
+    assert [r.status for r in result.replies] == [
+        MessageStatus.COMPLETE, MessageStatus.COMPLETE, MessageStatus.ERROR]
+    assert len({r.id for r in result.replies}) == 3
     last = store.get_message(result.final.id)
     assert last is not None
     assert last.status is MessageStatus.ERROR
@@ -330,6 +334,7 @@ def test_failing_tool_timeout_huge_and_odd_output(fake: FakeOpenRouter, store: S
     assert by_id["e"].content == "Error: RuntimeError: the tool blew up"
     assert by_id["e"].error == by_id["e"].content
     assert by_id["t"].content.startswith("Error: the tool did not finish within 0.5 seconds")
+    assert by_id["t"].status is MessageStatus.ERROR
     huge = by_id["h"]
     assert huge.status is MessageStatus.COMPLETE
     assert len(huge.content) < 1200 and "[Output truncated" in huge.content
@@ -530,3 +535,47 @@ def test_stop_during_a_slow_mcp_tool(fake: FakeOpenRouter, store: Store, tmp_pat
     tool = thread(store, conv_id)[2]
     assert tool.status is MessageStatus.STOPPED
 
+
+
+class _BrokenAdapter(ToolRegistry):
+    """A registry whose adapter raises instead of returning an error result."""
+
+    async def call(self, spec: Any, arguments: dict[str, Any]) -> Any:
+        raise RuntimeError("adapter bug")
+
+
+def test_a_tool_adapter_that_raises_is_an_error_result(
+    fake: FakeOpenRouter, store: Store
+) -> None:
+    registry = _BrokenAdapter()
+    registry.register(_add)
+    fake.enqueue(tool_call_stream(("b1", "add", '{"a": 1, "b": 2}')), text_stream("Hm."))
+    _, conv_id = run_loop(store, fake, "add", Recorder(), registry=registry,
+                          options=ConversationOptions(enabled_tools=["add"]),
+                          approvals=ToolApprovals(allow_all=True))
+    tool = thread(store, conv_id)[2]
+    assert tool.content == "Error: RuntimeError: adapter bug"
+    assert tool.status is MessageStatus.ERROR and tool.error == tool.content
+    assert thread(store, conv_id)[-1].content == "Hm."
+
+
+def _add(a: float, b: float) -> float:
+    """Add two numbers."""
+    return a + b
+
+
+@pytest.mark.parametrize("finish", ["stop", None])
+def test_nameless_tool_call_fragments_without_tool_calls_finish_run_nothing(
+    fake: FakeOpenRouter, store: Store, finish: str | None
+) -> None:
+    events: list[Any] = [
+        _chunk({"role": "assistant", "content": "Plain answer."}),
+        _chunk({"tool_calls": [{"index": 0, "function": {"arguments": "{}"}}]}),
+        _chunk({}, finish=finish),
+    ]
+    fake.enqueue(sse_events(events), text_stream("never asked for"))
+    rec = Recorder()
+    result, conv_id = run_loop(store, fake, "hi", rec, approvals=ToolApprovals(allow_all=True))
+    assert len(chat_bodies(fake)) == 1
+    assert result.steps == 0 and rec.asked == [] and rec.started == []
+    assert [m.role for m in thread(store, conv_id)] == [Role.USER, Role.ASSISTANT]
