@@ -137,6 +137,10 @@
         <translation>Modell {n}</translation>
     </message>
     <message>
+        <source>Model {n} (optional)</source>
+        <translation>Modell {n} (optional)</translation>
+    </message>
+    <message>
         <source>The prompt every model answers</source>
         <translation>Die Eingabe, auf die jedes Modell antwortet</translation>
     </message>
@@ -147,6 +151,10 @@
     <message>
         <source>Stop All</source>
         <translation>Alle stoppen</translation>
+    </message>
+    <message>
+        <source>Pick two to four models, write a prompt and press Compare. The replies stream side by side, and each is kept as a version of the answer in the conversation.</source>
+        <translation>Wählen Sie zwei bis vier Modelle, schreiben Sie eine Eingabe und drücken Sie Vergleichen. Die Antworten erscheinen nebeneinander, und jede bleibt als Version der Antwort im Gespräch erhalten.</translation>
     </message>
     <message>
         <source>queued</source>

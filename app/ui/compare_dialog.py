@@ -96,6 +96,11 @@ class CompareDialog(QDialog):
             chooser.set_models(models)
             chooser.setAccessibleName(self.tr("Model {n}").format(n=slot + 1))
             chooser.set_model(controller.model if slot == 0 else "")
+            line = chooser.lineEdit()
+            if line is not None:
+                line.setPlaceholderText(
+                    self.tr("Model {n}").format(n=slot + 1) if slot < 2
+                    else self.tr("Model {n} (optional)").format(n=slot + 1))
             self.choosers.append(chooser)
             pickers.addWidget(chooser)
         self.prompt = QPlainTextEdit(self)
@@ -111,6 +116,16 @@ class CompareDialog(QDialog):
         row.addWidget(self.stop_all_button)
         self.columns_box = QWidget(self)
         self.columns_layout = QBoxLayout(QBoxLayout.Direction.LeftToRight, self.columns_box)
+        # What the empty area is for, until the first comparison fills it with columns.
+        self.empty_hint = QLabel(self.tr(
+            "Pick two to four models, write a prompt and press Compare. The replies stream "
+            "side by side, and each is kept as a version of the answer in the conversation."),
+            self.columns_box)
+        self.empty_hint.setObjectName("compareEmptyHint")
+        self.empty_hint.setWordWrap(True)
+        self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_hint.setEnabled(False)  # drawn in the disabled (muted) text colour
+        self.columns_layout.addWidget(self.empty_hint, 1)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.columns_box)
@@ -172,6 +187,7 @@ class CompareDialog(QDialog):
     # ---- controller signals
 
     def _started(self, comparison: Comparison) -> None:
+        self.empty_hint.hide()
         while self.columns:
             old = self.columns.pop()
             self.columns_layout.removeWidget(old)
