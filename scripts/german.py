@@ -766,7 +766,14 @@ GERMAN: dict[str, str] = {
     "Model {n}": "Modell {n}",
     "The prompt every model answers": "Die Eingabe, auf die jedes Modell antwortet",
     "Model {n} (optional)": "Modell {n} (optional)",
-    "Pick two to four models, write a prompt and press Compare. The replies stream side by side, and each is kept as a version of the answer in the conversation.": "Wählen Sie zwei bis vier Modelle, schreiben Sie eine Eingabe und drücken Sie Vergleichen. Die Antworten erscheinen nebeneinander, und jede bleibt als Version der Antwort im Gespräch erhalten.",
+    (
+        "Pick two to four models, write a prompt and press Compare. The replies stream "
+        "side by side, and each is kept as a version of the answer in the conversation."
+    ): (
+        "Wählen Sie zwei bis vier Modelle, schreiben Sie eine Eingabe und drücken Sie "
+        "Vergleichen. Die Antworten erscheinen nebeneinander, und jede bleibt als Version "
+        "der Antwort im Gespräch erhalten."
+    ),
 }
 
 #: plural forms (numerus="yes"): German has two
