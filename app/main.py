@@ -98,7 +98,9 @@ def build(ctx: AppContext) -> Parley:
     window.search_action.triggered.connect(dialogs.open_search)
     window.models_action.triggered.connect(dialogs.open_model_browser)
     window.options_action.triggered.connect(dialogs.open_options)
-    window.compare_action.triggered.connect(dialogs.open_compare)
+    # A lambda: triggered(bool) would otherwise pass `checked` as the reply id.
+    window.compare_action.triggered.connect(lambda: dialogs.open_compare())  # noqa: PLW0108
+    chat.compareWithRequested.connect(dialogs.open_compare)
     # A lambda: triggered(bool) would otherwise pass `checked` as the search query.
     window.prompts_action.triggered.connect(lambda: dialogs.open_prompt_library())  # noqa: PLW0108
     window.tools_action.triggered.connect(dialogs.open_tools)

@@ -764,6 +764,11 @@ GERMAN: dict[str, str] = {
     "Reply of {model}": "Antwort von {model}",
     "Continue with this one": "Mit dieser weitermachen",
     "Model {n}": "Modell {n}",
+    "Compare with…": "Vergleichen mit…",
+    "Ask other models the same prompt, side by side": (
+        "Dieselbe Eingabe anderen Modellen stellen, nebeneinander"
+    ),
+    "Compare with Other Models": "Mit anderen Modellen vergleichen",
     "The prompt every model answers": "Die Eingabe, auf die jedes Modell antwortet",
     "Model {n} (optional)": "Modell {n} (optional)",
     (

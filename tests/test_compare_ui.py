@@ -99,3 +99,39 @@ def test_stop_one_column_then_esc_stops_all(
     stored = [store.get_message(i) for i in ids]
     assert [(m.content, m.status) for m in stored if m is not None] == [
         ("Partial A", MessageStatus.STOPPED), ("Partial B", MessageStatus.STOPPED)]
+
+
+def test_compare_with_on_a_reply_adds_other_models_as_its_versions(
+    gui: Parley, qtbot: Any, fake: FakeOpenRouter
+) -> None:
+    from tests.test_gui import send
+
+    fake.enqueue(text_stream("The first answer"))
+    send(qtbot, gui, "Explain WAL")
+    qtbot.waitUntil(lambda: not gui.controller.busy, timeout=10000)
+    [reply] = reply_views(gui)
+    assert reply.compare_button.isVisibleTo(reply)
+    reply.compare_button.click()
+
+    def shown() -> list[CompareDialog]:
+        return [w for w in QApplication.topLevelWidgets()
+                if isinstance(w, CompareDialog) and w.isVisible()]
+
+    qtbot.waitUntil(lambda: bool(shown()), timeout=5000)
+    dialog = shown()[0]
+    # The prompt is the reply's own and cannot be changed; the reply's model is a column
+    # already, so there are three slots for other models.
+    assert dialog.prompt.toPlainText() == "Explain WAL" and dialog.prompt.isReadOnly()
+    assert len(dialog.choosers) == 3
+    fake.by_model[B] = text_stream("B explains WAL", model=B)
+    dialog.choosers[0].setEditText(B)
+    qtbot.mouseClick(dialog.send_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not gui.controller.busy, timeout=10000)
+    assert [c.text.toPlainText() for c in dialog.columns] == ["B explains WAL"]
+    sent = [r for r in fake.requests if r.path.endswith("/chat/completions")][-1].json()
+    assert sent["model"] == B
+    assert sent["messages"][-1]["content"] == "Explain WAL"
+    dialog.close()
+    # The answer on screen is still the first one, with the new one a version away.
+    qtbot.waitUntil(lambda: reply_views(gui)[0].branch_label.text() == "1 / 2", timeout=5000)
+    assert visible_text(reply_views(gui)[0]).strip() == "The first answer"

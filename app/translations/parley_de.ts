@@ -130,7 +130,12 @@
     <name>CompareDialog</name>
     <message>
         <source>Compare Models</source>
+        <extracomment>"Compare with…": the reply whose prompt other models answer (None: a new prompt)</extracomment>
         <translation>Modelle vergleichen</translation>
+    </message>
+    <message>
+        <source>Compare with Other Models</source>
+        <translation>Mit anderen Modellen vergleichen</translation>
     </message>
     <message>
         <source>Model {n}</source>
@@ -525,7 +530,7 @@ er wird im Schlüsselbund des Systems gespeichert — oder setzen Sie $OPENROUTE
     </message>
     <message>
         <source>Reasoning</source>
-        <extracomment>a short confirmation for the status bar, e.g. after copying a code block text that was just put on the clipboard by Copy / Copy as Markdown (message id, -1 previous | +1 next) the view drew more of a reply on its own (catching up): its height changed where attached and generated files are read (None: they are not shown)</extracomment>
+        <extracomment>a short confirmation for the status bar, e.g. after copying a code block text that was just put on the clipboard by Copy / Copy as Markdown "Compare with…": answer this reply's prompt with other models too (message id, -1 previous | +1 next) the view drew more of a reply on its own (catching up): its height changed where attached and generated files are read (None: they are not shown)</extracomment>
         <translation>Überlegungen</translation>
     </message>
     <message>
@@ -567,6 +572,14 @@ er wird im Schlüsselbund des Systems gespeichert — oder setzen Sie $OPENROUTE
     <message>
         <source>Ask for a new reply</source>
         <translation>Um eine neue Antwort bitten</translation>
+    </message>
+    <message>
+        <source>Compare with…</source>
+        <translation>Vergleichen mit…</translation>
+    </message>
+    <message>
+        <source>Ask other models the same prompt, side by side</source>
+        <translation>Dieselbe Eingabe anderen Modellen stellen, nebeneinander</translation>
     </message>
     <message>
         <source>Delete</source>

@@ -947,14 +947,36 @@ class ChatController(QObject):
         kept as a sibling branch. False (after saying why) if nothing was sent."""
         if self.busy or not text.strip() or not self.budget_allows():
             return False
-        import asyncio
-
         from app.core.compare import begin_compare
+
+        conv_id = self.current.id if self.current is not None else None
+        return self._start_compare(
+            lambda: begin_compare(self.ctx.store, self.ctx.settings, conv_id, text, models))
+
+    def compare_with(self, message_id: int, models: Sequence[str]) -> bool:
+        """"Compare with…": answer an existing reply's prompt with other models too; their
+        replies become siblings of it. False (after saying why) if nothing was sent."""
+        if self.busy or not self.budget_allows():
+            return False
+        from app.core.compare import compare_with
+
+        return self._start_compare(
+            lambda: compare_with(self.ctx.store, self.ctx.settings, message_id, models))
+
+    def prompt_of(self, reply_id: int) -> str:
+        """The text of the prompt a reply answers ("" when it has none)."""
+        reply = self.ctx.store.get_message(reply_id)
+        if reply is None or reply.parent_id is None:
+            return ""
+        prompt = self.ctx.store.get_message(reply.parent_id)
+        return prompt.content if prompt is not None else ""
+
+    def _start_compare(self, begin: Callable[[], Comparison]) -> bool:
+        import asyncio
 
         store = self.ctx.store
         try:
-            conv_id = self.current.id if self.current is not None else None
-            comparison = begin_compare(store, self.ctx.settings, conv_id, text, models)
+            comparison = begin()
             for col in comparison.columns:
                 self.ctx.client_for_endpoint(col.request.endpoint)  # a missing key, now
         except ParleyError as exc:

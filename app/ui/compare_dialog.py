@@ -81,31 +81,43 @@ class CompareColumn(QWidget):
 class CompareDialog(QDialog):
     """Pick models, send once, watch the replies stream; see the module docstring."""
 
-    def __init__(self, controller: ChatController, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, controller: ChatController, parent: QWidget | None = None, *,
+        reply_id: int | None = None,
+    ) -> None:
         super().__init__(parent)
-        self.setWindowTitle(self.tr("Compare Models"))
+        #: "Compare with…": the reply whose prompt other models answer (None: a new prompt)
+        self.reply_id = reply_id
+        self.setWindowTitle(self.tr("Compare Models") if reply_id is None
+                            else self.tr("Compare with Other Models"))
         self.setObjectName("compareDialog")
         self.controller = controller
         self.resize(1100, 700)
         self.choosers: list[ModelChooser] = []
         pickers = QHBoxLayout()
         models = list(controller.models)
-        for slot in range(MODEL_SLOTS):
+        # Comparing with an existing reply: its model is already a column, up to 3 others.
+        slots = MODEL_SLOTS if reply_id is None else MODEL_SLOTS - 1
+        for slot in range(slots):
             chooser = ModelChooser(self)
             chooser.setMinimumContentsLength(16)
             chooser.set_models(models)
             chooser.setAccessibleName(self.tr("Model {n}").format(n=slot + 1))
-            chooser.set_model(controller.model if slot == 0 else "")
+            chooser.set_model(controller.model if slot == 0 and reply_id is None else "")
             line = chooser.lineEdit()
+            required = 2 if reply_id is None else 1
             if line is not None:
                 line.setPlaceholderText(
-                    self.tr("Model {n}").format(n=slot + 1) if slot < 2
+                    self.tr("Model {n}").format(n=slot + 1) if slot < required
                     else self.tr("Model {n} (optional)").format(n=slot + 1))
             self.choosers.append(chooser)
             pickers.addWidget(chooser)
         self.prompt = QPlainTextEdit(self)
         self.prompt.setPlaceholderText(self.tr("The prompt every model answers"))
         self.prompt.setMaximumHeight(90)
+        if reply_id is not None:
+            self.prompt.setPlainText(controller.prompt_of(reply_id))
+            self.prompt.setReadOnly(True)
         self.send_button = QPushButton(self.tr("Compare"), self)
         self.send_button.setDefault(True)
         self.stop_all_button = QPushButton(self.tr("Stop All"), self)
@@ -156,6 +168,8 @@ class CompareDialog(QDialog):
 
     def send(self) -> bool:
         """Start the comparison (the controller says why when it cannot)."""
+        if self.reply_id is not None:
+            return self.controller.compare_with(self.reply_id, self.chosen_models())
         return self.controller.compare(self.prompt.toPlainText(), self.chosen_models())
 
     def stop_all(self) -> None:

@@ -319,6 +319,8 @@ class MessageView(QFrame):
     textCopied = Signal(str)
     editRequested = Signal(int)
     regenerateRequested = Signal(int)
+    #: "Compare with…": answer this reply's prompt with other models too
+    compareWithRequested = Signal(int)
     deleteRequested = Signal(int)
     #: (message id, -1 previous | +1 next)
     branchRequested = Signal(int, int)
@@ -391,6 +393,9 @@ class MessageView(QFrame):
             self.tr("Edit"), self.tr("Edit this message and send it again")
         )
         self.regenerate_button = self._action(self.tr("Regenerate"), self.tr("Ask for a new reply"))
+        self.compare_button = self._action(
+            self.tr("Compare with…"), self.tr("Ask other models the same prompt, side by side")
+        )
         self.delete_button = self._action(self.tr("Delete"), self.tr("Delete this message"))
         self.branch_prev = self._action("‹", self.tr("Previous version"))
         self.branch_label = QLabel(self.actions_row)
@@ -398,7 +403,7 @@ class MessageView(QFrame):
         self.branch_next = self._action("›", self.tr("Next version"))
         for w in (self.branch_prev, self.branch_label, self.branch_next, self.copy_button,
                   self.copy_md_button, self.edit_button, self.regenerate_button,
-                  self.delete_button):
+                  self.compare_button, self.delete_button):
             row.addWidget(w)
         row.addStretch(1)
 
@@ -441,6 +446,9 @@ class MessageView(QFrame):
         self.edit_button.clicked.connect(lambda: self.editRequested.emit(self.message.id))
         self.regenerate_button.clicked.connect(
             lambda: self.regenerateRequested.emit(self.message.id)
+        )
+        self.compare_button.clicked.connect(
+            lambda: self.compareWithRequested.emit(self.message.id)
         )
         self.delete_button.clicked.connect(lambda: self.deleteRequested.emit(self.message.id))
         self.branch_prev.clicked.connect(lambda: self.branchRequested.emit(self.message.id, -1))
@@ -746,6 +754,7 @@ class MessageView(QFrame):
         user = msg.role is Role.USER
         self.edit_button.setVisible(user)
         self.regenerate_button.setVisible(msg.role is Role.ASSISTANT)
+        self.compare_button.setVisible(msg.role is Role.ASSISTANT)
         self.actions_row.setEnabled(msg.status is not MessageStatus.STREAMING)
 
     # ---- copying -------------------------------------------------------------------

@@ -50,11 +50,12 @@ class Dialogs:
         if not controller.models:
             controller.refresh_models()
 
-    def open_compare(self) -> None:
-        """Conversation > Compare Models: one prompt to 2-4 models, replies side by side."""
+    def open_compare(self, reply_id: int | None = None) -> None:
+        """Conversation > Compare Models: one prompt to 2-4 models, replies side by side; with
+        `reply_id` ("Compare with…" on a reply), other models answer that reply's prompt."""
         from app.ui.compare_dialog import CompareDialog
 
-        dialog = CompareDialog(self.controller, parent=self.window)
+        dialog = CompareDialog(self.controller, parent=self.window, reply_id=reply_id)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         if not self.controller.models:
