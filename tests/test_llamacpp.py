@@ -255,3 +255,36 @@ def test_models_endpoint_lists_the_model(llama: LlamaServer) -> None:
 
     ids = aio.run(go())
     assert ids and any("gemma" in i for i in ids)
+
+
+def test_parley_compare_against_a_local_server_queues_and_stores_both(
+    llama: LlamaServer, isolated_home: Path
+) -> None:
+    """`parley compare` with two model ids on one llama.cpp server: the local endpoint takes
+    one request at a time (the second is queued, not failed) and both replies are stored as
+    versions of one prompt. The model is a base model: assert on protocol, never on text."""
+    import json
+
+    (isolated_home / "settings.json").write_text(json.dumps({
+        "endpoints": [{"name": "local", "base_url": llama.base_url, "kind": "openai"}],
+    }), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "OPENROUTER_API_KEY"}
+    env["PARLEY_HOME"] = str(isolated_home)
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.run(
+        [sys.executable, "-m", "app", "compare", "-e", "local", "-m", "gemma-a", "-m",
+         "gemma-b", "-o", "max_tokens=8", "-o", "temperature=0", "--json",
+         "Once upon a time"],
+        capture_output=True, text=True, env=env, cwd=root, timeout=180,
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert [r["model"] for r in out["replies"]] == ["gemma-a", "gemma-b"]
+    assert all(r["status"] == "complete" and r["error"] is None for r in out["replies"])
+    assert all(r["usage"] and r["usage"]["completion_tokens"] > 0 for r in out["replies"])
+    with Store.open(isolated_home / "history.sqlite3") as store:
+        ids = [r["message_id"] for r in out["replies"]]
+        first = store.get_message(ids[0])
+        assert first is not None
+        assert [m.id for m in store.siblings(ids[0])] == ids
+        assert store.get_conversation(first.conversation_id).endpoint == "local"  # type: ignore[union-attr]
