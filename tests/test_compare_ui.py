@@ -135,3 +135,14 @@ def test_compare_with_on_a_reply_adds_other_models_as_its_versions(
     # The answer on screen is still the first one, with the new one a version away.
     qtbot.waitUntil(lambda: reply_views(gui)[0].branch_label.text() == "1 / 2", timeout=5000)
     assert visible_text(reply_views(gui)[0]).strip() == "The first answer"
+
+
+def test_starred_models_come_first_in_the_compare_pickers(gui: Parley, qtbot: Any) -> None:
+    from app.core.client import ModelInfo
+
+    gui.ctx.settings.favourite_models = ["z/starred"]
+    gui.controller.modelsLoaded.emit([ModelInfo("a/first", "A"), ModelInfo("z/starred", "Z")])
+    gui.controller.models = [ModelInfo("a/first", "A"), ModelInfo("z/starred", "Z")]
+    dialog = open_compare(qtbot, gui)
+    chooser = dialog.choosers[1]
+    assert [chooser.itemText(i) for i in range(chooser.count())] == ["z/starred", "a/first"]

@@ -963,6 +963,13 @@ class ChatController(QObject):
         return self._start_compare(
             lambda: compare_with(self.ctx.store, self.ctx.settings, message_id, models))
 
+    def models_favourites_first(self, models: Sequence[ModelInfo] | None = None) -> list[ModelInfo]:
+        """The model list with the models starred in the model browser first (same order)."""
+        favourites = set(self.ctx.settings.favourite_models)
+        items = list(self.models if models is None else models)
+        return ([m for m in items if m.id in favourites]
+                + [m for m in items if m.id not in favourites])
+
     def prompt_of(self, reply_id: int) -> str:
         """The text of the prompt a reply answers ("" when it has none)."""
         reply = self.ctx.store.get_message(reply_id)

@@ -95,7 +95,7 @@ class CompareDialog(QDialog):
         self.resize(1100, 700)
         self.choosers: list[ModelChooser] = []
         pickers = QHBoxLayout()
-        models = list(controller.models)
+        models = controller.models_favourites_first()
         # Comparing with an existing reply: its model is already a column, up to 3 others.
         slots = MODEL_SLOTS if reply_id is None else MODEL_SLOTS - 1
         for slot in range(slots):
@@ -250,8 +250,9 @@ class CompareDialog(QDialog):
         self.accept()
 
     def _set_models(self, models: Any) -> None:
+        ordered = self.controller.models_favourites_first(list(models))
         for chooser in self.choosers:
-            chooser.set_models(list(models))
+            chooser.set_models(ordered)
 
     def _disconnect(self) -> None:
         controller = self.controller
