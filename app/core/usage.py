@@ -437,40 +437,15 @@ def dashboard(store: Store, span: UsageRange, stack: Literal["model", "endpoint"
               settings: Settings, now: datetime | None = None) -> Dashboard:
     """All figures of the Usage window for `span`, stacked by model or endpoint.
 
-    The summary rows of the range (one per day, model and endpoint) give the chart, the
-    per-model table and the totals: they are added up here, a few thousand rows at most
-    rather than every reply.
+    Each figure adds up the `usage_daily` rows of the range in SQL (a few thousand at
+    most); only the conversation ranking reads the replies themselves.
     """
     if stack not in ("model", "endpoint"):
         raise ValueError(f"unknown stacking {stack!r}")
-    by_endpoint = stack == "endpoint"
-    groups = _query(
-        store,
-        "SELECT u.day, u.model, u.endpoint, u.cost, u.replies, u.priced, u.prompt_tokens, "
-        "u.completion_tokens, u.reasoning_tokens, u.cached_tokens FROM usage_daily u "
-        f"WHERE {_DAILY_RANGE}",
-        span.day_bounds(),
-    )
-    per_model: dict[str, list[float]] = {}
-    per_segment: dict[tuple[str, str], list[float]] = {}
-    for day, model, ep, *sums in groups:
-        for acc in (per_model.setdefault(model, [0.0] * 7),
-                    per_segment.setdefault((day, ep if by_endpoint else model), [0.0] * 7)):
-            for i, value in enumerate(sums):
-                acc[i] += value
-    rows = sorted((_row(k, tuple(v)) for k, v in per_model.items()),
-                  key=lambda r: (-r.cost, r.key))
-    total = _row("", tuple(sum(r[i] for r in per_model.values()) for i in range(7)))
-    days = [
-        DaySpend(date.fromisoformat(d), k, v[0], int(v[1]), int(v[1]) - int(v[2]))
-        for (d, k), v in sorted(per_segment.items())
-    ]
+    rows = breakdown(store, span, "model")
     return Dashboard(
-        span, stack,
-        Totals(total.cost, total.replies, total.unpriced, total.prompt_tokens,
-               total.completion_tokens, total.reasoning_tokens, total.cached_tokens),
-        days, rows, _model_rows(rows), top_conversations(store, span),
-        budget_status(store, settings, now),
+        span, stack, totals(store, span), daily_spend(store, span, stack), rows,
+        _model_rows(rows), top_conversations(store, span), budget_status(store, settings, now),
     )
 
 
