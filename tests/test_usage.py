@@ -223,25 +223,28 @@ def _by_hand(store: Store) -> dict[str, Any]:
     with store.reading("check") as conn:
         rows = conn.execute(
             "SELECT m.status, m.cost, m.prompt_tokens, m.completion_tokens, m.model, "
-            "m.created_at, coalesce(c.endpoint, 'openrouter') FROM messages m "
+            "m.created_at, coalesce(c.endpoint, 'openrouter'), m.conversation_id FROM messages m "
             "JOIN conversations c ON c.id = m.conversation_id WHERE m.role = 'assistant'"
         ).fetchall()
     models: dict[str, list[float]] = {}
     endpoints: dict[str, list[float]] = {}
     days: dict[tuple[date, str], list[float]] = {}
-    for status, cost, prompt, completion, model, created, endpoint in rows:
+    conversations: dict[int, list[float]] = {}
+    for status, cost, prompt, completion, model, created, endpoint, conv in rows:
         if status == "streaming" or (status == "error" and cost is None and prompt is None
                                      and completion is None):
             continue
         day = datetime.fromtimestamp(created).date()
         for acc in (models.setdefault(model or "unknown model", [0, 0, 0.0, 0]),
                     endpoints.setdefault(endpoint, [0, 0, 0.0, 0]),
-                    days.setdefault((day, model or "unknown model"), [0, 0, 0.0, 0])):
+                    days.setdefault((day, model or "unknown model"), [0, 0, 0.0, 0]),
+                    conversations.setdefault(conv, [0, 0, 0.0, 0])):
             acc[0] += 1
             acc[1] += cost is None
             acc[2] += cost or 0.0
             acc[3] += prompt or 0
-    return {"models": models, "endpoints": endpoints, "days": days}
+    return {"models": models, "endpoints": endpoints, "days": days,
+            "conversations": conversations}
 
 
 def _shown(store: Store) -> dict[str, Any]:
@@ -254,6 +257,8 @@ def _shown(store: Store) -> dict[str, Any]:
         "endpoints": rows("endpoint"),
         "days": {(s.day, s.key): [s.replies, s.unpriced, round(s.cost, 9)]
                  for s in usage.daily_spend(store, EVERYTHING, "model")},
+        "conversations": {c.conversation_id: [c.replies, c.unpriced, round(c.cost, 9)]
+                          for c in usage.top_conversations(store, EVERYTHING, limit=100)},
     }
 
 
@@ -262,7 +267,8 @@ def _assert_exact(store: Store) -> None:
     for group in ("models", "endpoints"):
         expected[group] = {k: [v[0], v[1], round(v[2], 9), v[3]]
                            for k, v in expected[group].items()}
-    expected["days"] = {k: [v[0], v[1], round(v[2], 9)] for k, v in expected["days"].items()}
+    for group in ("days", "conversations"):
+        expected[group] = {k: [v[0], v[1], round(v[2], 9)] for k, v in expected[group].items()}
     assert _shown(store) == expected
     total = usage.totals(store, EVERYTHING)
     assert total.replies == sum(v[0] for v in expected["models"].values())

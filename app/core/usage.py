@@ -1,8 +1,9 @@
 """Where the money went: spend over the stored history, and budgets.
 
 Figures by day, model and endpoint add up the rows of the `usage_daily` summary (a few per
-day, kept exact by triggers on `messages`); conversation rankings aggregate the replies of
-the range (the `messages_usage` index covers them). Never a Python loop over replies. The
+day, kept exact by triggers on `messages`), the dearest conversations those of
+`usage_conversation_daily`; `breakdown(..., "conversation")` aggregates the replies of the
+range (the `messages_usage` index covers them). Never a Python loop over replies. The
 numbers are honest: a cost is the one the endpoint reported (`messages.cost`, which the
 generation lookup also fills for a stopped reply); replies without a reported cost (local
 servers, some endpoints) are counted as such and never priced silently. A failed reply
@@ -289,12 +290,12 @@ def top_conversations(store: Store, span: UsageRange, limit: int = 10) -> list[C
     rows = _query(
         store,
         f"SELECT s.cost, s.n, c.id, c.title, c.trashed_at, s.priced FROM ("
-        f"  SELECT m.conversation_id AS cid, total(m.cost) AS cost, count(*) AS n, "
-        f"  count(m.cost) AS priced "
-        f"  FROM messages m WHERE {_COUNTED} AND {_RANGE} GROUP BY m.conversation_id"
-        f"  ORDER BY cost DESC LIMIT ?"
+        f"  SELECT u.conversation_id AS cid, total(u.cost) AS cost, total(u.replies) AS n, "
+        f"  total(u.priced) AS priced "
+        f"  FROM usage_conversation_daily u WHERE {_DAILY_RANGE} GROUP BY u.conversation_id"
+        f"  ORDER BY cost DESC, cid LIMIT ?"
         f") s JOIN conversations c ON c.id = s.cid ORDER BY s.cost DESC, c.id",
-        (*span.bounds(), limit),
+        (*span.day_bounds(), limit),
     )
     return [
         ConversationSpend(int(cid), str(title), float(cost), int(n), trashed is not None,

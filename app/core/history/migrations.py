@@ -474,6 +474,78 @@ WHEN coalesce(OLD.endpoint, 'openrouter') <> coalesce(NEW.endpoint, 'openrouter'
         reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens,
         cached_tokens = cached_tokens + excluded.cached_tokens;
 END;
+
+-- The same per conversation (cost and replies only), for the dearest conversations of a
+-- range. Deleting a conversation deletes its messages, whose trigger takes them out.
+CREATE TABLE usage_conversation_daily (
+    day             TEXT    NOT NULL,
+    conversation_id INTEGER NOT NULL,
+    replies         INTEGER NOT NULL,
+    priced          INTEGER NOT NULL,
+    cost            REAL    NOT NULL,
+    PRIMARY KEY (day, conversation_id)
+) WITHOUT ROWID;
+
+INSERT INTO usage_conversation_daily
+SELECT date(m.created_at, 'unixepoch', 'localtime'), m.conversation_id, count(*),
+       count(m.cost), total(m.cost)
+FROM messages m
+WHERE m.role = 'assistant' AND m.status <> 'streaming'
+          AND (m.status <> 'error' OR m.cost IS NOT NULL
+               OR m.prompt_tokens IS NOT NULL OR m.completion_tokens IS NOT NULL)
+GROUP BY 1, 2;
+
+CREATE TRIGGER usage_conversation_daily_insert AFTER INSERT ON messages
+WHEN NEW.role = 'assistant' BEGIN
+    INSERT INTO usage_conversation_daily
+    SELECT date(NEW.created_at, 'unixepoch', 'localtime'), NEW.conversation_id, 1,
+           NEW.cost IS NOT NULL, coalesce(NEW.cost, 0)
+    WHERE NEW.role = 'assistant' AND NEW.status <> 'streaming'
+          AND (NEW.status <> 'error' OR NEW.cost IS NOT NULL
+               OR NEW.prompt_tokens IS NOT NULL OR NEW.completion_tokens IS NOT NULL)
+    ON CONFLICT DO UPDATE SET
+        replies = replies + 1, priced = priced + excluded.priced, cost = cost + excluded.cost;
+END;
+
+CREATE TRIGGER usage_conversation_daily_update AFTER UPDATE OF
+    role, status, created_at, conversation_id, cost, prompt_tokens, completion_tokens
+    ON messages
+WHEN NEW.role = 'assistant' OR OLD.role = 'assistant' BEGIN
+    UPDATE usage_conversation_daily SET
+        replies = replies - 1, priced = priced - (OLD.cost IS NOT NULL),
+        cost = CASE WHEN priced = (OLD.cost IS NOT NULL) THEN 0
+                    ELSE cost - coalesce(OLD.cost, 0) END
+    WHERE conversation_id = OLD.conversation_id
+          AND day = date(OLD.created_at, 'unixepoch', 'localtime')
+          AND OLD.role = 'assistant' AND OLD.status <> 'streaming'
+          AND (OLD.status <> 'error' OR OLD.cost IS NOT NULL
+               OR OLD.prompt_tokens IS NOT NULL OR OLD.completion_tokens IS NOT NULL);
+    DELETE FROM usage_conversation_daily WHERE conversation_id = OLD.conversation_id
+          AND day = date(OLD.created_at, 'unixepoch', 'localtime') AND replies <= 0;
+    INSERT INTO usage_conversation_daily
+    SELECT date(NEW.created_at, 'unixepoch', 'localtime'), NEW.conversation_id, 1,
+           NEW.cost IS NOT NULL, coalesce(NEW.cost, 0)
+    WHERE NEW.role = 'assistant' AND NEW.status <> 'streaming'
+          AND (NEW.status <> 'error' OR NEW.cost IS NOT NULL
+               OR NEW.prompt_tokens IS NOT NULL OR NEW.completion_tokens IS NOT NULL)
+    ON CONFLICT DO UPDATE SET
+        replies = replies + 1, priced = priced + excluded.priced, cost = cost + excluded.cost;
+END;
+
+CREATE TRIGGER usage_conversation_daily_delete AFTER DELETE ON messages
+WHEN OLD.role = 'assistant' BEGIN
+    UPDATE usage_conversation_daily SET
+        replies = replies - 1, priced = priced - (OLD.cost IS NOT NULL),
+        cost = CASE WHEN priced = (OLD.cost IS NOT NULL) THEN 0
+                    ELSE cost - coalesce(OLD.cost, 0) END
+    WHERE conversation_id = OLD.conversation_id
+          AND day = date(OLD.created_at, 'unixepoch', 'localtime')
+          AND OLD.role = 'assistant' AND OLD.status <> 'streaming'
+          AND (OLD.status <> 'error' OR OLD.cost IS NOT NULL
+               OR OLD.prompt_tokens IS NOT NULL OR OLD.completion_tokens IS NOT NULL);
+    DELETE FROM usage_conversation_daily WHERE conversation_id = OLD.conversation_id
+          AND day = date(OLD.created_at, 'unixepoch', 'localtime') AND replies <= 0;
+END;
 """
 
 #: Parley's schema history. Append only: never edit or reorder a released migration.
