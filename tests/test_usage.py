@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -312,3 +313,27 @@ def test_the_figures_stay_exact_as_replies_are_written_changed_and_deleted(seede
     assert usage.totals(store, EVERYTHING).replies < before.replies
     store.delete_conversation(conv)
     _assert_exact(store)
+
+
+def test_upgrading_an_older_history_adds_up_the_replies_it_already_has(seeded, tmp_path):
+    store, _ = seeded
+    store.close()
+    path = tmp_path / "history.sqlite3"
+    # The file as the previous version left it: no summaries, version 6.
+    conn = sqlite3.connect(path)
+    with conn:
+        for (name,) in conn.execute(
+            "SELECT name FROM sqlite_schema WHERE type = 'trigger' AND name LIKE 'usage_%'"
+        ).fetchall():
+            conn.execute(f"DROP TRIGGER {name}")
+        conn.execute("DROP TABLE usage_daily")
+        conn.execute("DROP TABLE usage_conversation_daily")
+        conn.execute("DELETE FROM schema_migrations WHERE version = 7")
+        conn.execute("PRAGMA user_version = 6")
+    conn.close()
+    upgraded = Store.open(path)
+    try:
+        assert usage.totals(upgraded, NOVEMBER).replies == 6
+        _assert_exact(upgraded)
+    finally:
+        upgraded.close()
