@@ -5,14 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from app.core import usage
 from app.core.config import Settings
-from app.core.domain import MessageStatus, Role
+from app.core.domain import MessageStatus, Role, Usage
 from app.core.history import Store
 from app.core.usage import UsageRange
 
@@ -212,3 +214,126 @@ def test_the_dashboard_shows_the_same_figures_as_the_single_queries(seeded, stac
         (s.day, s.key, s.replies, s.unpriced) for s in expected]
     assert [s.cost for s in d.days] == pytest.approx([s.cost for s in expected])
     assert d.budget.month_spent == pytest.approx(0.46)
+
+
+EVERYTHING = UsageRange(date(2020, 1, 1), date(2030, 12, 31))
+
+
+def _by_hand(store: Store) -> dict[str, Any]:
+    """The figures added up reply by reply, in Python, from what `messages` holds now."""
+    with store.reading("check") as conn:
+        rows = conn.execute(
+            "SELECT m.status, m.cost, m.prompt_tokens, m.completion_tokens, m.model, "
+            "m.created_at, coalesce(c.endpoint, 'openrouter'), m.conversation_id FROM messages m "
+            "JOIN conversations c ON c.id = m.conversation_id WHERE m.role = 'assistant'"
+        ).fetchall()
+    models: dict[str, list[float]] = {}
+    endpoints: dict[str, list[float]] = {}
+    days: dict[tuple[date, str], list[float]] = {}
+    conversations: dict[int, list[float]] = {}
+    for status, cost, prompt, completion, model, created, endpoint, conv in rows:
+        if status == "streaming" or (status == "error" and cost is None and prompt is None
+                                     and completion is None):
+            continue
+        day = datetime.fromtimestamp(created).date()
+        for acc in (models.setdefault(model or "unknown model", [0, 0, 0.0, 0]),
+                    endpoints.setdefault(endpoint, [0, 0, 0.0, 0]),
+                    days.setdefault((day, model or "unknown model"), [0, 0, 0.0, 0]),
+                    conversations.setdefault(conv, [0, 0, 0.0, 0])):
+            acc[0] += 1
+            acc[1] += cost is None
+            acc[2] += cost or 0.0
+            acc[3] += prompt or 0
+    return {"models": models, "endpoints": endpoints, "days": days,
+            "conversations": conversations}
+
+
+def _shown(store: Store) -> dict[str, Any]:
+    """The same figures as the Usage window and `parley usage` show them."""
+    def rows(by: usage.Breakdown) -> dict[str, list[float]]:
+        return {r.key: [r.replies, r.unpriced, round(r.cost, 9), r.prompt_tokens]
+                for r in usage.breakdown(store, EVERYTHING, by)}
+    return {
+        "models": rows("model"),
+        "endpoints": rows("endpoint"),
+        "days": {(s.day, s.key): [s.replies, s.unpriced, round(s.cost, 9)]
+                 for s in usage.daily_spend(store, EVERYTHING, "model")},
+        "conversations": {c.conversation_id: [c.replies, c.unpriced, round(c.cost, 9)]
+                          for c in usage.top_conversations(store, EVERYTHING, limit=100)},
+    }
+
+
+def _assert_exact(store: Store) -> None:
+    expected = _by_hand(store)
+    for group in ("models", "endpoints"):
+        expected[group] = {k: [v[0], v[1], round(v[2], 9), v[3]]
+                           for k, v in expected[group].items()}
+    for group in ("days", "conversations"):
+        expected[group] = {k: [v[0], v[1], round(v[2], 9)] for k, v in expected[group].items()}
+    assert _shown(store) == expected
+    total = usage.totals(store, EVERYTHING)
+    assert total.replies == sum(v[0] for v in expected["models"].values())
+    assert total.cost == pytest.approx(sum(v[2] for v in expected["models"].values()))
+
+
+def test_the_figures_stay_exact_as_replies_are_written_changed_and_deleted(seeded):
+    store, ids = seeded
+    _assert_exact(store)
+    conv = store.create_conversation("Delta", GPT).id
+    # A reply streams (not counted yet), then finishes with its usage.
+    streaming = store.add_message(conv, Role.ASSISTANT, "", status=MessageStatus.STREAMING,
+                                  model=GPT)
+    _assert_exact(store)
+    store.update_message(streaming.id, status=MessageStatus.COMPLETE,
+                         usage=Usage(prompt_tokens=30, completion_tokens=7, cost=0.25))
+    _assert_exact(store)
+    # A stopped reply without a cost, whose cost the generation lookup brings later.
+    stopped = store.add_message(conv, Role.ASSISTANT, "half", status=MessageStatus.STOPPED,
+                                model=CLAUDE)
+    _assert_exact(store)
+    store.update_message(stopped.id, usage=Usage(prompt_tokens=12, completion_tokens=3,
+                                                 cost=0.125))
+    _assert_exact(store)
+    # A failed reply that reported nothing, then a reply written by another model.
+    failed = store.add_message(conv, Role.ASSISTANT, "", status=MessageStatus.ERROR, model=GPT)
+    store.update_message(stopped.id, model=FREE)
+    _assert_exact(store)
+    # Moving a conversation to another endpoint moves its spend.
+    store.set_conversation_endpoint(conv, "local")
+    _assert_exact(store)
+    store.delete_message(failed.id)
+    _assert_exact(store)
+    store.delete_message(stopped.id, with_descendants=True)
+    _assert_exact(store)
+    before = usage.totals(store, EVERYTHING)
+    store.trash_conversation(ids["alpha"])
+    assert usage.totals(store, EVERYTHING) == before  # trashed, that was still spent
+    store.purge_trashed()
+    _assert_exact(store)
+    assert usage.totals(store, EVERYTHING).replies < before.replies
+    store.delete_conversation(conv)
+    _assert_exact(store)
+
+
+def test_upgrading_an_older_history_adds_up_the_replies_it_already_has(seeded, tmp_path):
+    store, _ = seeded
+    store.close()
+    path = tmp_path / "history.sqlite3"
+    # The file as the previous version left it: no summaries, version 6.
+    conn = sqlite3.connect(path)
+    with conn:
+        for (name,) in conn.execute(
+            "SELECT name FROM sqlite_schema WHERE type = 'trigger' AND name LIKE 'usage_%'"
+        ).fetchall():
+            conn.execute(f"DROP TRIGGER {name}")
+        conn.execute("DROP TABLE usage_daily")
+        conn.execute("DROP TABLE usage_conversation_daily")
+        conn.execute("DELETE FROM schema_migrations WHERE version = 7")
+        conn.execute("PRAGMA user_version = 6")
+    conn.close()
+    upgraded = Store.open(path)
+    try:
+        assert usage.totals(upgraded, NOVEMBER).replies == 6
+        _assert_exact(upgraded)
+    finally:
+        upgraded.close()

@@ -1,11 +1,13 @@
 """Where the money went: spend over the stored history, and budgets.
 
-Every figure is one SQL aggregate over the replies of a date range (the `messages_usage`
-index covers them), never a Python loop over rows. The numbers are honest: a cost is the
-one the endpoint reported (`messages.cost`, which the generation lookup also fills for a
-stopped reply); replies without a reported cost (local servers, some endpoints) are
-counted as such and never priced silently. A failed reply that reported no usage cost
-nothing and is not a reply here. Dates are the user's local dates.
+Figures by day, model and endpoint add up the rows of the `usage_daily` summary (a few per
+day, kept exact by triggers on `messages`), the dearest conversations those of
+`usage_conversation_daily`; `breakdown(..., "conversation")` aggregates the replies of the
+range (the `messages_usage` index covers them). Never a Python loop over replies. The
+numbers are honest: a cost is the one the endpoint reported (`messages.cost`, which the
+generation lookup also fills for a stopped reply); replies without a reported cost (local
+servers, some endpoints) are counted as such and never priced silently. A failed reply
+that reported no usage cost nothing and is not a reply here. Dates are the user's local dates.
 """
 
 from __future__ import annotations
@@ -66,11 +68,14 @@ _COUNTED = (
     "OR m.completion_tokens IS NOT NULL)"
 )
 _RANGE = "m.created_at >= ? AND m.created_at < ?"
-_DAY = "date(m.created_at, 'unixepoch', 'localtime')"
-_MODEL = "coalesce(m.model, 'unknown model')"
-_ENDPOINT = f"coalesce(c.endpoint, '{DEFAULT_ENDPOINT}')"
 #: page cache (KiB) for the dashboard's worker connection; also bounds SQLite's sorter
 _SORT_CACHE_KB = 64 * 1024
+#: the same sums over the `usage_daily` summary, in the order of `_SUMS`
+_DAILY_SUMS = (
+    "total(u.cost), total(u.replies), total(u.priced), total(u.prompt_tokens), "
+    "total(u.completion_tokens), total(u.reasoning_tokens), total(u.cached_tokens)"
+)
+_DAILY_RANGE = "u.day >= ? AND u.day <= ?"
 _SUMS = (
     "total(m.cost), count(*), count(m.cost), total(m.prompt_tokens), "
     "total(m.completion_tokens), total(m.reasoning_tokens), total(m.cached_tokens)"
@@ -101,6 +106,10 @@ class UsageRange:
         start = datetime.combine(self.since, time()).timestamp()
         end = datetime.combine(self.until + timedelta(days=1), time()).timestamp()
         return start, end
+
+    def day_bounds(self) -> tuple[str, str]:
+        """The first and last local dates of the range as ISO text (`usage_daily.day`)."""
+        return self.since.isoformat(), self.until.isoformat()
 
     def days(self) -> list[date]:
         """Every date of the range, in order (for a chart with gaps shown as gaps)."""
@@ -216,8 +225,8 @@ def _query(store: Store, sql: str, params: tuple[Any, ...]) -> list[sqlite3.Row 
 
 def totals(store: Store, span: UsageRange) -> Totals:
     """Cost, replies and tokens of the range."""
-    row = _query(store, f"SELECT {_SUMS} FROM messages m WHERE {_COUNTED} AND {_RANGE}",
-                 span.bounds())[0]
+    row = _query(store, f"SELECT {_DAILY_SUMS} FROM usage_daily u WHERE {_DAILY_RANGE}",
+                 span.day_bounds())[0]
     r = _row("", tuple(row))
     return Totals(r.cost, r.replies, r.unpriced, r.prompt_tokens, r.completion_tokens,
                   r.reasoning_tokens, r.cached_tokens)
@@ -225,23 +234,22 @@ def totals(store: Store, span: UsageRange) -> Totals:
 
 def breakdown(store: Store, span: UsageRange, by: Breakdown) -> list[Row]:
     """Spend grouped by model, day, endpoint or conversation; dearest first (days in order)."""
-    join = ""
-    if by == "model":
-        key = _MODEL
-    elif by == "day":
-        key = _DAY
-    elif by == "endpoint":
-        key, join = _ENDPOINT, "JOIN conversations c ON c.id = m.conversation_id"
-    elif by == "conversation":
-        key = "m.conversation_id"
-    else:
+    if by == "conversation":
+        rows = _query(
+            store,
+            f"SELECT {_SUMS}, m.conversation_id AS k FROM messages m "
+            f"WHERE {_COUNTED} AND {_RANGE} GROUP BY k ORDER BY total(m.cost) DESC, k",
+            span.bounds(),
+        )
+        return [_row(row[7], tuple(row[:7])) for row in rows]
+    if by not in ("model", "day", "endpoint"):
         raise ValueError(f"unknown breakdown {by!r}")
-    order = "k" if by == "day" else "total(m.cost) DESC, k"
+    order = "k" if by == "day" else "total(u.cost) DESC, k"
     rows = _query(
         store,
-        f"SELECT {_SUMS}, {key} AS k FROM messages m {join} WHERE {_COUNTED} AND {_RANGE} "
+        f"SELECT {_DAILY_SUMS}, u.{by} AS k FROM usage_daily u WHERE {_DAILY_RANGE} "
         f"GROUP BY k ORDER BY {order}",
-        span.bounds(),
+        span.day_bounds(),
     )
     return [_row(row[7], tuple(row[:7])) for row in rows]
 
@@ -262,17 +270,14 @@ def _model_rows(rows: list[Row]) -> list[ModelRow]:
 def daily_spend(store: Store, span: UsageRange,
                 stack: Literal["model", "endpoint"] = "model") -> list[DaySpend]:
     """Spend per local date and model (or endpoint): the segments of the bar chart."""
-    if stack == "model":
-        key, join = _MODEL, ""
-    elif stack == "endpoint":
-        key, join = _ENDPOINT, "JOIN conversations c ON c.id = m.conversation_id"
-    else:
+    if stack not in ("model", "endpoint"):
         raise ValueError(f"unknown stacking {stack!r}")
     rows = _query(
         store,
-        f"SELECT {_DAY} AS d, {key} AS k, total(m.cost), count(*), count(m.cost) "
-        f"FROM messages m {join} WHERE {_COUNTED} AND {_RANGE} GROUP BY d, k ORDER BY d, k",
-        span.bounds(),
+        f"SELECT u.day AS d, u.{stack} AS k, total(u.cost), total(u.replies), "
+        f"total(u.priced) FROM usage_daily u WHERE {_DAILY_RANGE} GROUP BY d, k "
+        f"ORDER BY d, k",
+        span.day_bounds(),
     )
     return [
         DaySpend(date.fromisoformat(d), str(k), float(cost), int(n), int(n) - int(priced))
@@ -285,12 +290,12 @@ def top_conversations(store: Store, span: UsageRange, limit: int = 10) -> list[C
     rows = _query(
         store,
         f"SELECT s.cost, s.n, c.id, c.title, c.trashed_at, s.priced FROM ("
-        f"  SELECT m.conversation_id AS cid, total(m.cost) AS cost, count(*) AS n, "
-        f"  count(m.cost) AS priced "
-        f"  FROM messages m WHERE {_COUNTED} AND {_RANGE} GROUP BY m.conversation_id"
-        f"  ORDER BY cost DESC LIMIT ?"
+        f"  SELECT u.conversation_id AS cid, total(u.cost) AS cost, total(u.replies) AS n, "
+        f"  total(u.priced) AS priced "
+        f"  FROM usage_conversation_daily u WHERE {_DAILY_RANGE} GROUP BY u.conversation_id"
+        f"  ORDER BY cost DESC, cid LIMIT ?"
         f") s JOIN conversations c ON c.id = s.cid ORDER BY s.cost DESC, c.id",
-        (*span.bounds(), limit),
+        (*span.day_bounds(), limit),
     )
     return [
         ConversationSpend(int(cid), str(title), float(cost), int(n), trashed is not None,
@@ -389,17 +394,17 @@ def _level(spent: float, budget: float | None) -> int:
     return max(crossed, default=0)
 
 
-def _spent_since(store: Store, start: float) -> float:
-    row = _query(store, f"SELECT total(m.cost) FROM messages m WHERE {_COUNTED} "
-                 "AND m.created_at >= ?", (start,))[0]
+def _spent_since(store: Store, start: date) -> float:
+    row = _query(store, "SELECT total(u.cost) FROM usage_daily u WHERE u.day >= ?",
+                 (start.isoformat(),))[0]
     return float(row[0])
 
 
 def budget_status(store: Store, settings: Settings, now: datetime | None = None) -> BudgetStatus:
     """Spend this month and today (local time) against the monthly and daily budgets."""
     now = now or datetime.now()
-    month_start = datetime.combine(now.date().replace(day=1), time()).timestamp()
-    day_start = datetime.combine(now.date(), time()).timestamp()
+    month_start = now.date().replace(day=1)
+    day_start = now.date()
     monthly, daily = settings.monthly_budget, settings.daily_budget
     month_spent = _spent_since(store, month_start)
     day_spent = _spent_since(store, day_start)
@@ -433,41 +438,15 @@ def dashboard(store: Store, span: UsageRange, stack: Literal["model", "endpoint"
               settings: Settings, now: datetime | None = None) -> Dashboard:
     """All figures of the Usage window for `span`, stacked by model or endpoint.
 
-    One grouped scan of the range (by day, model and, when stacking by endpoint,
-    endpoint) gives the chart, the per-model table and the totals: the groups are added
-    up here, which is a few hundred groups rather than every reply.
+    Each figure adds up the `usage_daily` rows of the range in SQL (a few thousand at
+    most); only the conversation ranking reads the replies themselves.
     """
     if stack not in ("model", "endpoint"):
         raise ValueError(f"unknown stacking {stack!r}")
-    by_endpoint = stack == "endpoint"
-    join = "JOIN conversations c ON c.id = m.conversation_id" if by_endpoint else ""
-    endpoint = _ENDPOINT if by_endpoint else "''"
-    groups = _query(
-        store,
-        f"SELECT {_DAY} AS d, {_MODEL} AS k, {endpoint} AS e, {_SUMS} FROM messages m {join} "
-        f"WHERE {_COUNTED} AND {_RANGE} GROUP BY d, k, e",
-        span.bounds(),
-    )
-    per_model: dict[str, list[float]] = {}
-    per_segment: dict[tuple[str, str], list[float]] = {}
-    for day, model, ep, *sums in groups:
-        for acc in (per_model.setdefault(model, [0.0] * 7),
-                    per_segment.setdefault((day, ep if by_endpoint else model), [0.0] * 7)):
-            for i, value in enumerate(sums):
-                acc[i] += value
-    rows = sorted((_row(k, tuple(v)) for k, v in per_model.items()),
-                  key=lambda r: (-r.cost, r.key))
-    total = _row("", tuple(sum(r[i] for r in per_model.values()) for i in range(7)))
-    days = [
-        DaySpend(date.fromisoformat(d), k, v[0], int(v[1]), int(v[1]) - int(v[2]))
-        for (d, k), v in sorted(per_segment.items())
-    ]
+    rows = breakdown(store, span, "model")
     return Dashboard(
-        span, stack,
-        Totals(total.cost, total.replies, total.unpriced, total.prompt_tokens,
-               total.completion_tokens, total.reasoning_tokens, total.cached_tokens),
-        days, rows, _model_rows(rows), top_conversations(store, span),
-        budget_status(store, settings, now),
+        span, stack, totals(store, span), daily_spend(store, span, stack), rows,
+        _model_rows(rows), top_conversations(store, span), budget_status(store, settings, now),
     )
 
 

@@ -288,6 +288,266 @@ CREATE INDEX messages_usage ON messages (
 ) WHERE role = 'assistant';
 """
 
+_V7_USAGE_DAILY = """
+-- Spend per local date, model and endpoint, so that the usage dashboard adds up a few
+-- rows per day instead of sorting every reply of a range. The triggers keep it equal to
+-- the same sums over `messages`: a reply counts once it is final and was or may have been
+-- billed (complete, stopped, or failed after reporting usage). `day` is the local date
+-- of the process that wrote the reply, as `date(created_at, 'unixepoch', 'localtime')`.
+CREATE TABLE usage_daily (
+    day               TEXT    NOT NULL,
+    model             TEXT    NOT NULL,
+    endpoint          TEXT    NOT NULL,
+    replies           INTEGER NOT NULL,
+    -- replies that reported a cost; `cost` adds up theirs only
+    priced            INTEGER NOT NULL,
+    cost              REAL    NOT NULL,
+    prompt_tokens     INTEGER NOT NULL,
+    completion_tokens INTEGER NOT NULL,
+    reasoning_tokens  INTEGER NOT NULL,
+    cached_tokens     INTEGER NOT NULL,
+    PRIMARY KEY (day, model, endpoint)
+) WITHOUT ROWID;
+
+INSERT INTO usage_daily
+SELECT date(m.created_at, 'unixepoch', 'localtime'), coalesce(m.model, 'unknown model'),
+       coalesce(c.endpoint, 'openrouter'), count(*), count(m.cost), total(m.cost),
+       total(m.prompt_tokens), total(m.completion_tokens), total(m.reasoning_tokens),
+       total(m.cached_tokens)
+FROM messages m JOIN conversations c ON c.id = m.conversation_id
+WHERE m.role = 'assistant' AND m.status <> 'streaming'
+      AND (m.status <> 'error' OR m.cost IS NOT NULL
+           OR m.prompt_tokens IS NOT NULL OR m.completion_tokens IS NOT NULL)
+GROUP BY 1, 2, 3;
+
+-- Adds NEW to its group when it counts.
+CREATE TRIGGER usage_daily_insert AFTER INSERT ON messages
+WHEN NEW.role = 'assistant' BEGIN
+    INSERT INTO usage_daily
+    SELECT date(NEW.created_at, 'unixepoch', 'localtime'), coalesce(NEW.model, 'unknown model'),
+           (SELECT coalesce(endpoint, 'openrouter') FROM conversations
+            WHERE id = NEW.conversation_id),
+           1, NEW.cost IS NOT NULL, coalesce(NEW.cost, 0), coalesce(NEW.prompt_tokens, 0),
+           coalesce(NEW.completion_tokens, 0), coalesce(NEW.reasoning_tokens, 0),
+           coalesce(NEW.cached_tokens, 0)
+    WHERE NEW.role = 'assistant' AND NEW.status <> 'streaming'
+          AND (NEW.status <> 'error' OR NEW.cost IS NOT NULL
+               OR NEW.prompt_tokens IS NOT NULL OR NEW.completion_tokens IS NOT NULL)
+    ON CONFLICT DO UPDATE SET
+        replies = replies + 1, priced = priced + excluded.priced, cost = cost + excluded.cost,
+        prompt_tokens = prompt_tokens + excluded.prompt_tokens,
+        completion_tokens = completion_tokens + excluded.completion_tokens,
+        reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens,
+        cached_tokens = cached_tokens + excluded.cached_tokens;
+END;
+
+-- Takes OLD out of its group, then adds NEW: a reply finishing, its cost arriving later.
+CREATE TRIGGER usage_daily_update AFTER UPDATE OF
+    role, status, model, created_at, conversation_id, cost, prompt_tokens,
+    completion_tokens, reasoning_tokens, cached_tokens ON messages
+WHEN NEW.role = 'assistant' OR OLD.role = 'assistant' BEGIN
+    UPDATE usage_daily SET
+        replies = replies - 1, priced = priced - (OLD.cost IS NOT NULL),
+        -- back to exactly 0 rather than a rounding residue when no priced reply is left
+        cost = CASE WHEN priced = (OLD.cost IS NOT NULL) THEN 0
+                    ELSE cost - coalesce(OLD.cost, 0) END,
+        prompt_tokens = prompt_tokens - coalesce(OLD.prompt_tokens, 0),
+        completion_tokens = completion_tokens - coalesce(OLD.completion_tokens, 0),
+        reasoning_tokens = reasoning_tokens - coalesce(OLD.reasoning_tokens, 0),
+        cached_tokens = cached_tokens - coalesce(OLD.cached_tokens, 0)
+    WHERE day = date(OLD.created_at, 'unixepoch', 'localtime')
+          AND model = coalesce(OLD.model, 'unknown model')
+          AND endpoint = (SELECT coalesce(endpoint, 'openrouter') FROM conversations
+                          WHERE id = OLD.conversation_id)
+          AND OLD.role = 'assistant' AND OLD.status <> 'streaming'
+          AND (OLD.status <> 'error' OR OLD.cost IS NOT NULL
+               OR OLD.prompt_tokens IS NOT NULL OR OLD.completion_tokens IS NOT NULL);
+    DELETE FROM usage_daily WHERE day = date(OLD.created_at, 'unixepoch', 'localtime')
+          AND model = coalesce(OLD.model, 'unknown model')
+          AND endpoint = (SELECT coalesce(endpoint, 'openrouter') FROM conversations
+                          WHERE id = OLD.conversation_id) AND replies <= 0;
+    INSERT INTO usage_daily
+    SELECT date(NEW.created_at, 'unixepoch', 'localtime'), coalesce(NEW.model, 'unknown model'),
+           (SELECT coalesce(endpoint, 'openrouter') FROM conversations
+            WHERE id = NEW.conversation_id),
+           1, NEW.cost IS NOT NULL, coalesce(NEW.cost, 0), coalesce(NEW.prompt_tokens, 0),
+           coalesce(NEW.completion_tokens, 0), coalesce(NEW.reasoning_tokens, 0),
+           coalesce(NEW.cached_tokens, 0)
+    WHERE NEW.role = 'assistant' AND NEW.status <> 'streaming'
+          AND (NEW.status <> 'error' OR NEW.cost IS NOT NULL
+               OR NEW.prompt_tokens IS NOT NULL OR NEW.completion_tokens IS NOT NULL)
+    ON CONFLICT DO UPDATE SET
+        replies = replies + 1, priced = priced + excluded.priced, cost = cost + excluded.cost,
+        prompt_tokens = prompt_tokens + excluded.prompt_tokens,
+        completion_tokens = completion_tokens + excluded.completion_tokens,
+        reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens,
+        cached_tokens = cached_tokens + excluded.cached_tokens;
+END;
+
+-- When a whole conversation goes, its own trigger below takes its replies out: by the
+-- time its messages are deleted, the conversation (and so their endpoint) is gone.
+CREATE TRIGGER usage_daily_delete AFTER DELETE ON messages
+WHEN OLD.role = 'assistant'
+     AND EXISTS (SELECT 1 FROM conversations WHERE id = OLD.conversation_id) BEGIN
+    UPDATE usage_daily SET
+        replies = replies - 1, priced = priced - (OLD.cost IS NOT NULL),
+        -- back to exactly 0 rather than a rounding residue when no priced reply is left
+        cost = CASE WHEN priced = (OLD.cost IS NOT NULL) THEN 0
+                    ELSE cost - coalesce(OLD.cost, 0) END,
+        prompt_tokens = prompt_tokens - coalesce(OLD.prompt_tokens, 0),
+        completion_tokens = completion_tokens - coalesce(OLD.completion_tokens, 0),
+        reasoning_tokens = reasoning_tokens - coalesce(OLD.reasoning_tokens, 0),
+        cached_tokens = cached_tokens - coalesce(OLD.cached_tokens, 0)
+    WHERE day = date(OLD.created_at, 'unixepoch', 'localtime')
+          AND model = coalesce(OLD.model, 'unknown model')
+          AND endpoint = (SELECT coalesce(endpoint, 'openrouter') FROM conversations
+                          WHERE id = OLD.conversation_id)
+          AND OLD.role = 'assistant' AND OLD.status <> 'streaming'
+          AND (OLD.status <> 'error' OR OLD.cost IS NOT NULL
+               OR OLD.prompt_tokens IS NOT NULL OR OLD.completion_tokens IS NOT NULL);
+    DELETE FROM usage_daily WHERE day = date(OLD.created_at, 'unixepoch', 'localtime')
+          AND model = coalesce(OLD.model, 'unknown model')
+          AND endpoint = (SELECT coalesce(endpoint, 'openrouter') FROM conversations
+                          WHERE id = OLD.conversation_id) AND replies <= 0;
+END;
+
+CREATE TRIGGER usage_daily_conversation_delete BEFORE DELETE ON conversations BEGIN
+    UPDATE usage_daily SET
+        replies = replies - g.n, priced = priced - g.pr,
+        cost = CASE WHEN priced = g.pr THEN 0 ELSE cost - g.co END,
+        prompt_tokens = prompt_tokens - g.p, completion_tokens = completion_tokens - g.c,
+        reasoning_tokens = reasoning_tokens - g.r, cached_tokens = cached_tokens - g.k
+    FROM (
+        SELECT date(m.created_at, 'unixepoch', 'localtime') AS d,
+               coalesce(m.model, 'unknown model') AS mo, count(*) AS n,
+               count(m.cost) AS pr, total(m.cost) AS co, total(m.prompt_tokens) AS p,
+               total(m.completion_tokens) AS c, total(m.reasoning_tokens) AS r,
+               total(m.cached_tokens) AS k
+        FROM messages m
+        WHERE m.conversation_id = OLD.id AND m.role = 'assistant' AND m.status <> 'streaming'
+              AND (m.status <> 'error' OR m.cost IS NOT NULL
+                   OR m.prompt_tokens IS NOT NULL OR m.completion_tokens IS NOT NULL)
+        GROUP BY 1, 2
+    ) AS g
+    WHERE usage_daily.day = g.d AND usage_daily.model = g.mo
+          AND usage_daily.endpoint = coalesce(OLD.endpoint, 'openrouter');
+    DELETE FROM usage_daily WHERE replies <= 0;
+END;
+
+-- Moving a conversation to another endpoint moves its spend with it.
+CREATE TRIGGER usage_daily_conversation_endpoint AFTER UPDATE OF endpoint ON conversations
+WHEN coalesce(OLD.endpoint, 'openrouter') <> coalesce(NEW.endpoint, 'openrouter') BEGIN
+    UPDATE usage_daily SET
+        replies = replies - g.n, priced = priced - g.pr,
+        cost = CASE WHEN priced = g.pr THEN 0 ELSE cost - g.co END,
+        prompt_tokens = prompt_tokens - g.p, completion_tokens = completion_tokens - g.c,
+        reasoning_tokens = reasoning_tokens - g.r, cached_tokens = cached_tokens - g.k
+    FROM (
+        SELECT date(m.created_at, 'unixepoch', 'localtime') AS d,
+               coalesce(m.model, 'unknown model') AS mo, count(*) AS n,
+               count(m.cost) AS pr, total(m.cost) AS co, total(m.prompt_tokens) AS p,
+               total(m.completion_tokens) AS c, total(m.reasoning_tokens) AS r,
+               total(m.cached_tokens) AS k
+        FROM messages m
+        WHERE m.conversation_id = OLD.id AND m.role = 'assistant' AND m.status <> 'streaming'
+              AND (m.status <> 'error' OR m.cost IS NOT NULL
+                   OR m.prompt_tokens IS NOT NULL OR m.completion_tokens IS NOT NULL)
+        GROUP BY 1, 2
+    ) AS g
+    WHERE usage_daily.day = g.d AND usage_daily.model = g.mo
+          AND usage_daily.endpoint = coalesce(OLD.endpoint, 'openrouter');
+    DELETE FROM usage_daily WHERE replies <= 0;
+    INSERT INTO usage_daily
+    SELECT date(m.created_at, 'unixepoch', 'localtime'), coalesce(m.model, 'unknown model'),
+           coalesce(NEW.endpoint, 'openrouter'), count(*), count(m.cost), total(m.cost),
+           total(m.prompt_tokens), total(m.completion_tokens), total(m.reasoning_tokens),
+           total(m.cached_tokens)
+    FROM messages m
+    WHERE m.conversation_id = OLD.id AND m.role = 'assistant' AND m.status <> 'streaming'
+          AND (m.status <> 'error' OR m.cost IS NOT NULL
+               OR m.prompt_tokens IS NOT NULL OR m.completion_tokens IS NOT NULL)
+    GROUP BY 1, 2
+    ON CONFLICT DO UPDATE SET
+        replies = replies + excluded.replies, priced = priced + excluded.priced,
+        cost = cost + excluded.cost, prompt_tokens = prompt_tokens + excluded.prompt_tokens,
+        completion_tokens = completion_tokens + excluded.completion_tokens,
+        reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens,
+        cached_tokens = cached_tokens + excluded.cached_tokens;
+END;
+
+-- The same per conversation (cost and replies only), for the dearest conversations of a
+-- range. Deleting a conversation deletes its messages, whose trigger takes them out.
+CREATE TABLE usage_conversation_daily (
+    day             TEXT    NOT NULL,
+    conversation_id INTEGER NOT NULL,
+    replies         INTEGER NOT NULL,
+    priced          INTEGER NOT NULL,
+    cost            REAL    NOT NULL,
+    PRIMARY KEY (day, conversation_id)
+) WITHOUT ROWID;
+
+INSERT INTO usage_conversation_daily
+SELECT date(m.created_at, 'unixepoch', 'localtime'), m.conversation_id, count(*),
+       count(m.cost), total(m.cost)
+FROM messages m
+WHERE m.role = 'assistant' AND m.status <> 'streaming'
+          AND (m.status <> 'error' OR m.cost IS NOT NULL
+               OR m.prompt_tokens IS NOT NULL OR m.completion_tokens IS NOT NULL)
+GROUP BY 1, 2;
+
+CREATE TRIGGER usage_conversation_daily_insert AFTER INSERT ON messages
+WHEN NEW.role = 'assistant' BEGIN
+    INSERT INTO usage_conversation_daily
+    SELECT date(NEW.created_at, 'unixepoch', 'localtime'), NEW.conversation_id, 1,
+           NEW.cost IS NOT NULL, coalesce(NEW.cost, 0)
+    WHERE NEW.role = 'assistant' AND NEW.status <> 'streaming'
+          AND (NEW.status <> 'error' OR NEW.cost IS NOT NULL
+               OR NEW.prompt_tokens IS NOT NULL OR NEW.completion_tokens IS NOT NULL)
+    ON CONFLICT DO UPDATE SET
+        replies = replies + 1, priced = priced + excluded.priced, cost = cost + excluded.cost;
+END;
+
+CREATE TRIGGER usage_conversation_daily_update AFTER UPDATE OF
+    role, status, created_at, conversation_id, cost, prompt_tokens, completion_tokens
+    ON messages
+WHEN NEW.role = 'assistant' OR OLD.role = 'assistant' BEGIN
+    UPDATE usage_conversation_daily SET
+        replies = replies - 1, priced = priced - (OLD.cost IS NOT NULL),
+        cost = CASE WHEN priced = (OLD.cost IS NOT NULL) THEN 0
+                    ELSE cost - coalesce(OLD.cost, 0) END
+    WHERE conversation_id = OLD.conversation_id
+          AND day = date(OLD.created_at, 'unixepoch', 'localtime')
+          AND OLD.role = 'assistant' AND OLD.status <> 'streaming'
+          AND (OLD.status <> 'error' OR OLD.cost IS NOT NULL
+               OR OLD.prompt_tokens IS NOT NULL OR OLD.completion_tokens IS NOT NULL);
+    DELETE FROM usage_conversation_daily WHERE conversation_id = OLD.conversation_id
+          AND day = date(OLD.created_at, 'unixepoch', 'localtime') AND replies <= 0;
+    INSERT INTO usage_conversation_daily
+    SELECT date(NEW.created_at, 'unixepoch', 'localtime'), NEW.conversation_id, 1,
+           NEW.cost IS NOT NULL, coalesce(NEW.cost, 0)
+    WHERE NEW.role = 'assistant' AND NEW.status <> 'streaming'
+          AND (NEW.status <> 'error' OR NEW.cost IS NOT NULL
+               OR NEW.prompt_tokens IS NOT NULL OR NEW.completion_tokens IS NOT NULL)
+    ON CONFLICT DO UPDATE SET
+        replies = replies + 1, priced = priced + excluded.priced, cost = cost + excluded.cost;
+END;
+
+CREATE TRIGGER usage_conversation_daily_delete AFTER DELETE ON messages
+WHEN OLD.role = 'assistant' BEGIN
+    UPDATE usage_conversation_daily SET
+        replies = replies - 1, priced = priced - (OLD.cost IS NOT NULL),
+        cost = CASE WHEN priced = (OLD.cost IS NOT NULL) THEN 0
+                    ELSE cost - coalesce(OLD.cost, 0) END
+    WHERE conversation_id = OLD.conversation_id
+          AND day = date(OLD.created_at, 'unixepoch', 'localtime')
+          AND OLD.role = 'assistant' AND OLD.status <> 'streaming'
+          AND (OLD.status <> 'error' OR OLD.cost IS NOT NULL
+               OR OLD.prompt_tokens IS NOT NULL OR OLD.completion_tokens IS NOT NULL);
+    DELETE FROM usage_conversation_daily WHERE conversation_id = OLD.conversation_id
+          AND day = date(OLD.created_at, 'unixepoch', 'localtime') AND replies <= 0;
+END;
+"""
+
 #: Parley's schema history. Append only: never edit or reorder a released migration.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial", _V1_INITIAL),
@@ -297,6 +557,7 @@ MIGRATIONS: tuple[Migration, ...] = (
               _V4_FINAL_INDEX),
     Migration(5, "files attached to messages", _V5_ATTACHMENTS),
     Migration(6, "usage index", _V6_USAGE_INDEX),
+    Migration(7, "daily usage summary", _V7_USAGE_DAILY),
 )
 
 
