@@ -14,44 +14,10 @@ import time
 
 from _util import Summary, header, print_table, ratio
 
-from app.core.options import (
-    ConversationOptions,
-    ProviderPrefs,
-    ReasoningOptions,
-    StructuredOutput,
-    WebSearchOptions,
-)
+from app.core.options import ConversationOptions
 
-SCHEMA = {
-    "type": "object",
-    "properties": {"city": {"type": "string"}, "temp": {"type": "number"}},
-    "required": ["city", "temp"],
-    "additionalProperties": False,
-}
-
-
-def full_options() -> ConversationOptions:
-    """Every option set to a valid value."""
-    return ConversationOptions(
-        models=["anthropic/claude-3.5-sonnet", "meta-llama/llama-3.1-8b-instruct:free"],
-        provider=ProviderPrefs(
-            order=["OpenAI", "Azure"], allow_fallbacks=False, sort="price",
-            data_collection="deny", zdr=True, only=["OpenAI", "Azure"], ignore=["DeepInfra"],
-            quantizations=["fp8"], max_price={"prompt": 1.0, "completion": 2.0},
-            require_parameters=True,
-        ),
-        temperature=0.7, top_p=0.9, top_k=40, frequency_penalty=0.5, presence_penalty=-0.5,
-        repetition_penalty=1.1, min_p=0.05, top_a=0.2, seed=42, max_tokens=256,
-        stop=["END", "\n\n"], logit_bias={"50256": -100}, logprobs=True, top_logprobs=5,
-        system_prompt="Be brief.",
-        reasoning=ReasoningOptions(effort="high", exclude=False, enabled=True),
-        web_search=WebSearchOptions(enabled=True, max_results=3, search_prompt="Sources:",
-                                    engine="exa"),
-        structured=StructuredOutput(mode="json_schema", schema=SCHEMA, name="weather",
-                                    strict=True),
-        prompt_caching=True,
-        middle_out=True,
-    )
+# The same "every option set" conversation the options tests check for validity.
+from tests.test_options import full_options
 
 
 def per_build(options: ConversationOptions, history: list[dict[str, str]], n: int) -> float:

@@ -1957,6 +1957,10 @@ wird gelesen…</translation>
         <translation>Bild speichern</translation>
     </message>
     <message>
+        <source>Image not saved</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
         <source>Fit</source>
         <translation>Einpassen</translation>
     </message>

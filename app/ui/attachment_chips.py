@@ -29,7 +29,6 @@ from PySide6.QtGui import (
     QPixmap,
 )
 from PySide6.QtWidgets import (
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -674,12 +673,10 @@ class GeneratedImage(QFrame):
     def save_as(self) -> None:
         """Write the image's bytes to a file the user picks."""
         data = self.image_bytes()
-        if data is None:
-            return
-        target, _ = QFileDialog.getSaveFileName(
-            self, translate("Parley", "Save image"), self.name)
-        if target:
-            Path(target).write_bytes(data)
+        if data is not None:
+            from app.ui.image_viewer import save_image_as
+
+            save_image_as(self, data, self.name)
 
     def copy_image(self) -> None:
         """Put the image on the clipboard."""

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -21,6 +22,21 @@ translate = QCoreApplication.translate
 
 ZOOM_STEP = 1.25
 MIN_ZOOM, MAX_ZOOM = 0.05, 16.0
+
+
+def save_image_as(parent: QWidget, data: bytes, name: str) -> None:
+    """Ask where to save an image and write its bytes exactly; a failure is said, not raised."""
+    target, _ = QFileDialog.getSaveFileName(parent, translate("Parley", "Save image"), name)
+    if not target:
+        return
+    try:
+        Path(target).write_bytes(data)
+    except OSError as exc:
+        QMessageBox.warning(
+            parent, translate("Parley", "Image not saved"),
+            translate("Parley", "Could not write {path}: {error}.").format(
+                path=target, error=exc.strerror or exc),
+        )
 
 
 class _Scroll(QScrollArea):
@@ -158,9 +174,5 @@ class ImageViewer(QDialog):
     def save_as(self) -> None:
         """Write the image's bytes to a file the user picks."""
         data = self.image_bytes()
-        if data is None:
-            return
-        target, _ = QFileDialog.getSaveFileName(
-            self, translate("Parley", "Save image"), self.name)
-        if target:
-            Path(target).write_bytes(data)
+        if data is not None:
+            save_image_as(self, data, self.name)
