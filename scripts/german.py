@@ -82,6 +82,7 @@ GERMAN: dict[str, str] = {
     "Export Conversation": "Unterhaltung exportieren",
     "Export failed": "Export fehlgeschlagen",
     "Could not write {path}: {error}.": "{path} konnte nicht geschrieben werden: {error}.",
+    "Image not saved": "Bild nicht gespeichert",
     "Exported to {path}": "Exportiert nach {path}",
     "Stored in the system keychain.": "Im Schlüsselbund des Systems gespeichert.",
     "Not stored ({error}) It is used until Parley closes.":

@@ -1958,7 +1958,7 @@ wird gelesen…</translation>
     </message>
     <message>
         <source>Image not saved</source>
-        <translation type="unfinished" />
+        <translation>Bild nicht gespeichert</translation>
     </message>
     <message>
         <source>Fit</source>
