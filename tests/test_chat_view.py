@@ -291,9 +291,13 @@ def test_header_shows_model_time_tokens_cost(qtbot: Any) -> None:
     msg = Message(1, 1, Role.ASSISTANT, "x", model="openai/gpt-4o", provider="OpenAI",
                   usage=Usage(10, 1234, 1244, 0.0021), created_at=1.7e9)
     chat.show_messages([msg])
-    header = chat.views[1].header.text()
-    assert "openai/gpt-4o" in header and "1,234 tokens" in header and "$0.0021" in header
-    assert "via OpenAI" in header and ":" in header  # a time
+    view = chat.views[1]
+    header = view.header.text()
+    assert "1,234 tokens" in header and "$0.0021" in header and ":" in header  # a time
+    # The model and provider are a compact badge; the full id is in its tooltip.
+    assert view.badge.isVisibleTo(view)
+    assert view.badge.text() == "gpt-4o · OpenAI"
+    assert "openai/gpt-4o" in view.badge.toolTip() and "OpenAI" in view.badge.toolTip()
 
 
 # ---- find, theme, zoom -----------------------------------------------------------------

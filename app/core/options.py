@@ -215,6 +215,12 @@ class ConversationOptions:
     image_output: bool | None = None
     #: "16:9"... sent as `image_config.aspect_ratio` when images are asked for
     image_aspect_ratio: str | None = None
+    #: id of the first message sent to the model: older turns stay in the chat but are left
+    #: out of requests (the context gauge's "drop oldest turns"); None sends them all
+    first_sent_message: int | None = None
+    #: the newest message id when turns were hidden: replies up to it were measured with
+    #: the longer thread, so the context gauge does not take their usage as the size
+    hidden_at_message: int | None = None
 
     def wants_images(self, output_modalities: Sequence[str] | None) -> bool:
         """True when a request should ask for images, given the model's output modalities

@@ -109,6 +109,10 @@ def build_payload(
     """
     from app.core.chat import has_pdf, history_messages
 
+    if conversation_options is not None and conversation_options.first_sent_message:
+        from app.core.context_budget import visible_to_model
+
+        messages = visible_to_model(messages, conversation_options.first_sent_message)
     history = history_messages(messages, files)
     if endpoint_kind != "openrouter":
         # OpenRouter's parsed-file annotations mean nothing elsewhere (and strict servers

@@ -17,6 +17,7 @@ from PySide6.QtCore import (
     QEvent,
     QIODevice,
     QMimeData,
+    QObject,
     QRect,
     QSize,
     Qt,
@@ -25,19 +26,23 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QImage, QKeyEvent, QTextCursor
 from PySide6.QtWidgets import (
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QPlainTextEdit,
-    QPushButton,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from app.ui.attachment_chips import AttachmentTray
+from app.ui.context_gauge import ContextGauge
+from app.ui.style import CONTROL_HEIGHT, ICON_M, ICON_S, SPACE_L, SPACE_M, SPACE_S, SPACE_XS
 
 if TYPE_CHECKING:
     from app.core.domain import Attachment
     from app.core.history.prompts import Prompt
+    from app.ui.model_chooser import ModelChooser
     from app.ui.prompt_picker import PromptPicker
 
 #: returns the prompts matching what follows the "/" (favourites first)
@@ -140,7 +145,8 @@ class PromptEdit(QPlainTextEdit):
 
 
 class Composer(QWidget):
-    """Prompt editor plus a Send/Stop button. Keeps the prompt until it was stored."""
+    """Prompt box with attach, model pill, context gauge and Send/Stop; keeps the prompt until
+    it was stored."""
 
     sendRequested = Signal(str)
     stopRequested = Signal()
@@ -151,49 +157,138 @@ class Composer(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.edit = PromptEdit(self)
+        from app.ui.icons import icon
+
+        # One box: the text on top, then attach, the model pill, the gauge and Send/Stop.
+        self.box = QFrame(self)
+        self.box.setObjectName("composerBox")
+        self.edit = PromptEdit(self.box)
         self.edit.setObjectName("composer")
         self.edit.setAccessibleName(self.tr("Message"))
         self.edit.setPlaceholderText(
             self.tr("Message…  (Enter to send, Shift+Enter for a new line, / for prompts)")
         )
         self.edit.setTabChangesFocus(True)
-        self.edit.setFixedHeight(84)
-        self.button = QPushButton(self.tr("Send"), self)
-        self.button.setObjectName("sendButton")
-        self.button.setAccessibleName(self.tr("Send"))
-        self.button.setMinimumWidth(84)
-        self.button.setFixedHeight(84)
-        self.attach_button = QToolButton(self)
+        self.edit.setFixedHeight(64)
+        self.attach_button = QToolButton(self.box)
         self.attach_button.setObjectName("attachButton")
-        from app.ui.attachment_chips import paperclip_icon
-
-        self.attach_button.setIcon(paperclip_icon(self.palette().text().color()))
-        self.attach_button.setIconSize(QSize(22, 22))
+        self.attach_button.setIcon(icon("paperclip"))
+        self.attach_button.setIconSize(QSize(ICON_M, ICON_M))
         self.attach_button.setToolTip(self.tr("Attach files (images, PDFs, text, audio)"))
         self.attach_button.setAccessibleName(self.tr("Attach files"))
-        self.attach_button.setFixedSize(36, 84)
+        self.attach_button.setFixedSize(CONTROL_HEIGHT, CONTROL_HEIGHT)
+        self.model_pill = QToolButton(self.box)
+        self.model_pill.setObjectName("modelPill")
+        self.model_pill.setIcon(icon("chevron-down"))
+        self.model_pill.setIconSize(QSize(ICON_S - 2, ICON_S - 2))
+        self.model_pill.setLayoutDirection(Qt.LayoutDirection.RightToLeft)  # chevron after
+        self.model_pill.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.model_pill.setAccessibleName(self.tr("Model"))
+        self.model_pill.setToolTip(self.tr("Choose the model"))
+        self.model_pill.setFixedHeight(CONTROL_HEIGHT - 4)
+        self.model_pill.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        self.gauge = ContextGauge(self.box)
+        self.button = QToolButton(self.box)
+        self.button.setObjectName("sendButton")
+        self.button.setText(self.tr("Send"))
+        self.button.setAccessibleName(self.tr("Send"))
+        self.button.setToolTip(self.tr("Send (Enter)"))
+        self.button.setIcon(icon("arrow-up", "#ffffff"))
+        self.button.setIconSize(QSize(ICON_M, ICON_M))
+        self.button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        self.button.setFixedSize(CONTROL_HEIGHT, CONTROL_HEIGHT)
         self.tray = AttachmentTray(self)
         self._pasted = 0
         # Built on the first "/": the window does not need it to open.
         self._picker: PromptPicker | None = None
+        self._model_chooser: ModelChooser | None = None
+        self._model_popup: QFrame | None = None
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.setSpacing(0)
+        outer.setContentsMargins(SPACE_L, SPACE_XS, SPACE_L, SPACE_M)
+        outer.setSpacing(SPACE_XS)
         outer.addWidget(self.tray)
-        layout = QHBoxLayout()
-        layout.setContentsMargins(12, 6, 12, 10)
-        layout.setSpacing(8)
-        layout.addWidget(self.attach_button)
-        layout.addWidget(self.edit, 1)
-        layout.addWidget(self.button)
-        outer.addLayout(layout)
+        outer.addWidget(self.box)
+        inner = QVBoxLayout(self.box)
+        inner.setContentsMargins(SPACE_S, SPACE_XS, SPACE_S, SPACE_S)
+        inner.setSpacing(SPACE_XS)
+        inner.addWidget(self.edit)
+        row = QHBoxLayout()
+        row.setSpacing(SPACE_XS)
+        row.addWidget(self.attach_button)
+        row.addWidget(self.model_pill)
+        row.addStretch(1)
+        row.addWidget(self.gauge)
+        row.addWidget(self.button)
+        inner.addLayout(row)
+        QWidget.setTabOrder(self.edit, self.button)
+        self.edit.installEventFilter(self)
         self._busy = False
         self._prompt_source: PromptSource | None = None
         self._prompts: dict[int, Prompt] = {}
         #: document position of the "/" whose query the picker follows, or None
         self._slash: int | None = None
+        self.set_model_text("")
         self._connect_signals()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        """The box shows the focus ring while the text inside it has the focus."""
+        if watched is self.edit and event.type() in (QEvent.Type.FocusIn, QEvent.Type.FocusOut):
+            self.box.setProperty("focused", event.type() == QEvent.Type.FocusIn)
+            self.box.style().unpolish(self.box)
+            self.box.style().polish(self.box)
+        return super().eventFilter(watched, event)
+
+    # ---- the model pill -----------------------------------------------------------------
+
+    def attach_model_chooser(self, chooser: ModelChooser) -> None:
+        """Let the pill open `chooser` (in a small popup) and show the model it holds."""
+        popup = QFrame(self, Qt.WindowType.Popup)
+        popup.setObjectName("modelPopup")
+        popup.setFrameShape(QFrame.Shape.StyledPanel)
+        layout = QVBoxLayout(popup)
+        layout.setContentsMargins(SPACE_S, SPACE_S, SPACE_S, SPACE_S)
+        chooser.setParent(popup)
+        layout.addWidget(chooser)
+        self._model_chooser = chooser
+        self._model_popup = popup
+        chooser.editTextChanged.connect(self._chooser_text_changed)
+        chooser.modelChosen.connect(self._model_chosen)
+        self.model_pill.clicked.connect(self.open_model_chooser)
+        self.set_model_text(chooser.currentText())
+
+    def open_model_chooser(self) -> None:
+        """Show the model chooser under the pill, its text selected for typing."""
+        if self._model_popup is None or self._model_chooser is None:
+            return
+        popup = self._model_popup
+        popup.setMinimumWidth(max(360, self.model_pill.width()))
+        popup.adjustSize()
+        below = self.model_pill.mapToGlobal(self.model_pill.rect().topLeft())
+        popup.move(below.x(), below.y() - popup.height() - SPACE_XS)
+        popup.show()
+        self._model_chooser.setFocus(Qt.FocusReason.PopupFocusReason)
+        line = self._model_chooser.lineEdit()
+        if line is not None:
+            line.selectAll()
+
+    def _chooser_text_changed(self, text: str) -> None:
+        if self._model_popup is None or not self._model_popup.isVisible():
+            self.set_model_text(text)
+
+    def _model_chosen(self, model_id: str) -> None:
+        self.set_model_text(model_id)
+        if self._model_popup is not None and self._model_popup.isVisible():
+            self._model_popup.hide()
+            self.edit.setFocus(Qt.FocusReason.PopupFocusReason)
+
+    def set_model_text(self, model_id: str) -> None:
+        """Show `model_id` on the pill: its short name, the full id in the tooltip."""
+        short = model_id.rsplit("/", 1)[-1] if model_id else self.tr("Choose a model")
+        self.model_pill.setText(short)
+        self.model_pill.setToolTip(
+            self.tr("Model: {model}. Click to choose another.").format(model=model_id)
+            if model_id else self.tr("Choose the model")
+        )
 
     def _connect_signals(self) -> None:
         self.edit.submitted.connect(self._submit)
@@ -204,6 +299,12 @@ class Composer(QWidget):
         self.attach_button.clicked.connect(self.choose_files)
         self.edit.filesAdded.connect(self.add_files)
         self.edit.imagePasted.connect(self.add_pasted_image)
+        self.edit.textChanged.connect(self._update_gauge)
+        self.tray.changed.connect(self._update_gauge)
+
+    def _update_gauge(self) -> None:
+        if self.gauge.estimate is not None:
+            self.gauge.set_draft(self.edit.toPlainText(), self.tray.attachments())
 
     @property
     def picker(self) -> PromptPicker:
@@ -261,9 +362,13 @@ class Composer(QWidget):
         return self.tray.attachments()
 
     def set_busy(self, busy: bool) -> None:
+        from app.ui.icons import icon
+
         self._busy = busy
         self.button.setText(self.tr("Stop") if busy else self.tr("Send"))
         self.button.setAccessibleName(self.tr("Stop") if busy else self.tr("Send"))
+        self.button.setToolTip(self.tr("Stop the reply (Esc)") if busy else self.tr("Send (Enter)"))
+        self.button.setIcon(icon("square" if busy else "arrow-up", "#ffffff"))
         self.button.setProperty("stop", busy)
         self.button.style().unpolish(self.button)
         self.button.style().polish(self.button)

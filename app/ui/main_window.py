@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
@@ -16,6 +23,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -26,6 +34,7 @@ from app.ui.chat_view import ChatView
 from app.ui.composer import Composer
 from app.ui.conversation_list import ConversationList
 from app.ui.model_chooser import ModelChooser
+from app.ui.style import ICON_M
 
 
 class MainWindow(QMainWindow):
@@ -41,6 +50,10 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setWindowTitle(APP_NAME)
         self.resize(1180, 760)
+        screen = QGuiApplication.primaryScreen()
+        if screen is not None:  # a small screen gets a window that fits on it
+            room = screen.availableGeometry()
+            self.resize(min(1180, room.width()), min(760, room.height()))
         self.setMinimumSize(640, 420)
         # Files dropped anywhere on the window are attached to the message being written.
         self.setAcceptDrops(True)
@@ -77,15 +90,14 @@ class MainWindow(QMainWindow):
         self.settings_action = QAction(self.tr("Settings"), self)
         self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
         self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
-        self.model_label = QLabel(self.tr(" Model "), self)
+        # The model is chosen from the pill in the composer, which opens this chooser.
         self.model_chooser = ModelChooser(self)
-        self.model_label.setBuddy(self.model_chooser)
+        self.composer.attach_model_chooser(self.model_chooser)
         spacer = QWidget(self)
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.toolbar.setIconSize(QSize(ICON_M, ICON_M))
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         self.toolbar.addAction(self.new_action)
-        self.toolbar.addSeparator()
-        self.toolbar.addWidget(self.model_label)
-        self.toolbar.addWidget(self.model_chooser)
         self._spacer_action = self.toolbar.addWidget(spacer)
         self.toolbar.addAction(self.settings_action)
 
@@ -147,6 +159,7 @@ class MainWindow(QMainWindow):
         self.toolbar.insertAction(self._spacer_action, self.compare_action)
         self.toolbar.insertAction(self._spacer_action, self.models_action)
         self.toolbar.insertAction(self._spacer_action, self.options_action)
+        self._dress_toolbar()
         self.focus_composer_action = self._action(self.tr("Focus Message Box"), "Ctrl+L")
         self.focus_composer_action.triggered.connect(self.focus_composer)
         self.shortcuts_action = self._action(self.tr("Keyboard Shortcuts"), "Ctrl+/")
@@ -158,6 +171,30 @@ class MainWindow(QMainWindow):
         self.about_action.triggered.connect(self.show_about)
         # F2 renames from anywhere; Delete stays bound to the list (it edits text elsewhere).
         self.sidebar.rename_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+
+    def _dress_toolbar(self) -> None:
+        """Icons, tooltips with the shortcut, and accessible names for the toolbar buttons."""
+        from app.ui.icons import icon
+
+        dressing = (
+            (self.new_action, "square-pen", self.tr("New chat"), True),
+            (self.compare_action, "columns-2", self.tr("Compare models side by side"), False),
+            (self.models_action, "layout-grid", self.tr("Browse models"), False),
+            (self.options_action, "sliders-horizontal",
+             self.tr("Settings of this conversation"), False),
+            (self.settings_action, "settings", self.tr("Settings"), False),
+        )
+        for action, name, tip, labelled in dressing:
+            action.setIcon(icon(name))
+            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            action.setToolTip(f"{tip} ({keys})" if keys else tip)
+            button = self.toolbar.widgetForAction(action)
+            if button is None:
+                continue
+            button.setAccessibleName(tip)
+            if labelled and isinstance(button, QToolButton):
+                # The one button a new user looks for gets its word too.
+                button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()

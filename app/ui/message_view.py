@@ -20,9 +20,20 @@ import time
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QEvent,
+    QObject,
+    QSize,
+    Qt,
+    QTimer,
+    QUrl,
+    Signal,
+)
 from PySide6.QtGui import (
     QDesktopServices,
+    QEnterEvent,
     QGuiApplication,
     QImage,
     QTextBlockFormat,
@@ -31,7 +42,9 @@ from PySide6.QtGui import (
     QTextDocument,
 )
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
+    QGraphicsOpacityEffect,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -45,6 +58,7 @@ from PySide6.QtWidgets import (
 from app.core.domain import Message, MessageStatus, Role
 from app.core.events import stream_warning
 from app.core.think import split_think
+from app.ui.style import ICON_S, SPACE_M, SPACE_S, SPACE_XS
 
 if TYPE_CHECKING:
     from app.core.markdown_render import StreamingMarkdown
@@ -344,11 +358,21 @@ class MessageView(QFrame):
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 8, 12, 6)
-        layout.setSpacing(2)
-        self.header = QLabel(self)
+        layout.setContentsMargins(SPACE_M, SPACE_S, SPACE_M, SPACE_XS)
+        layout.setSpacing(SPACE_XS)
+        # Header: the model (and provider) as a badge, then time, tokens and cost, muted.
+        self.header_row = QWidget(self)
+        header_layout = QHBoxLayout(self.header_row)
+        header_layout.setContentsMargins(0, 0, 0, 0)
+        header_layout.setSpacing(SPACE_S)
+        self.badge = QLabel(self.header_row)
+        self.badge.setObjectName("modelBadge")
+        self.badge.setTextFormat(Qt.TextFormat.PlainText)
+        self.header = QLabel(self.header_row)
         self.header.setObjectName("messageHeader")
         self.header.setTextFormat(Qt.TextFormat.PlainText)
+        header_layout.addWidget(self.badge)
+        header_layout.addWidget(self.header, 1)
 
         self.reasoning_toggle = QToolButton(self)
         self.reasoning_toggle.setObjectName("reasoningToggle")
@@ -385,35 +409,45 @@ class MessageView(QFrame):
         row = QHBoxLayout(self.actions_row)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(2)
-        self.copy_button = self._action(self.tr("Copy"), self.tr("Copy the text"))
+        self.copy_button = self._action("copy", self.tr("Copy"), self.tr("Copy the text"))
         self.copy_md_button = self._action(
-            self.tr("Copy as Markdown"), self.tr("Copy the markdown source")
+            "file-code", self.tr("Copy as Markdown"), self.tr("Copy the markdown source")
         )
         self.edit_button = self._action(
-            self.tr("Edit"), self.tr("Edit this message and send it again")
+            "pencil", self.tr("Edit"), self.tr("Edit this message and send it again")
         )
-        self.regenerate_button = self._action(self.tr("Regenerate"), self.tr("Ask for a new reply"))
+        self.regenerate_button = self._action(
+            "refresh-cw", self.tr("Regenerate"), self.tr("Ask for a new reply"))
         self.compare_button = self._action(
-            self.tr("Compare with…"), self.tr("Ask other models the same prompt, side by side")
+            "git-compare", self.tr("Compare with…"),
+            self.tr("Ask other models the same prompt, side by side")
         )
-        self.delete_button = self._action(self.tr("Delete"), self.tr("Delete this message"))
-        self.branch_prev = self._action("‹", self.tr("Previous version"))
+        self.delete_button = self._action(
+            "trash-2", self.tr("Delete"), self.tr("Delete this message"))
+        self.branch_prev = self._action("chevron-left", "‹", self.tr("Previous version"))
         self.branch_label = QLabel(self.actions_row)
         self.branch_label.setObjectName("branchLabel")
-        self.branch_next = self._action("›", self.tr("Next version"))
+        self.branch_next = self._action("chevron-right", "›", self.tr("Next version"))
         for w in (self.branch_prev, self.branch_label, self.branch_next, self.copy_button,
                   self.copy_md_button, self.edit_button, self.regenerate_button,
                   self.compare_button, self.delete_button):
             row.addWidget(w)
         row.addStretch(1)
 
-        for widget in (self.header, self.reasoning_toggle, self.reasoning, self.settled,
+        for widget in (self.header_row, self.reasoning_toggle, self.reasoning, self.settled,
                        self.live, self.stream_warning, self.sources, self.notice,
                        self.actions_row):
             layout.addWidget(widget)
         for widget in (self.reasoning_toggle, self.reasoning, self.live, self.stream_warning,
                        self.sources, self.notice):
             widget.hide()
+        # The actions keep their place (no jump on hover) but are drawn only on hover or
+        # focus; an opacity of 0 skips their painting entirely.
+        self._reveal = QGraphicsOpacityEffect(self.actions_row)
+        self._reveal.setOpacity(0.0)
+        self.actions_row.setGraphicsEffect(self._reveal)
+        for browser in (self.settled, self.live):
+            browser.installEventFilter(self)
         self.set_branch_info(0, 1)
         self._connect_signals()
 
@@ -427,16 +461,49 @@ class MessageView(QFrame):
         self._reasoning_user_choice: bool | None = None
         self.set_message(message)
 
-    def _action(self, text: str, tip: str) -> QToolButton:
+    def _action(self, icon_name: str, text: str, tip: str) -> QToolButton:
+        from app.ui.icons import icon
+
         button = QToolButton(self.actions_row)
         button.setObjectName("messageAction")
         button.setText(text)
+        button.setIcon(icon(icon_name))
+        button.setIconSize(QSize(ICON_S, ICON_S))
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         button.setToolTip(tip)
-        button.setAccessibleName(tip)
+        button.setAccessibleName(text)
+        button.setAccessibleDescription(tip)
         button.setAutoRaise(True)
         button.setCursor(Qt.CursorShape.PointingHandCursor)
         button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        # Focus on a button shows the row (keyboard users see what they are on).
+        button.installEventFilter(self)
         return button
+
+    # ---- showing the actions on hover and focus ----------------------------------------
+
+    def actions_shown(self) -> bool:
+        """True while the action buttons are drawn (pointer over the message, or focus in it)."""
+        return self._reveal.opacity() > 0
+
+    def _update_reveal(self) -> None:
+        focus = QApplication.focusWidget()
+        show = self.underMouse() or (focus is not None and self.isAncestorOf(focus))
+        self._reveal.setOpacity(1.0 if show else 0.0)
+
+    def enterEvent(self, event: QEnterEvent) -> None:  # noqa: N802 (Qt API)
+        super().enterEvent(event)
+        self._reveal.setOpacity(1.0)
+
+    def leaveEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt API)
+        super().leaveEvent(event)
+        self._update_reveal()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        """Show the actions while the message or one of its buttons has the focus."""
+        if event.type() in (QEvent.Type.FocusIn, QEvent.Type.FocusOut):
+            self._update_reveal()
+        return super().eventFilter(watched, event)
 
     def _connect_signals(self) -> None:
         for browser in (self.settled, self.live, self.sources):
@@ -687,14 +754,23 @@ class MessageView(QFrame):
     def _update_header(self) -> None:
         msg = self.message
         title = _ROLE_TITLE.get(msg.role)
-        who = self.tr(str(title)) if title else (msg.model or self.tr("Assistant"))
-        parts = [who]
+        parts: list[str] = []
+        badge = ""
+        if msg.role is Role.ASSISTANT:
+            model = msg.model or self.tr("Assistant")
+            badge = model.rsplit("/", 1)[-1]
+            tip = model
+            if msg.provider:
+                badge += f" · {msg.provider}"
+                tip = self.tr("{model} via {provider}").format(model=model, provider=msg.provider)
+            self.badge.setToolTip(tip)
+            self.badge.setAccessibleName(tip)
+        else:
+            parts.append(self.tr(str(title)) if title else self.tr("Assistant"))
         when = _when(msg.created_at)
         if when:
             parts.append(when)
         if msg.role is Role.ASSISTANT:
-            if msg.provider:
-                parts.append(self.tr("via {provider}").format(provider=msg.provider))
             if msg.usage is not None:
                 parts.append(self.tr("{n} tokens").format(n=f"{msg.usage.completion_tokens:,}"))
                 if msg.usage.cost is not None:
@@ -721,6 +797,8 @@ class MessageView(QFrame):
                 parts.append(self.tr("failed"))
             elif msg.status is MessageStatus.STOPPED:
                 parts.append(self.tr("stopped"))
+        self.badge.setText(badge)
+        self.badge.setVisible(bool(badge))
         self.header.setText(self.tr("  ·  ").join(parts))
 
     def _update_notice(self) -> None:

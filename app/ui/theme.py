@@ -21,36 +21,59 @@ def system_is_dark(app: QApplication) -> bool:
     return bool(app.styleHints().colorScheme() == Qt.ColorScheme.Dark)
 
 
+#: The palette, defined once (docs/design.md shows it): QPalette roles plus the few colours
+#: Qt has no role for (states, the model badge, the context gauge).
+PALETTES: dict[str, dict[str, str]] = {
+    "light": {
+        "window": "#f6f7f9", "base": "#ffffff", "alternate": "#f1f3f6", "text": "#1f2328",
+        "muted": "#656d76", "border": "#d0d7de", "border_soft": "#e6e9ee",
+        "accent": "#2563eb", "accent_text": "#ffffff", "accent_soft": "#e7efff",
+        "accent_soft_text": "#1d4ed8", "hover": "#eceff3", "link": "#0969da",
+        "link_visited": "#8250df", "tooltip": "#1f2328", "tooltip_text": "#ffffff",
+        "warning": "#b45309", "danger": "#c62828", "success": "#1a7f37", "shadow": "#8c959f",
+        "dark": "#9aa0a6",
+    },
+    "dark": {
+        "window": "#17181b", "base": "#1e1f23", "alternate": "#27292e", "text": "#e6e7ea",
+        "muted": "#9a9ea6", "border": "#3b3e45", "border_soft": "#2e3036",
+        "accent": "#4c8dff", "accent_text": "#ffffff", "accent_soft": "#22314d",
+        "accent_soft_text": "#a9c7ff", "hover": "#2c2e34", "link": "#6cb6ff",
+        "link_visited": "#b392f0", "tooltip": "#2c2e34", "tooltip_text": "#e6e7ea",
+        "warning": "#f0a020", "danger": "#f26d6d", "success": "#4ac26b", "shadow": "#000000",
+        "dark": "#0f1012",
+    },
+}
+
+
+def tokens(dark: bool) -> dict[str, str]:
+    """The named colours of the light or dark theme."""
+    return PALETTES["dark" if dark else "light"]
+
+
+def palette_is_dark(app: QApplication) -> bool:
+    """True when the palette in use has a dark background."""
+    return bool(app.palette().color(QPalette.ColorRole.Base).lightness() < 128)
+
+
 def _palette(dark: bool) -> QPalette:
     role = QPalette.ColorRole
-    if dark:
-        colors = {
-            role.Window: "#202225", role.WindowText: "#e6e6e6", role.Base: "#1b1d20",
-            role.AlternateBase: "#26292e", role.Text: "#e6e6e6", role.Button: "#2b2e33",
-            role.ButtonText: "#e6e6e6", role.Highlight: "#3d7bd9",
-            role.HighlightedText: "#ffffff", role.Link: "#6cb6ff", role.LinkVisited: "#b392f0",
-            role.ToolTipBase: "#2b2e33", role.ToolTipText: "#e6e6e6",
-            role.PlaceholderText: "#8b949e", role.Mid: "#3c4047", role.Midlight: "#33373d",
-            role.Dark: "#111214", role.Light: "#4a4f57", role.Shadow: "#000000",
-            role.BrightText: "#ffffff",
-        }
-    else:
-        colors = {
-            role.Window: "#f3f3f3", role.WindowText: "#1f2328", role.Base: "#ffffff",
-            role.AlternateBase: "#f2f4f7", role.Text: "#1f2328", role.Button: "#f3f3f3",
-            role.ButtonText: "#1f2328", role.Highlight: "#2f6fd6",
-            role.HighlightedText: "#ffffff", role.Link: "#0969da", role.LinkVisited: "#8250df",
-            role.ToolTipBase: "#ffffdc", role.ToolTipText: "#1f2328",
-            role.PlaceholderText: "#6e7781", role.Mid: "#c8ccd1", role.Midlight: "#e4e7eb",
-            role.Dark: "#9aa0a6", role.Light: "#ffffff", role.Shadow: "#767676",
-            role.BrightText: "#ffffff",
-        }
+    t = tokens(dark)
+    colors = {
+        role.Window: t["window"], role.WindowText: t["text"], role.Base: t["base"],
+        role.AlternateBase: t["alternate"], role.Text: t["text"], role.Button: t["window"],
+        role.ButtonText: t["text"], role.Highlight: t["accent"],
+        role.HighlightedText: t["accent_text"], role.Link: t["link"],
+        role.LinkVisited: t["link_visited"], role.ToolTipBase: t["tooltip"],
+        role.ToolTipText: t["tooltip_text"], role.PlaceholderText: t["muted"],
+        role.Mid: t["border"], role.Midlight: t["border_soft"], role.Dark: t["dark"],
+        role.Light: t["base"], role.Shadow: t["shadow"], role.BrightText: "#ffffff",
+    }
     palette = QPalette()
     for r, c in colors.items():
         palette.setColor(r, QColor(c))
     # Disabled text is dimmed in both themes.
     for r in (role.Text, role.WindowText, role.ButtonText):
-        palette.setColor(QPalette.ColorGroup.Disabled, r, QColor(colors[role.PlaceholderText]))
+        palette.setColor(QPalette.ColorGroup.Disabled, r, QColor(t["muted"]))
     return palette
 
 
@@ -77,9 +100,12 @@ def apply_theme(app: QApplication, theme: str) -> str:
         _state["connected"] = True
     effective = effective_theme(app, theme)
     app.setPalette(_palette(effective == "dark"))
-    # Stylesheet palette() references are resolved when set: set it again.
+    # The stylesheet holds this theme's colours (and palette() references are resolved
+    # when it is set): build it again.
     if app.styleSheet():
-        app.setStyleSheet(app.styleSheet())
+        from app.ui.style import apply_style
+
+        apply_style(app)
     return effective
 
 
