@@ -21,6 +21,7 @@ from app.core.context import AppContext
 from app.core.errors import ConfigError, ParleyError, StorageError
 from app.core.resources import icon_files
 from app.ui.actions.approval import ToolApproval
+from app.ui.actions.context_gauge import ContextGaugeActions
 from app.ui.actions.dialogs import Dialogs
 from app.ui.actions.history_files import HistoryFiles
 from app.ui.actions.messages import MessageActions
@@ -57,6 +58,7 @@ class Parley:
     welcome: WelcomeFlow
     startup: Startup
     usage: UsageActions | None = None
+    gauge: ContextGaugeActions | None = None
 
     def start(self) -> None:
         """First state of the window: history list, the last conversation, models loading."""
@@ -157,6 +159,9 @@ def build(ctx: AppContext) -> Parley:
     usage = UsageActions(window, controller)
     window.usage_action.triggered.connect(usage.open_usage)
     controller.budgetWarning.connect(window.show_budget_warning)
+    gauge = ContextGaugeActions(composer, controller)
+    gauge.connect()
+    app.gauge = gauge
     controller.confirm_over_budget = usage.confirm_over_budget
     app.usage = usage
     return app

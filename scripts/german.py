@@ -16,6 +16,53 @@ from pathlib import Path
 TS = Path(__file__).resolve().parents[1] / "app" / "translations" / "parley_de.ts"
 
 GERMAN: dict[str, str] = {
+    # the redesigned composer, toolbar and context gauge
+    "Middle-out is on: OpenRouter drops messages from the middle when the chat does not fit "
+    "the model.":
+        "Middle-out ist an: OpenRouter lässt Nachrichten aus der Mitte weg, wenn der Chat "
+        "nicht in das Modell passt.",
+    "New chat: it starts from a summary of “{title}” (in its system prompt).":
+        "Neuer Chat: Er beginnt mit einer Zusammenfassung von „{title}“ (im Systemprompt).",
+    "The model returned no summary; nothing changed.":
+        "Das Modell hat keine Zusammenfassung geliefert; nichts wurde geändert.",
+    "Writing a summary of this chat…": "Zusammenfassung dieses Chats wird geschrieben…",
+    "{n} older messages are left out of requests; they stay in the chat.":
+        "{n} ältere Nachrichten werden nicht mehr mitgesendet; sie bleiben im Chat.",
+    "Choose a model": "Modell wählen",
+    "Choose the model": "Das Modell wählen",
+    "Model: {model}. Click to choose another.":
+        "Modell: {model}. Klicken, um ein anderes zu wählen.",
+    "Send (Enter)": "Senden (Eingabe)",
+    "Stop the reply (Esc)": "Antwort stoppen (Esc)",
+    "About {tokens} tokens go to the model with the next message (its context length is "
+    "not known).":
+        "Mit der nächsten Nachricht gehen etwa {tokens} Tokens an das Modell (seine "
+        "Kontextlänge ist unbekannt).",
+    "About {tokens} tokens go to the model with the next message: {percent} % of its "
+    "context of {limit}.":
+        "Mit der nächsten Nachricht gehen etwa {tokens} Tokens an das Modell: {percent} % "
+        "seines Kontexts von {limit}.",
+    "Ask the model for a summary and continue from it in a new chat":
+        "Das Modell um eine Zusammenfassung bitten und damit in einem neuen Chat weitermachen",
+    "Context used": "Belegter Kontext",
+    "Drop Oldest Turns": "Älteste Runden weglassen",
+    "Enable Middle-Out Compression": "Middle-out-Komprimierung einschalten",
+    "How much of the model's context the next message uses":
+        "Wie viel vom Kontext des Modells die nächste Nachricht belegt",
+    "Leave the oldest turns out of requests; they stay in the chat":
+        "Die ältesten Runden nicht mehr mitsenden; sie bleiben im Chat",
+    "Let OpenRouter cut the middle of the conversation when it does not fit":
+        "OpenRouter die Mitte der Unterhaltung kürzen lassen, wenn sie nicht passt",
+    "Oldest turns are left out.": "Die ältesten Runden werden weggelassen.",
+    "Over the limit: the request may be refused or cut. Click for choices.":
+        "Über der Grenze: Die Anfrage kann abgelehnt oder gekürzt werden. Klicken für "
+        "Möglichkeiten.",
+    "Send All Turns Again": "Wieder alle Runden senden",
+    "Start a New Chat with a Summary": "Neuen Chat mit Zusammenfassung beginnen",
+    "Browse models": "Modelle durchsuchen",
+    "Compare models side by side": "Modelle nebeneinander vergleichen",
+    "Settings of this conversation": "Einstellungen dieser Unterhaltung",
+    "{model} via {provider}": "{model} über {provider}",
     "That conversation no longer exists.": "Diese Unterhaltung gibt es nicht mehr.",
     "Could not load the model list: {error}":
         "Die Modellliste konnte nicht geladen werden: {error}",

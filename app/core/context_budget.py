@@ -190,3 +190,15 @@ def with_draft(
         extra = MESSAGE_OVERHEAD + text_tokens(draft)
         extra += sum(attachment_tokens(a) for a in attachments)
     return ContextEstimate(base.tokens + extra, base.limit, base.measured)
+
+
+SUMMARY_INSTRUCTION = (
+    "Summarise the conversation above so that it can be continued in a new chat without "
+    "it: the goal, the facts and decisions so far, code or data that must not be lost "
+    "(verbatim), and what was about to happen next. Write only the summary."
+)
+
+
+def summary_intro(title: str, summary: str) -> str:
+    """The system prompt a chat continued from a summary starts with."""
+    return f"This chat continues an earlier one ({title}). Its summary:\n\n{summary.strip()}"

@@ -8,6 +8,26 @@
         <translation>Diese Unterhaltung gibt es nicht mehr.</translation>
     </message>
     <message>
+        <source>{n} older messages are left out of requests; they stay in the chat.</source>
+        <translation>{n} ältere Nachrichten werden nicht mehr mitgesendet; sie bleiben im Chat.</translation>
+    </message>
+    <message>
+        <source>Middle-out is on: OpenRouter drops messages from the middle when the chat does not fit the model.</source>
+        <translation>Middle-out ist an: OpenRouter lässt Nachrichten aus der Mitte weg, wenn der Chat nicht in das Modell passt.</translation>
+    </message>
+    <message>
+        <source>Writing a summary of this chat…</source>
+        <translation>Zusammenfassung dieses Chats wird geschrieben…</translation>
+    </message>
+    <message>
+        <source>The model returned no summary; nothing changed.</source>
+        <translation>Das Modell hat keine Zusammenfassung geliefert; nichts wurde geändert.</translation>
+    </message>
+    <message>
+        <source>New chat: it starts from a summary of “{title}” (in its system prompt).</source>
+        <translation>Neuer Chat: Er beginnt mit einer Zusammenfassung von „{title}“ (im Systemprompt).</translation>
+    </message>
+    <message>
         <source>Archived. Choose “Archived” above the list to see it.</source>
         <translation>Archiviert. Wählen Sie „Archiviert“ über der Liste, um sie zu sehen.</translation>
     </message>
@@ -182,6 +202,14 @@
         <translation>Nachricht…  (Eingabe sendet, Umschalt+Eingabe für eine neue Zeile, / für Prompts)</translation>
     </message>
     <message>
+        <source>Model</source>
+        <translation>Modell</translation>
+    </message>
+    <message>
+        <source>Choose the model</source>
+        <translation>Das Modell wählen</translation>
+    </message>
+    <message>
         <source>Send</source>
         <translation>Senden</translation>
     </message>
@@ -191,12 +219,84 @@
     </message>
     <message>
         <source>Attach files</source>
-        <extracomment>document position of the "/" whose query the picker follows, or None</extracomment>
         <translation>Dateien anhängen</translation>
+    </message>
+    <message>
+        <source>Send (Enter)</source>
+        <translation>Senden (Eingabe)</translation>
+    </message>
+    <message>
+        <source>Choose a model</source>
+        <extracomment>document position of the "/" whose query the picker follows, or None</extracomment>
+        <translation>Modell wählen</translation>
+    </message>
+    <message>
+        <source>Model: {model}. Click to choose another.</source>
+        <translation>Modell: {model}. Klicken, um ein anderes zu wählen.</translation>
     </message>
     <message>
         <source>Stop</source>
         <translation>Stopp</translation>
+    </message>
+    <message>
+        <source>Stop the reply (Esc)</source>
+        <translation>Antwort stoppen (Esc)</translation>
+    </message>
+</context>
+<context>
+    <name>ContextGauge</name>
+    <message>
+        <source>Context used</source>
+        <extracomment>start a new chat whose system prompt is a summary of this one hide the oldest turns from requests (they stay in the chat) send every turn again turn on OpenRouter's middle-out transform for this conversation</extracomment>
+        <translation>Belegter Kontext</translation>
+    </message>
+    <message>
+        <source>Start a New Chat with a Summary</source>
+        <translation>Neuen Chat mit Zusammenfassung beginnen</translation>
+    </message>
+    <message>
+        <source>Drop Oldest Turns</source>
+        <translation>Älteste Runden weglassen</translation>
+    </message>
+    <message>
+        <source>Send All Turns Again</source>
+        <translation>Wieder alle Runden senden</translation>
+    </message>
+    <message>
+        <source>Enable Middle-Out Compression</source>
+        <translation>Middle-out-Komprimierung einschalten</translation>
+    </message>
+    <message>
+        <source>Ask the model for a summary and continue from it in a new chat</source>
+        <translation>Das Modell um eine Zusammenfassung bitten und damit in einem neuen Chat weitermachen</translation>
+    </message>
+    <message>
+        <source>Leave the oldest turns out of requests; they stay in the chat</source>
+        <translation>Die ältesten Runden nicht mehr mitsenden; sie bleiben im Chat</translation>
+    </message>
+    <message>
+        <source>Let OpenRouter cut the middle of the conversation when it does not fit</source>
+        <translation>OpenRouter die Mitte der Unterhaltung kürzen lassen, wenn sie nicht passt</translation>
+    </message>
+    <message>
+        <source>How much of the model's context the next message uses</source>
+        <translation>Wie viel vom Kontext des Modells die nächste Nachricht belegt</translation>
+    </message>
+    <message>
+        <source>About {tokens} tokens go to the model with the next message: {percent} % of its context of {limit}.</source>
+        <translation>Mit der nächsten Nachricht gehen etwa {tokens} Tokens an das Modell: {percent} % seines Kontexts von {limit}.</translation>
+    </message>
+    <message>
+        <source>Over the limit: the request may be refused or cut. Click for choices.</source>
+        <translation>Über der Grenze: Die Anfrage kann abgelehnt oder gekürzt werden. Klicken für Möglichkeiten.</translation>
+    </message>
+    <message>
+        <source>Oldest turns are left out.</source>
+        <translation>Die ältesten Runden werden weggelassen.</translation>
+    </message>
+    <message>
+        <source>About {tokens} tokens go to the model with the next message (its context length is not known).</source>
+        <translation>Mit der nächsten Nachricht gehen etwa {tokens} Tokens an das Modell (seine Kontextlänge ist unbekannt).</translation>
     </message>
 </context>
 <context>
@@ -372,10 +472,6 @@ er wird im Schlüsselbund des Systems gespeichert — oder setzen Sie $OPENROUTE
         <translation>Einstellungen</translation>
     </message>
     <message>
-        <source> Model </source>
-        <translation> Modell </translation>
-    </message>
-    <message>
         <source>The last reply: model, provider, tokens, cost</source>
         <translation>Die letzte Antwort: Modell, Anbieter, Tokens, Kosten</translation>
     </message>
@@ -459,6 +555,18 @@ er wird im Schlüsselbund des Systems gespeichert — oder setzen Sie $OPENROUTE
     <message>
         <source>About Parley</source>
         <translation>Über Parley</translation>
+    </message>
+    <message>
+        <source>Compare models side by side</source>
+        <translation>Modelle nebeneinander vergleichen</translation>
+    </message>
+    <message>
+        <source>Browse models</source>
+        <translation>Modelle durchsuchen</translation>
+    </message>
+    <message>
+        <source>Settings of this conversation</source>
+        <translation>Einstellungen dieser Unterhaltung</translation>
     </message>
     <message>
         <source>&amp;File</source>
@@ -611,8 +719,8 @@ er wird im Schlüsselbund des Systems gespeichert — oder setzen Sie $OPENROUTE
         <translation>Assistent</translation>
     </message>
     <message>
-        <source>via {provider}</source>
-        <translation>über {provider}</translation>
+        <source>{model} via {provider}</source>
+        <translation>{model} über {provider}</translation>
     </message>
     <message>
         <source>{n} tokens</source>

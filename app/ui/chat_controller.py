@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     # httpx is imported only when the first request is made, after the window is shown.
     from app.core.client import ChatClient, KeyInfo, ModelInfo
     from app.core.compare import Comparison
+    from app.core.context_budget import ContextEstimate
     from app.core.endpoints import Endpoint
     from app.core.events import StreamEvent
     from app.core.finish import RunSummary
@@ -258,6 +259,107 @@ class ChatController(QObject):
         self.current = None
         self.set_model(self.ctx.settings.default_model)
         self.conversationOpened.emit(None, [])
+
+    # ---- context -------------------------------------------------------------------
+
+    def context_estimate(self) -> ContextEstimate:
+        """How much of the model's context the open chat fills (the draft not counted)."""
+        from app.core.context_budget import estimate, visible_to_model
+
+        options = self.options()
+        messages = self._messages_of(self.current) if self.current is not None else []
+        sent = visible_to_model(messages, options.first_sent_message)
+        info = self.model_info()
+        return estimate(sent, info.context_length if info else None,
+                        system_prompt=options.system_prompt,
+                        measured_after=options.hidden_at_message)
+
+    def hide_oldest_turns(self) -> int:
+        """Leave the oldest turns out of requests until the chat fits 80 % of the model's
+        context (the last turn always goes); returns how many messages are left out."""
+        from app.core.context_budget import first_kept_for, visible_to_model
+
+        info = self.model_info()
+        if self.current is None or info is None or not info.context_length:
+            return 0
+        messages = self._messages_of(self.current)
+        first = first_kept_for(messages, info.context_length)
+        if first is None:
+            return 0
+        options = self.options()
+        options.first_sent_message = first
+        options.hidden_at_message = messages[-1].id
+        self.set_options(options)
+        hidden = len(messages) - len(visible_to_model(messages, first))
+        self.statusMessage.emit(self.tr(
+            "{n} older messages are left out of requests; they stay in the chat.").format(
+            n=hidden))
+        return hidden
+
+    def send_all_turns(self) -> None:
+        """Send every turn again (undo `hide_oldest_turns`)."""
+        options = self.options()
+        options.first_sent_message = None
+        options.hidden_at_message = None
+        self.set_options(options)
+
+    def enable_middle_out(self) -> None:
+        """Let OpenRouter compress the middle of this chat when it does not fit."""
+        options = self.options()
+        options.middle_out = True
+        self.set_options(options)
+        self.statusMessage.emit(self.tr(
+            "Middle-out is on: OpenRouter drops messages from the middle when the chat "
+            "does not fit the model."))
+
+    def start_summary_chat(self) -> bool:
+        """Ask the model for a summary of the open chat, then open a new chat that starts
+        from it (as its system prompt). False when there is nothing to summarise."""
+        if self.current is None or self.busy:
+            return False
+        self.spawn(self._summary_chat(self.current))
+        return True
+
+    async def _summary_chat(self, conv: Conversation) -> None:
+        from app.core.context_budget import SUMMARY_INSTRUCTION, summary_intro
+        from app.core.events import ReplyAccumulator
+
+        self.statusMessage.emit(self.tr("Writing a summary of this chat…"))
+        request = self.request()
+        options = request.options
+        messages = self._messages_of(conv)
+        payload = request.payload(messages)
+        payload["messages"].append({"role": "user", "content": SUMMARY_INSTRUCTION})
+        payload.pop("tools", None)
+        acc = ReplyAccumulator()
+
+        def on_events(events: list[StreamEvent]) -> None:
+            for event in events:
+                acc.apply(event)
+
+        try:
+            client = self.ctx.client_for_endpoint(request.endpoint)
+            await client.stream_chat(payload, on_events)
+        except ParleyError as exc:
+            self.errorRaised.emit(str(exc), exc.hint, error_kind(exc))
+            return
+        summary = acc.text.strip()
+        if not summary:
+            self.statusMessage.emit(self.tr("The model returned no summary; nothing changed."))
+            return
+        fresh = options.clone()
+        fresh.first_sent_message = None
+        fresh.hidden_at_message = None
+        intro = summary_intro(conv.title, summary)
+        fresh.system_prompt = f"{fresh.system_prompt}\n\n{intro}" if fresh.system_prompt \
+            else intro
+        model = self.model
+        self.new_conversation()
+        self.set_model(model)
+        self.pending_options = fresh
+        self.statusMessage.emit(self.tr(
+            "New chat: it starts from a summary of “{title}” (in its system prompt).").format(
+            title=conv.title))
 
     def rename_conversation(self, conversation_id: int, title: str) -> None:
         title = title.strip()

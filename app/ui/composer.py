@@ -299,10 +299,11 @@ class Composer(QWidget):
         self.attach_button.clicked.connect(self.choose_files)
         self.edit.filesAdded.connect(self.add_files)
         self.edit.imagePasted.connect(self.add_pasted_image)
-        self.edit.textChanged.connect(self._update_gauge)
-        self.tray.changed.connect(self._update_gauge)
+        self.edit.textChanged.connect(self.update_gauge)
+        self.tray.changed.connect(self.update_gauge)
 
-    def _update_gauge(self) -> None:
+    def update_gauge(self) -> None:
+        """Count the draft and its attachments in the context gauge."""
         if self.gauge.estimate is not None:
             self.gauge.set_draft(self.edit.toPlainText(), self.tray.attachments())
 

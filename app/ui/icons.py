@@ -9,7 +9,7 @@ dimmed text colour, icons on a selection the highlighted-text colour.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,7 +44,7 @@ def available_icons() -> list[str]:
     return sorted(p.stem for p in ICON_DIR.glob("*.svg"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _svg_source(name: str) -> str:
     return icon_path(name).read_text(encoding="utf-8")
 
