@@ -120,6 +120,11 @@ def test_wheel_contains_icons_and_all_packages(tmp_path: Path) -> None:
     assert "parley_resources/icons/parley.svg" in names
     for size in ICON_SIZES:
         assert f"parley_resources/icons/hicolor/{size}x{size}/apps/parley.png" in names
+    from app.ui.icons import available_icons
+
+    for name in available_icons():
+        assert f"app/ui/lucide/{name}.svg" in names
+    assert "app/ui/lucide/LICENSE" in names
     for module in ("app/cli/__init__.py", "app/main.py", "app/core/resources.py", "app/py.typed"):
         assert module in names
     py_files = {str(p.relative_to(ROOT)) for p in (ROOT / "app").rglob("*.py")}
@@ -170,6 +175,15 @@ def test_metainfo_matches_the_app() -> None:
 
 
 # --- PyInstaller and the entry points -------------------------------------------------------
+
+
+def test_icon_set_ships_as_package_data_and_in_the_frozen_app() -> None:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    data = config["tool"]["setuptools"]["package-data"]["app.ui"]
+    assert "lucide/*.svg" in data and "lucide/LICENSE" in data
+    spec = SPEC.read_text()
+    assert '"lucide" / "*.svg"), "app/ui/lucide"' in spec
+    assert '"lucide" / "LICENSE"), "app/ui/lucide"' in spec
 
 
 def test_pyinstaller_spec_parses_and_names_the_entry_point() -> None:
