@@ -58,7 +58,7 @@ def test_attachments_count() -> None:
 
 
 def test_estimate_without_usage_sums_messages_and_the_system_prompt() -> None:
-    unmeasured = [m for m in THREAD[:4]]
+    unmeasured = THREAD[:4]
     est = estimate(unmeasured, 1000, system_prompt="p" * 80)
     assert est.tokens == (4 + 10) + (4 + 100) + (4 + 200) + (4 + 101) + (4 + 20)
     assert not est.measured

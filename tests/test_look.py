@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPointF, QSize, Qt
+from PySide6.QtCore import QEvent, QPointF, QSize, Qt
 from PySide6.QtGui import QEnterEvent, QPalette
 from PySide6.QtWidgets import QApplication, QToolButton
 
@@ -35,7 +36,7 @@ def test_icons_load_from_the_installed_package(qapp: QApplication) -> None:
     import app.ui.icons as icons
 
     # Next to the module, i.e. in the installed package (pyproject package-data).
-    assert icons.ICON_DIR.parent == __import__("pathlib").Path(icons.__file__).parent
+    assert icons.ICON_DIR.parent == Path(icons.__file__).resolve().parent
     names = icons.available_icons()
     for needed in ("copy", "file-code", "pencil", "refresh-cw", "git-compare", "trash-2",
                    "paperclip", "arrow-up", "square", "settings", "square-pen", "gauge"):
@@ -119,8 +120,7 @@ def test_message_actions_are_icons_shown_on_hover(qtbot: Any, light: None) -> No
     assert reply.actions_shown()
     shown = row.grab().toImage()
     assert shown != hidden  # the icons are drawn now
-    QApplication.sendEvent(reply, __import__("PySide6.QtCore").QtCore.QEvent(
-        __import__("PySide6.QtCore").QtCore.QEvent.Type.Leave))
+    QApplication.sendEvent(reply, QEvent(QEvent.Type.Leave))
     assert not reply.actions_shown()
 
 
@@ -137,11 +137,11 @@ def test_message_actions_appear_on_keyboard_focus_and_are_tab_reachable(
         assert b.focusPolicy() & Qt.FocusPolicy.TabFocus
     chat.window().activateWindow()
     buttons[0].setFocus(Qt.FocusReason.TabFocusReason)
-    qtbot.waitUntil(lambda: buttons[0].hasFocus(), timeout=2000)
+    qtbot.waitUntil(buttons[0].hasFocus, timeout=2000)
     assert user.actions_shown()
     # Tab goes on to the next action of the same message.
     qtbot.keyClick(buttons[0], Qt.Key.Key_Tab)
-    qtbot.waitUntil(lambda: buttons[1].hasFocus(), timeout=2000)
+    qtbot.waitUntil(buttons[1].hasFocus, timeout=2000)
     assert user.actions_shown()
 
 
