@@ -240,3 +240,21 @@ def test_toolbar_buttons_are_icons_with_tooltips_and_names(gui: Parley) -> None:
         assert b.toolTip() and b.accessibleName()
     new_chat = toolbar.widgetForAction(gui.window.new_action)
     assert "Ctrl+N" in new_chat.toolTip()
+
+
+def test_new_chat_from_a_summary(gui: Parley, qtbot: Any, fake: FakeOpenRouter) -> None:
+    fake.enqueue(text_stream("Paris is the capital."))
+    send(qtbot, gui, "What is the capital of France?")
+    qtbot.waitUntil(lambda: not gui.controller.busy, timeout=5000)
+    old = gui.controller.current
+    assert old is not None
+    fake.enqueue(text_stream("The user asked for the capital of France: Paris."))
+    gui.window.composer.gauge.summary_action.trigger()
+    qtbot.waitUntil(lambda: gui.controller.current is None, timeout=5000)
+    asked = chat_requests(fake)[-1].json()["messages"]
+    assert asked[-1]["role"] == "user" and "Summarise" in asked[-1]["content"]
+    assert any("capital of France?" in str(m["content"]) for m in asked)
+    # The new chat starts from the summary, as its system prompt.
+    system = gui.controller.options().system_prompt or ""
+    assert "The user asked for the capital of France: Paris." in system
+    assert old.title in system
