@@ -118,19 +118,43 @@
         <translation>Antwort von {model}</translation>
     </message>
     <message>
+        <source>The reply of {model} as it streams</source>
+        <translation>Die Antwort von {model}, während sie eintrifft</translation>
+    </message>
+    <message>
+        <source>Figures of {model}</source>
+        <translation>Kennzahlen von {model}</translation>
+    </message>
+    <message>
         <source>Stop</source>
         <translation>Stopp</translation>
     </message>
     <message>
+        <source>Stop {model}</source>
+        <translation>{model} stoppen</translation>
+    </message>
+    <message>
+        <source>Stop this reply only; what arrived is kept</source>
+        <translation>Nur diese Antwort stoppen; was angekommen ist, bleibt erhalten</translation>
+    </message>
+    <message>
         <source>Continue with this one</source>
         <translation>Mit dieser weitermachen</translation>
+    </message>
+    <message>
+        <source>Continue with {model}</source>
+        <translation>Mit {model} weitermachen</translation>
+    </message>
+    <message>
+        <source>Show this reply in the conversation; follow-ups continue from it</source>
+        <translation>Diese Antwort im Gespräch zeigen; Folgefragen setzen hier an</translation>
     </message>
 </context>
 <context>
     <name>CompareDialog</name>
     <message>
         <source>Compare Models</source>
-        <extracomment>"Compare with…": the reply whose prompt other models answer (None: a new prompt)</extracomment>
+        <extracomment>the models starred in a model browser opened from a slot, in starring order "Compare with…": the reply whose prompt other models answer (None: a new prompt)</extracomment>
         <translation>Modelle vergleichen</translation>
     </message>
     <message>
@@ -139,27 +163,60 @@
     </message>
     <message>
         <source>Model {n}</source>
+        <extracomment>per slot: opens the model browser (favourites first) to pick that slot's model</extracomment>
         <translation>Modell {n}</translation>
+    </message>
+    <message>
+        <source>Model {n}: type an id or pick from the list (starred models first)</source>
+        <translation>Modell {n}: eine ID eingeben oder aus der Liste wählen (Favoriten zuerst)</translation>
     </message>
     <message>
         <source>Model {n} (optional)</source>
         <translation>Modell {n} (optional)</translation>
     </message>
     <message>
+        <source>Browse models for model {n}</source>
+        <translation>Modelle für Modell {n} durchsuchen</translation>
+    </message>
+    <message>
+        <source>Pick model {n} in the model browser (starred models first)</source>
+        <translation>Modell {n} im Modellkatalog wählen (Favoriten zuerst)</translation>
+    </message>
+    <message>
         <source>The prompt every model answers</source>
         <translation>Die Eingabe, auf die jedes Modell antwortet</translation>
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation>Eingabe</translation>
     </message>
     <message>
         <source>Compare</source>
         <translation>Vergleichen</translation>
     </message>
     <message>
+        <source>Send the prompt to every model picked at once</source>
+        <translation>Die Eingabe gleichzeitig an jedes gewählte Modell senden</translation>
+    </message>
+    <message>
         <source>Stop All</source>
         <translation>Alle stoppen</translation>
     </message>
     <message>
+        <source>Stop every reply still streaming (Esc)</source>
+        <translation>Jede noch laufende Antwort stoppen (Esc)</translation>
+    </message>
+    <message>
         <source>Pick two to four models, write a prompt and press Compare. The replies stream side by side, and each is kept as a version of the answer in the conversation.</source>
         <translation>Wählen Sie zwei bis vier Modelle, schreiben Sie eine Eingabe und drücken Sie Vergleichen. Die Antworten erscheinen nebeneinander, und jede bleibt als Version der Antwort im Gespräch erhalten.</translation>
+    </message>
+    <message>
+        <source>Comparison summary</source>
+        <translation>Zusammenfassung des Vergleichs</translation>
+    </message>
+    <message>
+        <source>Choose Model {n}</source>
+        <translation>Modell {n} wählen</translation>
     </message>
     <message>
         <source>queued</source>
