@@ -245,3 +245,13 @@ def test_every_control_of_the_compare_dialog_is_named_and_explained(
     assert unnamed == []
     names = [w.accessibleName() for w in controls]
     assert len(set(names)) == len(names)  # "Stop" says whose reply it stops
+
+
+def test_tab_in_the_prompt_moves_on_to_compare(gui: Parley, qtbot: Any) -> None:
+    dialog = open_compare(qtbot, gui)
+    dialog.prompt.setFocus()
+    qtbot.waitUntil(dialog.prompt.hasFocus, timeout=2000)
+    qtbot.keyClicks(dialog.prompt, "Which is best?")
+    qtbot.keyClick(dialog.prompt, Qt.Key.Key_Tab)
+    assert dialog.prompt.toPlainText() == "Which is best?"
+    assert dialog.send_button.hasFocus()

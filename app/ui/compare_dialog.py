@@ -140,6 +140,8 @@ class CompareDialog(QDialog):
         self.prompt = QPlainTextEdit(self)
         self.prompt.setPlaceholderText(self.tr("The prompt every model answers"))
         self.prompt.setMaximumHeight(90)
+        # Tab goes on to Compare, as in the other fields of a dialog (a prompt needs no tabs).
+        self.prompt.setTabChangesFocus(True)
         self.prompt.setAccessibleName(self.tr("Prompt"))
         self.prompt.setToolTip(self.tr("The prompt every model answers"))
         if reply_id is not None:
