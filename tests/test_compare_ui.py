@@ -255,3 +255,27 @@ def test_tab_in_the_prompt_moves_on_to_compare(gui: Parley, qtbot: Any) -> None:
     qtbot.keyClick(dialog.prompt, Qt.Key.Key_Tab)
     assert dialog.prompt.toPlainText() == "Which is best?"
     assert dialog.send_button.hasFocus()
+
+
+def test_a_narrow_dialog_puts_the_model_slots_two_a_row_and_stacks_the_columns(
+    gui: Parley, qtbot: Any
+) -> None:
+    dialog = open_compare(qtbot, gui)
+    dialog.resize(1200, 700)
+    qtbot.waitUntil(lambda: dialog.width() == 1200, timeout=2000)
+    QApplication.processEvents()
+    tops = {c.mapTo(dialog, c.rect().topLeft()).y() for c in dialog.choosers}
+    assert len(tops) == 1  # one row of four
+    dialog.resize(850, 800)  # narrowed by hand: below 900 px it changes its layout ...
+    qtbot.waitUntil(lambda: dialog.width() == 850, timeout=2000)
+    QApplication.processEvents()
+    dialog.resize(620, 800)  # ... and can then be made narrower still
+    qtbot.waitUntil(lambda: dialog.width() == 620, timeout=2000)
+    QApplication.processEvents()
+    rows = [c.mapTo(dialog, c.rect().topLeft()).y() for c in dialog.choosers]
+    assert rows[0] == rows[1] < rows[2] == rows[3]
+    assert dialog.columns_layout.direction().name == "TopToBottom"
+    # Nothing is cut off: every slot and its browse button fit in the window.
+    for widget in [*dialog.choosers, *dialog.browse_buttons]:
+        right = widget.mapTo(dialog, widget.rect().topRight()).x()
+        assert right <= dialog.width()

@@ -15,6 +15,7 @@ from PySide6.QtGui import QCloseEvent, QKeyEvent, QResizeEvent, QTextCursor
 from PySide6.QtWidgets import (
     QBoxLayout,
     QDialog,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -105,17 +106,16 @@ class CompareDialog(QDialog):
                             else self.tr("Compare with Other Models"))
         self.setObjectName("compareDialog")
         self.controller = controller
-        self.resize(1100, 700)
         self.choosers: list[ModelChooser] = []
         #: per slot: opens the model browser (favourites first) to pick that slot's model
         self.browse_buttons: list[QToolButton] = []
-        pickers = QHBoxLayout()
+        self.pickers = QGridLayout()
         models = controller.models_favourites_first()
         # Comparing with an existing reply: its model is already a column, up to 3 others.
         slots = MODEL_SLOTS if reply_id is None else MODEL_SLOTS - 1
         for slot in range(slots):
             chooser = ModelChooser(self)
-            chooser.setMinimumContentsLength(16)
+            chooser.setMinimumContentsLength(12)
             chooser.set_models(models)
             chooser.setAccessibleName(self.tr("Model {n}").format(n=slot + 1))
             chooser.setToolTip(self.tr("Model {n}: type an id or pick from the list (starred "
@@ -135,8 +135,8 @@ class CompareDialog(QDialog):
                                       "first)").format(n=slot + 1))
             browse.clicked.connect(lambda _c=False, i=slot: self.browse(i))
             self.browse_buttons.append(browse)
-            pickers.addWidget(chooser, 1)
-            pickers.addWidget(browse)
+        self._per_row = 0
+        self._place_pickers(MODEL_SLOTS)
         self.prompt = QPlainTextEdit(self)
         self.prompt.setPlaceholderText(self.tr("The prompt every model answers"))
         self.prompt.setMaximumHeight(90)
@@ -179,12 +179,17 @@ class CompareDialog(QDialog):
         self.summary.setWordWrap(True)
         self.summary.setAccessibleName(self.tr("Comparison summary"))
         layout = QVBoxLayout(self)
-        layout.addLayout(pickers)
+        layout.addLayout(self.pickers)
         layout.addLayout(row)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.summary)
         self.columns: list[CompareColumn] = []
         self._running = False
+        # Laid out for the room there is before it is shown: the wide layout is wider than
+        # a small screen, and a window is never made narrower than its layout allows.
+        room = self.screen().availableGeometry()
+        self.resize(min(1100, room.width()), min(700, room.height()))
+        self._lay_out()
 
         self.send_button.clicked.connect(self.send)
         self.stop_all_button.clicked.connect(self.stop_all)
@@ -325,13 +330,30 @@ class CompareDialog(QDialog):
                 signal.disconnect(slot)
 
     def _lay_out(self) -> None:
-        direction = (QBoxLayout.Direction.TopToBottom if self.width() < STACK_BELOW
+        narrow = self.width() < STACK_BELOW
+        self._place_pickers(2 if narrow else MODEL_SLOTS)
+        direction = (QBoxLayout.Direction.TopToBottom if narrow
                      else QBoxLayout.Direction.LeftToRight)
         if self.columns_layout.direction() != direction:
             self.columns_layout.setDirection(direction)
         for widget in self.columns:
             widget.text.setMinimumHeight(160 if direction is QBoxLayout.Direction.TopToBottom
                                          else 0)
+
+
+    def _place_pickers(self, per_row: int) -> None:
+        """The model slots in rows of `per_row` (two a row on a narrow window)."""
+        if per_row == self._per_row:
+            return
+        self._per_row = per_row
+        grid = self.pickers
+        for slot, (chooser, browse) in enumerate(zip(self.choosers, self.browse_buttons,
+                                                     strict=True)):
+            row, col = divmod(slot, per_row)
+            grid.addWidget(chooser, row, 2 * col)  # re-adding moves the widget
+            grid.addWidget(browse, row, 2 * col + 1)
+        for col in range(2 * MODEL_SLOTS):
+            grid.setColumnStretch(col, 1 if col % 2 == 0 and col < 2 * per_row else 0)
 
 
 def column_figures(col: Column) -> str:
