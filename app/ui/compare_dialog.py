@@ -7,6 +7,7 @@ a column or all (Esc), then "Continue with this one" to make that reply the bran
 from __future__ import annotations
 
 import contextlib
+import importlib
 import warnings
 from typing import TYPE_CHECKING, Any
 
@@ -100,6 +101,9 @@ class CompareDialog(QDialog):
         reply_id: int | None = None,
     ) -> None:
         super().__init__(parent)
+        # Loaded while the user picks models rather than when Compare is pressed, where the
+        # import would hold up the first comparison's start.
+        importlib.import_module("app.core.compare")
         #: "Compare with…": the reply whose prompt other models answer (None: a new prompt)
         self.reply_id = reply_id
         self.setWindowTitle(self.tr("Compare Models") if reply_id is None
