@@ -279,3 +279,32 @@ def test_a_narrow_dialog_puts_the_model_slots_two_a_row_and_stacks_the_columns(
     for widget in [*dialog.choosers, *dialog.browse_buttons]:
         right = widget.mapTo(dialog, widget.rect().topRight()).x()
         assert right <= dialog.width()
+
+
+def test_a_comparison_in_the_open_chat_adds_to_it_without_redrawing_what_is_shown(
+    gui: Parley, qtbot: Any, fake: FakeOpenRouter
+) -> None:
+    from tests.test_gui import send
+
+    for i in range(3):
+        fake.enqueue(text_stream(f"Answer {i}"))
+        send(qtbot, gui, f"Question {i}")
+        qtbot.waitUntil(lambda: not gui.controller.busy, timeout=10000)
+    chat = gui.window.chat
+    before = dict(chat.views)
+    assert len(before) == 6
+    fake.by_model[A] = text_stream("Reply from A", model=A)
+    fake.by_model[B] = text_stream("Reply from B", model=B)
+    dialog = open_compare(qtbot, gui)
+    pick(dialog, "Which is best?", A, B)
+    qtbot.mouseClick(dialog.send_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not gui.controller.busy, timeout=10000)
+    qtbot.waitUntil(lambda: len(chat.views) == 8, timeout=5000)
+    # The exchanges already on screen were kept as drawn (a rebuild of every message froze
+    # the window); the prompt and the first column's reply follow them, one of two versions.
+    assert all(chat.views.get(mid) is view for mid, view in before.items())
+    texts = [visible_text(v).strip() for v in chat.views.values()]
+    assert texts[-2:] == ["Which is best?", "Reply from A"]
+    assert reply_views(gui)[-1].branch_label.text() == "1 / 2"
+    assert [m.content for m in chat.messages()][-3:] == ["Answer 2", "Which is best?",
+                                                         "Reply from A"]
