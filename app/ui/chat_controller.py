@@ -13,7 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
@@ -61,6 +61,9 @@ TASKS_EXIT_WAIT = 2.0
 #: how often a streaming reply is pushed to the view (~30 frames a second: smooth for
 #: text, and half the repaints of 60 fps, which dominate the cost of a long reply)
 FRAME_MS = 33
+#: what the chat view showed of a comparison's conversation when it started: the thread a
+#: new prompt is added to, the thread holding the compared reply, or another conversation
+Shown = Literal["prompt", "thread"] | None
 
 
 def error_kind(exc: BaseException) -> str:
@@ -996,9 +999,9 @@ class ChatController(QObject):
         self._comparison = comparison
         self.compareStarted.emit(comparison)
         # Where the chat view stands: the messages shown so far stay as they are drawn.
-        shown_before = "thread" if shown == comparison.conversation_id else None
-        if shown_before is not None and new_prompt:
-            shown_before = "prompt"
+        shown_before: Shown = None
+        if shown == comparison.conversation_id:
+            shown_before = "prompt" if new_prompt else "thread"
         self._task = asyncio.ensure_future(self._drive_compare(comparison, shown_before))
         self._task.add_done_callback(_report_failure)
         self._frame.start()
@@ -1040,7 +1043,7 @@ class ChatController(QObject):
             self.compareProgress.emit(index, comparison.columns[index].text)
         self._compare_dirty.clear()
 
-    async def _drive_compare(self, comparison: Comparison, shown_before: str | None) -> None:
+    async def _drive_compare(self, comparison: Comparison, shown_before: Shown) -> None:
         def done(index: int, col: Any) -> None:
             self._compare_dirty.discard(index)
             self.compareColumnFinished.emit(index, col)
@@ -1062,7 +1065,7 @@ class ChatController(QObject):
             self.update_totals()
 
     def _show_compared(
-        self, conv: Conversation, comparison: Comparison, shown_before: str | None
+        self, conv: Conversation, comparison: Comparison, shown_before: Shown
     ) -> None:
         """Show a finished comparison in the chat view. When the view already shows this
         conversation only what is new is drawn (rebuilding every message shown froze the
