@@ -827,6 +827,24 @@ GERMAN: dict[str, str] = {
         "Vergleichen. Die Antworten erscheinen nebeneinander, und jede bleibt als Version "
         "der Antwort im Gespräch erhalten."
     ),
+    "Browse models for model {n}": "Modelle für Modell {n} durchsuchen",
+    "Pick model {n} in the model browser (starred models first)":
+        "Modell {n} im Modellkatalog wählen (Favoriten zuerst)",
+    "Choose Model {n}": "Modell {n} wählen",
+    "Model {n}: type an id or pick from the list (starred models first)":
+        "Modell {n}: eine ID eingeben oder aus der Liste wählen (Favoriten zuerst)",
+    "Send the prompt to every model picked at once":
+        "Die Eingabe gleichzeitig an jedes gewählte Modell senden",
+    "Stop every reply still streaming (Esc)": "Jede noch laufende Antwort stoppen (Esc)",
+    "Comparison summary": "Zusammenfassung des Vergleichs",
+    "The reply of {model} as it streams": "Die Antwort von {model}, während sie eintrifft",
+    "Figures of {model}": "Kennzahlen von {model}",
+    "Stop {model}": "{model} stoppen",
+    "Stop this reply only; what arrived is kept":
+        "Nur diese Antwort stoppen; was angekommen ist, bleibt erhalten",
+    "Continue with {model}": "Mit {model} weitermachen",
+    "Show this reply in the conversation; follow-ups continue from it":
+        "Diese Antwort im Gespräch zeigen; Folgefragen setzen hier an",
 }
 
 #: plural forms (numerus="yes"): German has two

@@ -146,3 +146,165 @@ def test_starred_models_come_first_in_the_compare_pickers(gui: Parley, qtbot: An
     dialog = open_compare(qtbot, gui)
     chooser = dialog.choosers[1]
     assert [chooser.itemText(i) for i in range(chooser.count())] == ["z/starred", "a/first"]
+
+
+def browser_of(qtbot: Any, dialog: CompareDialog, slot: int) -> Any:
+    from app.ui.model_browser import ModelBrowser
+
+    qtbot.mouseClick(dialog.browse_buttons[slot], Qt.MouseButton.LeftButton)
+
+    def shown() -> list[ModelBrowser]:
+        return [w for w in dialog.findChildren(ModelBrowser) if w.isVisible()]
+
+    qtbot.waitUntil(lambda: bool(shown()), timeout=5000)
+    return shown()[0]
+
+
+def listed(browser: Any) -> list[str]:
+    from app.ui.model_browser import ID_ROLE, Column
+
+    proxy = browser.proxy
+    return [proxy.index(r, Column.NAME).data(ID_ROLE) for r in range(proxy.rowCount())]
+
+
+def test_a_slot_is_picked_in_the_model_browser_with_starred_models_first(
+    gui: Parley, qtbot: Any
+) -> None:
+    from app.core.client import ModelInfo
+
+    models = [ModelInfo("a/first", "A first"), ModelInfo("m/middle", "M middle"),
+              ModelInfo("z/starred", "Z starred")]
+    gui.ctx.settings.favourite_models = ["z/starred"]
+    gui.controller.models = models
+    dialog = open_compare(qtbot, gui)
+    browser = browser_of(qtbot, dialog, 1)
+    # After the pinned "auto" entry, the starred model leads, then the others by name.
+    assert listed(browser)[1:] == ["z/starred", "a/first", "m/middle"]
+    assert browser.select_model("m/middle")
+    qtbot.mouseClick(browser.choose_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not browser.isVisible(), timeout=2000)
+    assert dialog.choosers[1].currentText() == "m/middle"
+    assert dialog.chosen_models()[1:] == ["m/middle"]
+
+    # A model starred there is remembered and joins the favourites in every slot's list.
+    browser = browser_of(qtbot, dialog, 2)
+    assert browser.select_model("m/middle")
+    browser.toggle_favourite()
+    assert list(gui.ctx.settings.favourite_models) == ["z/starred", "m/middle"]
+    chooser = dialog.choosers[0]
+    assert [chooser.itemText(i) for i in range(chooser.count())] == [
+        "m/middle", "z/starred", "a/first"]
+    browser.reject()
+
+
+def test_compare_with_picks_the_other_models_in_the_model_browser_too(
+    gui: Parley, qtbot: Any, fake: FakeOpenRouter
+) -> None:
+    from app.core.client import ModelInfo
+    from tests.test_gui import send
+
+    gui.controller.models = [ModelInfo(A, "Model A"), ModelInfo(B, "Model B")]
+    fake.enqueue(text_stream("The first answer"))
+    send(qtbot, gui, "Explain WAL")
+    qtbot.waitUntil(lambda: not gui.controller.busy, timeout=10000)
+    reply_views(gui)[0].compare_button.click()
+    qtbot.waitUntil(lambda: any(isinstance(w, CompareDialog) and w.isVisible()
+                                for w in QApplication.topLevelWidgets()), timeout=5000)
+    dialog = next(w for w in QApplication.topLevelWidgets()
+                  if isinstance(w, CompareDialog) and w.isVisible())
+    assert len(dialog.browse_buttons) == 3
+    browser = browser_of(qtbot, dialog, 0)
+    assert browser.select_model(B)
+    browser.choose()
+    fake.by_model[B] = text_stream("B explains WAL", model=B)
+    qtbot.mouseClick(dialog.send_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not gui.controller.busy, timeout=10000)
+    assert [c.text.toPlainText() for c in dialog.columns] == ["B explains WAL"]
+    dialog.close()
+
+
+def test_every_control_of_the_compare_dialog_is_named_and_explained(
+    gui: Parley, qtbot: Any, fake: FakeOpenRouter
+) -> None:
+    from PySide6.QtWidgets import QAbstractButton, QComboBox, QPlainTextEdit
+
+    fake.by_model[A] = text_stream("Reply from A", model=A)
+    fake.by_model[B] = text_stream("Reply from B", model=B)
+    dialog = open_compare(qtbot, gui)
+    pick(dialog, "Which is best?", A, B)
+    qtbot.mouseClick(dialog.send_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(dialog.columns) == 2 and not gui.controller.busy,
+                    timeout=10000)
+    controls = [w for kind in (QAbstractButton, QComboBox, QPlainTextEdit)
+                for w in dialog.findChildren(kind)
+                if w.isVisibleTo(dialog) and w.parent() is not None
+                and not isinstance(w.parent(), QComboBox)]
+    assert len(controls) >= 13  # 4 pickers + 4 browse + prompt + 2 buttons + 2 columns
+    unnamed = [w.objectName() or type(w).__name__ for w in controls
+               if not w.accessibleName() or not w.toolTip()]
+    assert unnamed == []
+    names = [w.accessibleName() for w in controls]
+    assert len(set(names)) == len(names)  # "Stop" says whose reply it stops
+
+
+def test_tab_in_the_prompt_moves_on_to_compare(gui: Parley, qtbot: Any) -> None:
+    dialog = open_compare(qtbot, gui)
+    dialog.prompt.setFocus()
+    qtbot.waitUntil(dialog.prompt.hasFocus, timeout=2000)
+    qtbot.keyClicks(dialog.prompt, "Which is best?")
+    qtbot.keyClick(dialog.prompt, Qt.Key.Key_Tab)
+    assert dialog.prompt.toPlainText() == "Which is best?"
+    assert dialog.send_button.hasFocus()
+
+
+def test_a_narrow_dialog_puts_the_model_slots_two_a_row_and_stacks_the_columns(
+    gui: Parley, qtbot: Any
+) -> None:
+    dialog = open_compare(qtbot, gui)
+    dialog.resize(1200, 700)
+    qtbot.waitUntil(lambda: dialog.width() == 1200, timeout=2000)
+    QApplication.processEvents()
+    tops = {c.mapTo(dialog, c.rect().topLeft()).y() for c in dialog.choosers}
+    assert len(tops) == 1  # one row of four
+    dialog.resize(850, 800)  # narrowed by hand: below 900 px it changes its layout ...
+    qtbot.waitUntil(lambda: dialog.width() == 850, timeout=2000)
+    QApplication.processEvents()
+    dialog.resize(620, 800)  # ... and can then be made narrower still
+    qtbot.waitUntil(lambda: dialog.width() == 620, timeout=2000)
+    QApplication.processEvents()
+    rows = [c.mapTo(dialog, c.rect().topLeft()).y() for c in dialog.choosers]
+    assert rows[0] == rows[1] < rows[2] == rows[3]
+    assert dialog.columns_layout.direction().name == "TopToBottom"
+    # Nothing is cut off: every slot and its browse button fit in the window.
+    for widget in [*dialog.choosers, *dialog.browse_buttons]:
+        right = widget.mapTo(dialog, widget.rect().topRight()).x()
+        assert right <= dialog.width()
+
+
+def test_a_comparison_in_the_open_chat_adds_to_it_without_redrawing_what_is_shown(
+    gui: Parley, qtbot: Any, fake: FakeOpenRouter
+) -> None:
+    from tests.test_gui import send
+
+    for i in range(3):
+        fake.enqueue(text_stream(f"Answer {i}"))
+        send(qtbot, gui, f"Question {i}")
+        qtbot.waitUntil(lambda: not gui.controller.busy, timeout=10000)
+    chat = gui.window.chat
+    before = dict(chat.views)
+    assert len(before) == 6
+    fake.by_model[A] = text_stream("Reply from A", model=A)
+    fake.by_model[B] = text_stream("Reply from B", model=B)
+    dialog = open_compare(qtbot, gui)
+    pick(dialog, "Which is best?", A, B)
+    qtbot.mouseClick(dialog.send_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not gui.controller.busy, timeout=10000)
+    qtbot.waitUntil(lambda: len(chat.views) == 8, timeout=5000)
+    # The exchanges already on screen were kept as drawn (a rebuild of every message froze
+    # the window); the prompt and the first column's reply follow them, one of two versions.
+    assert all(chat.views.get(mid) is view for mid, view in before.items())
+    texts = [visible_text(v).strip() for v in chat.views.values()]
+    assert texts[-2:] == ["Which is best?", "Reply from A"]
+    assert reply_views(gui)[-1].branch_label.text() == "1 / 2"
+    assert [m.content for m in chat.messages()][-3:] == ["Answer 2", "Which is best?",
+                                                         "Reply from A"]

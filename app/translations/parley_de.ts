@@ -4,7 +4,7 @@
     <name>ChatController</name>
     <message>
         <source>That conversation no longer exists.</source>
-        <extracomment>how long shutdown waits for cancelled tasks to finish their clean-up how often a streaming reply is pushed to the view (~30 frames a second: smooth for text, and half the repaints of 60 fps, which dominate the cost of a long reply) the list as a whole changed (filters, tags, start-up): reload it one conversation changed (new message, title, pin...): update that row only one conversation left the list (deleted or archived) (id, title) a conversation went to the trash; the window offers Undo (Conversation | None, list[Message]) — None: an empty new chat a stored message to show at the end of the open conversation {message id: (index, count)} for messages that have other versions (message id, text so far, reasoning so far) — coalesced to the frame rate (message id, every image of the reply so far, as in extra["images"]) — emitted on the frame tick when new images arrived the stored final state of a reply (complete, stopped or error) (message, hint, kind) kind: auth | credits | error a one-line summary of the last reply: model, tokens, cost (ToolCall, asyncio.Future[str]): ask the user; set "once", "always" or "deny" remaining credit and limit from GET /key, for the status bar ("" when unknown) spend of this conversation and of today, for the status bar a sentence when a budget's 80% / 100% threshold is crossed, "" when none is a comparison started: the Comparison (its columns: model, reply...) (column index, text so far) while a comparison streams, at most once a frame (column index, Column) when one column ended (complete, error or stopped) every column of the comparison ended background work (model list, titles, credit, warm-up...): cancelled at exit clean-up (closing clients and MCP servers): awaited to the end at exit, never cancelled, or a child process could be left behind (reply id, how many of its images the window was given) asked (with the budget sentence) before sending over budget when Settings say so; the composition root sets a dialog, True sends</extracomment>
+        <extracomment>how long shutdown waits for cancelled tasks to finish their clean-up how often a streaming reply is pushed to the view (~30 frames a second: smooth for text, and half the repaints of 60 fps, which dominate the cost of a long reply) what the chat view showed of a comparison's conversation when it started: the thread a new prompt is added to, the thread holding the compared reply, or another conversation the list as a whole changed (filters, tags, start-up): reload it one conversation changed (new message, title, pin...): update that row only one conversation left the list (deleted or archived) (id, title) a conversation went to the trash; the window offers Undo (Conversation | None, list[Message]) — None: an empty new chat a stored message to show at the end of the open conversation {message id: (index, count)} for messages that have other versions (message id, text so far, reasoning so far) — coalesced to the frame rate (message id, every image of the reply so far, as in extra["images"]) — emitted on the frame tick when new images arrived the stored final state of a reply (complete, stopped or error) (message, hint, kind) kind: auth | credits | error a one-line summary of the last reply: model, tokens, cost (ToolCall, asyncio.Future[str]): ask the user; set "once", "always" or "deny" remaining credit and limit from GET /key, for the status bar ("" when unknown) spend of this conversation and of today, for the status bar a sentence when a budget's 80% / 100% threshold is crossed, "" when none is a comparison started: the Comparison (its columns: model, reply...) (column index, text so far) while a comparison streams, at most once a frame (column index, Column) when one column ended (complete, error or stopped) every column of the comparison ended background work (model list, titles, credit, warm-up...): cancelled at exit clean-up (closing clients and MCP servers): awaited to the end at exit, never cancelled, or a child process could be left behind (reply id, how many of its images the window was given) asked (with the budget sentence) before sending over budget when Settings say so; the composition root sets a dialog, True sends</extracomment>
         <translation>Diese Unterhaltung gibt es nicht mehr.</translation>
     </message>
     <message>
@@ -138,19 +138,43 @@
         <translation>Antwort von {model}</translation>
     </message>
     <message>
+        <source>The reply of {model} as it streams</source>
+        <translation>Die Antwort von {model}, während sie eintrifft</translation>
+    </message>
+    <message>
+        <source>Figures of {model}</source>
+        <translation>Kennzahlen von {model}</translation>
+    </message>
+    <message>
         <source>Stop</source>
         <translation>Stopp</translation>
     </message>
     <message>
+        <source>Stop {model}</source>
+        <translation>{model} stoppen</translation>
+    </message>
+    <message>
+        <source>Stop this reply only; what arrived is kept</source>
+        <translation>Nur diese Antwort stoppen; was angekommen ist, bleibt erhalten</translation>
+    </message>
+    <message>
         <source>Continue with this one</source>
         <translation>Mit dieser weitermachen</translation>
+    </message>
+    <message>
+        <source>Continue with {model}</source>
+        <translation>Mit {model} weitermachen</translation>
+    </message>
+    <message>
+        <source>Show this reply in the conversation; follow-ups continue from it</source>
+        <translation>Diese Antwort im Gespräch zeigen; Folgefragen setzen hier an</translation>
     </message>
 </context>
 <context>
     <name>CompareDialog</name>
     <message>
         <source>Compare Models</source>
-        <extracomment>"Compare with…": the reply whose prompt other models answer (None: a new prompt)</extracomment>
+        <extracomment>the models starred in a model browser opened from a slot, in starring order "Compare with…": the reply whose prompt other models answer (None: a new prompt)</extracomment>
         <translation>Modelle vergleichen</translation>
     </message>
     <message>
@@ -159,27 +183,60 @@
     </message>
     <message>
         <source>Model {n}</source>
+        <extracomment>per slot: opens the model browser (favourites first) to pick that slot's model</extracomment>
         <translation>Modell {n}</translation>
+    </message>
+    <message>
+        <source>Model {n}: type an id or pick from the list (starred models first)</source>
+        <translation>Modell {n}: eine ID eingeben oder aus der Liste wählen (Favoriten zuerst)</translation>
     </message>
     <message>
         <source>Model {n} (optional)</source>
         <translation>Modell {n} (optional)</translation>
     </message>
     <message>
+        <source>Browse models for model {n}</source>
+        <translation>Modelle für Modell {n} durchsuchen</translation>
+    </message>
+    <message>
+        <source>Pick model {n} in the model browser (starred models first)</source>
+        <translation>Modell {n} im Modellkatalog wählen (Favoriten zuerst)</translation>
+    </message>
+    <message>
         <source>The prompt every model answers</source>
         <translation>Die Eingabe, auf die jedes Modell antwortet</translation>
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation>Eingabe</translation>
     </message>
     <message>
         <source>Compare</source>
         <translation>Vergleichen</translation>
     </message>
     <message>
+        <source>Send the prompt to every model picked at once</source>
+        <translation>Die Eingabe gleichzeitig an jedes gewählte Modell senden</translation>
+    </message>
+    <message>
         <source>Stop All</source>
         <translation>Alle stoppen</translation>
     </message>
     <message>
+        <source>Stop every reply still streaming (Esc)</source>
+        <translation>Jede noch laufende Antwort stoppen (Esc)</translation>
+    </message>
+    <message>
         <source>Pick two to four models, write a prompt and press Compare. The replies stream side by side, and each is kept as a version of the answer in the conversation.</source>
         <translation>Wählen Sie zwei bis vier Modelle, schreiben Sie eine Eingabe und drücken Sie Vergleichen. Die Antworten erscheinen nebeneinander, und jede bleibt als Version der Antwort im Gespräch erhalten.</translation>
+    </message>
+    <message>
+        <source>Comparison summary</source>
+        <translation>Zusammenfassung des Vergleichs</translation>
+    </message>
+    <message>
+        <source>Choose Model {n}</source>
+        <translation>Modell {n} wählen</translation>
     </message>
     <message>
         <source>queued</source>

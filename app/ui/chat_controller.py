@@ -13,7 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
@@ -62,6 +62,9 @@ TASKS_EXIT_WAIT = 2.0
 #: how often a streaming reply is pushed to the view (~30 frames a second: smooth for
 #: text, and half the repaints of 60 fps, which dominate the cost of a long reply)
 FRAME_MS = 33
+#: what the chat view showed of a comparison's conversation when it started: the thread a
+#: new prompt is added to, the thread holding the compared reply, or another conversation
+Shown = Literal["prompt", "thread"] | None
 
 
 def error_kind(exc: BaseException) -> str:
@@ -1053,7 +1056,8 @@ class ChatController(QObject):
 
         conv_id = self.current.id if self.current is not None else None
         return self._start_compare(
-            lambda: begin_compare(self.ctx.store, self.ctx.settings, conv_id, text, models))
+            lambda: begin_compare(self.ctx.store, self.ctx.settings, conv_id, text, models),
+            new_prompt=True)
 
     def compare_with(self, message_id: int, models: Sequence[str]) -> bool:
         """"Compare with…": answer an existing reply's prompt with other models too; their
@@ -1063,7 +1067,8 @@ class ChatController(QObject):
         from app.core.compare import compare_with
 
         return self._start_compare(
-            lambda: compare_with(self.ctx.store, self.ctx.settings, message_id, models))
+            lambda: compare_with(self.ctx.store, self.ctx.settings, message_id, models),
+            new_prompt=False)
 
     def models_favourites_first(self, models: Sequence[ModelInfo] | None = None) -> list[ModelInfo]:
         """The model list with the models starred in the model browser first (same order)."""
@@ -1080,10 +1085,11 @@ class ChatController(QObject):
         prompt = self.ctx.store.get_message(reply.parent_id)
         return prompt.content if prompt is not None else ""
 
-    def _start_compare(self, begin: Callable[[], Comparison]) -> bool:
+    def _start_compare(self, begin: Callable[[], Comparison], *, new_prompt: bool) -> bool:
         import asyncio
 
         store = self.ctx.store
+        shown = self.current.id if self.current is not None else None
         try:
             comparison = begin()
             for col in comparison.columns:
@@ -1094,7 +1100,11 @@ class ChatController(QObject):
         self.current = store.get_conversation(comparison.conversation_id)
         self._comparison = comparison
         self.compareStarted.emit(comparison)
-        self._task = asyncio.ensure_future(self._drive_compare(comparison))
+        # Where the chat view stands: the messages shown so far stay as they are drawn.
+        shown_before: Shown = None
+        if shown == comparison.conversation_id:
+            shown_before = "prompt" if new_prompt else "thread"
+        self._task = asyncio.ensure_future(self._drive_compare(comparison, shown_before))
         self._task.add_done_callback(_report_failure)
         self._frame.start()
         self.busyChanged.emit(True)
@@ -1135,7 +1145,7 @@ class ChatController(QObject):
             self.compareProgress.emit(index, comparison.columns[index].text)
         self._compare_dirty.clear()
 
-    async def _drive_compare(self, comparison: Comparison) -> None:
+    async def _drive_compare(self, comparison: Comparison, shown_before: Shown) -> None:
         def done(index: int, col: Any) -> None:
             self._compare_dirty.discard(index)
             self.compareColumnFinished.emit(index, col)
@@ -1152,9 +1162,26 @@ class ChatController(QObject):
             self.busyChanged.emit(False)
             self.compareFinished.emit(comparison)
             if self.current is not None and self.current.id == comparison.conversation_id:
-                self._show(self.current)
+                self._show_compared(self.current, comparison, shown_before)
             self.conversationUpdated.emit(comparison.conversation_id)
             self.update_totals()
+
+    def _show_compared(
+        self, conv: Conversation, comparison: Comparison, shown_before: Shown
+    ) -> None:
+        """Show a finished comparison in the chat view. When the view already shows this
+        conversation only what is new is drawn (rebuilding every message shown froze the
+        window for as long as a long conversation takes to draw)."""
+        thread = self._messages_of(conv)
+        prompt = comparison.user_message
+        if shown_before == "prompt" and len(thread) >= 2 and thread[-2].id == prompt.id:
+            # A new prompt after the messages shown, and the reply chosen for it.
+            self.messageAppended.emit(thread[-2])
+            self.messageAppended.emit(thread[-1])
+        elif shown_before != "thread" or all(m.id != prompt.id for m in thread):
+            self.conversationOpened.emit(conv, thread)
+        # "Compare with…" leaves the shown branch as it was: only its switchers change.
+        self.branchesChanged.emit(self.ctx.store.alternatives(conv.id))
 
     # ---- lifecycle -----------------------------------------------------------------
 

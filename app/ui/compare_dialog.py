@@ -7,19 +7,22 @@ a column or all (Esc), then "Continue with this one" to make that reply the bran
 from __future__ import annotations
 
 import contextlib
+import importlib
 import warnings
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QResizeEvent, QTextCursor
 from PySide6.QtWidgets import (
     QBoxLayout,
     QDialog,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -29,6 +32,7 @@ from app.ui.model_chooser import ModelChooser
 if TYPE_CHECKING:
     from app.core.compare import Column, Comparison
     from app.ui.chat_controller import ChatController
+    from app.ui.model_browser import ModelBrowser
 
 #: below this width the columns stack vertically
 STACK_BELOW = 900
@@ -49,8 +53,16 @@ class CompareColumn(QWidget):
         self.text = QPlainTextEdit(self)
         self.text.setReadOnly(True)
         self.text.setAccessibleName(self.tr("Reply of {model}").format(model=model))
+        self.text.setToolTip(self.tr("The reply of {model} as it streams").format(model=model))
+        self.figures.setAccessibleName(self.tr("Figures of {model}").format(model=model))
         self.stop_button = QPushButton(self.tr("Stop"), self)
+        self.stop_button.setAccessibleName(self.tr("Stop {model}").format(model=model))
+        self.stop_button.setToolTip(self.tr("Stop this reply only; what arrived is kept"))
         self.continue_button = QPushButton(self.tr("Continue with this one"), self)
+        self.continue_button.setAccessibleName(
+            self.tr("Continue with {model}").format(model=model))
+        self.continue_button.setToolTip(self.tr(
+            "Show this reply in the conversation; follow-ups continue from it"))
         self.continue_button.setEnabled(False)
         buttons = QHBoxLayout()
         buttons.addWidget(self.stop_button)
@@ -81,28 +93,37 @@ class CompareColumn(QWidget):
 class CompareDialog(QDialog):
     """Pick models, send once, watch the replies stream; see the module docstring."""
 
+    #: the models starred in a model browser opened from a slot, in starring order
+    favouritesChanged = Signal(list)
+
     def __init__(
         self, controller: ChatController, parent: QWidget | None = None, *,
         reply_id: int | None = None,
     ) -> None:
         super().__init__(parent)
+        # Loaded while the user picks models rather than when Compare is pressed, where the
+        # import would hold up the first comparison's start.
+        importlib.import_module("app.core.compare")
         #: "Compare with…": the reply whose prompt other models answer (None: a new prompt)
         self.reply_id = reply_id
         self.setWindowTitle(self.tr("Compare Models") if reply_id is None
                             else self.tr("Compare with Other Models"))
         self.setObjectName("compareDialog")
         self.controller = controller
-        self.resize(1100, 700)
         self.choosers: list[ModelChooser] = []
-        pickers = QHBoxLayout()
+        #: per slot: opens the model browser (favourites first) to pick that slot's model
+        self.browse_buttons: list[QToolButton] = []
+        self.pickers = QGridLayout()
         models = controller.models_favourites_first()
         # Comparing with an existing reply: its model is already a column, up to 3 others.
         slots = MODEL_SLOTS if reply_id is None else MODEL_SLOTS - 1
         for slot in range(slots):
             chooser = ModelChooser(self)
-            chooser.setMinimumContentsLength(16)
+            chooser.setMinimumContentsLength(12)
             chooser.set_models(models)
             chooser.setAccessibleName(self.tr("Model {n}").format(n=slot + 1))
+            chooser.setToolTip(self.tr("Model {n}: type an id or pick from the list (starred "
+                                       "models first)").format(n=slot + 1))
             chooser.set_model(controller.model if slot == 0 and reply_id is None else "")
             line = chooser.lineEdit()
             required = 2 if reply_id is None else 1
@@ -111,16 +132,32 @@ class CompareDialog(QDialog):
                     self.tr("Model {n}").format(n=slot + 1) if slot < required
                     else self.tr("Model {n} (optional)").format(n=slot + 1))
             self.choosers.append(chooser)
-            pickers.addWidget(chooser)
+            browse = QToolButton(self)
+            browse.setText("…")
+            browse.setAccessibleName(self.tr("Browse models for model {n}").format(n=slot + 1))
+            browse.setToolTip(self.tr("Pick model {n} in the model browser (starred models "
+                                      "first)").format(n=slot + 1))
+            browse.clicked.connect(lambda _c=False, i=slot: self.browse(i))
+            self.browse_buttons.append(browse)
+        self._per_row = 0
+        self._place_pickers(MODEL_SLOTS)
         self.prompt = QPlainTextEdit(self)
         self.prompt.setPlaceholderText(self.tr("The prompt every model answers"))
         self.prompt.setMaximumHeight(90)
+        # Tab goes on to Compare, as in the other fields of a dialog (a prompt needs no tabs).
+        self.prompt.setTabChangesFocus(True)
+        self.prompt.setAccessibleName(self.tr("Prompt"))
+        self.prompt.setToolTip(self.tr("The prompt every model answers"))
         if reply_id is not None:
             self.prompt.setPlainText(controller.prompt_of(reply_id))
             self.prompt.setReadOnly(True)
         self.send_button = QPushButton(self.tr("Compare"), self)
         self.send_button.setDefault(True)
+        self.send_button.setAccessibleName(self.tr("Compare"))
+        self.send_button.setToolTip(self.tr("Send the prompt to every model picked at once"))
         self.stop_all_button = QPushButton(self.tr("Stop All"), self)
+        self.stop_all_button.setAccessibleName(self.tr("Stop All"))
+        self.stop_all_button.setToolTip(self.tr("Stop every reply still streaming (Esc)"))
         self.stop_all_button.setEnabled(False)
         row = QHBoxLayout()
         row.addWidget(self.prompt, 1)
@@ -144,13 +181,19 @@ class CompareDialog(QDialog):
         self.summary = QLabel(self)
         self.summary.setObjectName("compareSummary")
         self.summary.setWordWrap(True)
+        self.summary.setAccessibleName(self.tr("Comparison summary"))
         layout = QVBoxLayout(self)
-        layout.addLayout(pickers)
+        layout.addLayout(self.pickers)
         layout.addLayout(row)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.summary)
         self.columns: list[CompareColumn] = []
         self._running = False
+        # Laid out for the room there is before it is shown: the wide layout is wider than
+        # a small screen, and a window is never made narrower than its layout allows.
+        room = self.screen().availableGeometry()
+        self.resize(min(1100, room.width()), min(700, room.height()))
+        self._lay_out()
 
         self.send_button.clicked.connect(self.send)
         self.stop_all_button.clicked.connect(self.stop_all)
@@ -171,6 +214,27 @@ class CompareDialog(QDialog):
         if self.reply_id is not None:
             return self.controller.compare_with(self.reply_id, self.chosen_models())
         return self.controller.compare(self.prompt.toPlainText(), self.chosen_models())
+
+    def browse(self, slot: int) -> ModelBrowser:
+        """Open the model browser for one slot; the model chosen there fills that slot."""
+        from app.ui.model_browser import ModelBrowser
+
+        controller = self.controller
+        chooser = self.choosers[slot]
+        browser = ModelBrowser(
+            controller.models,
+            current=chooser.currentText().strip() or controller.model,
+            favourites=list(controller.ctx.settings.favourite_models),
+            endpoint_kind=controller.endpoint().kind,
+            favourites_first=True,
+            parent=self,
+        )
+        browser.setWindowTitle(self.tr("Choose Model {n}").format(n=slot + 1))
+        browser.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        browser.modelChosen.connect(chooser.set_model)
+        browser.favouritesChanged.connect(self._favourites_changed)
+        browser.open()
+        return browser
 
     def stop_all(self) -> None:
         """Stop every column still streaming."""
@@ -254,6 +318,10 @@ class CompareDialog(QDialog):
         for chooser in self.choosers:
             chooser.set_models(ordered)
 
+    def _favourites_changed(self, favourites: list[str]) -> None:
+        self.favouritesChanged.emit(favourites)  # the window saves them
+        self._set_models(self.controller.models)
+
     def _disconnect(self) -> None:
         controller = self.controller
         for signal, slot in ((controller.compareStarted, self._started),
@@ -266,13 +334,30 @@ class CompareDialog(QDialog):
                 signal.disconnect(slot)
 
     def _lay_out(self) -> None:
-        direction = (QBoxLayout.Direction.TopToBottom if self.width() < STACK_BELOW
+        narrow = self.width() < STACK_BELOW
+        self._place_pickers(2 if narrow else MODEL_SLOTS)
+        direction = (QBoxLayout.Direction.TopToBottom if narrow
                      else QBoxLayout.Direction.LeftToRight)
         if self.columns_layout.direction() != direction:
             self.columns_layout.setDirection(direction)
         for widget in self.columns:
             widget.text.setMinimumHeight(160 if direction is QBoxLayout.Direction.TopToBottom
                                          else 0)
+
+
+    def _place_pickers(self, per_row: int) -> None:
+        """The model slots in rows of `per_row` (two a row on a narrow window)."""
+        if per_row == self._per_row:
+            return
+        self._per_row = per_row
+        grid = self.pickers
+        for slot, (chooser, browse) in enumerate(zip(self.choosers, self.browse_buttons,
+                                                     strict=True)):
+            row, col = divmod(slot, per_row)
+            grid.addWidget(chooser, row, 2 * col)  # re-adding moves the widget
+            grid.addWidget(browse, row, 2 * col + 1)
+        for col in range(2 * MODEL_SLOTS):
+            grid.setColumnStretch(col, 1 if col % 2 == 0 and col < 2 * per_row else 0)
 
 
 def column_figures(col: Column) -> str:

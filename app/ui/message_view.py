@@ -174,7 +174,14 @@ class RichText(QTextBrowser):
         return height
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        # The height at the width the text is laid out at: a new widget is 100 px wide
+        # until it is placed, and laying a long reply out at that width (and then again at
+        # its column's) costs more than the rest of building the message.
         width = self.width() if self.width() > 0 else 400
+        text_width = self.document().textWidth()
+        if text_width > 0:
+            margins = self.contentsMargins()
+            width = math.ceil(text_width) + margins.left() + margins.right()
         return QSize(400, self.heightForWidth(width))
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)

@@ -362,6 +362,7 @@ class ModelBrowser(QDialog):
         current: str,
         favourites: list[str],
         endpoint_kind: str = "openrouter",
+        favourites_first: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -406,7 +407,9 @@ class ModelBrowser(QDialog):
                               (Column.PROMPT, 96), (Column.COMPLETION, 118),
                               (Column.INPUT, 100), (Column.BADGES, 150)):
             self.table.setColumnWidth(column, width)
-        header.setSortIndicator(Column.NAME, Qt.SortOrder.AscendingOrder)
+        # As a picker for one slot of several (Compare), the starred models lead.
+        header.setSortIndicator(Column.FAVOURITE if favourites_first else Column.NAME,
+                                Qt.SortOrder.AscendingOrder)
 
         self.favourite_button = QPushButton("☆ " + self.tr("Favourite"), self)
         self.favourite_button.setAccessibleName(self.tr("Toggle favourite"))

@@ -57,6 +57,7 @@ class Dialogs:
 
         dialog = CompareDialog(self.controller, parent=self.window, reply_id=reply_id)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.favouritesChanged.connect(self.settings.save_favourites)
         dialog.open()
         if not self.controller.models:
             self.controller.refresh_models()
