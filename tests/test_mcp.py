@@ -263,10 +263,13 @@ def test_call_timeout_cancels_the_call(tmp_path: Path) -> None:
     async def go() -> None:
         manager = McpManager({"calc": stdio_config(tmp_path)})
         try:
+            # Start the server first: on a loaded machine its start-up alone can take seconds,
+            # and what is checked here is that the 30-second tool is not waited for.
+            await manager.start("calc")
             started = time.monotonic()
             with pytest.raises(ToolError, match=r"within 0\.5 seconds"):
                 await manager.call_tool("calc", "slow", {"seconds": 30}, time_limit=0.5)
-            assert time.monotonic() - started < 3
+            assert time.monotonic() - started < 15
             # the session is still usable
             assert float((await manager.call_tool("calc", "add", {"a": 1, "b": 1})).text) == 2
         finally:
@@ -286,7 +289,8 @@ def test_cancelling_the_caller_cancels_the_call(tmp_path: Path) -> None:
             task.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await task
-            assert time.monotonic() - started < 1
+            # far below the tool's 30 seconds: the call was cut, not waited for
+            assert time.monotonic() - started < 15
             assert float((await manager.call_tool("calc", "add", {"a": 2, "b": 2})).text) == 4
         finally:
             await manager.aclose()
