@@ -30,6 +30,7 @@ from app.ui.actions.startup import Startup
 from app.ui.actions.usage import UsageActions
 from app.ui.actions.welcome_flow import WelcomeFlow
 from app.ui.chat_controller import ChatController
+from app.ui.drafts import Drafts
 from app.ui.i18n import install_translators
 from app.ui.main_window import MainWindow
 from app.ui.prompts_controller import PromptsController
@@ -57,6 +58,7 @@ class Parley:
     welcome: WelcomeFlow
     startup: Startup
     usage: UsageActions | None = None
+    drafts: Drafts | None = None
 
     def start(self) -> None:
         """First state of the window: history list, the last conversation, models loading."""
@@ -113,7 +115,16 @@ def build(ctx: AppContext) -> Parley:
     prompts.errorRaised.connect(lambda text: window.show_status(f"⚠ {text}"))
     window.closing.connect(startup.save_window_state)
     window.model_chooser.modelChosen.connect(controller.set_model)
-    composer.sendRequested.connect(messages.send)
+    drafts = Drafts(ctx, composer, window)
+    app.drafts = drafts
+    controller.conversationOpened.connect(drafts.opened)
+    window.closing.connect(drafts.close)
+
+    def send(text: str) -> None:
+        with drafts.sending():
+            messages.send(text)
+
+    composer.sendRequested.connect(send)
     composer.stopRequested.connect(controller.stop)
     chat.openSettings.connect(settings.open)
     chat.statusMessage.connect(window.show_status)

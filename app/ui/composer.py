@@ -238,6 +238,16 @@ class Composer(QWidget):
         self.edit.clear()
         self.tray.clear()
 
+    def draft(self) -> str:
+        """The text in the message box, as typed (for drafts)."""
+        return self.edit.toPlainText()
+
+    def set_draft(self, text: str) -> None:
+        """Show a saved draft in the message box, the cursor at its end."""
+        self._close_picker()
+        self.edit.setPlainText(text)
+        self.edit.moveCursor(QTextCursor.MoveOperation.End)
+
     # ---- attachments --------------------------------------------------------------------
 
     def choose_files(self) -> None:
