@@ -390,9 +390,12 @@ def run_gui(smoke: bool = False, debug: bool = False, quick: bool = False) -> in
         # child process is still being shut down.
         if instances is not None:
             instances.close()
+        # Together: both save a reply in flight as stopped and cancel it before either
+        # closes the connections they share.
+        shutdowns = [parley.controller.shutdown()]
         if parley.quick is not None:
-            await parley.quick.shutdown()
-        await parley.controller.shutdown()
+            shutdowns.append(parley.quick.shutdown())
+        await asyncio.gather(*shutdowns)
         with contextlib.suppress(ParleyError):
             ctx.store.purge_trashed()
 

@@ -241,3 +241,42 @@ def test_quick_flag_alone_opens_quick_ask_and_esc_ends_it(
         messages = store.get_messages(conversations[0].id)
         assert [m.content for m in messages] == ["hi there", "Quick reply."]
         assert messages[-1].status is MessageStatus.COMPLETE
+
+
+def test_started_quick_only_open_in_parley_keeps_parley_running(
+    app: Parley, qtbot: Any, fake: FakeOpenRouter
+) -> None:
+    from app.main import _quick_only
+
+    fake.enqueue(text_stream("Here."))
+    app.window.hide()
+    closings: list[bool] = []
+    app.window.closing.connect(lambda: closings.append(True))
+    _quick_only(app)
+    quick, window = _quick(app, qtbot)
+    _ask(qtbot, window, "Then open it")
+    qtbot.waitUntil(lambda: quick.current is not None and not quick.busy, timeout=10000)
+    window.open_button.click()
+    assert app.window.isVisible()
+    assert closings == []
+
+
+def test_started_quick_only_esc_ends_parley_once_the_answer_is_saved(
+    app: Parley, qtbot: Any, fake: FakeOpenRouter
+) -> None:
+    from app.main import _quick_only
+
+    fake.enqueue(slow_stream(words=30, delay=0.02))
+    app.window.hide()
+    closings: list[bool] = []
+    app.window.closing.connect(lambda: closings.append(True))
+    _quick_only(app)
+    quick, window = _quick(app, qtbot)
+    _ask(qtbot, window, "Long one")
+    qtbot.waitUntil(lambda: quick.busy, timeout=5000)
+    qtbot.keyClick(window.edit, Qt.Key.Key_Escape)
+    assert closings == []  # the answer is still arriving
+    qtbot.waitUntil(lambda: closings == [True], timeout=15000)
+    assert quick.current is not None
+    reply = app.ctx.store.get_messages(quick.current.id)[-1]
+    assert reply.status is MessageStatus.COMPLETE

@@ -340,8 +340,10 @@ class QuickAsk(ChatController):
     def _open_in_main(self) -> None:
         if self.current is None:
             return
-        self.window.hide()
+        # The main window first: hiding the last visible window may otherwise end a
+        # Parley started as `parley --quick`.
         self.openInMainRequested.emit(self.current.id)
+        self.window.hide()
 
     def when_idle(self, callback: Callable[[], None]) -> None:
         """Call `callback` now, or once the answer in flight has ended."""
