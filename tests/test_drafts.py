@@ -174,3 +174,40 @@ def test_a_deleted_conversation_takes_its_draft_along(
     with Store.open(database_path()) as store:
         assert get_draft(store, conv.id) is None
         assert get_draft(store, None) is None
+
+
+def test_files_attached_to_a_draft_come_back_with_it(
+    qtbot: Any, aloop: Any, fake: FakeOpenRouter, tmp_path: Path
+) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("some notes to send later\n", encoding="utf-8")
+    with Store.open(database_path()) as store:
+        first = store.create_conversation("First")
+        other = store.create_conversation("Other")
+    app = _open(qtbot)
+    app.controller.open_conversation(first.id)
+    app.window.composer.add_files([notes])
+    _type(qtbot, app, "see the file")
+    tray = app.window.composer.tray
+    qtbot.waitUntil(lambda: len(tray.attachments()) == 1, timeout=5000)
+    app.controller.open_conversation(other.id)
+    assert tray.chips == []
+    app.controller.open_conversation(first.id)
+    assert _shown(app) == "see the file"
+    qtbot.waitUntil(lambda: len(tray.attachments()) == 1, timeout=5000)
+    assert tray.paths() == [notes]
+    _close(qtbot, app)
+
+    again = _open(qtbot)
+    assert _shown(again) == "see the file"
+    tray = again.window.composer.tray
+    qtbot.waitUntil(lambda: len(tray.attachments()) == 1, timeout=5000)
+    assert tray.attachments()[0].name == "notes.txt"
+    # A file deleted meanwhile is left out of the draft, not an error.
+    again.controller.open_conversation(other.id)
+    notes.unlink()
+    again.controller.open_conversation(first.id)
+    assert tray.chips == []
+    _close(qtbot, again)
+    with Store.open(database_path()) as store:
+        assert get_draft(store, first.id) == Draft(first.id, "see the file")

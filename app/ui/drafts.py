@@ -1,15 +1,17 @@
-"""Drafts: the unsent text of each conversation (and of the new chat) follows the user.
+"""Drafts: the unsent message of each conversation (and of the new chat) follows the user.
 
-Switching conversations puts the text typed in the one left aside and brings back the
-one typed in the conversation opened; the drafts are written to the history database
-half a second after the typing stops (on a thread of their own) and at exit, so they
-survive a restart. Sending clears the draft it came from.
+Switching conversations puts the text typed (and the files attached from disk) in the one
+left aside and brings back those of the conversation opened. Drafts are written to the
+history database half a second after the typing stops (on a thread of their own) and at
+exit, so they survive a restart. Sending clears the draft it came from. Pasted images are
+not kept (they have no file to attach again).
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
@@ -24,6 +26,8 @@ if TYPE_CHECKING:
 
 #: quiet time after the last key before a draft is written
 SAVE_DELAY_MS = 500
+#: how soon to look again for the event loop when a draft is shown before it runs
+LOOP_RETRY_MS = 10
 
 
 class Drafts(QObject):
@@ -48,7 +52,8 @@ class Drafts(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(SAVE_DELAY_MS)
         self._timer.timeout.connect(self.write_pending)
-        composer.edit.textChanged.connect(self._typed)
+        composer.edit.textChanged.connect(self._changed)
+        composer.tray.changed.connect(self._changed)
 
     def draft(self, conversation_id: int | None) -> Draft:
         """The draft of a conversation (None: the new chat); empty when there is none."""
@@ -73,11 +78,34 @@ class Drafts(QObject):
             # The new chat was just stored by the send: the composer keeps what it shows.
             return
         self.write_pending()
+        draft = self.draft(key)
         self._loading = True
         try:
-            self.composer.set_draft(self.draft(key).text)
+            self.composer.set_draft(draft.text)
         finally:
             self._loading = False
+        if draft.attachments:
+            self._attach_again(key, [Path(p) for p in draft.attachments])
+
+    def _attach_again(self, key: int | None, files: list[Path]) -> None:
+        """Attach a draft's files again; reading them needs the event loop, which at
+        start-up runs only once the window is shown."""
+        import asyncio
+
+        if asyncio.events._get_running_loop() is None:
+            QTimer.singleShot(LOOP_RETRY_MS, self, lambda: self._attach_again(key, files))
+            return
+        if key != self.key or self.composer.draft_files():
+            return  # another conversation by now, or files attached meanwhile
+        existing = [p for p in files if p.is_file()]
+        self._loading = True
+        try:
+            if existing:
+                self.composer.tray.add_paths(existing)
+        finally:
+            self._loading = False
+        if len(existing) != len(files):
+            self._changed()  # files gone from the disk leave the draft
 
     @contextlib.contextmanager
     def sending(self) -> Iterator[None]:
@@ -88,22 +116,22 @@ class Drafts(QObject):
             yield
         finally:
             self._sending = False
-        if not self.composer.draft():
-            self._set(key, "")
+        if not self.composer.draft() and not self.composer.tray.chips:
+            self._set(Draft(key))
             self.write_pending()
 
-    def _typed(self) -> None:
+    def _changed(self) -> None:
         if self._loading:
             return
-        self._set(self.key, self.composer.draft())
+        self._set(Draft(self.key, self.composer.draft(),
+                        [str(p) for p in self.composer.draft_files()]))
         self._timer.start()
 
-    def _set(self, key: int | None, text: str) -> None:
-        old = self._drafts.get(key)
-        if old is not None and old.text == text:
+    def _set(self, draft: Draft) -> None:
+        if self._drafts.get(draft.conversation_id) == draft:
             return
-        self._drafts[key] = Draft(key, text)
-        self._dirty.add(key)
+        self._drafts[draft.conversation_id] = draft
+        self._dirty.add(draft.conversation_id)
 
     def write_pending(self) -> None:
         """Hand the changed drafts to the writer thread now."""
