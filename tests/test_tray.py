@@ -8,6 +8,7 @@ on any display; where a test needs a desktop with a tray it pretends to have one
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -170,3 +171,102 @@ def test_a_real_tray_shows_the_icon_with_its_menu(app: Parley, qtbot: Any) -> No
     qtbot.waitUntil(tray.icon.isVisible, timeout=5000)
     assert tray.icon.contextMenu() is tray.menu.menu
     assert tray.icon.toolTip() == "Parley"
+
+
+# ---- a real X11 desktop with a tray ---------------------------------------------------
+
+_CHILD = """
+import json, sys
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+qapp = QApplication(sys.argv)
+qapp.setQuitOnLastWindowClosed(False)
+from app.core.context import AppContext
+from app.main import build
+parley = build(AppContext.open())
+parley.start()
+parley.window.show()
+qapp.processEvents()
+icon = parley.tray.icon
+closings = []
+parley.window.closing.connect(lambda: closings.append(True))
+parley.window.close()
+report = {
+    "available": QSystemTrayIcon.isSystemTrayAvailable(),
+    "icon": icon is not None and icon.isVisible(),
+    "menu": [a.text() for a in icon.contextMenu().actions() if not a.isSeparator()]
+            if icon is not None else [],
+    "hidden_not_closed": not parley.window.isVisible() and not closings,
+}
+parley.tray.menu.quit_action.trigger()
+report["quit"] = closings == [True]
+parley.ctx.store.close()
+print(json.dumps(report))
+"""
+
+
+@pytest.fixture
+def tray_desktop() -> Iterator[str]:
+    """A virtual X screen (Xvfb) whose tray is held by tests/tray_host.py."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    if not shutil.which("Xvfb"):
+        reason = "Xvfb is needed for a desktop with a tray"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason + "; .ci/run installs it")
+        pytest.skip(reason)
+    read_fd, write_fd = os.pipe()
+    server = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
+        pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    os.close(write_fd)
+    host = None
+    try:
+        with os.fdopen(read_fd) as pipe:
+            number = pipe.readline().strip()
+        if not number:
+            pytest.skip("Xvfb did not start")
+        display = f":{number}"
+        host = subprocess.Popen(
+            [sys.executable, "-m", "tests.tray_host"], cwd=Path(__file__).parents[1],
+            env={**os.environ, "DISPLAY": display}, stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, text=True)
+        assert host.stdout is not None
+        line = host.stdout.readline().strip()
+        if line != "ready":
+            pytest.skip(f"the test tray host did not start: {line or 'no answer'}")
+        yield display
+    finally:
+        if host is not None:
+            if host.stdin is not None:
+                host.stdin.close()
+            host.wait(timeout=10)
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_on_a_desktop_with_a_tray_the_icon_and_close_to_tray_work(
+    tray_desktop: str, isolated_home: Path
+) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    (isolated_home / "settings.json").write_text(
+        json.dumps({"tray_icon": True, "close_to_tray": True}), encoding="utf-8")
+    env = {**os.environ, "DISPLAY": tray_desktop, "QT_QPA_PLATFORM": "xcb",
+           "OPENROUTER_API_KEY": "test-key",
+           "OPENROUTER_BASE_URL": "http://127.0.0.1:9/api/v1"}
+    done = subprocess.run([sys.executable, "-c", _CHILD], cwd=Path(__file__).parents[1],
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report == {
+        "available": True, "icon": True,
+        "menu": ["New Chat", "Quick Ask…", "Show Parley", "Quit"],
+        "hidden_not_closed": True, "quit": True,
+    }
