@@ -46,6 +46,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 translate = QCoreApplication.translate
 
+#: how long after the start Parley begins answering later `parley --quick` launches
+LISTEN_DELAY_MS = 300
+
 
 @dataclass
 class Parley:
@@ -381,15 +384,25 @@ def run_gui(smoke: bool = False, debug: bool = False, quick: bool = False) -> in
     parley.window.closing.connect(closed.set)
     if closed_early:
         closed.set()
-    instances = _listen_for_launches(parley)
+    instances: list[InstanceServer] = []
+
+    def listen() -> None:
+        if closed.is_set():
+            return  # closing already (e.g. --smoke): nobody left to answer
+        server = _listen_for_launches(parley)
+        if server is not None:
+            instances.append(server)
+
+    # Once the window is up and the loop runs: QtNetwork takes tens of milliseconds to load.
+    QTimer.singleShot(LISTEN_DELAY_MS, parley.window, listen)
 
     async def main() -> None:
         await closed.wait()
         log.info("Window closed: shutting down")
         # Awaited to the end, MCP servers included: the loop must not stop while a
         # child process is still being shut down.
-        if instances is not None:
-            instances.close()
+        for server in instances:
+            server.close()
         # Together: both save a reply in flight as stopped and cancel it before either
         # closes the connections they share.
         shutdowns = [parley.controller.shutdown()]
