@@ -220,8 +220,9 @@ class QuickAskWindow(QWidget):
 
     def update_answer(self, message_id: int, text: str, reasoning: str) -> None:
         if self.answer is not None and self.answer.message.id == message_id:
+            if text and self.status.isVisible():
+                self.set_status("")  # "Waiting for…" is over once the text arrives
             self.answer.update_stream(text, reasoning)
-            self.answer.edit_button.setVisible(False)
             self.fit()
 
     def finish_answer(self, message: Message) -> None:
