@@ -211,3 +211,15 @@ def test_files_attached_to_a_draft_come_back_with_it(
     _close(qtbot, again)
     with Store.open(database_path()) as store:
         assert get_draft(store, first.id) == Draft(first.id, "see the file")
+
+
+def test_a_draft_reaches_the_file_soon_after_typing_stops_without_quitting(
+    qtbot: Any, aloop: Any, fake: FakeOpenRouter
+) -> None:
+    app = _open(qtbot)
+    _type(qtbot, app, "kept even if Parley crashes now")
+    # Another connection, as the next start after a crash would read it.
+    with Store.open(database_path()) as other:
+        qtbot.waitUntil(lambda: get_draft(other, None) is not None, timeout=5000)
+        assert get_draft(other, None) == Draft(None, "kept even if Parley crashes now")
+    _close(qtbot, app)
