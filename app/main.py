@@ -11,6 +11,7 @@ import contextlib
 import logging
 import sys
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtGui import QIcon
@@ -31,14 +32,23 @@ from app.ui.actions.startup import Startup
 from app.ui.actions.usage import UsageActions
 from app.ui.actions.welcome_flow import WelcomeFlow
 from app.ui.chat_controller import ChatController
+from app.ui.drafts import Drafts
 from app.ui.i18n import install_translators
 from app.ui.main_window import MainWindow
 from app.ui.prompts_controller import PromptsController
+from app.ui.quick_ask import QuickAsk
 from app.ui.style import apply_style
 from app.ui.theme import apply_theme
+from app.ui.tray import Tray
+
+if TYPE_CHECKING:
+    from app.ui.single_instance import InstanceServer
 
 log = logging.getLogger(__name__)
 translate = QCoreApplication.translate
+
+#: how long after the start Parley begins answering later `parley --quick` launches
+LISTEN_DELAY_MS = 300
 
 
 @dataclass
@@ -59,10 +69,15 @@ class Parley:
     startup: Startup
     usage: UsageActions | None = None
     gauge: ContextGaugeActions | None = None
+    drafts: Drafts | None = None
+    quick: QuickAsk | None = None
+    tray: Tray | None = None
 
     def start(self) -> None:
         """First state of the window: history list, the last conversation, models loading."""
         self.startup.start()
+        if self.tray is not None:
+            self.tray.apply()
         # A budget crossed earlier is shown before the first send, not only after it.
         self.controller.check_budget()
 
@@ -115,7 +130,16 @@ def build(ctx: AppContext) -> Parley:
     prompts.errorRaised.connect(lambda text: window.show_status(f"⚠ {text}"))
     window.closing.connect(startup.save_window_state)
     window.model_chooser.modelChosen.connect(controller.set_model)
-    composer.sendRequested.connect(messages.send)
+    drafts = Drafts(ctx, composer, window)
+    app.drafts = drafts
+    controller.conversationOpened.connect(drafts.opened)
+    window.closing.connect(drafts.close)
+
+    def send(text: str) -> None:
+        with drafts.sending():
+            messages.send(text)
+
+    composer.sendRequested.connect(send)
     composer.stopRequested.connect(controller.stop)
     chat.openSettings.connect(settings.open)
     chat.statusMessage.connect(window.show_status)
@@ -164,7 +188,108 @@ def build(ctx: AppContext) -> Parley:
     app.gauge = gauge
     controller.confirm_over_budget = usage.confirm_over_budget
     app.usage = usage
+    _build_quick_and_tray(app)
     return app
+
+
+def _build_quick_and_tray(app: Parley) -> None:
+    """The quick-ask window's controller and the tray icon, wired to the main window."""
+    ctx, window, controller, chat = app.ctx, app.window, app.controller, app.window.chat
+    quick = QuickAsk(ctx, window)
+    app.quick = quick
+    tray = Tray(window, ctx.settings_service, window)
+    app.tray = tray
+
+    def shown_in_main(conversation_id: int | None) -> bool:
+        current = controller.current
+        return current is not None and conversation_id == current.id
+
+    def quick_conversation() -> int | None:
+        return quick.current.id if quick.current is not None else None
+
+    def open_in_main(conversation_id: int) -> None:
+        controller.open_conversation(conversation_id)
+        tray.show_window()
+
+    def new_chat() -> None:
+        tray.show_window()
+        controller.new_conversation()
+
+    quick.conversationUpdated.connect(app.sidebar.update_row)
+    quick.approvalRequested.connect(app.approval.ask)
+    if app.usage is not None:
+        quick.confirm_over_budget = app.usage.confirm_over_budget
+    # The main window follows a quick answer when it shows the same conversation.
+    quick.messageAppended.connect(
+        lambda m: chat.append(m) if shown_in_main(m.conversation_id) else None)
+    quick.replyProgress.connect(
+        lambda mid, text, reasoning: chat.update_stream(mid, text, reasoning)
+        if shown_in_main(quick_conversation()) else None)
+    quick.replyFinished.connect(
+        lambda m: chat.finish(m) if shown_in_main(m.conversation_id) else None)
+    quick.openInMainRequested.connect(open_in_main)
+
+    def share_catalog(_models: object) -> None:
+        quick.catalog, quick.models = controller.catalog, controller.models
+
+    controller.modelsLoaded.connect(share_catalog)
+    tray.menu.newChatRequested.connect(new_chat)
+    tray.menu.quickAskRequested.connect(quick.show_window)
+
+
+def _hand_over(command: str) -> int | None:
+    """Ask a Parley already running on this data folder to act; its exit status, or None
+    when none runs (this launch then starts Parley itself)."""
+    from app.core.config import data_dir
+    from app.ui.single_instance import hand_over
+
+    try:
+        answered = hand_over(data_dir(), command)
+    except ConfigError:
+        return None
+    if answered is None:
+        return None
+    if answered:
+        sys.stdout.write(translate("Parley", "Parley is already running: it shows Quick ask.")
+                         + "\n")
+        return 0
+    sys.stderr.write(translate(
+        "Parley", "Parley is running but did not answer. Close it (or end its process) "
+        "and try again.") + "\n")
+    return 1
+
+
+def _listen_for_launches(parley: Parley) -> InstanceServer | None:
+    """Answer later `parley --quick` launches on this data folder (None: another listens)."""
+    from app.ui.single_instance import InstanceServer
+
+    server = InstanceServer(parley.ctx.store.path.parent, parley.window)
+    if not server.listen():
+        return None
+
+    def command(name: str) -> None:
+        if name == "quick" and parley.quick is not None:
+            parley.quick.show_window()
+        elif name == "show" and parley.tray is not None:
+            parley.tray.show_window()
+
+    server.commandReceived.connect(command)
+    return server
+
+
+def _quick_only(parley: Parley) -> None:
+    """Started as `parley --quick`: only the quick-ask window. Hiding it ends Parley (once
+    the answer is saved) unless the main window or the tray icon is there to go on with."""
+    quick, window, tray = parley.quick, parley.window, parley.tray
+    assert quick is not None
+
+    def hidden() -> None:
+        if window.isVisible() or (tray is not None and tray.shown):
+            return
+        quick.when_idle(lambda: None if window.isVisible() else window.quit())
+
+    quick.window.hidden.connect(hidden)
+    quick.show_window()
 
 
 def storage_problem(exc: StorageError) -> str:
@@ -193,10 +318,12 @@ def _fatal(title: str, text: str) -> int:
     return 1
 
 
-def run_gui(smoke: bool = False, debug: bool = False) -> int:
+def run_gui(smoke: bool = False, debug: bool = False, quick: bool = False) -> int:
     """Open the main window and run until it is closed. `smoke`: close once shown.
 
-    `debug` logs everything to stderr as well as to the log file.
+    `debug` logs everything to stderr as well as to the log file. `quick` opens the
+    quick-ask window instead of the main window, or, when Parley already runs on this
+    data folder, asks that Parley to show its quick-ask window and returns at once.
     """
     from app.core import logs
 
@@ -215,6 +342,10 @@ def run_gui(smoke: bool = False, debug: bool = False) -> int:
     qapp.setWindowIcon(icon)
     qapp.setQuitOnLastWindowClosed(False)
     translators = install_translators(qapp)  # kept referenced for the app's lifetime
+    if quick:
+        handed = _hand_over("quick")
+        if handed is not None:
+            return handed
     apply_style(qapp)
 
     try:
@@ -235,8 +366,11 @@ def run_gui(smoke: bool = False, debug: bool = False) -> int:
     closed_early: list[bool] = []
     parley.window.closing.connect(lambda: closed_early.append(True))
     parley.start()
-    parley.window.show()
-    parley.window.focus_composer()
+    if quick and parley.quick is not None:
+        _quick_only(parley)
+    else:
+        parley.window.show()
+        parley.window.focus_composer()
     # A broken settings file must not lock the user out: say so without blocking.
     parley.settings.report_load_problem()
     if smoke:
@@ -255,13 +389,31 @@ def run_gui(smoke: bool = False, debug: bool = False) -> int:
     parley.window.closing.connect(closed.set)
     if closed_early:
         closed.set()
+    instances: list[InstanceServer] = []
+
+    def listen() -> None:
+        if closed.is_set():
+            return  # closing already (e.g. --smoke): nobody left to answer
+        server = _listen_for_launches(parley)
+        if server is not None:
+            instances.append(server)
+
+    # Once the window is up and the loop runs: QtNetwork takes tens of milliseconds to load.
+    QTimer.singleShot(LISTEN_DELAY_MS, parley.window, listen)
 
     async def main() -> None:
         await closed.wait()
         log.info("Window closed: shutting down")
         # Awaited to the end, MCP servers included: the loop must not stop while a
         # child process is still being shut down.
-        await parley.controller.shutdown()
+        for server in instances:
+            server.close()
+        # Together: both save a reply in flight as stopped and cancel it before either
+        # closes the connections they share.
+        shutdowns = [parley.controller.shutdown()]
+        if parley.quick is not None:
+            shutdowns.append(parley.quick.shutdown())
+        await asyncio.gather(*shutdowns)
         with contextlib.suppress(ParleyError):
             ctx.store.purge_trashed()
 

@@ -845,6 +845,56 @@ GERMAN: dict[str, str] = {
     "Continue with {model}": "Mit {model} weitermachen",
     "Show this reply in the conversation; follow-ups continue from it":
         "Diese Antwort im Gespräch zeigen; Folgefragen setzen hier an",
+    # Tray icon and quick ask
+    "Parley is already running: it shows Quick ask.":
+        "Parley läuft bereits: es zeigt die Schnellfrage.",
+    "Parley is running but did not answer. Close it (or end its process) and try again.":
+        "Parley läuft, hat aber nicht geantwortet. Schließen Sie es (oder beenden Sie den "
+        "Prozess) und versuchen Sie es erneut.",
+    "Parley — Quick ask": "Parley — Schnellfrage",
+    "Quick ask": "Schnellfrage",
+    "The model that answers (the default model in Settings)":
+        "Das Modell, das antwortet (das Standardmodell aus den Einstellungen)",
+    "Ask a new question in a new chat (Ctrl+N)":
+        "Eine neue Frage in einem neuen Chat stellen (Strg+N)",
+    "New question": "Neue Frage",
+    "Stop the answer; what arrived is kept (Ctrl+.)":
+        "Die Antwort stoppen; was schon da ist, bleibt erhalten (Strg+.)",
+    "Stop answer": "Antwort stoppen",
+    "Open in Parley": "In Parley öffnen",
+    "Open this conversation in the main window": "Diese Unterhaltung im Hauptfenster öffnen",
+    "Hide (Esc); an answer still arriving is kept":
+        "Ausblenden (Esc); eine noch eintreffende Antwort bleibt erhalten",
+    "Hide quick ask": "Schnellfrage ausblenden",
+    "Quick question": "Schnelle Frage",
+    "Enter sends, Shift+Enter adds a line, Esc hides":
+        "Eingabe sendet, Umschalt+Eingabe fügt eine Zeile hinzu, Esc blendet aus",
+    "Ask anything…  (Enter to send, Esc to hide)":
+        "Fragen Sie etwas…  (Eingabe sendet, Esc blendet aus)",
+    "Your question": "Ihre Frage",
+    "Answer": "Antwort",
+    "Quick ask status": "Status der Schnellfrage",
+    "Show icon in the system tray": "Symbol im Infobereich anzeigen",
+    "An icon with New chat, Quick ask, Show Parley and Quit":
+        "Ein Symbol mit Neuer Chat, Schnellfrage, Parley anzeigen und Beenden",
+    "Close to tray": "Beim Schließen in den Infobereich",
+    "Closing the window hides it while the tray icon is there; Quit ends Parley":
+        "Schließen blendet das Fenster aus, solange das Symbol im Infobereich ist; "
+        "Beenden beendet Parley",
+    "Tray": "Infobereich",
+    "This desktop has no system tray, so Parley cannot show an icon there.":
+        "Diese Arbeitsumgebung hat keinen Infobereich, daher kann Parley dort kein Symbol "
+        "anzeigen.",
+    "Parley tray menu": "Parley-Menü im Infobereich",
+    "New Chat": "Neuer Chat",
+    "Show Parley with a new, empty chat": "Parley mit einem neuen, leeren Chat anzeigen",
+    "Quick Ask…": "Schnellfrage…",
+    "Ask a quick question in a small window":
+        "Eine schnelle Frage in einem kleinen Fenster stellen",
+    "Show Parley": "Parley anzeigen",
+    "Bring the Parley window back": "Das Parley-Fenster wieder anzeigen",
+    "End Parley (a reply in progress is kept as stopped)":
+        "Parley beenden (eine laufende Antwort bleibt als gestoppt erhalten)",
 }
 
 #: plural forms (numerus="yes"): German has two

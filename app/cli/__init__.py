@@ -41,6 +41,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="open the main window, then quit at once (checks an installation)",
     )
     parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="open the quick-ask window (or, when Parley is already running, ask it to "
+        "show its quick-ask window); bind this to a key in the desktop's shortcut settings",
+    )
+    parser.add_argument(
         "--debug",
         action="store_true",
         help="log everything (DEBUG) to stderr and to the log file in the data folder",
@@ -63,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         from app.main import run_gui
 
-        return run_gui(smoke=args.smoke, debug=args.debug)
+        return run_gui(smoke=args.smoke, debug=args.debug, quick=args.quick)
     import logging
 
     from app.core import logs

@@ -93,6 +93,10 @@ class Settings:
     daily_budget: float | None = None
     #: over a budget, sending asks first (`parley ask` refuses without --over-budget)
     ask_over_budget: bool = False
+    #: an icon in the system tray (New chat, Quick ask, Show Parley, Quit)
+    tray_icon: bool = False
+    #: with the tray icon shown, closing the window hides it; Quit ends Parley
+    close_to_tray: bool = False
 
     def effective_base_url(self) -> str:
         """$OPENROUTER_BASE_URL wins over the saved value, so a shell can point anywhere."""

@@ -542,7 +542,7 @@ er wird im Schlüsselbund des Systems gespeichert — oder setzen Sie $OPENROUTE
     </message>
     <message>
         <source>Quit</source>
-        <extracomment>() -&gt; (configured endpoint names, the open chat's endpoint or None for no chat)</extracomment>
+        <extracomment>asked when the window is closed: True hides it instead (the tray icon stays) () -&gt; (configured endpoint names, the open chat's endpoint or None for no chat)</extracomment>
         <translation>Beenden</translation>
     </message>
     <message>
@@ -2003,6 +2003,14 @@ Unterstützte Parameter: {params}</translation>
         <translation>In die Zwischenablage kopiert.</translation>
     </message>
     <message>
+        <source>Parley is already running: it shows Quick ask.</source>
+        <translation>Parley läuft bereits: es zeigt die Schnellfrage.</translation>
+    </message>
+    <message>
+        <source>Parley is running but did not answer. Close it (or end its process) and try again.</source>
+        <translation>Parley läuft, hat aber nicht geantwortet. Schließen Sie es (oder beenden Sie den Prozess) und versuchen Sie es erneut.</translation>
+    </message>
+    <message>
         <source>The newest backup is {path}. To go back to it, quit and run:
 parley restore "{path}"
 (the current file is kept aside, not deleted).</source>
@@ -2057,7 +2065,7 @@ Diese Nachricht trotzdem senden?</translation>
     </message>
     <message>
         <source>Remove {name}</source>
-        <extracomment>longest side of a generated image drawn inline under a reply thumbnails made so far, by (file, side, modification time); bounded, oldest dropped</extracomment>
+        <extracomment>longest side of a generated image drawn inline under a reply thumbnails made so far, by (file, side, modification time); bounded, oldest dropped the file it was attached from (None: pasted bytes)</extracomment>
         <translation>{name} entfernen</translation>
     </message>
     <message>
@@ -2420,6 +2428,90 @@ wird gelesen…</translation>
     </message>
 </context>
 <context>
+    <name>QuickAskWindow</name>
+    <message>
+        <source>Parley — Quick ask</source>
+        <extracomment>the answer area grows with the answer up to this height, then scrolls the window was hidden (Esc, the close button, or "Open in Parley")</extracomment>
+        <translation>Parley — Schnellfrage</translation>
+    </message>
+    <message>
+        <source>Quick ask</source>
+        <translation>Schnellfrage</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Modell</translation>
+    </message>
+    <message>
+        <source>The model that answers (the default model in Settings)</source>
+        <translation>Das Modell, das antwortet (das Standardmodell aus den Einstellungen)</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>Neu</translation>
+    </message>
+    <message>
+        <source>Ask a new question in a new chat (Ctrl+N)</source>
+        <translation>Eine neue Frage in einem neuen Chat stellen (Strg+N)</translation>
+    </message>
+    <message>
+        <source>New question</source>
+        <translation>Neue Frage</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>Stopp</translation>
+    </message>
+    <message>
+        <source>Stop the answer; what arrived is kept (Ctrl+.)</source>
+        <translation>Die Antwort stoppen; was schon da ist, bleibt erhalten (Strg+.)</translation>
+    </message>
+    <message>
+        <source>Stop answer</source>
+        <translation>Antwort stoppen</translation>
+    </message>
+    <message>
+        <source>Open in Parley</source>
+        <translation>In Parley öffnen</translation>
+    </message>
+    <message>
+        <source>Open this conversation in the main window</source>
+        <translation>Diese Unterhaltung im Hauptfenster öffnen</translation>
+    </message>
+    <message>
+        <source>Hide (Esc); an answer still arriving is kept</source>
+        <translation>Ausblenden (Esc); eine noch eintreffende Antwort bleibt erhalten</translation>
+    </message>
+    <message>
+        <source>Hide quick ask</source>
+        <translation>Schnellfrage ausblenden</translation>
+    </message>
+    <message>
+        <source>Quick question</source>
+        <translation>Schnelle Frage</translation>
+    </message>
+    <message>
+        <source>Enter sends, Shift+Enter adds a line, Esc hides</source>
+        <translation>Eingabe sendet, Umschalt+Eingabe fügt eine Zeile hinzu, Esc blendet aus</translation>
+    </message>
+    <message>
+        <source>Ask anything…  (Enter to send, Esc to hide)</source>
+        <translation>Fragen Sie etwas…  (Eingabe sendet, Esc blendet aus)</translation>
+    </message>
+    <message>
+        <source>Your question</source>
+        <translation>Ihre Frage</translation>
+    </message>
+    <message>
+        <source>Answer</source>
+        <translation>Antwort</translation>
+    </message>
+    <message>
+        <source>Quick ask status</source>
+        <translation>Status der Schnellfrage</translation>
+    </message>
+</context>
+<context>
     <name>SearchDialog</name>
     <message>
         <source>Search Conversations</source>
@@ -2670,6 +2762,30 @@ wird gelesen…</translation>
         <translation>Wird nur an OpenRouter gesendet, für dessen App-Ranglisten; leer lassen, um nichts zu senden.</translation>
     </message>
     <message>
+        <source>Show icon in the system tray</source>
+        <translation>Symbol im Infobereich anzeigen</translation>
+    </message>
+    <message>
+        <source>An icon with New chat, Quick ask, Show Parley and Quit</source>
+        <translation>Ein Symbol mit Neuer Chat, Schnellfrage, Parley anzeigen und Beenden</translation>
+    </message>
+    <message>
+        <source>Close to tray</source>
+        <translation>Beim Schließen in den Infobereich</translation>
+    </message>
+    <message>
+        <source>Closing the window hides it while the tray icon is there; Quit ends Parley</source>
+        <translation>Schließen blendet das Fenster aus, solange das Symbol im Infobereich ist; Beenden beendet Parley</translation>
+    </message>
+    <message>
+        <source>Tray</source>
+        <translation>Infobereich</translation>
+    </message>
+    <message>
+        <source>This desktop has no system tray, so Parley cannot show an icon there.</source>
+        <translation>Diese Arbeitsumgebung hat keinen Infobereich, daher kann Parley dort kein Symbol anzeigen.</translation>
+    </message>
+    <message>
         <source>Monthly budget</source>
         <translation>Monatsbudget</translation>
     </message>
@@ -2808,6 +2924,45 @@ wird gelesen…</translation>
     <message>
         <source>The server's error output appears here.</source>
         <translation>Die Fehlerausgabe des Servers erscheint hier.</translation>
+    </message>
+</context>
+<context>
+    <name>TrayMenu</name>
+    <message>
+        <source>Parley tray menu</source>
+        <translation>Parley-Menü im Infobereich</translation>
+    </message>
+    <message>
+        <source>New Chat</source>
+        <translation>Neuer Chat</translation>
+    </message>
+    <message>
+        <source>Show Parley with a new, empty chat</source>
+        <translation>Parley mit einem neuen, leeren Chat anzeigen</translation>
+    </message>
+    <message>
+        <source>Quick Ask…</source>
+        <translation>Schnellfrage…</translation>
+    </message>
+    <message>
+        <source>Ask a quick question in a small window</source>
+        <translation>Eine schnelle Frage in einem kleinen Fenster stellen</translation>
+    </message>
+    <message>
+        <source>Show Parley</source>
+        <translation>Parley anzeigen</translation>
+    </message>
+    <message>
+        <source>Bring the Parley window back</source>
+        <translation>Das Parley-Fenster wieder anzeigen</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>Beenden</translation>
+    </message>
+    <message>
+        <source>End Parley (a reply in progress is kept as stopped)</source>
+        <translation>Parley beenden (eine laufende Antwort bleibt als gestoppt erhalten)</translation>
     </message>
 </context>
 <context>

@@ -165,6 +165,8 @@ class AttachmentChip(QFrame):
         self.name = name
         self.attachment: Attachment | None = None
         self.error: str | None = None
+        #: the file it was attached from (None: pasted bytes)
+        self.path: Path | None = None
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 2, 2, 2)
         layout.setSpacing(6)
@@ -268,6 +270,7 @@ class AttachmentTray(QWidget):
 
     def _add(self, source: Path | bytes, name: str) -> None:
         chip = AttachmentChip(name, self)
+        chip.path = source if isinstance(source, Path) else None
         chip.removeRequested.connect(self.remove)
         self.chips.append(chip)
         self._layout.insertWidget(len(self.chips) - 1, chip)
@@ -333,6 +336,10 @@ class AttachmentTray(QWidget):
     def attachments(self) -> list[Attachment]:
         """The files ready to send (failed ones are left out)."""
         return [c.attachment for c in self.chips if c.attachment is not None]
+
+    def paths(self) -> list[Path]:
+        """The files attached from disk, in order (failed ones and pasted images left out)."""
+        return [c.path for c in self.chips if c.path is not None and c.error is None]
 
     @property
     def reading(self) -> bool:

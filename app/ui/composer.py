@@ -340,6 +340,25 @@ class Composer(QWidget):
         self.edit.clear()
         self.tray.clear()
 
+    def draft(self) -> str:
+        """The text in the message box, as typed (for drafts)."""
+        return self.edit.toPlainText()
+
+    def draft_files(self) -> list[Path]:
+        """The files attached from disk to the message being written (for drafts)."""
+        return self.tray.paths()
+
+    def set_draft(self, text: str, files: Sequence[Path] = ()) -> None:
+        """Show a saved draft in the message box, the cursor at its end, and attach its
+        files again (those still on disk)."""
+        self._close_picker()
+        self.edit.setPlainText(text)
+        self.edit.moveCursor(QTextCursor.MoveOperation.End)
+        self.tray.clear()
+        existing = [p for p in files if p.is_file()]
+        if existing:
+            self.tray.add_paths(existing)
+
     # ---- attachments --------------------------------------------------------------------
 
     def choose_files(self) -> None:

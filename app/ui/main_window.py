@@ -120,6 +120,9 @@ class MainWindow(QMainWindow):
             self.statusBar().addPermanentWidget(label)
 
         self._undo_button: QPushButton | None = None
+        #: asked when the window is closed: True hides it instead (the tray icon stays)
+        self.hide_on_close: Callable[[], bool] | None = None
+        self._quitting = False
         #: () -> (configured endpoint names, the open chat's endpoint or None for no chat)
         self._endpoint_source: Callable[[], tuple[list[str], str | None]] | None = None
         self._build_actions()
@@ -166,7 +169,7 @@ class MainWindow(QMainWindow):
         self.about_action = self._action(self.tr("About Parley"))
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.close_action.triggered.connect(self.close)
-        self.quit_action.triggered.connect(self.close)
+        self.quit_action.triggered.connect(self.quit)
         self.shortcuts_action.triggered.connect(self.show_shortcuts)
         self.about_action.triggered.connect(self.show_about)
         # F2 renames from anywhere; Delete stays bound to the list (it edits text elsewhere).
@@ -379,6 +382,15 @@ class MainWindow(QMainWindow):
             self.composer.add_files(files)
             event.acceptProposedAction()
 
+    def quit(self) -> None:
+        """Close the window and end Parley, also when closing would only hide it."""
+        self._quitting = True
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        if not self._quitting and self.hide_on_close is not None and self.hide_on_close():
+            event.ignore()
+            self.hide()
+            return
         self.closing.emit()
         super().closeEvent(event)

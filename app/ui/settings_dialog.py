@@ -388,7 +388,36 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("App title"), self.app_title_edit)
         form.addRow("", attribution)
         self._add_budget_rows(form, settings, tab)
+        self._add_tray_rows(form, settings, tab)
         return tab
+
+    def _add_tray_rows(self, form: QFormLayout, settings: Settings, tab: QWidget) -> None:
+        """Tray: the icon (off by default) and closing to it; disabled without a tray."""
+        from app.ui.tray import tray_available
+
+        self.tray_icon = QCheckBox(self.tr("Show icon in the system tray"), tab)
+        self.tray_icon.setToolTip(self.tr("An icon with New chat, Quick ask, Show Parley "
+                                          "and Quit"))
+        self.tray_icon.setAccessibleName(self.tr("Show icon in the system tray"))
+        self.tray_icon.setChecked(settings.tray_icon)
+        self.close_to_tray = QCheckBox(self.tr("Close to tray"), tab)
+        self.close_to_tray.setToolTip(self.tr("Closing the window hides it while the tray "
+                                              "icon is there; Quit ends Parley"))
+        self.close_to_tray.setAccessibleName(self.tr("Close to tray"))
+        self.close_to_tray.setChecked(settings.close_to_tray)
+        available = tray_available()
+        self.tray_icon.setEnabled(available)
+        self.close_to_tray.setEnabled(available and settings.tray_icon)
+        self.tray_icon.toggled.connect(
+            lambda on: self.close_to_tray.setEnabled(available and on))
+        form.addRow(self.tr("Tray"), self.tray_icon)
+        form.addRow("", self.close_to_tray)
+        if not available:
+            self.tray_note = QLabel(self.tr("This desktop has no system tray, so Parley "
+                                            "cannot show an icon there."), tab)
+            self.tray_note.setWordWrap(True)
+            self.tray_note.setObjectName("hint")
+            form.addRow("", self.tray_note)
 
     def _add_budget_rows(self, form: QFormLayout, settings: Settings, tab: QWidget) -> None:
         """Monthly and daily budgets (0 = none) and the ask-before-sending switch."""
@@ -459,6 +488,8 @@ class SettingsDialog(QDialog):
             monthly_budget=self._budget(self.monthly_budget),
             daily_budget=self._budget(self.daily_budget),
             ask_over_budget=self.ask_over_budget.isChecked(),
+            tray_icon=self.tray_icon.isChecked(),
+            close_to_tray=self.close_to_tray.isChecked(),
         )
 
     # ---- actions -------------------------------------------------------------------

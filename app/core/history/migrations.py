@@ -548,6 +548,22 @@ WHEN OLD.role = 'assistant' BEGIN
 END;
 """
 
+_V8_DRAFTS = """
+-- The unsent message of a conversation, or of the new chat not stored yet (NULL).
+CREATE TABLE drafts (
+    id               INTEGER PRIMARY KEY,
+    conversation_id  INTEGER UNIQUE
+                     REFERENCES conversations (id) ON DELETE CASCADE,
+    text             TEXT    NOT NULL DEFAULT '',
+    attachments      TEXT    NOT NULL DEFAULT '[]',
+    updated_at       REAL    NOT NULL
+);
+
+-- UNIQUE lets many NULLs in: this keeps one draft for the new chat.
+CREATE UNIQUE INDEX drafts_one_new_chat ON drafts ((conversation_id IS NULL))
+    WHERE conversation_id IS NULL;
+"""
+
 #: Parley's schema history. Append only: never edit or reorder a released migration.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial", _V1_INITIAL),
@@ -558,6 +574,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "files attached to messages", _V5_ATTACHMENTS),
     Migration(6, "usage index", _V6_USAGE_INDEX),
     Migration(7, "daily usage summary", _V7_USAGE_DAILY),
+    Migration(8, "drafts", _V8_DRAFTS),
 )
 
 
