@@ -66,6 +66,8 @@ from pygments.lexer import Lexer
 from pygments.lexers import get_all_lexers, get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from app.core.math_tex import MATH_SCHEME
+
 __all__ = ["THEMES", "RenderUpdate", "StreamingMarkdown", "code_blocks", "render_markdown"]
 
 # ---------------------------------------------------------------------------------------
@@ -450,13 +452,16 @@ def _add_render_rules(md: MarkdownIt) -> None:
         return f'<code style="{_styles().inline_code}">{body}</code>'
 
     def math(self: Any, tokens: Sequence[Token], idx: int, opts: OptionsDict, env: EnvType) -> str:
-        return f'<span style="{_styles().math}">{esc(tokens[idx].content, quote=False)}</span>'
+        # The title carries the source to the window, which swaps in the typeset image.
+        raw = tokens[idx].content
+        return f'<span style="{_styles().math}" title="{esc(raw)}">{esc(raw, quote=False)}</span>'
 
     def math_block(
         self: Any, tokens: Sequence[Token], idx: int, opts: OptionsDict, env: EnvType
     ) -> str:
-        body = esc(tokens[idx].content, quote=False)
-        return f'<pre style="{_styles().math_block}">{body}</pre>\n'
+        raw = tokens[idx].content
+        body = esc(raw, quote=False)
+        return f'<pre style="{_styles().math_block}" title="{esc(raw)}">{body}</pre>\n'
 
     def blockquote_open(
         self: Any, tokens: Sequence[Token], idx: int, opts: OptionsDict, env: EnvType
@@ -689,6 +694,8 @@ _ALLOWED_ATTRIBUTES = {
     "a": {"href"},
     "img": {"src", "alt"},
     "ol": {"start"},
+    "pre": {"title"},
+    "span": {"title"},
     "table": {"border", "cellspacing", "cellpadding"},
     "td": {"align"},
     "th": {"align"},
@@ -703,6 +710,7 @@ _ALLOWED_CSS = frozenset(
     }
 )  # fmt: skip
 _COPY_HREF_RE = re.compile(r"parley-copy:[0-9]+\Z")
+_MATH_SRC_RE = re.compile(MATH_SCHEME + r":[0-9a-f]{32}\Z")
 
 
 def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
@@ -711,7 +719,7 @@ def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
             return value
         return value if _safe_href(value) is not None else None
     if tag == "img" and attr == "src":
-        return value if _DATA_IMAGE_RE.match(value) else None
+        return value if _DATA_IMAGE_RE.match(value) or _MATH_SRC_RE.match(value) else None
     return value
 
 
@@ -719,7 +727,7 @@ _NH3_OPTIONS: dict[str, Any] = {
     "tags": set(_ALLOWED_TAGS),
     "attributes": {k: set(v) for k, v in _ALLOWED_ATTRIBUTES.items()},
     "attribute_filter": _attribute_filter,
-    "url_schemes": {"http", "https", "mailto", "parley-copy", "data"},
+    "url_schemes": {"http", "https", "mailto", "parley-copy", MATH_SCHEME, "data"},
     "filter_style_properties": set(_ALLOWED_CSS),
     "link_rel": None,
     "strip_comments": True,

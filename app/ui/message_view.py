@@ -20,11 +20,21 @@ import time
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QMimeData,
+    QSize,
+    Qt,
+    QTimer,
+    QUrl,
+    Signal,
+)
 from PySide6.QtGui import (
     QDesktopServices,
     QGuiApplication,
     QImage,
+    QPalette,
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
@@ -44,6 +54,7 @@ from PySide6.QtWidgets import (
 
 from app.core.domain import Message, MessageStatus, Role
 from app.core.events import stream_warning
+from app.core.math_tex import MATH_SCHEME
 from app.core.think import split_think
 
 if TYPE_CHECKING:
@@ -91,6 +102,15 @@ def rendered_html(content: str, theme: str) -> str:
     return render_markdown(content, theme=theme).strip()
 
 
+# Formulas are rendered as spans titled with their source (app/core/math_tex.py).
+_MATH_MARK = ' title="'
+
+
+def _may_hold_math(text: str) -> bool:
+    """Cheap test that `text` might contain a formula (then the document is searched)."""
+    return "$" in text or "\\(" in text or "\\[" in text
+
+
 def _text_without_copy_links(doc: QTextDocument) -> str:
     """Plain text of a rendered reply, leaving out the code blocks' "python  Copy" lines."""
     lines = []
@@ -104,7 +124,12 @@ def _text_without_copy_links(doc: QTextDocument) -> str:
                 break
             it += 1
         if not is_header:
-            lines.append(block.text())
+            text = block.text()
+            if "\ufffc" in text:  # a typeset formula: copy its TeX
+                from app.ui.math_typeset import text_with_tex
+
+                text = text_with_tex(doc, block.position(), block.position() + block.length() - 1)
+            lines.append(text)
         block = block.next()
     return "\n".join(lines).replace("\u00a0", " ").strip("\n")
 
@@ -133,6 +158,8 @@ class RichText(QTextBrowser):
     def loadResource(self, kind: int, url: QUrl | str) -> Any:  # noqa: N802 (Qt API)
         """Only inline `data:` images are shown; any other URL is refused, never fetched."""
         qurl = QUrl(url) if isinstance(url, str) else url
+        if qurl.scheme() == MATH_SCHEME:
+            return None  # only what the typesetter added to this document is shown
         if qurl.scheme() == "data":
             raw = qurl.toString()
             _, _, payload = raw.partition(",")
@@ -141,6 +168,18 @@ class RichText(QTextBrowser):
                 if image.loadFromData(base64.b64decode(payload, validate=False)):
                     return image
         return None
+
+    def createMimeDataFromSelection(self) -> QMimeData:  # noqa: N802 (Qt API)
+        """A selection holding typeset formulas is copied with their TeX as the text."""
+        data = super().createMimeDataFromSelection()
+        cursor = self.textCursor()
+        if "\ufffc" in cursor.selectedText():
+            from app.ui.math_typeset import text_with_tex
+
+            data.setText(
+                text_with_tex(self.document(), cursor.selectionStart(), cursor.selectionEnd())
+            )
+        return data
 
     def _size_changed(self, *_: object) -> None:
         self.updateGeometry()
@@ -425,6 +464,10 @@ class MessageView(QFrame):
         self._text = ""
         self._reasoning_text = ""
         self._reasoning_user_choice: bool | None = None
+        #: the reply holds formulas (typeset them), and some are still being drawn
+        self._math_seen = False
+        self._math_waiting = False
+        self._math_connected = False
         self.set_message(message)
 
     def _action(self, text: str, tip: str) -> QToolButton:
@@ -497,6 +540,7 @@ class MessageView(QFrame):
         self._final = None
         self._behind = None
         self.message = message
+        self._math_seen = markdown and _may_hold_math(content)
         structured = _pretty_json(message) or _tool_markdown(message)
         if structured is not None:
             # Structured output: shown pretty-printed as a JSON block, checked notice below.
@@ -524,11 +568,37 @@ class MessageView(QFrame):
             bool(content) or structured is not None or message.status is MessageStatus.STREAMING
         )
         self._set_reasoning(reasoning)
+        self._typeset_math()
         self._update_sources()
         self._update_attachments()
         self._update_header()
         self._update_notice()
         self._update_actions()
+
+    # ---- math ---------------------------------------------------------------------
+
+    def _typeset_math(self) -> None:
+        """Swap typeset formulas in for their TeX (those not drawn yet follow later)."""
+        if not self._math_seen:
+            return
+        from app.ui.math_typeset import typesetter
+
+        setter = typesetter()
+        if not self._math_connected:
+            setter.ready.connect(self._on_math_ready)
+            self._math_connected = True
+        color = self.settled.palette().color(QPalette.ColorRole.Text).name()
+        dpr = self.devicePixelRatioF()
+        waiting = False
+        for browser in (self.settled, self.live):
+            if not browser.document().isEmpty():
+                waiting = setter.typeset(browser.document(), color, dpr) or waiting
+        self._math_waiting = waiting
+
+    def _on_math_ready(self) -> None:
+        if self._math_waiting:
+            self._typeset_math()
+            self.grown.emit()
 
     # ---- files --------------------------------------------------------------------
 
@@ -600,6 +670,9 @@ class MessageView(QFrame):
         self.live.setHtml(update.tail_html)
         self.live.setVisible(bool(update.tail_html))
         self.settled.setVisible(not doc.isEmpty())
+        if any(_MATH_MARK in f for f in update.new_finished) or _MATH_MARK in update.tail_html:
+            self._math_seen = True
+        self._typeset_math()
 
     def _catch_up(self) -> None:
         """Draw the next bounded step of text that arrived faster than it was drawn."""

@@ -1,0 +1,304 @@
+"""Typeset math in rendered replies: the TeX spans of a document become images.
+
+The markdown renderer leaves every formula as a literal span titled with its source
+(see app/core/math_tex.py). `MathTypesetter.typeset` finds those spans in a document and
+replaces each one whose image is ready with that image; the others keep showing their
+TeX and are drawn on a worker thread (ziamath to SVG, then QSvgRenderer into a QImage,
+which is safe off the GUI thread), after which `ready` is emitted and the owner calls
+`typeset` again. The GUI thread only walks the document and inserts finished images.
+
+Images are cached per (formula, colour, size, device pixel ratio), so a message scrolled
+out and back, or the same formula twice, is drawn once. A formula that cannot be
+typeset stays as its source. The image keeps the source (`TEX_PROPERTY`, also its
+tooltip), so copying gives the TeX, not an object character.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import lru_cache
+
+from PySide6.QtCore import QByteArray, QCoreApplication, QObject, QRectF, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import (
+    QFont,
+    QFontInfo,
+    QFontMetricsF,
+    QImage,
+    QPainter,
+    QTextBlock,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+    QTextFormat,
+    QTextImageFormat,
+)
+from PySide6.QtSvg import QSvgRenderer
+
+from app.core.math_tex import MATH_SCHEME, MathError, MathKey, split_formula, tex_to_svg
+
+__all__ = ["TEX_PROPERTY", "MathTypesetter", "text_with_tex", "typesetter"]
+
+#: the QTextFormat property of a formula image that holds its TeX source
+TEX_PROPERTY = QTextFormat.Property.UserProperty + 17
+_OBJECT = "\ufffc"
+#: display math is set a little larger than the text around it
+DISPLAY_SCALE = 1.15
+
+
+@dataclass(frozen=True, slots=True)
+class _Drawn:
+    image: QImage
+    width: float  # logical pixels, padding included
+    height: float
+
+
+def _draw(key: MathKey, x_height: float) -> _Drawn | None:
+    """Worker thread: the formula as an image padded so Qt sets it on the baseline.
+
+    Qt places an inline image either bottom-on-baseline or centred on half the
+    x-height (AlignMiddle). Centred, with transparent rows added above or below, puts
+    the formula's own baseline exactly on the line's baseline.
+    """
+    try:
+        drawn = tex_to_svg(key)
+    except MathError:
+        return None
+    ascent, descent = drawn.ascent, drawn.descent
+    # With AlignMiddle, an image of height H spans (H + x/2)/2 above the baseline.
+    shift = descent - ascent + x_height / 2
+    pad_top, pad_bottom = max(0.0, shift), max(0.0, -shift)
+    width = drawn.width
+    height = pad_top + ascent + descent + pad_bottom
+    dpr = key.dpr
+    image = QImage(
+        max(1, math.ceil(width * dpr)), max(1, math.ceil(height * dpr)),
+        QImage.Format.Format_ARGB32_Premultiplied,
+    )
+    image.fill(Qt.GlobalColor.transparent)
+    renderer = QSvgRenderer(QByteArray(drawn.svg.encode("utf-8")))
+    if not renderer.isValid():
+        return None
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    renderer.render(painter, QRectF(0, pad_top * dpr, width * dpr, (ascent + descent) * dpr))
+    painter.end()
+    image.setDevicePixelRatio(dpr)
+    return _Drawn(image, width, height)
+
+
+def _formula_at(block: QTextBlock) -> tuple[str, int] | None:
+    """(source, blocks it spans) when `block` starts a display-math block."""
+    it = block.begin()
+    if it.atEnd() or not block.blockFormat().nonBreakableLines():
+        return None
+    source = it.fragment().charFormat().toolTip()
+    if not source.startswith(("$$", "\\[")):
+        return None
+    lines: list[str] = []
+    b = block
+    while b.isValid() and len("\n".join(lines)) < len(source):
+        lines.append(b.text())
+        b = b.next()
+    if "\n".join(lines) != source:
+        return None
+    return source, len(lines)
+
+
+class MathTypesetter(QObject):
+    """Draws formulas off the GUI thread and swaps them into documents."""
+
+    #: formulas finished drawing since the last emission: typeset the documents again
+    ready = Signal()
+    _drawn = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        #: False draws nothing: formulas stay as their source (benchmark baseline)
+        self.enabled = os.environ.get("PARLEY_NO_MATH", "") == ""
+        self._cache: dict[MathKey, _Drawn | None] = {}
+        self._pending: dict[MathKey, Future[_Drawn | None]] = {}
+        self._closing = False
+        # One worker: ziamath holds the GIL, and a second one would only compete with
+        # the GUI thread for it.
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parley-math")
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        # Batch the results of a burst into one re-typeset per frame or two.
+        self._timer.setInterval(30)
+        self._timer.timeout.connect(self.ready)
+        self._drawn.connect(self._on_drawn, Qt.ConnectionType.QueuedConnection)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.close)
+
+    def close(self) -> None:
+        """Drop the formulas not drawn yet (the app is quitting)."""
+        self._closing = True
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    def cached(self, key: MathKey) -> bool:
+        """True when `key` has been drawn (or found impossible to typeset)."""
+        return key in self._cache
+
+    def _job(self, key: MathKey, x_height: float) -> _Drawn | None:
+        if self._closing:
+            return None
+        return _draw(key, x_height)
+
+    def _request(self, key: MathKey, x_height: float) -> None:
+        if key in self._pending or self._closing:
+            return
+        future = self._executor.submit(self._job, key, x_height)
+        self._pending[key] = future
+        future.add_done_callback(lambda _f: self._drawn.emit())
+
+    def _on_drawn(self) -> None:
+        for key, future in list(self._pending.items()):
+            if future.done():
+                del self._pending[key]
+                try:
+                    self._cache[key] = future.result()
+                except Exception:  # a drawing bug must not break the view
+                    self._cache[key] = None
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def pending(self) -> int:
+        """How many formulas are being drawn."""
+        return len(self._pending)
+
+    def typeset(self, doc: QTextDocument, color: str, dpr: float) -> bool:
+        """Swap the ready formulas of `doc` in; True while some are still being drawn."""
+        if not self.enabled:
+            return False
+        font = QFont(doc.defaultFont())
+        size = round(max(6.0, float(QFontInfo(font).pixelSize())), 1)
+        x_height = QFontMetricsF(font).xHeight()
+        inline: list[tuple[int, int, MathKey]] = []
+        display: list[tuple[int, int, MathKey]] = []
+        block = doc.begin()
+        while block.isValid():
+            found = _formula_at(block)
+            if found is not None:
+                source, count = found
+                last = block
+                for _ in range(count - 1):
+                    last = last.next()
+                key = MathKey(source, color, round(size * DISPLAY_SCALE, 1), dpr)
+                display.append((block.position(), last.position() + last.length() - 1, key))
+                block = last.next()
+                continue
+            it = block.begin()
+            while not it.atEnd():
+                frag = it.fragment()
+                fmt = frag.charFormat()
+                source = fmt.toolTip()
+                if source and not fmt.isImageFormat() and frag.text() == source:
+                    try:
+                        split_formula(source)
+                    except MathError:
+                        pass
+                    else:
+                        key = MathKey(source, color, size, dpr)
+                        inline.append((frag.position(), frag.position() + frag.length(), key))
+                it += 1
+            block = block.next()
+        if not inline and not display:
+            return False
+        waiting = False
+        edits: list[tuple[int, int, MathKey, _Drawn, bool]] = []
+        for start, end, key in inline:
+            drawn = self._lookup(key, x_height)
+            if drawn is None:
+                waiting = waiting or key in self._pending
+                continue
+            edits.append((start, end, key, drawn, False))
+        for start, end, key in display:
+            drawn = self._lookup(key, x_height)
+            if drawn is None:
+                waiting = waiting or key in self._pending
+                continue
+            edits.append((start, end, key, drawn, True))
+        if edits:
+            self._apply(doc, font, sorted(edits, key=lambda e: e[0], reverse=True))
+        return waiting
+
+    def _lookup(self, key: MathKey, x_height: float) -> _Drawn | None:
+        if key in self._cache:
+            return self._cache[key]
+        self._request(key, x_height)
+        return None
+
+    @staticmethod
+    def _apply(
+        doc: QTextDocument, font: QFont, edits: list[tuple[int, int, MathKey, _Drawn, bool]]
+    ) -> None:
+        cursor = QTextCursor(doc)
+        cursor.beginEditBlock()
+        for start, end, key, drawn, is_display in edits:
+            url = f"{MATH_SCHEME}:{key.digest()}"
+            doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(url), drawn.image)
+            fmt = QTextImageFormat()
+            fmt.setName(url)
+            fmt.setWidth(drawn.width)
+            fmt.setHeight(drawn.height)
+            fmt.setFont(font)
+            fmt.setVerticalAlignment(QTextCharFormat.VerticalAlignment.AlignMiddle)
+            fmt.setToolTip(key.source)
+            fmt.setProperty(TEX_PROPERTY, key.source)
+            cursor.setPosition(start)
+            cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+            if is_display:
+                old = cursor.blockFormat()
+                block_fmt = QTextBlockFormat()
+                block_fmt.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+                block_fmt.setTopMargin(max(6.0, old.topMargin()))
+                block_fmt.setBottomMargin(max(6.0, old.bottomMargin()))
+                block_fmt.setLeftMargin(old.leftMargin())
+                block_fmt.setIndent(old.indent())
+                cursor.insertImage(fmt)
+                cursor.setBlockFormat(block_fmt)
+            else:
+                cursor.insertImage(fmt)
+        cursor.endEditBlock()
+
+
+def text_with_tex(doc: QTextDocument, start: int = 0, end: int | None = None) -> str:
+    """Plain text of doc[start:end] with each formula image given back as its TeX."""
+    stop = doc.characterCount() - 1 if end is None else end
+    lines: list[str] = []
+    block = doc.findBlock(start)
+    while block.isValid() and block.position() <= stop:
+        parts: list[str] = []
+        it = block.begin()
+        while not it.atEnd():
+            frag = it.fragment()
+            a, b = max(start, frag.position()), min(stop, frag.position() + frag.length())
+            if a < b:
+                fmt = frag.charFormat()
+                tex = fmt.property(TEX_PROPERTY) if fmt.isImageFormat() else None
+                if isinstance(tex, str) and tex:
+                    parts.append(tex * (b - a))
+                else:
+                    parts.append(frag.text()[a - frag.position() : b - frag.position()])
+            it += 1
+        lines.append("".join(parts))
+        block = block.next()
+        if block.isValid() and block.position() > stop:
+            break
+    return "\n".join(lines).replace("\u2029", "\n").replace("\u2028", "\n")
+
+
+def has_formula_images(text: str) -> bool:
+    """True when plain text taken from a document holds object characters."""
+    return _OBJECT in text
+
+
+@lru_cache(maxsize=1)
+def typesetter() -> MathTypesetter:
+    """The window's one typesetter (its cache and worker are shared by every message)."""
+    return MathTypesetter(QCoreApplication.instance())
