@@ -9,12 +9,13 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication, QTextDocument, QTextTable
+from PySide6.QtGui import QGuiApplication, QPalette, QTextDocument, QTextTable
 from PySide6.QtWidgets import QApplication
 
 from app.core.domain import Message, MessageStatus, Role
 from app.core.markdown_render import render_markdown
 from app.ui.chat_view import ChatView
+from app.ui.math_typeset import typesetter
 from app.ui.theme import apply_theme
 
 RICH = """# Title
@@ -121,7 +122,11 @@ def test_streamed_reply_ends_equal_to_a_one_shot_render(qtbot: Any) -> None:
     assert view.live.isVisible() or view.settled.isVisible()
     chat.finish(Message(2, 1, Role.ASSISTANT, text))
     one_shot = QTextDocument()
+    one_shot.setDefaultFont(view.settled.document().defaultFont())
     one_shot.setHtml(render_markdown(text).strip())
+    # Formulas whose image is ready are swapped in the same way in both.
+    color = QGuiApplication.palette().color(QPalette.ColorRole.Text).name()
+    typesetter().typeset(one_shot, color, view.devicePixelRatioF())
     assert view.settled.document().toHtml() == one_shot.toHtml()
     assert not view.live.isVisible()
 

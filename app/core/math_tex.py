@@ -80,8 +80,12 @@ _lock = threading.Lock()
 
 @lru_cache(maxsize=1)
 def _configure() -> None:
+    import warnings
+
     from ziafont.config import config
 
+    # ziamath finds its font with a deprecated importlib call; that is its business.
+    warnings.filterwarnings("ignore", category=DeprecationWarning, module="ziamath")
     # SVG 2 glyph references (<use href>) draw nothing in Qt's SVG Tiny renderer.
     config.svg2 = False
 

@@ -173,13 +173,17 @@ class RichText(QTextBrowser):
         """A selection holding typeset formulas is copied with their TeX as the text."""
         data = super().createMimeDataFromSelection()
         cursor = self.textCursor()
-        if "\ufffc" in cursor.selectedText():
-            from app.ui.math_typeset import text_with_tex
+        if "\ufffc" not in cursor.selectedText():
+            return data
+        from app.ui.math_typeset import text_with_tex
 
-            data.setText(
-                text_with_tex(self.document(), cursor.selectionStart(), cursor.selectionEnd())
-            )
-        return data
+        # Qt's own mime data fills its formats lazily and would overwrite the text.
+        copied = QMimeData()
+        copied.setHtml(data.html())
+        copied.setText(
+            text_with_tex(self.document(), cursor.selectionStart(), cursor.selectionEnd())
+        )
+        return copied
 
     def _size_changed(self, *_: object) -> None:
         self.updateGeometry()
@@ -587,7 +591,9 @@ class MessageView(QFrame):
         if not self._math_connected:
             setter.ready.connect(self._on_math_ready)
             self._math_connected = True
-        color = self.settled.palette().color(QPalette.ColorRole.Text).name()
+        # The application's palette: it is already the new one when the theme changes,
+        # while widgets may still be getting theirs.
+        color = QGuiApplication.palette().color(QPalette.ColorRole.Text).name()
         dpr = self.devicePixelRatioF()
         waiting = False
         for browser in (self.settled, self.live):
