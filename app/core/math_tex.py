@@ -13,8 +13,11 @@ import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import IO
 
-__all__ = ["MATH_SCHEME", "MathError", "MathKey", "MathSvg", "split_formula", "tex_to_svg"]
+__all__ = [
+    "MATH_SCHEME", "MathError", "MathKey", "MathSvg", "serve", "split_formula", "tex_to_svg",
+]
 
 
 #: URL scheme of typeset formulas: names in a document's own resources, never fetched
@@ -117,3 +120,43 @@ def tex_to_svg(key: MathKey) -> MathSvg:
     if w <= 0 or h <= 0:
         raise MathError("empty drawing")
     return MathSvg(svg=svg, width=w, ascent=-y, descent=h + y)
+
+
+def serve(stdin: IO[str] | None = None, stdout: IO[str] | None = None) -> None:
+    """Answer formula requests, one JSON object a line, until stdin closes.
+
+    The window runs this in a child process (``python -m app.core.math_tex``): ziamath
+    is pure Python, and in a thread it would hold the GIL the GUI thread needs for every
+    frame. A request is ``{"id", "source", "color", "size", "dpr"}``; the answer is
+    ``{"id", "svg", "width", "ascent", "descent"}`` or ``{"id", "error"}``.
+    """
+    import json
+    import sys
+
+    src = stdin if stdin is not None else sys.stdin
+    out = stdout if stdout is not None else sys.stdout
+    for line in src:
+        if not line.strip():
+            continue
+        answer: dict[str, object]
+        req: object = None
+        try:
+            req = json.loads(line)
+            if not isinstance(req, dict):
+                raise TypeError("a request is an object")
+            key = MathKey(
+                str(req["source"]), str(req["color"]), float(req["size"]), float(req["dpr"])
+            )
+            drawn = tex_to_svg(key)
+            answer = {
+                "id": req["id"], "svg": drawn.svg, "width": drawn.width,
+                "ascent": drawn.ascent, "descent": drawn.descent,
+            }
+        except (MathError, ValueError, KeyError, TypeError) as exc:
+            answer = {"id": req.get("id") if isinstance(req, dict) else None, "error": str(exc)}
+        out.write(json.dumps(answer) + "\n")
+        out.flush()
+
+
+if __name__ == "__main__":
+    serve()

@@ -3,9 +3,9 @@
 The markdown renderer leaves every formula as a literal span titled with its source
 (see app/core/math_tex.py). `MathTypesetter.typeset` finds those spans in a document and
 replaces each one whose image is ready with that image; the others keep showing their
-TeX and are drawn on a worker thread (ziamath to SVG, then QSvgRenderer into a QImage,
-which is safe off the GUI thread), after which `ready` is emitted and the owner calls
-`typeset` again. The GUI thread only walks the document and inserts finished images.
+TeX and are drawn off the GUI thread (ziamath to SVG in a child process, then
+QSvgRenderer into a QImage on a reader thread), after which `ready` is emitted and the
+owner calls `typeset` again. The GUI thread only walks the document and inserts images.
 
 Images are cached per (formula, colour, size, device pixel ratio), so a message scrolled
 out and back, or the same formula twice, is drawn once. A formula that cannot be
@@ -15,11 +15,18 @@ tooltip), so copying gives the TeX, not an object character.
 
 from __future__ import annotations
 
+import itertools
+import json
 import math
 import os
-from concurrent.futures import Future, ThreadPoolExecutor
+import queue
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QObject, QRectF, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
@@ -38,7 +45,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtSvg import QSvgRenderer
 
-from app.core.math_tex import MATH_SCHEME, MathError, MathKey, split_formula, tex_to_svg
+from app.core.math_tex import MATH_SCHEME, MathError, MathKey, MathSvg, split_formula
 
 __all__ = ["TEX_PROPERTY", "MathTypesetter", "text_with_tex", "typesetter"]
 
@@ -56,32 +63,28 @@ class _Drawn:
     height: float
 
 
-def _draw(key: MathKey, x_height: float) -> _Drawn | None:
-    """Worker thread: the formula as an image padded so Qt sets it on the baseline.
+def _rasterize(drawn: MathSvg, dpr: float, x_height: float) -> _Drawn | None:
+    """The formula as an image padded so that Qt sets it on the baseline.
 
     Qt places an inline image either bottom-on-baseline or centred on half the
     x-height (AlignMiddle). Centred, with transparent rows added above or below, puts
-    the formula's own baseline exactly on the line's baseline.
+    the formula's own baseline exactly on the line's baseline. QImage and QPainter are
+    safe off the GUI thread, where this runs.
     """
-    try:
-        drawn = tex_to_svg(key)
-    except MathError:
-        return None
     ascent, descent = drawn.ascent, drawn.descent
     # With AlignMiddle, an image of height H spans (H + x/2)/2 above the baseline.
     shift = descent - ascent + x_height / 2
     pad_top, pad_bottom = max(0.0, shift), max(0.0, -shift)
     width = drawn.width
     height = pad_top + ascent + descent + pad_bottom
-    dpr = key.dpr
+    renderer = QSvgRenderer(QByteArray(drawn.svg.encode("utf-8")))
+    if not renderer.isValid():
+        return None
     image = QImage(
         max(1, math.ceil(width * dpr)), max(1, math.ceil(height * dpr)),
         QImage.Format.Format_ARGB32_Premultiplied,
     )
     image.fill(Qt.GlobalColor.transparent)
-    renderer = QSvgRenderer(QByteArray(drawn.svg.encode("utf-8")))
-    if not renderer.isValid():
-        return None
     painter = QPainter(image)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     renderer.render(painter, QRectF(0, pad_top * dpr, width * dpr, (ascent + descent) * dpr))
@@ -108,6 +111,100 @@ def _formula_at(block: QTextBlock) -> tuple[str, int] | None:
     return source, len(lines)
 
 
+class _Worker:
+    """The child process that draws formulas (ziamath), and the threads that talk to it.
+
+    ziamath is pure Python: in a thread of this process it would hold the GIL that the
+    GUI thread needs between any two Qt calls, and a reply full of formulas would make
+    every frame wait for it. In a child process it costs the window nothing; the SVG
+    it sends back is rasterized on the reader thread (Qt code, which runs without the GIL).
+    """
+
+    def __init__(self, on_result: Callable[[MathKey, _Drawn | None], None]) -> None:
+        self._on_result = on_result
+        self._requests: queue.SimpleQueue[tuple[MathKey, float] | None] = queue.SimpleQueue()
+        self._waiting: dict[int, tuple[MathKey, float]] = {}
+        self._lock = threading.Lock()
+        self._ids = itertools.count(1)
+        self._proc: subprocess.Popen[str] | None = None
+        self._closed = False
+
+    def _start(self) -> subprocess.Popen[str]:
+        env = dict(os.environ)
+        root = str(Path(__file__).resolve().parent.parent.parent)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
+        proc = subprocess.Popen(  # our own interpreter and module
+            [sys.executable, "-m", "app.core.math_tex"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            text=True, encoding="utf-8", env=env, bufsize=1,
+        )
+        threading.Thread(target=self._write, args=(proc,), name="parley-math-in",
+                         daemon=True).start()
+        threading.Thread(target=self._read, args=(proc,), name="parley-math-out",
+                         daemon=True).start()
+        return proc
+
+    def submit(self, key: MathKey, x_height: float) -> None:
+        if self._closed:
+            return
+        if self._proc is None:
+            self._proc = self._start()
+        self._requests.put((key, x_height))
+
+    def _write(self, proc: subprocess.Popen[str]) -> None:
+        stdin = proc.stdin
+        assert stdin is not None
+        try:
+            while (item := self._requests.get()) is not None:
+                key = item[0]
+                n = next(self._ids)
+                with self._lock:
+                    self._waiting[n] = item
+                stdin.write(json.dumps({
+                    "id": n, "source": key.source, "color": key.color,
+                    "size": key.size, "dpr": key.dpr,
+                }) + "\n")
+                stdin.flush()
+            stdin.close()
+        except (OSError, ValueError):
+            pass  # the child is gone: the reader reports what is left
+
+    def _read(self, proc: subprocess.Popen[str]) -> None:
+        stdout = proc.stdout
+        assert stdout is not None
+        for line in stdout:
+            try:
+                answer = json.loads(line)
+                with self._lock:
+                    key, x_height = self._waiting.pop(int(answer["id"]))
+            except (ValueError, KeyError, TypeError):
+                continue
+            drawn: _Drawn | None = None
+            if "svg" in answer:
+                svg = MathSvg(str(answer["svg"]), float(answer["width"]),
+                              float(answer["ascent"]), float(answer["descent"]))
+                drawn = _rasterize(svg, key.dpr, x_height)
+            self._on_result(key, drawn)
+        # The child ended (or crashed): what it had not answered stays as TeX.
+        with self._lock:
+            lost = list(self._waiting.values())
+            self._waiting.clear()
+        for key, _ in lost:
+            self._on_result(key, None)
+        if not self._closed:
+            self._proc = None
+
+    def close(self) -> None:
+        self._closed = True
+        self._requests.put(None)
+        proc = self._proc
+        if proc is not None and proc.poll() is None:
+            try:
+                proc.wait(timeout=0.5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
 class MathTypesetter(QObject):
     """Draws formulas off the GUI thread and swaps them into documents."""
 
@@ -120,15 +217,13 @@ class MathTypesetter(QObject):
         #: False draws nothing: formulas stay as their source (benchmark baseline)
         self.enabled = os.environ.get("PARLEY_NO_MATH", "") == ""
         self._cache: dict[MathKey, _Drawn | None] = {}
-        self._pending: dict[MathKey, Future[_Drawn | None]] = {}
-        self._closing = False
-        # One worker: ziamath holds the GIL, and a second one would only compete with
-        # the GUI thread for it.
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parley-math")
+        self._pending: set[MathKey] = set()
+        self._results: queue.SimpleQueue[tuple[MathKey, _Drawn | None]] = queue.SimpleQueue()
+        self._worker = _Worker(self._deliver)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         # Batch the results of a burst into one re-typeset per frame or two.
-        self._timer.setInterval(30)
+        self._timer.setInterval(60)
         self._timer.timeout.connect(self.ready)
         self._drawn.connect(self._on_drawn, Qt.ConnectionType.QueuedConnection)
         app = QCoreApplication.instance()
@@ -136,43 +231,47 @@ class MathTypesetter(QObject):
             app.aboutToQuit.connect(self.close)
 
     def close(self) -> None:
-        """Drop the formulas not drawn yet (the app is quitting)."""
-        self._closing = True
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        """Stop the drawing process (the app is quitting)."""
+        self._worker.close()
 
     def cached(self, key: MathKey) -> bool:
         """True when `key` has been drawn (or found impossible to typeset)."""
         return key in self._cache
 
-    def _job(self, key: MathKey, x_height: float) -> _Drawn | None:
-        if self._closing:
-            return None
-        return _draw(key, x_height)
+    def _deliver(self, key: MathKey, drawn: _Drawn | None) -> None:
+        # Reader thread: hand over to the GUI thread.
+        self._results.put((key, drawn))
+        self._drawn.emit()
 
     def _request(self, key: MathKey, x_height: float) -> None:
-        if key in self._pending or self._closing:
+        if key in self._pending:
             return
-        future = self._executor.submit(self._job, key, x_height)
-        self._pending[key] = future
-        future.add_done_callback(lambda _f: self._drawn.emit())
+        self._pending.add(key)
+        self._worker.submit(key, x_height)
 
     def _on_drawn(self) -> None:
-        for key, future in list(self._pending.items()):
-            if future.done():
-                del self._pending[key]
-                try:
-                    self._cache[key] = future.result()
-                except Exception:  # a drawing bug must not break the view
-                    self._cache[key] = None
-        if not self._timer.isActive():
+        got = False
+        while True:
+            try:
+                key, drawn = self._results.get_nowait()
+            except queue.Empty:
+                break
+            self._pending.discard(key)
+            self._cache[key] = drawn
+            got = True
+        if got and not self._timer.isActive():
             self._timer.start()
 
     def pending(self) -> int:
         """How many formulas are being drawn."""
         return len(self._pending)
 
-    def typeset(self, doc: QTextDocument, color: str, dpr: float) -> bool:
-        """Swap the ready formulas of `doc` in; True while some are still being drawn."""
+    def typeset(self, doc: QTextDocument, color: str, dpr: float, start: int = 0) -> bool:
+        """Swap the ready formulas of `doc` in; True while some are still being drawn.
+
+        Only blocks from character `start` on are looked at (a streaming reply passes
+        where the text it just appended begins).
+        """
         if not self.enabled:
             return False
         font = QFont(doc.defaultFont())
@@ -180,8 +279,12 @@ class MathTypesetter(QObject):
         x_height = QFontMetricsF(font).xHeight()
         inline: list[tuple[int, int, MathKey]] = []
         display: list[tuple[int, int, MathKey]] = []
-        block = doc.begin()
+        block = doc.findBlock(start) if start > 0 else doc.begin()
         while block.isValid():
+            text = block.text()
+            if "$" not in text and "\\" not in text:
+                block = block.next()  # most blocks hold no formula: skip their fragments
+                continue
             found = _formula_at(block)
             if found is not None:
                 source, count = found
@@ -211,18 +314,13 @@ class MathTypesetter(QObject):
             return False
         waiting = False
         edits: list[tuple[int, int, MathKey, _Drawn, bool]] = []
-        for start, end, key in inline:
-            drawn = self._lookup(key, x_height)
-            if drawn is None:
-                waiting = waiting or key in self._pending
-                continue
-            edits.append((start, end, key, drawn, False))
-        for start, end, key in display:
-            drawn = self._lookup(key, x_height)
-            if drawn is None:
-                waiting = waiting or key in self._pending
-                continue
-            edits.append((start, end, key, drawn, True))
+        for spans, is_display in ((inline, False), (display, True)):
+            for a, b, key in spans:
+                drawn = self._lookup(key, x_height)
+                if drawn is None:
+                    waiting = waiting or key in self._pending
+                    continue
+                edits.append((a, b, key, drawn, is_display))
         if edits:
             self._apply(doc, font, sorted(edits, key=lambda e: e[0], reverse=True))
         return waiting

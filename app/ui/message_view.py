@@ -581,8 +581,12 @@ class MessageView(QFrame):
 
     # ---- math ---------------------------------------------------------------------
 
-    def _typeset_math(self) -> None:
-        """Swap typeset formulas in for their TeX (those not drawn yet follow later)."""
+    def _typeset_math(self, settled_from: int = 0) -> None:
+        """Swap typeset formulas in for their TeX (those not drawn yet follow later).
+
+        `settled_from` is where new text starts in the settled document (-1: nothing
+        new there); formulas before it were handled when they arrived.
+        """
         if not self._math_seen:
             return
         from app.ui.math_typeset import typesetter
@@ -595,10 +599,12 @@ class MessageView(QFrame):
         # while widgets may still be getting theirs.
         color = QGuiApplication.palette().color(QPalette.ColorRole.Text).name()
         dpr = self.devicePixelRatioF()
-        waiting = False
-        for browser in (self.settled, self.live):
-            if not browser.document().isEmpty():
-                waiting = setter.typeset(browser.document(), color, dpr) or waiting
+        waiting = self._math_waiting if settled_from != 0 else False
+        settled = self.settled.document()
+        if settled_from >= 0 and not settled.isEmpty():
+            waiting = setter.typeset(settled, color, dpr, start=settled_from) or waiting
+        if not self.live.isHidden():
+            waiting = setter.typeset(self.live.document(), color, dpr) or waiting
         self._math_waiting = waiting
 
     def _on_math_ready(self) -> None:
@@ -671,6 +677,7 @@ class MessageView(QFrame):
         self._text = text
         update = self._stream.update(text)
         doc = self.settled.document()
+        appended_at = max(0, doc.characterCount() - 1)
         for fragment in update.new_finished:
             _append_html(doc, fragment)
         self.live.setHtml(update.tail_html)
@@ -678,7 +685,7 @@ class MessageView(QFrame):
         self.settled.setVisible(not doc.isEmpty())
         if any(_MATH_MARK in f for f in update.new_finished) or _MATH_MARK in update.tail_html:
             self._math_seen = True
-        self._typeset_math()
+        self._typeset_math(settled_from=appended_at if update.new_finished else -1)
 
     def _catch_up(self) -> None:
         """Draw the next bounded step of text that arrived faster than it was drawn."""
