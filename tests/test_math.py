@@ -228,3 +228,23 @@ def _brightest_alpha_pixel(image: Any) -> int:
             if c.alpha() > 200:
                 best = max(best, c.lightness())
     return best
+
+
+def test_display_math_inside_a_paragraph_gets_a_centred_line(qtbot: Any) -> None:
+    chat = make_chat(qtbot)
+    text = "The roots are\n$$x = \\frac{-b}{2a}$$\nfor any $a$."
+    chat.show_messages([Message(1, 1, Role.ASSISTANT, text)])
+    view = chat.views[1]
+    doc = view.settled.document()
+    wait_typeset(qtbot, doc, 2)
+    blocks = []
+    block = doc.begin()
+    while block.isValid():
+        blocks.append(block)
+        block = block.next()
+    assert [b.text() for b in blocks] == ["The roots are", "\ufffc", "for any \ufffc."]
+    assert blocks[1].blockFormat().alignment() & Qt.AlignmentFlag.AlignHCenter
+    view.copy_text()
+    assert QGuiApplication.clipboard().text() == (
+        "The roots are\n$$x = \\frac{-b}{2a}$$\nfor any $a$."
+    )

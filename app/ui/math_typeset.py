@@ -350,16 +350,32 @@ class MathTypesetter(QObject):
             fmt.setProperty(TEX_PROPERTY, key.source)
             cursor.setPosition(start)
             cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+            old = cursor.blockFormat()
+            centred = QTextBlockFormat()
+            centred.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+            centred.setTopMargin(max(6.0, old.topMargin()))
+            centred.setBottomMargin(max(6.0, old.bottomMargin()))
+            centred.setLeftMargin(old.leftMargin())
+            centred.setIndent(old.indent())
             if is_display:
-                old = cursor.blockFormat()
-                block_fmt = QTextBlockFormat()
-                block_fmt.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-                block_fmt.setTopMargin(max(6.0, old.topMargin()))
-                block_fmt.setBottomMargin(max(6.0, old.bottomMargin()))
-                block_fmt.setLeftMargin(old.leftMargin())
-                block_fmt.setIndent(old.indent())
                 cursor.insertImage(fmt)
-                cursor.setBlockFormat(block_fmt)
+                cursor.setBlockFormat(centred)
+            elif (
+                split_formula(key.source)[1]
+                and cursor.block().textList() is None
+                and cursor.currentTable() is None
+            ):
+                # "$$..$$" written inside a paragraph still gets a line of its own
+                # (the spaces its line breaks became go with it).
+                char_fmt = cursor.charFormat()
+                a = start - 1 if doc.characterAt(start - 1) == " " else start
+                b = end + 1 if doc.characterAt(end) == " " else end
+                cursor.setPosition(a)
+                cursor.setPosition(b, QTextCursor.MoveMode.KeepAnchor)
+                cursor.removeSelectedText()
+                cursor.insertBlock(centred, char_fmt)
+                cursor.insertImage(fmt)
+                cursor.insertBlock(old, char_fmt)
             else:
                 cursor.insertImage(fmt)
         cursor.endEditBlock()
