@@ -555,8 +555,11 @@ class MessageView(QFrame):
             and content.startswith(self._text)
         ):
             update = self._stream.finish(content)
-            for fragment in update.new_finished:
-                _append_html(self.settled.document(), fragment)
+            if update.reset:
+                self.settled.setHtml("".join(update.new_finished).strip())
+            else:
+                for fragment in update.new_finished:
+                    _append_html(self.settled.document(), fragment)
         elif message.role is Role.USER:
             # What the user typed is shown as typed (markdown is for replies).
             self.settled.setPlainText(content)
