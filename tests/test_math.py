@@ -248,3 +248,23 @@ def test_display_math_inside_a_paragraph_gets_a_centred_line(qtbot: Any) -> None
     assert QGuiApplication.clipboard().text() == (
         "The roots are\n$$x = \\frac{-b}{2a}$$\nfor any $a$."
     )
+
+
+def test_formulas_stay_as_tex_when_the_drawing_process_cannot_run(
+    qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    from app.ui.math_typeset import _Worker
+
+    results: list[tuple[str, object]] = []
+    monkeypatch.setattr(sys, "executable", "/bin/false")
+    worker = _Worker(lambda key, drawn: results.append((key.source, drawn)))
+    try:
+        worker.submit(MathKey("$a$", "#000000", 16.0, 1.0), 8.0)
+        qtbot.waitUntil(lambda: len(results) == 1, timeout=5000)
+        worker.submit(MathKey("$b$", "#000000", 16.0, 1.0), 8.0)
+        qtbot.waitUntil(lambda: len(results) == 2, timeout=5000)
+    finally:
+        worker.close()
+    assert sorted(results) == [("$a$", None), ("$b$", None)]

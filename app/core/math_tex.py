@@ -99,8 +99,11 @@ def tex_to_svg(key: MathKey) -> MathSvg:
     if not body or len(body) > MAX_TEX:
         raise MathError("empty or oversized formula")
     with _lock:
-        _configure()
-        from ziamath.zmath import Latex
+        try:
+            _configure()
+            from ziamath.zmath import Latex
+        except ImportError as exc:  # an install without ziamath shows formulas as TeX
+            raise MathError("ziamath is not installed") from exc
 
         try:
             latex = Latex(body, size=key.size, color=key.color, inline=not display)

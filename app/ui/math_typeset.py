@@ -111,6 +111,9 @@ def _formula_at(block: QTextBlock) -> tuple[str, int] | None:
     return source, len(lines)
 
 
+_Requests = queue.SimpleQueue[tuple[MathKey, float] | None]
+
+
 class _Worker:
     """The child process that draws formulas (ziamath), and the threads that talk to it.
 
@@ -122,44 +125,61 @@ class _Worker:
 
     def __init__(self, on_result: Callable[[MathKey, _Drawn | None], None]) -> None:
         self._on_result = on_result
-        self._requests: queue.SimpleQueue[tuple[MathKey, float] | None] = queue.SimpleQueue()
-        self._waiting: dict[int, tuple[MathKey, float]] = {}
-        self._lock = threading.Lock()
-        self._ids = itertools.count(1)
+        #: requests for the running child (each child has its own queue and threads)
+        self._requests: _Requests | None = None
         self._proc: subprocess.Popen[str] | None = None
+        self._lock = threading.Lock()
         self._closed = False
 
-    def _start(self) -> subprocess.Popen[str]:
+    def _start(self) -> _Requests:
         env = dict(os.environ)
         root = str(Path(__file__).resolve().parent.parent.parent)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
-        proc = subprocess.Popen(  # our own interpreter and module
-            [sys.executable, "-m", "app.core.math_tex"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            text=True, encoding="utf-8", env=env, bufsize=1,
-        )
-        threading.Thread(target=self._write, args=(proc,), name="parley-math-in",
-                         daemon=True).start()
-        threading.Thread(target=self._read, args=(proc,), name="parley-math-out",
-                         daemon=True).start()
-        return proc
+        requests: _Requests = queue.SimpleQueue()
+        try:
+            proc = subprocess.Popen(  # our own interpreter and module
+                [sys.executable, "-m", "app.core.math_tex"],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                text=True, encoding="utf-8", env=env, bufsize=1,
+            )
+        except OSError:
+            self._closed = True
+            return requests
+        self._proc = proc
+        waiting: dict[int, tuple[MathKey, float]] = {}
+        threading.Thread(target=self._write, args=(proc, requests, waiting),
+                         name="parley-math-in", daemon=True).start()
+        threading.Thread(target=self._read, args=(proc, waiting),
+                         name="parley-math-out", daemon=True).start()
+        return requests
 
     def submit(self, key: MathKey, x_height: float) -> None:
-        if self._closed:
-            return
-        if self._proc is None:
-            self._proc = self._start()
-        self._requests.put((key, x_height))
+        """Ask for `key` to be drawn; the result comes to `on_result` (None: stays TeX)."""
+        with self._lock:
+            if not self._closed and self._requests is None:
+                self._requests = self._start()
+            requests = None if self._closed else self._requests
+            if requests is not None:
+                # Under the lock: a child that just ended must not get it after its last.
+                requests.put((key, x_height))
+                return
+        self._on_result(key, None)  # stays as its TeX
 
-    def _write(self, proc: subprocess.Popen[str]) -> None:
+    def _fail(self, items: list[tuple[MathKey, float]]) -> None:
+        for key, _ in items:
+            self._on_result(key, None)
+
+    def _write(self, proc: subprocess.Popen[str], requests: _Requests,
+               waiting: dict[int, tuple[MathKey, float]]) -> None:
         stdin = proc.stdin
         assert stdin is not None
+        ids = itertools.count(1)
         try:
-            while (item := self._requests.get()) is not None:
+            while (item := requests.get()) is not None:
                 key = item[0]
-                n = next(self._ids)
+                n = next(ids)
                 with self._lock:
-                    self._waiting[n] = item
+                    waiting[n] = item
                 stdin.write(json.dumps({
                     "id": n, "source": key.source, "color": key.color,
                     "size": key.size, "dpr": key.dpr,
@@ -167,16 +187,31 @@ class _Worker:
                 stdin.flush()
             stdin.close()
         except (OSError, ValueError):
-            pass  # the child is gone: the reader reports what is left
+            # The child is gone: whatever was not answered, and whatever is still
+            # queued for it, stays as TeX.
+            with self._lock:
+                lost = list(waiting.values())
+                waiting.clear()
+            while True:
+                try:
+                    item = requests.get_nowait()
+                except queue.Empty:
+                    break
+                if item is not None:
+                    lost.append(item)
+            self._fail(lost)
 
-    def _read(self, proc: subprocess.Popen[str]) -> None:
+    def _read(self, proc: subprocess.Popen[str],
+              waiting: dict[int, tuple[MathKey, float]]) -> None:
         stdout = proc.stdout
         assert stdout is not None
+        answered = 0
         for line in stdout:
+            answered += 1
             try:
                 answer = json.loads(line)
                 with self._lock:
-                    key, x_height = self._waiting.pop(int(answer["id"]))
+                    key, x_height = waiting.pop(int(answer["id"]))
             except (ValueError, KeyError, TypeError):
                 continue
             drawn: _Drawn | None = None
@@ -185,19 +220,28 @@ class _Worker:
                               float(answer["ascent"]), float(answer["descent"]))
                 drawn = _rasterize(svg, key.dpr, x_height)
             self._on_result(key, drawn)
-        # The child ended (or crashed): what it had not answered stays as TeX.
+        proc.wait()
         with self._lock:
-            lost = list(self._waiting.values())
-            self._waiting.clear()
-        for key, _ in lost:
-            self._on_result(key, None)
-        if not self._closed:
-            self._proc = None
+            lost = list(waiting.values())
+            waiting.clear()
+            if answered == 0:
+                # It could not even start: formulas stay as TeX rather than respawn.
+                self._closed = True
+            if self._proc is proc:
+                # The next formula starts a new child; this one's writer gets None.
+                self._proc = None
+                if self._requests is not None:
+                    self._requests.put(None)
+                self._requests = None
+        self._fail(lost)
 
     def close(self) -> None:
-        self._closed = True
-        self._requests.put(None)
-        proc = self._proc
+        """Stop the child: it ends when its input closes."""
+        with self._lock:
+            self._closed = True
+            requests, proc = self._requests, self._proc
+        if requests is not None:
+            requests.put(None)
         if proc is not None and proc.poll() is None:
             try:
                 proc.wait(timeout=0.5)
