@@ -8,6 +8,7 @@ thread. Drawing is ziamath (pure Python LaTeX -> MathML -> SVG with glyphs as pa
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import threading
@@ -134,8 +135,13 @@ def serve(stdin: IO[str] | None = None, stdout: IO[str] | None = None) -> None:
     ``{"id", "svg", "width", "ascent", "descent"}`` or ``{"id", "error"}``.
     """
     import json
+    import os
     import sys
 
+    if stdin is None and hasattr(os, "nice"):
+        # Drawing can wait a little; the window's frames cannot.
+        with contextlib.suppress(OSError):
+            os.nice(10)
     src = stdin if stdin is not None else sys.stdin
     out = stdout if stdout is not None else sys.stdout
     for line in src:

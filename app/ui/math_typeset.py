@@ -267,7 +267,7 @@ class MathTypesetter(QObject):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         # Batch the results of a burst into one re-typeset per frame or two.
-        self._timer.setInterval(60)
+        self._timer.setInterval(100)
         self._timer.timeout.connect(self.ready)
         self._drawn.connect(self._on_drawn, Qt.ConnectionType.QueuedConnection)
         app = QCoreApplication.instance()
