@@ -268,3 +268,31 @@ def test_formulas_stay_as_tex_when_the_drawing_process_cannot_run(
     finally:
         worker.close()
     assert sorted(results) == [("$a$", None), ("$b$", None)]
+
+
+def test_zooming_draws_formulas_at_the_new_text_size(qtbot: Any) -> None:
+    chat = make_chat(qtbot)
+    chat.show_messages([Message(1, 1, Role.ASSISTANT, "Energy $E=mc^2$ here.")])
+    doc = chat.views[1].settled.document()
+    wait_typeset(qtbot, doc, 1)
+    before = _image_widths(doc)
+    chat.set_zoom(4)
+    doc = chat.views[1].settled.document()
+    wait_typeset(qtbot, doc, 1)
+    after = _image_widths(doc)
+    assert len(before) == len(after) == 1
+    assert after[0] > before[0] * 1.2
+
+
+def _image_widths(doc: QTextDocument) -> list[float]:
+    widths = []
+    block = doc.begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            fmt = it.fragment().charFormat()
+            if fmt.isImageFormat():
+                widths.append(fmt.toImageFormat().width())
+            it += 1
+        block = block.next()
+    return widths

@@ -711,6 +711,9 @@ class ChatView(QStackedWidget):
         for i, msg in enumerate(self._messages):
             if msg.id not in self.views:
                 self._heights[i] = self._estimate(msg)
+        if changed:
+            for view in self.views.values():
+                view.refit_math()
         self._relayout()
         self._fill()
         if changed:

@@ -610,6 +610,11 @@ class MessageView(QFrame):
             waiting = setter.typeset(self.live.document(), color, dpr) or waiting
         self._math_waiting = waiting
 
+    def refit_math(self) -> None:
+        """Draw the formulas again at the current text size (after a zoom)."""
+        if self._math_seen and self._stream is None and self.message.role is not Role.USER:
+            self.set_message(self.message)
+
     def _on_math_ready(self) -> None:
         if self._math_waiting:
             self._typeset_math()
