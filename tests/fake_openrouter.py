@@ -31,7 +31,7 @@ Standalone use (serves until Ctrl-C, prints the base URL on the first line)::
 
 Scenarios (the answer to every POST /chat/completions): normal, slow, stall, cut, done-hold,
 error-401, error-429, error-500 (any error-NNN works), html, midstream-error, big, many-chunks,
-image (a generated PNG in ``delta.images``) and replay:<fixture-name> (e.g. replay:pydantic-ai__test_openrouter_stream_error__0).
+math (inline and display formulas, a list, a table and code), image (a generated PNG in ``delta.images``) and replay:<fixture-name> (e.g. replay:pydantic-ai__test_openrouter_stream_error__0).
 
 Per-model scenarios: ``server.by_model["a/model"] = slow_stream()`` answers every request
 for that model id with that response, whatever the queue holds.
@@ -465,6 +465,32 @@ def text_stream(
     )
 
 
+MATH_TEXT = r"""The quadratic $ax^2 + bx + c = 0$ has roots
+$$x = \frac{-b \pm \sqrt{b^2 - 4ac}}{2a}$$
+and a rotation by \(\theta\) is
+
+\[R(\theta) = \begin{pmatrix} \cos\theta & -\sin\theta \\ \sin\theta & \cos\theta \end{pmatrix}\]
+
+Steps:
+1. Sum: $\sum_{i=1}^{n} i = \frac{n(n+1)}{2}$, with $x_1$ and $y^2$ inline.
+2. It costs $5 and $10 with tax (not math).
+   - nested $\alpha_i \le \beta$
+
+| term | value |
+|---|--:|
+| $e^{i\pi}$ | $-1$ |
+
+```python
+print("x = $5")
+```
+"""
+
+
+def math_stream() -> Response:
+    """A reply with inline and display math, a list, a table and code (for screenshots)."""
+    return text_stream(MATH_TEXT, chunks=40)
+
+
 def slow_stream(words: int = 200, delay: float = 0.05) -> Response:
     """``words`` words, one event each, ``delay`` seconds apart (a "long answer" to stop)."""
     vocab = ["the", "quick", "brown", "fox", "jumps", "over", "a", "lazy", "dog", "while"]
@@ -882,6 +908,7 @@ def scenario(name: str, fixtures_dir: Path | None = None) -> Response:
         "midstream-error": lambda: midstream_error("numeric_code"),
         "big": big_reply,
         "many-chunks": many_chunks,
+        "math": math_stream,
         "image": lambda: image_stream(
             ["data:image/png;base64," + base64.b64encode(png_bytes(64, 48)).decode()]
         ),

@@ -9,12 +9,13 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication, QTextDocument, QTextTable
+from PySide6.QtGui import QGuiApplication, QPalette, QTextDocument, QTextTable
 from PySide6.QtWidgets import QApplication
 
 from app.core.domain import Message, MessageStatus, Role
 from app.core.markdown_render import render_markdown
 from app.ui.chat_view import ChatView
+from app.ui.math_typeset import typesetter
 from app.ui.theme import apply_theme
 
 RICH = """# Title
@@ -121,9 +122,32 @@ def test_streamed_reply_ends_equal_to_a_one_shot_render(qtbot: Any) -> None:
     assert view.live.isVisible() or view.settled.isVisible()
     chat.finish(Message(2, 1, Role.ASSISTANT, text))
     one_shot = QTextDocument()
+    one_shot.setDefaultFont(view.settled.document().defaultFont())
     one_shot.setHtml(render_markdown(text).strip())
+    # Formulas whose image is ready are swapped in the same way in both.
+    color = QGuiApplication.palette().color(QPalette.ColorRole.Text).name()
+    typesetter().typeset(one_shot, color, view.devicePixelRatioF())
     assert view.settled.document().toHtml() == one_shot.toHtml()
     assert not view.live.isVisible()
+
+
+def test_streamed_reply_with_link_definitions_ends_with_resolved_links(qtbot: Any) -> None:
+    chat = make_chat(qtbot)
+    text = ("See [the docs][1] first.\n\nMore text here.\n\nA note[^n].\n\n"
+            "[^n]: The footnote.\n\n[1]: https://docs.example/\n")
+    chat.show_messages([Message(1, 1, Role.USER, "q")])
+    chat.append(Message(2, 1, Role.ASSISTANT, "", status=MessageStatus.STREAMING))
+    for end in range(0, len(text), 9):
+        chat.update_stream(2, text[:end])
+    chat.finish(Message(2, 1, Role.ASSISTANT, text))
+    doc = chat.views[2].settled.document()
+    one_shot = QTextDocument()
+    one_shot.setDefaultFont(doc.defaultFont())
+    one_shot.setHtml(render_markdown(text).strip())
+    assert doc.toHtml() == one_shot.toHtml()
+    plain = doc.toPlainText()
+    assert "[1]" not in plain and "https://docs.example" not in plain
+    assert plain.rstrip().endswith("[n] The footnote.")
 
 
 def test_two_argument_update_stream_and_reasoning(qtbot: Any) -> None:

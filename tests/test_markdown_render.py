@@ -6,6 +6,7 @@ import random
 import re
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 
@@ -129,10 +130,40 @@ def test_horizontal_rule_and_line_break() -> None:
     assert "<hr>" in html
 
 
-def test_reference_definitions_stay_visible() -> None:
-    html = render_markdown("See [docs][1].\n\n[1]: https://docs.example\n")
-    assert "[docs][1]" in html
-    assert '<a href="https://docs.example">' in html
+def test_reference_definitions_become_links_and_are_not_shown() -> None:
+    html = render_markdown("See [docs][1] and [Py].\n\n[1]: https://docs.example\n"
+                           "[py]: https://python.org \"Python\"\n")
+    assert '<a href="https://docs.example">docs</a>' in html
+    assert '<a href="https://python.org">Py</a>' in html
+    assert "[1]" not in html and "[docs]" not in html
+    assert "https://docs.example\n" not in html and "[py]:" not in html
+
+
+def test_reference_definitions_with_unsafe_urls_give_no_link() -> None:
+    html = render_markdown("[click][x] and [y]\n\n[x]: javascript:alert(1)\n"
+                           "[y]: data:text/html;base64,PGI+\n")
+    assert "<a " not in html
+    assert "javascript" not in html.replace("[x]", "")
+
+
+def test_streamed_reply_resolves_links_defined_after_their_use() -> None:
+    text = "Intro [docs][1].\n\nMiddle paragraph.\n\nEnd.\n\n[1]: https://docs.example\n"
+    sm = StreamingMarkdown()
+    for end in range(0, len(text), 7):
+        sm.update(text[:end])
+    final = sm.finish(text)
+    assert final.reset
+    assert "".join(final.new_finished) == render_markdown(text)
+    assert '<a href="https://docs.example">docs</a>' in render_markdown(text)
+
+
+def test_footnote_definitions_are_gathered_after_the_reply() -> None:
+    text = "First[^1] point.\n\n[^1]: The note.\n\nLast paragraph.\n"
+    html = render_markdown(text)
+    assert html.index("Last paragraph.") < html.index("The note.")
+    assert re.search(r'<p style="font-size:small"><sup>\[1\]</sup> The note\.</p>\s*$', html)
+    updates, final = _stream(text, list(range(len(text) + 1)))
+    assert _joined(updates, final) == html
 
 
 # --- safety --------------------------------------------------------------------------
@@ -296,7 +327,13 @@ def _stream(text: str, cuts: list[int]) -> tuple[list[RenderUpdate], RenderUpdat
 
 
 def _joined(updates: list[RenderUpdate], final: RenderUpdate) -> str:
-    return "".join(h for u in [*updates, final] for h in u.new_finished)
+    """The document a view builds from the updates (a reset replaces what it holds)."""
+    shown: list[str] = []
+    for u in [*updates, final]:
+        if u.reset:
+            shown.clear()
+        shown.extend(u.new_finished)
+    return "".join(shown)
 
 
 @pytest.mark.parametrize("text", SAMPLES)
@@ -387,9 +424,9 @@ def test_update_cost_scans_only_the_tail() -> None:
     rendered: list[int] = []
     original = mr._render_md
 
-    def counting(src: str, first_fence: int = 0, tail: bool = False) -> tuple[str, int]:
+    def counting(src: str, *args: Any) -> tuple[str, int]:
         rendered.append(len(src))
-        return original(src, first_fence, tail)
+        return original(src, *args)
 
     paragraphs = [f"Paragraph {i} " + "word " * 50 + "\n\n" for i in range(200)]
     text = "".join(paragraphs)

@@ -84,3 +84,40 @@ def test_markdown_layer_alone_turns_non_inline_images_into_placeholders(url: str
 def test_inline_data_image_survives_both_layers() -> None:
     src = "data:image/png;base64,iVBORw0KGgo="
     assert _img_sources(md.render_markdown(f"![dot]({src})")) == [src]
+
+
+def test_html_sanitizer_keeps_only_the_windows_own_formula_images() -> None:
+    own = "parley-math:0123456789abcdef0123456789abcdef"
+    cleaned = md._sanitize(
+        f'<img src="{own}">'
+        '<img src="parley-math://evil.example/x.png">'
+        '<img src="parley-math:0123456789abcdef0123456789abcdef?https://evil.example/">'
+        '<img src="parley-math:https://evil.example/x.png">'
+        '<img src="PARLEY-MATH:0123456789abcdef0123456789abcdef/../https://evil.example">'
+        '<a href="parley-math:0123456789abcdef0123456789abcdef">x</a>'
+    )
+    assert _img_sources(cleaned) == [own]
+    assert "evil.example" not in cleaned
+    assert 'href="parley-math' not in cleaned
+
+
+def test_a_formula_source_cannot_smuggle_markup_through_its_title() -> None:
+    from html.parser import HTMLParser
+
+    class Tags(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.seen: list[tuple[str, dict[str, str | None]]] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.seen.append((tag, dict(attrs)))
+
+    html = md.render_markdown(
+        'Inline $x" onmouseover="alert(1)$ and $<img src=https://evil.example/>$'
+    )
+    parser = Tags()
+    parser.feed(html)
+    assert [tag for tag, _ in parser.seen] == ["p", "span", "span"]
+    assert {name for _, attrs in parser.seen for name in attrs} <= {"style", "title"}
+    titles = [attrs["title"] for tag, attrs in parser.seen if tag == "span"]
+    assert titles == ['$x" onmouseover="alert(1)$', "$<img src=https://evil.example/>$"]

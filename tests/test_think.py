@@ -69,3 +69,90 @@ def test_stored_think_block_and_copy_of_its_code(qtbot: Any) -> None:
     assert "plan" not in view.plain_text()
     view._on_link(QUrl("parley-copy:0"))
     assert QGuiApplication.clipboard().text() == "print(1)"
+
+
+# --- outside the window: exports and `parley ask` ------------------------------------------
+
+THINKING_REPLY = "<think>\nThe user wants 42. Secret plan.\n</think>\n\nThe answer is 42."
+
+
+def test_streaming_filter_prints_only_the_answer_whatever_the_chunking() -> None:
+    import random
+
+    from app.core.think import ThinkFilter
+
+    rng = random.Random(5)
+    texts = [THINKING_REPLY, "No thinking here.", "  <think>never closed", "<thinking>x",
+             "\n<think></think>Answer", "<thi", "Say <think> later"]
+    for text in texts:
+        for _ in range(30):
+            filt, out, i = ThinkFilter(), "", 0
+            while i < len(text):
+                j = i + rng.randint(1, 6)
+                out += filt.feed(text[i:j])
+                i = j
+            assert out == split_think(text)[1], text
+
+
+def _store_with_thinking_reply(tmp_path: Any) -> tuple[Any, Any]:
+    from app.core.history import Store
+
+    store = Store.open(tmp_path / "history.sqlite3")
+    conv = store.create_conversation("Think", model="m/x")
+    store.add_message(conv.id, Role.USER, "<think>typed by me</think> What is it?")
+    reply = store.add_message(conv.id, Role.ASSISTANT, "", status=MessageStatus.STREAMING)
+    store.update_message(reply.id, content=THINKING_REPLY, status=MessageStatus.COMPLETE,
+                         reasoning="Provider reasoning.")
+    return store, conv
+
+
+def test_markdown_export_puts_a_think_block_in_the_reasoning(tmp_path: Any) -> None:
+    from app.core.history.export import to_markdown
+
+    store, conv = _store_with_thinking_reply(tmp_path)
+    with store:
+        text = to_markdown(store.export_conversations([conv.id]))
+    assert "<think>" not in text.replace("<think>typed by me</think>", "")
+    assert "> Provider reasoning.\n> \n> The user wants 42. Secret plan." in text
+    assert "\nThe answer is 42.\n" in text
+    assert "<think>typed by me</think> What is it?" in text  # what the user typed stays
+
+
+def test_json_export_puts_a_think_block_in_the_reasoning(tmp_path: Any) -> None:
+    import json
+
+    from app.core.history.export import to_json
+
+    store, conv = _store_with_thinking_reply(tmp_path)
+    with store:
+        data = json.loads(to_json(store.export_conversations([conv.id])))
+    messages = data["conversations"][0]["messages"]
+    reply = next(m for m in messages if m["role"] == "assistant")
+    assert reply["content"] == "The answer is 42."
+    assert reply["reasoning"] == "Provider reasoning.\n\nThe user wants 42. Secret plan."
+    user = next(m for m in messages if m["role"] == "user")
+    assert user["content"] == "<think>typed by me</think> What is it?"
+
+
+def test_parley_ask_does_not_print_a_think_block(fake: Any, isolated_home: Any) -> None:
+    from tests.fake_openrouter import text_stream
+    from tests.test_cli import parley
+
+    env = _cli_env(fake, isolated_home)
+    fake.enqueue(text_stream(THINKING_REPLY, chunks=25))
+    res = parley("ask", "-m", "openai/gpt-4o-mini", "What is it?", env=env)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout == "The answer is 42.\n"
+    assert "Secret plan" not in res.stderr
+
+
+def _cli_env(fake: Any, home: Any) -> dict[str, str]:
+    import os
+
+    e = dict(os.environ)
+    e["PARLEY_HOME"] = str(home)
+    e["OPENROUTER_BASE_URL"] = fake.base_url
+    e["OPENROUTER_API_KEY"] = "test-key"
+    e["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+    e.pop("QT_QPA_PLATFORM", None)
+    return e

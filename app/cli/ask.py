@@ -357,13 +357,16 @@ def _run(args: argparse.Namespace, store: Store, settings: Settings, conv_id: in
     from app.core.events import TextDelta
     from app.core.finish import after_run, finish_run, stopped_cost_message
     from app.core.requests import open_client
+    from app.core.think import ThinkFilter
 
     out = sys.stdout
     ends_with_newline = True
+    # Reasoning is not printed; a <think> block at the start of the content is reasoning.
+    answer_only = ThinkFilter()
 
     def write(events: list[Any]) -> None:
         nonlocal ends_with_newline
-        text = "".join([e.text for e in events if type(e) is TextDelta])
+        text = answer_only.feed("".join([e.text for e in events if type(e) is TextDelta]))
         if text:
             out.write(text)
             out.flush()

@@ -24,14 +24,16 @@ update costs time proportional to the tail. A block is finished when:
 * blank lines follow it and the (still partial) next line can already be classified as
   something that cannot continue it (not indented, not a list item after a list).
 
-Rendering each block on its own makes two document-wide features local:
+Two features are document-wide; blocks stay local all the same:
 
-* Reference-style link definitions (``[1]: https://...``) are NOT resolved: a definition
-  normally sits blocks away from its use, and resolving it would change blocks already
-  shown. Definitions stay visible as text (their URL becomes a link), and ``[text][1]``
-  stays literal, so nothing is silently lost.
-* Footnotes: a reference ``[^1]`` shows as a superscript ``[1]`` and a definition is
-  shown where it is written, in small type, rather than collected at the end.
+* Reference-style link definitions (``[1]: https://...``) are collected from the whole
+  text first and every block resolves its links against them; a definition shows
+  nothing. While streaming, links resolve against the definitions already finished, and
+  when a reply holding definitions finishes it is rendered once more, whole
+  (`RenderUpdate.reset`): a definition usually comes after its uses.
+* Footnotes: a reference ``[^1]`` shows as a superscript ``[1]``; definitions are
+  gathered after the reply, in small type (while streaming, the unfinished tail shows
+  its own in place).
 
 Math (``$..$``, ``$$..$$``, ``\\(..\\)``, ``\\[..\\]``) is kept literally, delimiters
 included, in a monospace coloured span (a block when a paragraph is only display math).
@@ -65,6 +67,8 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexer import Lexer
 from pygments.lexers import get_all_lexers, get_lexer_by_name
 from pygments.util import ClassNotFound
+
+from app.core.math_tex import MATH_SCHEME
 
 __all__ = ["THEMES", "RenderUpdate", "StreamingMarkdown", "code_blocks", "render_markdown"]
 
@@ -292,11 +296,13 @@ def _display_math_rule(state: StateCore) -> None:
         state.tokens = out
 
 
-def _new_parser(block_only: bool = False) -> MarkdownIt:
+def _new_parser(block_only: bool = False, with_references: bool = False) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "xhtmlOut": False, "typographer": False})
     md.enable(["table", "strikethrough"])
-    # Definitions are kept visible instead of resolved (see module docstring).
-    md.disable("reference")
+    # The splitter sees a definition as a paragraph of its own (its block renders to
+    # nothing); link definitions are collected from the whole text (_collect_references).
+    if block_only and not with_references:
+        md.disable("reference")
     # Footnote references match without their definition, which may be in another block.
     footnote_plugin(md, inline=False, move_to_end=False, always_match_refs=True)
     if block_only:
@@ -325,6 +331,14 @@ def _parser() -> MarkdownIt:
     if md is None:
         md = _new_parser()
         _local.md = md
+    return md
+
+
+def _refs_parser() -> MarkdownIt:
+    md: MarkdownIt | None = getattr(_local, "refs_md", None)
+    if md is None:
+        md = _new_parser(block_only=True, with_references=True)
+        _local.refs_md = md
     return md
 
 
@@ -450,13 +464,16 @@ def _add_render_rules(md: MarkdownIt) -> None:
         return f'<code style="{_styles().inline_code}">{body}</code>'
 
     def math(self: Any, tokens: Sequence[Token], idx: int, opts: OptionsDict, env: EnvType) -> str:
-        return f'<span style="{_styles().math}">{esc(tokens[idx].content, quote=False)}</span>'
+        # The title carries the source to the window, which swaps in the typeset image.
+        raw = tokens[idx].content
+        return f'<span style="{_styles().math}" title="{esc(raw)}">{esc(raw, quote=False)}</span>'
 
     def math_block(
         self: Any, tokens: Sequence[Token], idx: int, opts: OptionsDict, env: EnvType
     ) -> str:
-        body = esc(tokens[idx].content, quote=False)
-        return f'<pre style="{_styles().math_block}">{body}</pre>\n'
+        raw = tokens[idx].content
+        body = esc(raw, quote=False)
+        return f'<pre style="{_styles().math_block}" title="{esc(raw)}">{body}</pre>\n'
 
     def blockquote_open(
         self: Any, tokens: Sequence[Token], idx: int, opts: OptionsDict, env: EnvType
@@ -689,6 +706,8 @@ _ALLOWED_ATTRIBUTES = {
     "a": {"href"},
     "img": {"src", "alt"},
     "ol": {"start"},
+    "pre": {"title"},
+    "span": {"title"},
     "table": {"border", "cellspacing", "cellpadding"},
     "td": {"align"},
     "th": {"align"},
@@ -703,6 +722,7 @@ _ALLOWED_CSS = frozenset(
     }
 )  # fmt: skip
 _COPY_HREF_RE = re.compile(r"parley-copy:[0-9]+\Z")
+_MATH_SRC_RE = re.compile(MATH_SCHEME + r":[0-9a-f]{32}\Z")
 
 
 def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
@@ -711,7 +731,7 @@ def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
             return value
         return value if _safe_href(value) is not None else None
     if tag == "img" and attr == "src":
-        return value if _DATA_IMAGE_RE.match(value) else None
+        return value if _DATA_IMAGE_RE.match(value) or _MATH_SRC_RE.match(value) else None
     return value
 
 
@@ -719,7 +739,7 @@ _NH3_OPTIONS: dict[str, Any] = {
     "tags": set(_ALLOWED_TAGS),
     "attributes": {k: set(v) for k, v in _ALLOWED_ATTRIBUTES.items()},
     "attribute_filter": _attribute_filter,
-    "url_schemes": {"http", "https", "mailto", "parley-copy", "data"},
+    "url_schemes": {"http", "https", "mailto", "parley-copy", MATH_SCHEME, "data"},
     "filter_style_properties": set(_ALLOWED_CSS),
     "link_rel": None,
     "strip_comments": True,
@@ -744,17 +764,60 @@ def _sanitize(fragment: str) -> str:
 _MAX_MD_BLOCK = 100_000
 
 
-def _render_md(src: str, first_fence: int = 0, tail: bool = False) -> tuple[str, int]:
-    """HTML of one top-level block, and how many fenced blocks it holds."""
+def _collect_references(text: str) -> dict[str, Any]:
+    """Reference-style link definitions of the whole text, as markdown-it stores them."""
+    if "]:" not in text:
+        return {}
+    env: dict[str, Any] = {}
+    _refs_parser().parse(text, env)
+    refs: dict[str, Any] = env.get("references", {})
+    return refs
+
+
+def _render_md(
+    src: str, first_fence: int = 0, tail: bool = False,
+    refs: dict[str, Any] | None = None, notes: list[str] | None = None,
+) -> tuple[str, int]:
+    """HTML of one top-level block, and how many fenced blocks it holds.
+
+    Links resolve against `refs` (definitions found in this block are added to it).
+    Footnote definitions go to `notes` when given (they are shown after the reply),
+    else they stay in place.
+    """
     md = _parser()
-    env: dict[str, Any] = {"fence_index": first_fence, "tail": tail, "links": []}
+    env: dict[str, Any] = {
+        "fence_index": first_fence, "tail": tail, "links": [],
+        "references": refs if refs is not None else {},
+    }
     tokens = md.parse(src, env)
-    out = md.renderer.render(tokens, md.options, env)
-    return out, env["fence_index"] - first_fence
+    if notes is None or not any(t.type == "footnote_reference_open" for t in tokens):
+        out = md.renderer.render(tokens, md.options, env)
+        return out, env["fence_index"] - first_fence
+    # Render in document order (Copy links are numbered that way), diverting each
+    # footnote definition to `notes`.
+    parts: list[str] = []
+    segment: list[Token] = []
+    depth = 0
+    for tok in tokens:
+        if tok.type == "footnote_reference_open":
+            if depth == 0 and segment:
+                parts.append(md.renderer.render(segment, md.options, env))
+                segment = []
+            depth += 1
+        segment.append(tok)
+        if tok.type == "footnote_reference_close":
+            depth -= 1
+            if depth == 0:
+                notes.append(_sanitize(md.renderer.render(segment, md.options, env)))
+                segment = []
+    if segment:
+        parts.append(md.renderer.render(segment, md.options, env))
+    return "".join(parts), env["fence_index"] - first_fence
 
 
 def _render_blocks(
-    text: str, blocks: list[_Block], first_fence: int, tail: bool, theme: str
+    text: str, blocks: list[_Block], first_fence: int, *, tail: bool, theme: str,
+    refs: dict[str, Any], notes: list[str] | None,
 ) -> tuple[list[str], int]:
     """HTML of each block, and the number of fences; fences are numbered from `first_fence`."""
     _local.theme = theme
@@ -766,7 +829,7 @@ def _render_blocks(
             body = html.escape(src.strip("\n"), quote=False).replace("\n", "<br>\n")
             fragment = f"<p>{body}</p>\n"
         else:
-            fragment, fences = _render_md(src, index, tail)
+            fragment, fences = _render_md(src, index, tail, refs, notes)
             index += fences
         out.append(_sanitize(fragment) if fragment else "")
     return out, index - first_fence
@@ -781,8 +844,12 @@ def _check_theme(theme: str) -> str:
 def render_markdown(text: str, theme: str = "light") -> str:
     """Whole text -> safe HTML fragment, coloured for `theme` ("light" or "dark")."""
     blocks = _split(text, 0, len(text)).blocks
-    html_blocks, _ = _render_blocks(text, blocks, 0, tail=False, theme=_check_theme(theme))
-    return "".join(html_blocks)
+    notes: list[str] = []
+    html_blocks, _ = _render_blocks(
+        text, blocks, 0, tail=False, theme=_check_theme(theme),
+        refs=_collect_references(text), notes=notes,
+    )
+    return "".join(html_blocks) + "".join(notes)
 
 
 # ---------------------------------------------------------------------------------------
@@ -791,10 +858,15 @@ def render_markdown(text: str, theme: str = "light") -> str:
 
 @dataclass(frozen=True)
 class RenderUpdate:
-    """What changed: blocks to append once, and the tail to show after them."""
+    """What changed: blocks to append once, and the tail to show after them.
+
+    `reset` (only from `finish`): the blocks shown so far are replaced by `new_finished`
+    (a link defined after its first use resolves only once the whole text is known).
+    """
 
     new_finished: list[str]
     tail_html: str
+    reset: bool = False
 
 
 class StreamingMarkdown:
@@ -805,6 +877,8 @@ class StreamingMarkdown:
         self._pos = 0  # offset where the unfinished part of the text starts
         self._fences = 0  # fenced blocks in the finished part: the next Copy index
         self._finished: list[str] = []
+        self._refs: dict[str, Any] = {}  # link definitions in the finished part
+        self._notes: list[str] = []  # footnote definitions of the finished part
         self._done = False
 
     def update(self, text: str) -> RenderUpdate:
@@ -826,17 +900,33 @@ class StreamingMarkdown:
         if len(text) < self._pos:
             raise ValueError("text must extend the text of the previous update")
         if final:
+            self._done = True
+            refs = _collect_references(text)
+            if refs:
+                # Definitions usually come last: render the whole reply once with them,
+                # exactly as render_markdown does.
+                self._finished = [render_markdown(text, self._theme)]
+                return RenderUpdate(list(self._finished), "", reset=True)
             blocks = _split(text, self._pos, len(text)).blocks
         else:
             blocks = _finished_blocks(text, self._pos)
-        new, fences = _render_blocks(text, blocks, self._fences, tail=False, theme=self._theme)
+        new, fences = _render_blocks(
+            text, blocks, self._fences, tail=False, theme=self._theme,
+            refs=self._refs, notes=self._notes,
+        )
         self._fences += fences
         self._finished.extend(new)
         if blocks:
             self._pos = blocks[-1].end
         if final:
-            self._done = True
+            if self._notes:
+                new.append("".join(self._notes))
+                self._finished.append(new[-1])
             return RenderUpdate(new, "")
         tail_blocks = _split(text, self._pos, len(text)).blocks
-        tail, _ = _render_blocks(text, tail_blocks, self._fences, tail=True, theme=self._theme)
+        # The tail may hold half a definition: it must not reach the finished part.
+        tail, _ = _render_blocks(
+            text, tail_blocks, self._fences, tail=True, theme=self._theme,
+            refs=dict(self._refs), notes=None,
+        )
         return RenderUpdate(new, "".join(tail))

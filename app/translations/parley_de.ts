@@ -125,6 +125,14 @@
         <source>Actual Size</source>
         <translation>Originalgröße</translation>
     </message>
+    <message>
+        <source>You</source>
+        <translation>Sie</translation>
+    </message>
+    <message>
+        <source>Assistant</source>
+        <translation>Assistent</translation>
+    </message>
 </context>
 <context>
     <name>CompareColumn</name>
@@ -454,7 +462,7 @@
     <name>EmptyState</name>
     <message>
         <source>Start a conversation</source>
-        <extracomment>the messages column is capped at this width and centred (readable line length) views are built this many viewport heights above and below the visible part... ...and released once they are this many viewport heights away messages rendered (for their text) per turn of the event loop while find counts</extracomment>
+        <extracomment>the messages column is capped at this width and centred (readable line length) views are built this many viewport heights above and below the visible part... ...and released once they are this many viewport heights away messages rendered (for their text) per turn of the event loop while find counts a dragged scrollbar that rests this long gets its messages built lines of text shown at the top of a stand-in and of each newly exposed part of it (the other lines are drawn as bars)</extracomment>
         <translation>Unterhaltung beginnen</translation>
     </message>
     <message>
@@ -764,7 +772,7 @@ er wird im Schlüsselbund des Systems gespeichert — oder setzen Sie $OPENROUTE
     </message>
     <message>
         <source>Reasoning is encrypted by the provider</source>
-        <extracomment>text received but not drawn yet, and the final message waiting for it</extracomment>
+        <extracomment>text received but not drawn yet, and the final message waiting for it the reply holds formulas (typeset them), and some are still being drawn</extracomment>
         <translation>Die Überlegungen sind vom Anbieter verschlüsselt</translation>
     </message>
     <message>

@@ -11,22 +11,31 @@ When a height changes (an estimate replaced by a measurement, a reply growing), 
 scroll position is re-anchored on the first visible message, so what the reader looks
 at does not move — unless the view follows the end of the chat, which it does only
 while the user is at the bottom; otherwise a "Jump to latest" button appears.
+
+A jump builds only the messages on screen at once; those just above and below follow
+one per turn of the event loop. While the scrollbar handle is dragged nothing is built:
+a screenful of new messages costs more than a frame, so the column paints light
+stand-ins (header, first lines, bars for the rest, at the messages' heights) and the
+real messages are built when the handle is released or rests for SETTLE_MS.
 """
 
 from __future__ import annotations
 
 import bisect
 import itertools
+from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QColor,
     QFont,
     QFontMetrics,
     QKeySequence,
+    QPainter,
+    QPaintEvent,
     QPalette,
     QResizeEvent,
     QTextCharFormat,
@@ -61,6 +70,11 @@ MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM, SPACING = 16, 12, 12, 8
 ZOOM_MIN, ZOOM_MAX, ZOOM_FACTOR = -5, 10, 1.1
 #: messages rendered (for their text) per turn of the event loop while find counts
 FIND_RENDERS_PER_STEP = 8
+#: a dragged scrollbar that rests this long gets its messages built
+SETTLE_MS = 90
+#: lines of text shown at the top of a stand-in and of each newly exposed part of it
+#: (the other lines are drawn as bars)
+PLACEHOLDER_TEXT_LINES = 3
 
 
 class EmptyState(QWidget):
@@ -103,6 +117,22 @@ class EmptyState(QWidget):
                         "it is kept in the system keychain — or set $OPENROUTER_API_KEY.")
             )
         self.button.setVisible(not has_key)
+
+
+class _Column(QWidget):
+    """The tall widget messages are placed on; paints stand-ins where none is built yet."""
+
+    def __init__(self, paint_placeholders: Callable[[QPainter, QRect], None]) -> None:
+        super().__init__()
+        self._paint_placeholders = paint_placeholders
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt API)
+        super().paintEvent(event)
+        painter = QPainter(self)
+        try:
+            self._paint_placeholders(painter, event.rect())
+        finally:
+            painter.end()
 
 
 class _Scroller(QScrollArea):
@@ -152,7 +182,7 @@ class ChatView(QStackedWidget):
         self.scroller.setAccessibleName(self.tr("Conversation"))
         self.scroller.setWidgetResizable(False)
         self.scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.container = QWidget()
+        self.container = _Column(self._paint_placeholders)
         self.container.setObjectName("chatContainer")
         self.container.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.scroller.setWidget(self.container)
@@ -189,6 +219,12 @@ class ChatView(QStackedWidget):
         self._plain: dict[int, tuple[tuple[str, bool], str]] = {}
         self._find_generation = 0
         self._find_pending = False
+        # While the scrollbar is dragged, messages are drawn as light stand-ins and built
+        # when the drag pauses or ends (building a screenful takes longer than a frame).
+        self._settle = QTimer(self)
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(SETTLE_MS)
+        self._prefetch_scheduled = False
         self._update_column_geometry()
         self._make_actions()
         self._connect_signals()
@@ -214,6 +250,8 @@ class ChatView(QStackedWidget):
         bar = self.scroller.verticalScrollBar()
         bar.valueChanged.connect(self._on_scrolled)
         bar.rangeChanged.connect(self._on_range_changed)
+        bar.sliderReleased.connect(self._on_settled)
+        self._settle.timeout.connect(self._on_settled)
         self.scroller.resized.connect(self._on_resized)
         self.jump_button.clicked.connect(self.jump_to_latest)
         self.find_action.triggered.connect(self.open_find)
@@ -399,16 +437,24 @@ class ChatView(QStackedWidget):
         hi = min(len(self._messages) - 1, bisect.bisect_left(self._tops, hi_y))
         return lo, hi
 
+    def _missing(self, margin: float) -> list[int]:
+        lo, hi = self._band(margin)
+        return [i for i in range(lo, hi + 1) if self._messages[i].id not in self.views]
+
     def _fill(self) -> None:
-        """Build the views near the viewport, release the far ones."""
+        """Build the views on screen now and those near it soon; release the far ones."""
         for _ in range(8):  # each round's measurements can move the band; converges fast
-            lo, hi = self._band(BUILD_MARGIN)
-            missing = [i for i in range(lo, hi + 1) if self._messages[i].id not in self.views]
+            missing = self._missing(0.0)
             if not missing:
                 break
             for i in missing:
                 self._realize(i)
             self._relayout()
+        # The ones just outside the viewport are built on the next turns of the event
+        # loop, one at a time, so a jump costs one screenful, not three.
+        if self._missing(BUILD_MARGIN) and not self._prefetch_scheduled:
+            self._prefetch_scheduled = True
+            QTimer.singleShot(0, self, self._prefetch)
         lo, hi = self._band(RELEASE_MARGIN)
         focus = QApplication.focusWidget()
         for mid, view in list(self.views.items()):
@@ -421,6 +467,89 @@ class ChatView(QStackedWidget):
             if focus is not None and view.isAncestorOf(focus):
                 continue
             self._release(mid)
+
+    def _prefetch(self) -> None:
+        """Build one view near the viewport (the next one on the following turn)."""
+        self._prefetch_scheduled = False
+        if self.scroller.verticalScrollBar().isSliderDown() or not self._messages:
+            return
+        missing = self._missing(BUILD_MARGIN)
+        if not missing:
+            return
+        hi = self._band(0.0)[1]
+        # Below the viewport first: that is where a reader goes next.
+        below = [i for i in missing if i > hi]
+        self._realize(below[0] if below else missing[-1])
+        self._relayout()
+        if self._missing(BUILD_MARGIN):
+            self._prefetch_scheduled = True
+            QTimer.singleShot(0, self, self._prefetch)
+
+    def _on_settled(self) -> None:
+        """The scrollbar drag paused or ended: build what is on screen."""
+        self._settle.stop()
+        if self._messages:
+            self._fill()
+        self._update_jump_button()
+
+    def _paint_placeholders(self, painter: QPainter, rect: QRect) -> None:
+        """Draw each message in `rect` that has no view yet as its header and plain text."""
+        if not self._messages or len(self._tops) <= len(self._messages):
+            return
+        lo = max(0, bisect.bisect_right(self._tops, rect.top()) - 1)
+        hi = min(len(self._messages) - 1, bisect.bisect_left(self._tops, rect.bottom()))
+        palette = self.container.palette()
+        font = self.container.font()
+        for i in range(lo, hi + 1):
+            msg = self._messages[i]
+            view = self.views.get(msg.id)
+            if view is not None and view.isVisible():
+                continue
+            box = QRect(self._col_x, self._tops[i], self._col_w, self._heights[i])
+            if msg.role is Role.USER:
+                painter.fillRect(box, palette.color(QPalette.ColorRole.AlternateBase))
+            inner = box.adjusted(12, 8, -12, -6)
+            painter.setClipRect(inner.intersected(rect))
+            painter.setFont(font)
+            metrics = QFontMetrics(font)
+            step = metrics.lineSpacing()
+            painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
+            who = self.tr("You") if msg.role is Role.USER else (msg.model or self.tr("Assistant"))
+            y = inner.top() + metrics.ascent()
+            painter.drawText(inner.left(), y, who)
+            painter.setPen(palette.color(QPalette.ColorRole.Text))
+            # Text cut into column-wide lines by character count (as the height estimate
+            # counts them): real wrapping costs more than a frame has, and the built view
+            # replaces this as soon as the drag rests. Only the lines in `rect` are drawn.
+            top = y + step + 4
+            bar = QColor(palette.color(QPalette.ColorRole.Text))
+            bar.setAlpha(40)
+            bar_h = max(2, metrics.xHeight())
+            per_line = max(20, inner.width() // max(1, metrics.averageCharWidth()))
+            first = max(0, (rect.top() - top) // step)
+            last = (min(inner.bottom(), rect.bottom() + step) - top) // step
+            k = 0
+            for para in msg.content.splitlines():
+                pieces = max(1, -(-len(para) // per_line))
+                if k + pieces <= first:
+                    k += pieces
+                    continue
+                for j in range(pieces):
+                    if k > last:
+                        break
+                    if k >= first:
+                        piece = para[j * per_line : (j + 1) * per_line]
+                        if k < PLACEHOLDER_TEXT_LINES or k < first + PLACEHOLDER_TEXT_LINES:
+                            painter.drawText(inner.left(), top + k * step, piece)
+                        elif piece.strip():
+                            # Further lines as bars of their length: drawing text costs
+                            # more than a frame allows for a whole screenful.
+                            width = inner.width() * len(piece) // per_line
+                            painter.fillRect(inner.left(), top + k * step - bar_h,
+                                             width, bar_h, bar)
+                    k += 1
+                if k > last:
+                    break
 
     # ---- layout --------------------------------------------------------------------
 
@@ -520,6 +649,11 @@ class ChatView(QStackedWidget):
             return
         # The user scrolling up stops the view from following the reply.
         self._follow = self.at_bottom()
+        if self.scroller.verticalScrollBar().isSliderDown():
+            # Dragging: stand-ins are painted now, views built when the drag rests.
+            self._settle.start()
+            self._update_jump_button()
+            return
         self._fill()
         self._update_jump_button()
 
@@ -577,6 +711,9 @@ class ChatView(QStackedWidget):
         for i, msg in enumerate(self._messages):
             if msg.id not in self.views:
                 self._heights[i] = self._estimate(msg)
+        if changed:
+            for view in self.views.values():
+                view.refit_math()
         self._relayout()
         self._fill()
         if changed:

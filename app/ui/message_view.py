@@ -24,6 +24,7 @@ from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
     QCoreApplication,
     QEvent,
+    QMimeData,
     QObject,
     QSize,
     Qt,
@@ -36,6 +37,7 @@ from PySide6.QtGui import (
     QEnterEvent,
     QGuiApplication,
     QImage,
+    QPalette,
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
@@ -57,6 +59,7 @@ from PySide6.QtWidgets import (
 
 from app.core.domain import Message, MessageStatus, Role
 from app.core.events import stream_warning
+from app.core.math_tex import MATH_SCHEME
 from app.core.think import split_think
 from app.ui.style import ICON_S, SPACE_M, SPACE_S, SPACE_XS
 
@@ -105,6 +108,15 @@ def rendered_html(content: str, theme: str) -> str:
     return render_markdown(content, theme=theme).strip()
 
 
+# Formulas are rendered as spans titled with their source (app/core/math_tex.py).
+_MATH_MARK = ' title="'
+
+
+def _may_hold_math(text: str) -> bool:
+    """Cheap test that `text` might contain a formula (then the document is searched)."""
+    return "$" in text or "\\(" in text or "\\[" in text
+
+
 def _text_without_copy_links(doc: QTextDocument) -> str:
     """Plain text of a rendered reply, leaving out the code blocks' "python  Copy" lines."""
     lines = []
@@ -118,7 +130,12 @@ def _text_without_copy_links(doc: QTextDocument) -> str:
                 break
             it += 1
         if not is_header:
-            lines.append(block.text())
+            text = block.text()
+            if "\ufffc" in text:  # a typeset formula: copy its TeX
+                from app.ui.math_typeset import text_with_tex
+
+                text = text_with_tex(doc, block.position(), block.position() + block.length() - 1)
+            lines.append(text)
         block = block.next()
     return "\n".join(lines).replace("\u00a0", " ").strip("\n")
 
@@ -147,6 +164,8 @@ class RichText(QTextBrowser):
     def loadResource(self, kind: int, url: QUrl | str) -> Any:  # noqa: N802 (Qt API)
         """Only inline `data:` images are shown; any other URL is refused, never fetched."""
         qurl = QUrl(url) if isinstance(url, str) else url
+        if qurl.scheme() == MATH_SCHEME:
+            return None  # only what the typesetter added to this document is shown
         if qurl.scheme() == "data":
             raw = qurl.toString()
             _, _, payload = raw.partition(",")
@@ -155,6 +174,22 @@ class RichText(QTextBrowser):
                 if image.loadFromData(base64.b64decode(payload, validate=False)):
                     return image
         return None
+
+    def createMimeDataFromSelection(self) -> QMimeData:  # noqa: N802 (Qt API)
+        """A selection holding typeset formulas is copied with their TeX as the text."""
+        data = super().createMimeDataFromSelection()
+        cursor = self.textCursor()
+        if "\ufffc" not in cursor.selectedText():
+            return data
+        from app.ui.math_typeset import text_with_tex
+
+        # Qt's own mime data fills its formats lazily and would overwrite the text.
+        copied = QMimeData()
+        copied.setHtml(data.html())
+        copied.setText(
+            text_with_tex(self.document(), cursor.selectionStart(), cursor.selectionEnd())
+        )
+        return copied
 
     def _size_changed(self, *_: object) -> None:
         self.updateGeometry()
@@ -466,6 +501,10 @@ class MessageView(QFrame):
         self._text = ""
         self._reasoning_text = ""
         self._reasoning_user_choice: bool | None = None
+        #: the reply holds formulas (typeset them), and some are still being drawn
+        self._math_seen = False
+        self._math_waiting = False
+        self._math_connected = False
         self.set_message(message)
 
     def _action(self, icon_name: str, text: str, tip: str) -> QToolButton:
@@ -571,6 +610,7 @@ class MessageView(QFrame):
         self._final = None
         self._behind = None
         self.message = message
+        self._math_seen = markdown and _may_hold_math(content)
         structured = _pretty_json(message) or _tool_markdown(message)
         if structured is not None:
             # Structured output: shown pretty-printed as a JSON block, checked notice below.
@@ -581,8 +621,11 @@ class MessageView(QFrame):
             and content.startswith(self._text)
         ):
             update = self._stream.finish(content)
-            for fragment in update.new_finished:
-                _append_html(self.settled.document(), fragment)
+            if update.reset:
+                self.settled.setHtml("".join(update.new_finished).strip())
+            else:
+                for fragment in update.new_finished:
+                    _append_html(self.settled.document(), fragment)
         elif message.role is Role.USER:
             # What the user typed is shown as typed (markdown is for replies).
             self.settled.setPlainText(content)
@@ -598,11 +641,50 @@ class MessageView(QFrame):
             bool(content) or structured is not None or message.status is MessageStatus.STREAMING
         )
         self._set_reasoning(reasoning)
+        self._typeset_math()
         self._update_sources()
         self._update_attachments()
         self._update_header()
         self._update_notice()
         self._update_actions()
+
+    # ---- math ---------------------------------------------------------------------
+
+    def _typeset_math(self, settled_from: int = 0) -> None:
+        """Swap typeset formulas in for their TeX (those not drawn yet follow later).
+
+        `settled_from` is where new text starts in the settled document (-1: nothing
+        new there); formulas before it were handled when they arrived.
+        """
+        if not self._math_seen:
+            return
+        from app.ui.math_typeset import typesetter
+
+        setter = typesetter()
+        if not self._math_connected:
+            setter.ready.connect(self._on_math_ready)
+            self._math_connected = True
+        # The application's palette: it is already the new one when the theme changes,
+        # while widgets may still be getting theirs.
+        color = QGuiApplication.palette().color(QPalette.ColorRole.Text).name()
+        dpr = self.devicePixelRatioF()
+        waiting = self._math_waiting if settled_from != 0 else False
+        settled = self.settled.document()
+        if settled_from >= 0 and not settled.isEmpty():
+            waiting = setter.typeset(settled, color, dpr, start=settled_from) or waiting
+        if not self.live.isHidden():
+            waiting = setter.typeset(self.live.document(), color, dpr) or waiting
+        self._math_waiting = waiting
+
+    def refit_math(self) -> None:
+        """Draw the formulas again at the current text size (after a zoom)."""
+        if self._math_seen and self._stream is None and self.message.role is not Role.USER:
+            self.set_message(self.message)
+
+    def _on_math_ready(self) -> None:
+        if self._math_waiting:
+            self._typeset_math()
+            self.grown.emit()
 
     # ---- files --------------------------------------------------------------------
 
@@ -669,11 +751,15 @@ class MessageView(QFrame):
         self._text = text
         update = self._stream.update(text)
         doc = self.settled.document()
+        appended_at = max(0, doc.characterCount() - 1)
         for fragment in update.new_finished:
             _append_html(doc, fragment)
         self.live.setHtml(update.tail_html)
         self.live.setVisible(bool(update.tail_html))
         self.settled.setVisible(not doc.isEmpty())
+        if any(_MATH_MARK in f for f in update.new_finished) or _MATH_MARK in update.tail_html:
+            self._math_seen = True
+        self._typeset_math(settled_from=appended_at if update.new_finished else -1)
 
     def _catch_up(self) -> None:
         """Draw the next bounded step of text that arrived faster than it was drawn."""

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.core.domain import Attachment, Conversation, Message, MessageStatus, Role
 from app.core.errors import AttachmentError
+from app.core.think import answer_and_reasoning
 
 if TYPE_CHECKING:
     from app.core.attachments import AttachmentFiles
@@ -87,13 +88,17 @@ def attachment_to_dict(a: Attachment, files: AttachmentFiles | None) -> dict[str
 def message_to_dict(
     msg: Message, parent_uid: str | None = None, files: AttachmentFiles | None = None
 ) -> dict[str, Any]:
+    # A <think> block at the start of a reply is reasoning, as the window shows it.
+    content, reasoning = answer_and_reasoning(
+        msg.content, msg.reasoning, from_user=msg.role is Role.USER
+    )
     out = {
         "id": msg.id,
         "uid": msg.uid,
         "parent_id": msg.parent_id,
         "parent_uid": parent_uid,
         "role": msg.role.value,
-        "content": msg.content,
+        "content": content,
         "status": msg.status.value,
         "created_at": _iso(msg.created_at),
         "created_ts": msg.created_at,
@@ -104,7 +109,7 @@ def message_to_dict(
         "finish_reason": msg.finish_reason,
         "usage": msg.usage.to_dict() if msg.usage else None,
         "error": msg.error,
-        "reasoning": msg.reasoning or None,
+        "reasoning": reasoning or None,
         "generation_id": msg.generation_id,
         "extra": _export_extra(msg.extra, files) or None,
     }
@@ -244,12 +249,15 @@ def to_markdown(items: list[tuple[Conversation, list[Message]]]) -> str:
                 meta.append(f"${msg.usage.cost:.6f}")
             suffix = f" ({', '.join(meta)})" if meta else ""
             out.append(f"## {label}{suffix}\n")
-            if msg.reasoning:
-                quoted = "\n".join("> " + line for line in msg.reasoning.splitlines())
+            content, reasoning = answer_and_reasoning(
+                msg.content, msg.reasoning, from_user=msg.role is Role.USER
+            )
+            if reasoning:
+                quoted = "\n".join("> " + line for line in reasoning.splitlines())
                 out.append(f"> **Reasoning**\n>\n{quoted}\n")
             images = _image_labels(msg)
-            if msg.content or not (images or msg.attachments):
-                out.append(msg.content.rstrip() + "\n" if msg.content else "_(no text)_\n")
+            if content or not (images or msg.attachments):
+                out.append(content.rstrip() + "\n" if content else "_(no text)_\n")
             for attachment in msg.attachments:
                 out.append(f"- 📎 {_attachment_line(attachment)}")
             if msg.attachments:
