@@ -1,0 +1,140 @@
+"""Paints one sidebar row: a folder with its chevron and count, or a conversation's
+elided title over a subtle "model · time" line, with a date heading above the first row of
+each group. One painter for every row (no widget per row), so long lists stay fast."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+
+from app.ui.sidebar.model import CountRole, GroupRole, IsFolderRole, SubtitleRole
+
+_Index = QModelIndex | QPersistentModelIndex
+
+#: inner padding of a row, and the gap above a date heading (px)
+PAD = 6
+HEADING_GAP = 10
+
+
+def _small(font: QFont) -> QFont:
+    small = QFont(font)
+    small.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
+    return small
+
+
+class SidebarDelegate(QStyledItemDelegate):
+    """Rows never ask to be wider than the list: a long title ends in "…" (the full one is
+    the tooltip) instead of widening the list and giving it a horizontal scrollbar."""
+
+    def _heading_height(self, option: QStyleOptionViewItem, index: _Index) -> int:
+        if not index.data(GroupRole):
+            return 0
+        return QFontMetrics(_small(option.font)).height() + HEADING_GAP + 2
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:  # noqa: N802
+        fm = QFontMetrics(option.font)
+        if index.data(IsFolderRole):
+            height = fm.height() + 2 * PAD + 2
+        else:
+            height = fm.height() + QFontMetrics(_small(option.font)).height() + 2 * PAD + 2
+        # Width 1: rows are stretched to the list's width when drawn.
+        return QSize(1, height + self._heading_height(option, index))
+
+    def row_rect(self, option: QStyleOptionViewItem, index: _Index) -> QRect:
+        """The part of the row below its heading (where the title and selection are)."""
+        return option.rect.adjusted(2, self._heading_height(option, index), -2, 0)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
+        painter.save()
+        palette = option.palette
+        heading = index.data(GroupRole)
+        small = _small(option.font)
+        if heading:
+            painter.setFont(small)
+            painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
+            rect = option.rect.adjusted(PAD + 2, HEADING_GAP, -PAD, 0)
+            rect.setHeight(QFontMetrics(small).height())
+            bold = QFont(small)
+            bold.setWeight(QFont.Weight.DemiBold)
+            painter.setFont(bold)
+            painter.drawText(rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                             QFontMetrics(bold).elidedText(str(heading),
+                                                           Qt.TextElideMode.ElideRight,
+                                                           rect.width()))
+        row = self.row_rect(option, index)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        if selected:
+            painter.setBrush(palette.color(QPalette.ColorRole.Highlight))
+            painter.drawRoundedRect(row, 6, 6)
+        elif hovered:
+            painter.setBrush(palette.color(QPalette.ColorRole.Midlight))
+            painter.drawRoundedRect(row, 6, 6)
+        text_color = palette.color(
+            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
+        subtle = palette.color(
+            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.PlaceholderText)
+        inner = row.adjusted(PAD, PAD, -PAD, -PAD)
+        fm = QFontMetrics(option.font)
+        if index.data(IsFolderRole):
+            self._paint_folder(painter, option, index, inner, text_color, subtle)
+        else:
+            painter.setFont(option.font)
+            painter.setPen(text_color)
+            title_rect = QRect(inner.left(), inner.top(), inner.width(), fm.height())
+            title = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+            painter.drawText(title_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                             fm.elidedText(title, Qt.TextElideMode.ElideRight, inner.width()))
+            painter.setFont(small)
+            painter.setPen(subtle)
+            sfm = QFontMetrics(small)
+            sub_rect = QRect(inner.left(), title_rect.bottom() + 1, inner.width(), sfm.height())
+            painter.drawText(sub_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                             sfm.elidedText(str(index.data(SubtitleRole) or ""),
+                                            Qt.TextElideMode.ElideRight, inner.width()))
+        if option.state & QStyle.StateFlag.State_HasFocus and not selected:
+            painter.setPen(palette.color(QPalette.ColorRole.Highlight))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(row.adjusted(0, 0, -1, -1), 6, 6)
+        painter.restore()
+
+    def _paint_folder(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index,
+                      inner: QRect, text_color: object, subtle: object) -> None:
+        fm = QFontMetrics(option.font)
+        view = option.widget
+        expanded = bool(option.state & QStyle.StateFlag.State_Open)
+        if view is not None and hasattr(view, "isExpanded"):
+            expanded = bool(view.isExpanded(index))
+        chevron = "▾" if expanded else "▸"
+        painter.setPen(subtle)  # type: ignore[arg-type]
+        painter.setFont(option.font)
+        chevron_w = fm.horizontalAdvance("▾ ") + 2
+        painter.drawText(QRect(inner.left(), inner.top(), chevron_w, fm.height()),
+                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, chevron)
+        count = str(index.data(CountRole) or 0)
+        small = _small(option.font)
+        sfm = QFontMetrics(small)
+        count_w = sfm.horizontalAdvance(count) + 4
+        bold = QFont(option.font)
+        bold.setWeight(QFont.Weight.DemiBold)
+        painter.setFont(bold)
+        painter.setPen(text_color)  # type: ignore[arg-type]
+        name_rect = QRect(inner.left() + chevron_w, inner.top(),
+                          max(0, inner.width() - chevron_w - count_w), fm.height())
+        name = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        painter.drawText(name_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         QFontMetrics(bold).elidedText(name, Qt.TextElideMode.ElideRight,
+                                                       name_rect.width()))
+        painter.setFont(small)
+        painter.setPen(subtle)  # type: ignore[arg-type]
+        painter.drawText(QRect(inner.right() - count_w, inner.top(), count_w, fm.height()),
+                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, count)
+
+    def updateEditorGeometry(self, editor: QWidget, option: QStyleOptionViewItem,  # noqa: N802
+                             index: _Index) -> None:
+        row = self.row_rect(option, index)
+        height = QFontMetrics(option.font).height() + PAD
+        editor.setGeometry(QRect(row.left() + 2, row.top() + 2, row.width() - 4, height))
