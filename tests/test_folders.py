@@ -10,7 +10,7 @@ import pytest
 from app.core.domain import Role
 from app.core.errors import StorageError
 from app.core.history import MIGRATIONS, Store
-from app.core.history import folders as F
+from app.core.history import folders as F  # noqa: N812
 
 
 @pytest.fixture

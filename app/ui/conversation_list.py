@@ -49,7 +49,7 @@ __all__ = [
 class _Tree(QTreeView):
     """The tree; a click on a selected folder opens or closes it instead of renaming it."""
 
-    def edit(self, *args: Any) -> Any:  # type: ignore[override]
+    def edit(self, *args: Any) -> Any:
         if len(args) == 3:
             index, trigger, _event = args
             model = self.model()

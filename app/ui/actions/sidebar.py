@@ -12,12 +12,12 @@ from app.core.errors import ParleyError
 from app.core.history import folders as folder_store
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QDialog
+
     from app.core.context import AppContext
-    from app.core.domain import Conversation
-    from app.ui.actions.dialogs import DialogActions
+    from app.ui.actions.dialogs import Dialogs
     from app.ui.chat_controller import ChatController
     from app.ui.main_window import MainWindow
-    from PySide6.QtWidgets import QDialog
 
 translate = QCoreApplication.translate
 
@@ -32,7 +32,7 @@ class SidebarActions:
     #: the folder settings dialog while it is open (tests reach it here)
     folder_dialog: QDialog | None = None
 
-    def connect_folders(self, dialogs: DialogActions | None = None) -> None:
+    def connect_folders(self, dialogs: Dialogs | None = None) -> None:
         """Wire the sidebar's folder requests and its search field (composition root)."""
         sidebar = self.window.sidebar
         sidebar.newFolderRequested.connect(self.create_folder)

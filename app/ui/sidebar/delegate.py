@@ -5,7 +5,7 @@ each group. One painter for every row (no widget per row), so long lists stay fa
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from app.ui.sidebar.model import CountRole, GroupRole, IsFolderRole, SubtitleRole
@@ -80,7 +80,7 @@ class SidebarDelegate(QStyledItemDelegate):
         inner = row.adjusted(PAD, PAD, -PAD, -PAD)
         fm = QFontMetrics(option.font)
         if index.data(IsFolderRole):
-            self._paint_folder(painter, option, index, inner, text_color, subtle)
+            self._paint_folder(painter, option, index, inner, (text_color, subtle))
         else:
             painter.setFont(option.font)
             painter.setPen(text_color)
@@ -102,14 +102,15 @@ class SidebarDelegate(QStyledItemDelegate):
         painter.restore()
 
     def _paint_folder(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index,
-                      inner: QRect, text_color: object, subtle: object) -> None:
+                      inner: QRect, colors: tuple[QColor, QColor]) -> None:
+        text_color, subtle = colors
         fm = QFontMetrics(option.font)
         view = option.widget
         expanded = bool(option.state & QStyle.StateFlag.State_Open)
         if view is not None and hasattr(view, "isExpanded"):
             expanded = bool(view.isExpanded(index))
         chevron = "▾" if expanded else "▸"
-        painter.setPen(subtle)  # type: ignore[arg-type]
+        painter.setPen(subtle)
         painter.setFont(option.font)
         chevron_w = fm.horizontalAdvance("▾ ") + 2
         painter.drawText(QRect(inner.left(), inner.top(), chevron_w, fm.height()),
@@ -121,7 +122,7 @@ class SidebarDelegate(QStyledItemDelegate):
         bold = QFont(option.font)
         bold.setWeight(QFont.Weight.DemiBold)
         painter.setFont(bold)
-        painter.setPen(text_color)  # type: ignore[arg-type]
+        painter.setPen(text_color)
         name_rect = QRect(inner.left() + chevron_w, inner.top(),
                           max(0, inner.width() - chevron_w - count_w), fm.height())
         name = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
@@ -129,7 +130,7 @@ class SidebarDelegate(QStyledItemDelegate):
                          QFontMetrics(bold).elidedText(name, Qt.TextElideMode.ElideRight,
                                                        name_rect.width()))
         painter.setFont(small)
-        painter.setPen(subtle)  # type: ignore[arg-type]
+        painter.setPen(subtle)
         painter.drawText(QRect(inner.right() - count_w, inner.top(), count_w, fm.height()),
                          Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, count)
 

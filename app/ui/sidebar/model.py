@@ -546,7 +546,8 @@ class ConversationListModel(QAbstractItemModel):
         if old_rows is not None and old_pos >= 0:
             if old_visible:
                 row = self._offset(old_container or "") + old_pos
-                if new is not None and new_container == old_container:
+                if new is not None and new_container is not None \
+                        and new_container == old_container:
                     # Same list: a move keeps the selection and an open editor on the row.
                     new_rows = list(old_rows)
                     del new_rows[old_pos]
