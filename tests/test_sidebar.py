@@ -106,12 +106,21 @@ def test_typing_filters_titles_flat_and_clearing_brings_back_the_folders(qtbot: 
     assert model.data(model.index(0)) == "Work"  # the folder, then chats in no folder
     assert model.rowCount() == 1 + 15
     qtbot.keyClicks(sidebar.search_field, "BUDG")
-    titles = [model.data(model.index(r)) for r in range(model.rowCount())]
+    assert sidebar.active_view() is sidebar.filter_view
+    matches = sidebar.filter_model
+    titles = [matches.data(matches.index(r)) for r in range(matches.rowCount())]
     assert titles == [f"chat {i} budget" for i in range(30, 0, -1) if i % 3 == 0]
-    assert all(not model.index(r).parent().isValid() for r in range(model.rowCount()))
+    assert all(not matches.hasChildren(matches.index(r)) for r in range(matches.rowCount()))
+    # Picking a match opens it.
+    opened: list[int] = []
+    sidebar.selected.connect(opened.append)
+    sidebar.filter_view.setCurrentIndex(matches.index(1))
+    assert opened == [27]
     sidebar.search_field.clear()
+    assert sidebar.active_view() is sidebar.view
     assert model.data(model.index(0)) == "Work"
     assert model.rowCount(model.index(0)) == 15
+    assert sidebar.current_id() == 27
 
 
 def test_enter_in_the_filter_opens_full_text_search_with_the_text(
@@ -132,8 +141,8 @@ def test_the_filter_covers_conversations_not_loaded_yet(qtbot: Any) -> None:
     sidebar.set_rows([], rows, None)
     assert sidebar.model.rowCount() == PAGE
     sidebar.search_field.setText("chat 7")  # chat 7, 70-79, 700...: most on later pages
-    titles = {sidebar.model.data(sidebar.model.index(r))
-              for r in range(sidebar.model.rowCount())}
+    matches = sidebar.filter_model
+    titles = {matches.data(matches.index(r)) for r in range(matches.rowCount())}
     assert "chat 7" in titles and "chat 79" in titles
 
 

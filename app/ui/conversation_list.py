@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QPushButton,
+    QStackedWidget,
     QToolButton,
     QTreeView,
     QVBoxLayout,
@@ -110,30 +111,24 @@ class ConversationList(QWidget):
         self.view = _Tree(self)
         self.view.setObjectName("conversationList")
         self.view.setAccessibleName(self.tr("Conversations"))
-        self.view.setModel(self.model)
-        self.view.setHeaderHidden(True)
-        self.view.setRootIsDecorated(False)
-        self.view.setIndentation(14)
-        self.view.setItemsExpandable(True)
-        self.view.setExpandsOnDoubleClick(False)
-        self.view.setMouseTracking(True)
-        self.view.setStyleSheet("QTreeView#conversationList { border: none; "
-                                "background: transparent; }")
-        self.view.setEditTriggers(
-            QAbstractItemView.EditTrigger.EditKeyPressed
-            | QAbstractItemView.EditTrigger.SelectedClicked
-        )
-        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.delegate = SidebarDelegate(self.view)
-        self.view.setItemDelegate(self.delegate)
-        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self._set_up(self.view, self.model)
         self.view.setDragEnabled(True)
         self.view.setAcceptDrops(True)
         self.view.setDropIndicatorShown(True)
         self.view.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
         self.view.setDefaultDropAction(Qt.DropAction.MoveAction)
+        # While the filter has text: the matches, flat, in a second view, so the tree
+        # keeps its layout and clearing the filter shows it again at no cost.
+        self.filter_model = ConversationListModel(self)
+        self.filter_model.page = 60  # a screenful or three: each keystroke lays out no more
+        self.filter_view = _Tree(self)
+        self.filter_view.setObjectName("conversationFilterList")
+        self.filter_view.setAccessibleName(self.tr("Conversations matching the filter"))
+        self._set_up(self.filter_view, self.filter_model)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.view)
+        self.stack.addWidget(self.filter_view)
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         top.setSpacing(4)
@@ -145,7 +140,7 @@ class ConversationList(QWidget):
         layout.addWidget(self.search_field)
         layout.addLayout(top)
         layout.addWidget(self.filter_box)
-        layout.addWidget(self.view, 1)
+        layout.addWidget(self.stack, 1)
         self.rename_action = QAction(self.tr("Rename"), self)
         self.rename_action.setShortcut(QKeySequence(Qt.Key.Key_F2))
         self.rename_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -159,11 +154,33 @@ class ConversationList(QWidget):
         self.new_folder_action = QAction(self.tr("New Folder…"), self)
         self.new_subfolder_action = QAction(self.tr("New Sub-folder…"), self)
         self.folder_settings_action = QAction(self.tr("Folder Settings…"), self)
-        self.view.addAction(self.rename_action)
-        self.view.addAction(self.delete_action)
+        for view in (self.view, self.filter_view):
+            view.addAction(self.rename_action)
+            view.addAction(self.delete_action)
         self._restoring = False
         self.set_tags([])
         self._connect_signals()
+
+    def _set_up(self, view: QTreeView, model: ConversationListModel) -> None:
+        view.setModel(model)
+        view.setHeaderHidden(True)
+        view.setRootIsDecorated(False)
+        view.setIndentation(14)
+        view.setExpandsOnDoubleClick(False)
+        view.setMouseTracking(True)
+        view.setStyleSheet(f"QTreeView#{view.objectName()} {{ border: none; "
+                           "background: transparent; }")
+        view.setEditTriggers(
+            QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.SelectedClicked
+        )
+        view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        view.setItemDelegate(self.delegate)
+        view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Per item, not per pixel: per-pixel scrolling would measure every row's height
+        # (rows under a date heading are taller) on each change of a long list.
+        view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerItem)
 
     def _connect_signals(self) -> None:
         self.new_button.clicked.connect(self.newRequested)
@@ -171,12 +188,13 @@ class ConversationList(QWidget):
         self.search_field.textChanged.connect(self._filter_text)
         self.search_field.returnPressed.connect(
             lambda: self.searchRequested.emit(self.search_field.text().strip()))
-        self.view.selectionModel().currentChanged.connect(self._on_current)
-        self.view.customContextMenuRequested.connect(self._context_menu)
+        for view, model in ((self.view, self.model), (self.filter_view, self.filter_model)):
+            view.selectionModel().currentChanged.connect(self._on_current)
+            view.customContextMenuRequested.connect(self._context_menu)
+            model.renameRequested.connect(self.renameRequested)
         self.view.clicked.connect(self._clicked)
         self.view.expanded.connect(lambda i: self._remember(i, False))
         self.view.collapsed.connect(lambda i: self._remember(i, True))
-        self.model.renameRequested.connect(self.renameRequested)
         self.model.folderRenameRequested.connect(self.folderRenameRequested)
         self.model.moveRequested.connect(self.moveRequested)
         self.rename_action.triggered.connect(self._rename_current)
@@ -217,19 +235,39 @@ class ConversationList(QWidget):
 
     def _filter_text(self, text: str) -> None:
         current = self.current_id()
-        self._quietly(lambda: self.model.set_filter_text(text))
-        if self.model.is_tree:
-            self._restore_expansion()
+        if text.strip():
+            if self.filtering:  # kept in step with the tree while it is shown
+                self._quietly(lambda: self.filter_model.set_filter_text(text))
+            else:
+                self._quietly(lambda: self.filter_model.filter_from(self.model, text))
+            self.stack.setCurrentWidget(self.filter_view)
+        else:
+            self.stack.setCurrentWidget(self.view)
         self.select(current)
+
+    @property
+    def filtering(self) -> bool:
+        """True while the filter field has text (the flat view of matches is shown)."""
+        return self.stack.currentWidget() is self.filter_view
+
+    def active_view(self) -> QTreeView:
+        """The view the user sees: the tree, or the filter's matches."""
+        return self.filter_view if self.filtering else self.view
+
+    def _active_model(self) -> ConversationListModel:
+        return self.filter_model if self.filtering else self.model
 
     # ---- rows ----------------------------------------------------------------------
 
     def _quietly(self, change: Any) -> None:
-        self.view.selectionModel().blockSignals(True)
+        models = (self.view.selectionModel(), self.filter_view.selectionModel())
+        for m in models:
+            m.blockSignals(True)
         try:
             change()
         finally:
-            self.view.selectionModel().blockSignals(False)
+            for m in models:
+                m.blockSignals(False)
 
     def set_rows(self, folders: list[Folder], conversations: list[Conversation],
                  current_id: int | None, *, tree: bool = True) -> None:
@@ -237,6 +275,8 @@ class ConversationList(QWidget):
         def fill() -> None:
             self.model.set_data(folders, conversations, tree=tree)
             self._restore_expansion()
+            if self.filtering:
+                self.filter_model.filter_from(self.model, self.search_field.text())
             self.select(current_id)
         self._quietly(fill)
 
@@ -252,11 +292,16 @@ class ConversationList(QWidget):
     def upsert(self, conv: Conversation, current_id: int | None) -> None:
         def change() -> None:
             self.model.upsert(conv)
+            if self.filtering:
+                self.filter_model.upsert(conv)
             self.select(current_id)
         self._quietly(change)
 
     def remove(self, conversation_id: int) -> None:
-        self._quietly(lambda: self.model.remove(conversation_id))
+        def change() -> None:
+            self.model.remove(conversation_id)
+            self.filter_model.remove(conversation_id)
+        self._quietly(change)
 
     def update_folder(self, folder: Folder) -> None:
         """Show a folder's new name or defaults."""
@@ -280,38 +325,43 @@ class ConversationList(QWidget):
         self.folderCollapsedChanged.emit(folder.id, collapsed)
 
     def select(self, conversation_id: int | None) -> None:
-        index = self.model.index_of(conversation_id) if conversation_id is not None else None
-        if index is None or not index.isValid():
-            self.view.clearSelection()
-            self.view.setCurrentIndex(QModelIndex())
-            return
-        parent = index.parent()
-        if parent.isValid() and not self.view.isExpanded(parent):
-            self.view.setExpanded(parent, True)  # the open chat is never hidden in a folder
-            if parent.parent().isValid():
-                self.view.setExpanded(parent.parent(), True)
-        self.view.setCurrentIndex(index)
+        """Make a conversation the current row (in the tree and among the matches)."""
+        for view, model in ((self.view, self.model), (self.filter_view, self.filter_model)):
+            index = model.index_of(conversation_id) if conversation_id is not None else None
+            if index is None or not index.isValid():
+                view.clearSelection()
+                view.setCurrentIndex(QModelIndex())
+                continue
+            parent = index.parent()
+            if parent.isValid() and not view.isExpanded(parent):
+                view.setExpanded(parent, True)  # the open chat is never hidden in a folder
+                if parent.parent().isValid():
+                    view.setExpanded(parent.parent(), True)
+            view.setCurrentIndex(index)
 
     def current_id(self) -> int | None:
-        conv = self.model.conversation_at(self.view.currentIndex())
+        conv = self._current()
         return conv.id if conv else None
 
     def current_folder_id(self) -> str | None:
         """The folder a new chat goes into: the selected folder, or the selected chat's."""
-        index = self.view.currentIndex()
-        folder = self.model.folder_at(index)
+        index = self.active_view().currentIndex()
+        model = self._active_model()
+        folder = model.folder_at(index)
         if folder is not None:
             return folder.id
-        conv = self.model.conversation_at(index)
+        conv = model.conversation_at(index)
         if conv is not None and conv.folder_id and self.model.folder(conv.folder_id):
             return conv.folder_id
         return None
 
     def _current(self) -> Conversation | None:
-        return self.model.conversation_at(self.view.currentIndex())
+        return self._active_model().conversation_at(self.active_view().currentIndex())
 
     def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        conv = self.model.conversation_at(current)
+        model = current.model()
+        conv = model.conversation_at(current) if isinstance(
+            model, ConversationListModel) else None
         if conv is not None:
             self.selected.emit(conv.id)
 
@@ -322,15 +372,16 @@ class ConversationList(QWidget):
     # ---- actions -------------------------------------------------------------------
 
     def _context_menu(self, pos: QPoint) -> None:
-        index = self.view.indexAt(pos)
+        view, model = self.active_view(), self._active_model()
+        index = view.indexAt(pos)
         menu = QMenu(self)
         if not index.isValid():
-            if not self.model.is_tree:
+            if not model.is_tree:
                 return
             menu.addAction(self.new_folder_action)
         else:
-            self.view.setCurrentIndex(index)
-            folder = self.model.folder_at(index)
+            view.setCurrentIndex(index)
+            folder = model.folder_at(index)
             if folder is not None:
                 new_chat = menu.addAction(self.tr("New Chat in Folder"))
                 new_chat.triggered.connect(self.newRequested)
@@ -351,15 +402,16 @@ class ConversationList(QWidget):
                 for action in (self.rename_action, self.pin_action, self.move_action,
                                self.tags_action, self.archive_action, self.delete_action):
                     menu.addAction(action)
-        menu.exec(self.view.viewport().mapToGlobal(pos))
+        menu.exec(view.viewport().mapToGlobal(pos))
 
     def _rename_current(self) -> None:
-        index = self.view.currentIndex()
+        view = self.active_view()
+        index = view.currentIndex()
         if index.isValid():
-            self.view.edit(index)
+            view.edit(index)
 
     def _delete_current(self) -> None:
-        folder = self.model.folder_at(self.view.currentIndex())
+        folder = self._active_model().folder_at(self.active_view().currentIndex())
         if folder is not None:
             self._delete_folder(folder)
             return

@@ -214,6 +214,8 @@ def _conversation_from_row(row: Sequence[Any]) -> Conversation:
 
 
 def _tags_from_text(text: str | None) -> list[str]:
+    if not text or text == "[]":  # most conversations: no JSON to parse
+        return []
     try:
         value = json.loads(text or "[]")
     except ValueError:

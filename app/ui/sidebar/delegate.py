@@ -8,7 +8,13 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from app.ui.sidebar.model import CountRole, GroupRole, IsFolderRole, SubtitleRole
+from app.ui.sidebar.model import (
+    CountRole,
+    ConversationListModel,
+    GroupRole,
+    IsFolderRole,
+    SubtitleRole,
+)
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -27,19 +33,47 @@ class SidebarDelegate(QStyledItemDelegate):
     """Rows never ask to be wider than the list: a long title ends in "…" (the full one is
     the tooltip) instead of widening the list and giving it a horizontal scrollbar."""
 
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        #: font key -> (line height, small line height): measured once per font
+        self._heights: dict[tuple[str, float, int], tuple[int, int]] = {}
+
+    def _line_heights(self, font: QFont) -> tuple[int, int]:
+        # Keyed by the font's size and family: QFont.key() costs more than the lookup.
+        key = (font.family(), font.pointSizeF(), font.pixelSize())
+        heights = self._heights.get(key)
+        if heights is None:
+            heights = (QFontMetrics(font).height(), QFontMetrics(_small(font)).height())
+            self._heights[key] = heights
+        return heights
+
+    @staticmethod
+    def _heading(index: _Index) -> str:
+        model = index.model()
+        if isinstance(model, ConversationListModel):
+            return model.heading(index)
+        return str(index.data(GroupRole) or "")
+
     def _heading_height(self, option: QStyleOptionViewItem, index: _Index) -> int:
-        if not index.data(GroupRole):
+        if not self._heading(index):
             return 0
-        return QFontMetrics(_small(option.font)).height() + HEADING_GAP + 2
+        return self._line_heights(option.font)[1] + HEADING_GAP + 2
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:  # noqa: N802
-        fm = QFontMetrics(option.font)
-        if index.data(IsFolderRole):
-            height = fm.height() + 2 * PAD + 2
+        line, small = self._line_heights(option.font)
+        model = index.model()
+        if isinstance(model, ConversationListModel):
+            kind = model.row_kind(index)
         else:
-            height = fm.height() + QFontMetrics(_small(option.font)).height() + 2 * PAD + 2
+            kind = 0 if index.data(IsFolderRole) else 2 if index.data(GroupRole) else 1
+        if kind == 0:
+            height = line + 2 * PAD + 2
+        else:
+            height = line + small + 2 * PAD + 2
+            if kind == 2:
+                height += small + HEADING_GAP + 2
         # Width 1: rows are stretched to the list's width when drawn.
-        return QSize(1, height + self._heading_height(option, index))
+        return QSize(1, height)
 
     def row_rect(self, option: QStyleOptionViewItem, index: _Index) -> QRect:
         """The part of the row below its heading (where the title and selection are)."""
@@ -48,7 +82,7 @@ class SidebarDelegate(QStyledItemDelegate):
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
         painter.save()
         palette = option.palette
-        heading = index.data(GroupRole)
+        heading = self._heading(index)
         small = _small(option.font)
         if heading:
             painter.setFont(small)

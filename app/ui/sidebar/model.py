@@ -13,6 +13,7 @@ matching conversations by date, without folders.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -98,6 +99,12 @@ def _pos(rows: list[Conversation], conversation_id: int) -> int:
     return -1
 
 
+_ENABLED = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_ROOT_FLAGS = Qt.ItemFlag.ItemIsDropEnabled
+_FOLDER_FLAGS = _ENABLED | Qt.ItemFlag.ItemIsEditable | Qt.ItemFlag.ItemIsDropEnabled
+_CONV_FLAGS = _FOLDER_FLAGS | Qt.ItemFlag.ItemIsDragEnabled
+
+
 # Index ids: a conversation is 2*id+1, a folder 2*n (n >= 1, its slot in `_folder_keys`).
 def _conv_key(conversation_id: int) -> int:
     return conversation_id * 2 + 1
@@ -130,6 +137,12 @@ class ConversationListModel(QAbstractItemModel):
         self._flat: list[Conversation] = []
         self._shown = 0
         self._total = 0
+        self._labels: dict[tuple[int, float, bool], str] = {}
+        self._folder_rows: dict[str, int] = {}
+        #: top-level rows added per page (the filter's matches use smaller pages)
+        self.page = PAGE
+        self._labels_from = 0.0
+        self._labels_until = 0.0
 
     # ---- filling --------------------------------------------------------------------
 
@@ -149,6 +162,9 @@ class ConversationListModel(QAbstractItemModel):
                 else:  # its parent is gone: show it at the top rather than lose it
                     self._top.append(f.id)
                     self._sub[f.id] = []
+        self._folder_rows = {fid: row for row, fid in enumerate(self._top)}
+        for subs in self._sub.values():
+            self._folder_rows.update({fid: row for row, fid in enumerate(subs)})
         for fid in self._folders:
             if fid not in self._folder_keys:
                 key = 2 * (len(self._folder_keys) + 1)
@@ -186,15 +202,30 @@ class ConversationListModel(QAbstractItemModel):
             self._in[self._container(conv)].append(conv)
         self._apply_text()
 
-    def _apply_text(self) -> None:
+    def _apply_text(self, within: list[Conversation] | None = None) -> None:
         if self._text:
             needle = self._text
             folded = self._folded
-            self._flat = [c for c in self._all if needle in folded[c.id]]
+            rows = self._all if within is None else within
+            self._flat = [c for c in rows if needle in folded[c.id]]
         else:
             self._flat = self._in[""] if self._tree else list(self._all)
-        self._shown = min(PAGE, len(self._flat))
+        self._shown = min(self.page, len(self._flat))
         self._total = len(self._all)
+
+    def filter_from(self, source: ConversationListModel, text: str) -> None:
+        """Show `source`'s conversations whose title contains `text`, flat (no folders):
+        its rows and lower-case titles are shared, not rebuilt."""
+        self.beginResetModel()
+        self._tree = False
+        self._folders, self._top, self._sub, self._folder_rows = {}, [], {}, {}
+        self._all = list(source._all)
+        self._by_id = dict(source._by_id)
+        self._folded = dict(source._folded)
+        self._in = {"": []}
+        self._text = " ".join(text.split()).casefold()
+        self._apply_text()
+        self.endResetModel()
 
     def set_filter_text(self, text: str) -> None:
         """Show only conversations whose title contains `text` (any case), flat."""
@@ -202,8 +233,10 @@ class ConversationListModel(QAbstractItemModel):
         if folded == self._text:
             return
         self.beginResetModel()
+        # Typing one more character only narrows: search the matches, not everything.
+        narrower = bool(self._text) and folded.startswith(self._text)
         self._text = folded
-        self._apply_text()
+        self._apply_text(self._flat if narrower else None)
         self.endResetModel()
 
     @property
@@ -222,7 +255,7 @@ class ConversationListModel(QAbstractItemModel):
         if parent.isValid() or self._shown >= len(self._flat):
             return
         first = self._offset("") + self._shown
-        count = min(PAGE, len(self._flat) - self._shown)
+        count = min(self.page, len(self._flat) - self._shown)
         self.beginInsertRows(QModelIndex(), first, first + count - 1)
         self._shown += count
         self.endInsertRows()
@@ -264,22 +297,39 @@ class ConversationListModel(QAbstractItemModel):
 
     def index(self, row: int, column: int = 0,
               parent: _Index = QModelIndex()) -> QModelIndex:  # noqa: B008
-        container = self._container_of_index(parent)
-        if container is None or column != 0 or row < 0 or row >= self._count(container):
+        # The view calls this for every row it lays out: kept to a few dict lookups.
+        if column != 0 or row < 0:
             return QModelIndex()
-        folders = self._subfolders(container)
-        if row < len(folders):
+        tree = self._tree and not self._text
+        if parent.isValid():
+            fid = self._key_folders.get(int(parent.internalId()))
+            if fid is None:
+                return QModelIndex()
+            folders: Sequence[str] = self._sub.get(fid, ()) if tree else ()
+            rows: Sequence[Conversation] = self._in.get(fid, ())
+            limit = len(rows)
+        else:
+            folders = self._top if tree else ()
+            rows = self._flat
+            limit = self._shown
+        n = len(folders)
+        if row < n:
             return self.createIndex(row, 0, self._folder_keys[folders[row]])
-        conv = self._rows_of(container)[row - len(folders)]
-        return self.createIndex(row, 0, _conv_key(conv.id))
+        if row - n < limit:
+            return self.createIndex(row, 0, rows[row - n].id * 2 + 1)
+        return QModelIndex()
 
     def parent(self, index: _Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
-        if not index.isValid() or not self.is_tree:
+        if not index.isValid() or not self._tree or self._text:
             return QModelIndex()
-        fid, conv = self._item(index)
-        owner = self._folders[fid].parent_id if fid is not None else (
-            self._container(conv) if conv is not None else "")
-        if not owner or owner not in self._folder_keys:
+        key = int(index.internalId())
+        if key % 2:
+            conv = self._by_id.get(key // 2)
+            owner = conv.folder_id if conv is not None else None
+        else:
+            fid = self._key_folders.get(key)
+            owner = self._folders[fid].parent_id if fid is not None else None
+        if not owner or owner not in self._folders:
             return QModelIndex()
         return self.folder_index(owner)
 
@@ -300,13 +350,9 @@ class ConversationListModel(QAbstractItemModel):
 
     def folder_index(self, folder_id: str) -> QModelIndex:
         """The row of a folder (invalid when not shown)."""
-        folder = self._folders.get(folder_id)
-        if folder is None or not self.is_tree:
+        row = self._folder_rows.get(folder_id)
+        if row is None or not self.is_tree:
             return QModelIndex()
-        siblings = self._subfolders(folder.parent_id or "")
-        if folder_id not in siblings:
-            siblings = self._top
-        row = siblings.index(folder_id)
         return self.createIndex(row, 0, self._folder_keys[folder_id])
 
     def index_of(self, conversation_id: int) -> QModelIndex:
@@ -360,21 +406,60 @@ class ConversationListModel(QAbstractItemModel):
         """How many conversations the current choice (archive, tag) holds."""
         return self._total
 
+    def _label(self, conv: Conversation) -> str:
+        """The heading a conversation goes under, cached until local midnight (the date
+        arithmetic is what a long list would otherwise repeat on every paint)."""
+        now = self.clock()
+        if now >= self._labels_until or now < self._labels_from:
+            self._labels.clear()
+            today = dt.datetime.fromtimestamp(now).date()
+            start = dt.datetime.combine(today, dt.time())
+            self._labels_from = start.timestamp()
+            self._labels_until = (start + dt.timedelta(days=1)).timestamp()
+        key = (conv.id, conv.updated_at, conv.pinned)
+        label = self._labels.get(key)
+        if label is None:
+            label = (QCoreApplication.translate("ConversationList", "Pinned") if conv.pinned
+                     else date_group(conv.updated_at, now))
+            self._labels[key] = label
+        return label
+
+    def row_kind(self, index: _Index) -> int:
+        """0 for a folder row, 1 for a conversation, 2 for one under a date heading: all
+        the row painter needs to size a row, in one call (it sizes every row of a tree)."""
+        key = int(index.internalId())
+        if key % 2 == 0:
+            return 0
+        if self._tree and not self._text:
+            conv = self._by_id.get(key // 2)
+            if conv is None or (conv.folder_id and conv.folder_id in self._folders):
+                return 1
+            pos = index.row() - len(self._top)
+        else:
+            pos = index.row()
+        return 2 if self._group("", pos) else 1
+
+    def heading(self, index: _Index) -> str:
+        """The date heading drawn above a row ("" for none): `GroupRole` without the
+        round trip through Qt, for the row painter's size hints."""
+        key = int(index.internalId())
+        if key % 2 == 0:
+            return ""
+        tree = self.is_tree
+        if tree:
+            conv = self._by_id.get(key // 2)
+            if conv is None or self._container(conv):
+                return ""
+        return self._group("", index.row() - (len(self._top) if self.is_tree else 0))
+
     def _group(self, container: str, pos: int) -> str:
         """The heading above the row at `pos` of the top level ("" inside a folder, and
         when the row above has the same heading)."""
         if container != "":
             return ""
         rows = self._flat
-        now = self.clock()
-
-        def label(conv: Conversation) -> str:
-            if conv.pinned:
-                return QCoreApplication.translate("ConversationList", "Pinned")
-            return date_group(conv.updated_at, now)
-
-        mine = label(rows[pos])
-        if pos > 0 and label(rows[pos - 1]) == mine:
+        mine = self._label(rows[pos])
+        if pos > 0 and self._label(rows[pos - 1]) == mine:
             return ""
         return mine
 
@@ -433,14 +518,9 @@ class ConversationListModel(QAbstractItemModel):
     # ---- editing --------------------------------------------------------------------
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
-        base = super().flags(index)
         if not index.isValid():
-            return base | Qt.ItemFlag.ItemIsDropEnabled
-        fid, _conv = self._item(index)
-        base |= Qt.ItemFlag.ItemIsEditable
-        if fid is not None:
-            return base | Qt.ItemFlag.ItemIsDropEnabled
-        return base | Qt.ItemFlag.ItemIsDragEnabled | Qt.ItemFlag.ItemIsDropEnabled
+            return _ROOT_FLAGS
+        return _CONV_FLAGS if int(index.internalId()) % 2 else _FOLDER_FLAGS
 
     def setData(self, index: _Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
         if role != Qt.ItemDataRole.EditRole:
