@@ -9,8 +9,8 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from app.ui.sidebar.model import (
-    CountRole,
     ConversationListModel,
+    CountRole,
     GroupRole,
     IsFolderRole,
     SubtitleRole,
