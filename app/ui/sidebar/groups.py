@@ -15,13 +15,13 @@ def date_group(ts: float, now: float) -> str:
     """
     today = dt.datetime.fromtimestamp(now).date()
     day = dt.datetime.fromtimestamp(ts).date()
-    tr = QCoreApplication.translate
+    translate = QCoreApplication.translate
     if day >= today:
-        return tr("ConversationList", "Today")
+        return translate("ConversationList", "Today")
     if day == today - dt.timedelta(days=1):
-        return tr("ConversationList", "Yesterday")
+        return translate("ConversationList", "Yesterday")
     if day >= today - dt.timedelta(days=7):
-        return tr("ConversationList", "Previous 7 days")
+        return translate("ConversationList", "Previous 7 days")
     if (day.year, day.month) == (today.year, today.month):
-        return tr("ConversationList", "This month")
+        return translate("ConversationList", "This month")
     return QLocale().toString(QDate(day.year, day.month, 1), "MMMM yyyy")

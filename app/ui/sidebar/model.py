@@ -61,15 +61,15 @@ Loader = Callable[[int, int], list[Conversation]]
 def relative_time(ts: float, now: float | None = None) -> str:
     """"5 min ago", "3 h ago"... and a date after a week."""
     delta = (now or time.time()) - ts
-    tr = QCoreApplication.translate
+    translate = QCoreApplication.translate
     if delta < 60:
-        return tr("ConversationList", "just now")
+        return translate("ConversationList", "just now")
     if delta < 3600:
-        return tr("ConversationList", "{n} min ago").format(n=int(delta // 60))
+        return translate("ConversationList", "{n} min ago").format(n=int(delta // 60))
     if delta < 86400:
-        return tr("ConversationList", "{n} h ago").format(n=int(delta // 3600))
+        return translate("ConversationList", "{n} h ago").format(n=int(delta // 3600))
     if delta < 7 * 86400:
-        return tr("ConversationList", "{n} d ago").format(n=int(delta // 86400))
+        return translate("ConversationList", "{n} d ago").format(n=int(delta // 86400))
     return time.strftime("%Y-%m-%d", time.localtime(ts))
 
 
