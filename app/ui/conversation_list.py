@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QModelIndex, QPoint, QRect, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QInputDialog,
     QLineEdit,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QStackedWidget,
+    QStyle,
     QToolButton,
     QTreeView,
     QVBoxLayout,
@@ -48,7 +50,11 @@ __all__ = [
 
 
 class _Tree(QTreeView):
-    """The tree; a click on a selected folder opens or closes it instead of renaming it."""
+    """The tree; a click on a selected folder opens or closes it instead of renaming it.
+    The row painter draws the folders' chevrons, so Qt's branch lines are left out."""
+
+    def drawBranches(self, painter: QPainter, rect: QRect, index: QModelIndex) -> None:  # noqa: N802
+        return
 
     def edit(self, *args: Any) -> Any:
         if len(args) == 3:
@@ -101,7 +107,8 @@ class ConversationList(QWidget):
             self.tr("New chat (Ctrl+N); made in the selected folder, with its settings"))
         self.new_folder_button = QToolButton(self)
         self.new_folder_button.setObjectName("newFolderButton")
-        self.new_folder_button.setText("＋🗀")
+        self.new_folder_button.setIcon(
+            self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogNewFolder))
         self.new_folder_button.setAccessibleName(self.tr("New folder"))
         self.new_folder_button.setToolTip(self.tr("New folder"))
         self.filter_box = QComboBox(self)
@@ -168,8 +175,9 @@ class ConversationList(QWidget):
         view.setIndentation(14)
         view.setExpandsOnDoubleClick(False)
         view.setMouseTracking(True)
-        view.setStyleSheet(f"QTreeView#{view.objectName()} {{ border: none; "
-                           "background: transparent; }")
+        view.setFrameShape(QFrame.Shape.NoFrame)
+        # The selection is the row painter's rounded box, not a band across the indent.
+        view.setStyleSheet("QTreeView { show-decoration-selected: 0; }")
         view.setEditTriggers(
             QAbstractItemView.EditTrigger.EditKeyPressed
             | QAbstractItemView.EditTrigger.SelectedClicked

@@ -119,7 +119,8 @@ class SidebarDelegate(QStyledItemDelegate):
             painter.setFont(option.font)
             painter.setPen(text_color)
             title_rect = QRect(inner.left(), inner.top(), inner.width(), fm.height())
-            title = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+            # The plain title: "pinned" is said by the heading or the line below it.
+            title = str(index.data(Qt.ItemDataRole.EditRole) or "")
             painter.drawText(title_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                              fm.elidedText(title, Qt.TextElideMode.ElideRight, inner.width()))
             painter.setFont(small)

@@ -480,11 +480,15 @@ class ConversationListModel(QAbstractItemModel):
             return tip
         if role == SubtitleRole:
             when = relative_time(conv.updated_at, self.clock())
-            return f"{conv.model} · {when}" if conv.model else when
+            # Inside a folder there is no "Pinned" heading: the line says it.
+            in_folder = self.is_tree and bool(self._container(conv))
+            parts = [self.tr("pinned")] if conv.pinned and in_folder else []
+            if conv.model:
+                parts.append(conv.model)
+            parts.append(when)
+            return " · ".join(parts)
         if role == Qt.ItemDataRole.AccessibleDescriptionRole:
-            parts = [self.tr("pinned")] if conv.pinned else []
-            parts.append(self.data(index, SubtitleRole))
-            return ", ".join(parts)
+            return self.data(index, SubtitleRole)
         if role == GroupRole:
             container = self._container(conv) if self.is_tree else ""
             return self._group(container, index.row() - self._offset(container))
