@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPoint, QRect, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -53,7 +53,9 @@ class _Tree(QTreeView):
     """The tree; a click on a selected folder opens or closes it instead of renaming it.
     The row painter draws the folders' chevrons, so Qt's branch lines are left out."""
 
-    def drawBranches(self, painter: QPainter, rect: QRect, index: QModelIndex) -> None:  # noqa: N802
+    def drawBranches(  # noqa: N802
+        self, painter: QPainter, rect: QRect, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
         return
 
     def edit(self, *args: Any) -> Any:
