@@ -370,17 +370,23 @@ class Store:
         title = _clean_title(title)
         uid = new_uid()
         with self._writing("create a conversation") as conn:
-            if folder_id is not None and conn.execute(
-                "SELECT 1 FROM folders WHERE id = ?", (folder_id,)
-            ).fetchone() is None:
-                raise StorageError(
-                    "The folder for the new chat no longer exists. Choose another folder."
-                )
+            columns = "title, created_at, updated_at, model, uid, endpoint"
+            values: tuple[Any, ...] = (title, now, now, model, uid, endpoint)
+            if folder_id is not None:
+                # Named only when given: the same call works on a database opened at an
+                # older schema version (upgrade tests and tools build those).
+                if conn.execute(
+                    "SELECT 1 FROM folders WHERE id = ?", (folder_id,)
+                ).fetchone() is None:
+                    raise StorageError(
+                        "The folder for the new chat no longer exists. Choose another folder."
+                    )
+                columns += ", folder_id"
+                values += (folder_id,)
             cursor = conn.execute(
-                "INSERT INTO conversations "
-                "(title, created_at, updated_at, model, uid, endpoint, folder_id) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (title, now, now, model, uid, endpoint, folder_id),
+                f"INSERT INTO conversations ({columns}) "
+                f"VALUES ({', '.join('?' * len(values))})",
+                values,
             )
             new_id = cursor.lastrowid
         assert new_id is not None
