@@ -789,8 +789,10 @@ GERMAN: dict[str, str] = {
     "pinned": "angeheftet",
     "Search chats": "Chats durchsuchen",
     "Filter conversations by title": "Unterhaltungen nach Titel filtern",
-    "Type to filter the list by title; Enter searches every message":
-        "Tippen filtert die Liste nach Titel; Eingabe durchsucht alle Nachrichten",
+    "Type to filter the list by title; Enter searches every message, Down moves to the "
+    "list, Esc clears":
+        "Tippen filtert die Liste nach Titel; Eingabe durchsucht alle Nachrichten, Pfeil "
+        "nach unten wechselt in die Liste, Esc leert das Feld",
     "New chat (Ctrl+N); made in the selected folder, with its settings":
         "Neuer Chat (Strg+N); im ausgewählten Ordner, mit dessen Einstellungen",
     "New folder": "Neuer Ordner",

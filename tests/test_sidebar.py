@@ -367,3 +367,49 @@ def test_rows_in_folders_never_need_a_horizontal_scrollbar(qtbot: Any) -> None:
     assert view.horizontalScrollBar().maximum() == 0
     inner = sidebar.model.index_of(1)
     assert view.visualRect(inner).right() <= view.viewport().width()
+
+
+def test_keyboard_the_menu_key_down_from_the_filter_and_esc(
+    gui: Parley, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QAction, QContextMenuEvent
+
+    store = gui.ctx.store
+    folder_store.create_folder(store, "Later")
+    first = store.create_conversation("first")
+    second = store.create_conversation("second")
+    gui.sidebar.refresh()
+    sidebar = gui.window.sidebar
+    # Down from the filter field goes into the matches, Esc empties the field.
+    qtbot.keyClicks(sidebar.search_field, "sec")
+    qtbot.keyClick(sidebar.search_field, Qt.Key.Key_Down)
+    assert QApplication.focusWidget() is sidebar.filter_view
+    assert sidebar.current_id() == second.id
+    sidebar.search_field.setFocus()
+    qtbot.keyClick(sidebar.search_field, Qt.Key.Key_Escape)
+    assert sidebar.search_field.text() == ""
+    assert sidebar.active_view() is sidebar.view
+    # The Menu key opens the current row's menu, with Move to Folder… in it.
+    shown: list[list[str]] = []
+
+    class Menu:  # records what the menu would offer instead of running its event loop
+        def __init__(self, _parent: Any) -> None:
+            self.actions: list[Any] = []
+
+        def addAction(self, action: Any) -> Any:
+            self.actions.append(QAction(action) if isinstance(action, str) else action)
+            return self.actions[-1]
+
+        def addSeparator(self) -> None:
+            pass
+
+        def exec(self, *_args: Any) -> None:
+            shown.append([a.text() for a in self.actions])
+
+    monkeypatch.setattr("app.ui.conversation_list.QMenu", Menu)
+    sidebar.select(first.id)
+    event = QContextMenuEvent(QContextMenuEvent.Reason.Keyboard, QPoint(0, 0), QPoint(0, 0))
+    QApplication.sendEvent(sidebar.view, event)
+    assert shown and "Move to Folder…" in shown[0] and "Rename" in shown[0]
+    assert sidebar.current_id() == first.id

@@ -241,8 +241,8 @@
         <translation>Unterhaltungen nach Titel filtern</translation>
     </message>
     <message>
-        <source>Type to filter the list by title; Enter searches every message</source>
-        <translation>Tippen filtert die Liste nach Titel; Eingabe durchsucht alle Nachrichten</translation>
+        <source>Type to filter the list by title; Enter searches every message, Down moves to the list, Esc clears</source>
+        <translation>Tippen filtert die Liste nach Titel; Eingabe durchsucht alle Nachrichten, Pfeil nach unten wechselt in die Liste, Esc leert das Feld</translation>
     </message>
     <message>
         <source>New chat (Ctrl+N); made in the selected folder, with its settings</source>

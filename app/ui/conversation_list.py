@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence, QPainter
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QPoint, QRect, Qt, Signal
+from PySide6.QtGui import QAction, QContextMenuEvent, QKeyEvent, QKeySequence, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -53,6 +53,15 @@ class _Tree(QTreeView):
     """The tree; a click on a selected folder opens or closes it instead of renaming it.
     The row painter draws the folders' chevrons, so Qt's branch lines are left out."""
 
+    def event(self, e: QEvent) -> bool:
+        # The Menu key (or Shift+F10) opens the menu of the current row, not of whatever
+        # happens to be under the pointer.
+        if (isinstance(e, QContextMenuEvent) and e.reason() == QContextMenuEvent.Reason.Keyboard
+                and self.currentIndex().isValid()):
+            self.customContextMenuRequested.emit(self.visualRect(self.currentIndex()).center())
+            return True
+        return super().event(e)
+
     def drawBranches(  # noqa: N802
         self, painter: QPainter, rect: QRect, index: QModelIndex | QPersistentModelIndex
     ) -> None:
@@ -67,6 +76,28 @@ class _Tree(QTreeView):
                     and model.folder_at(index) is not None):
                 return False
         return super().edit(*args)
+
+
+class _FilterField(QLineEdit):
+    """The filter: Down moves into the list, Esc empties the field (before it stops a
+    reply: a window shortcut would otherwise take the key)."""
+
+    downPressed = Signal()
+
+    def event(self, e: QEvent) -> bool:
+        if (e.type() == QEvent.Type.ShortcutOverride and isinstance(e, QKeyEvent)
+                and e.key() == Qt.Key.Key_Escape and self.text()):
+            e.accept()
+            return True
+        return super().event(e)
+
+    def keyPressEvent(self, e: QKeyEvent) -> None:  # noqa: N802
+        if e.key() == Qt.Key.Key_Escape and self.text():
+            self.clear()
+        elif e.key() == Qt.Key.Key_Down:
+            self.downPressed.emit()
+        else:
+            super().keyPressEvent(e)
 
 
 class ConversationList(QWidget):
@@ -95,13 +126,14 @@ class ConversationList(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.search_field = QLineEdit(self)
+        self.search_field = _FilterField(self)
         self.search_field.setObjectName("sidebarSearch")
         self.search_field.setPlaceholderText(self.tr("Search chats"))
         self.search_field.setClearButtonEnabled(True)
         self.search_field.setAccessibleName(self.tr("Filter conversations by title"))
         self.search_field.setToolTip(
-            self.tr("Type to filter the list by title; Enter searches every message"))
+            self.tr("Type to filter the list by title; Enter searches every message, "
+                    "Down moves to the list, Esc clears"))
         self.new_button = QPushButton(self.tr("+  New chat"), self)
         self.new_button.setObjectName("newChatButton")
         self.new_button.setAccessibleName(self.tr("New chat"))
@@ -196,6 +228,7 @@ class ConversationList(QWidget):
         self.new_button.clicked.connect(self.newRequested)
         self.new_folder_button.clicked.connect(lambda: self._new_folder(""))
         self.search_field.textChanged.connect(self._filter_text)
+        self.search_field.downPressed.connect(self._into_list)
         self.search_field.returnPressed.connect(
             lambda: self.searchRequested.emit(self.search_field.text().strip()))
         for view, model in ((self.view, self.model), (self.filter_view, self.filter_model)):
@@ -254,6 +287,15 @@ class ConversationList(QWidget):
         else:
             self.stack.setCurrentWidget(self.view)
         self.select(current)
+
+    def _into_list(self) -> None:
+        view = self.active_view()
+        if not view.currentIndex().isValid():
+            first = view.model().index(0, 0)
+            if first.isValid():
+                # Marked, not opened: opening a chat puts the focus in the composer.
+                self._quietly(lambda: view.setCurrentIndex(first))
+        view.setFocus(Qt.FocusReason.OtherFocusReason)
 
     @property
     def filtering(self) -> bool:
