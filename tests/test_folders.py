@@ -154,3 +154,12 @@ def test_upgrade_to_folders_keeps_conversations(tmp_path: Path) -> None:
     raw = sqlite3.connect(path)
     assert raw.execute("PRAGMA foreign_key_check").fetchall() == []
     raw.close()
+
+
+def test_a_folder_nested_deeper_by_hand_is_still_listed(store: Store) -> None:
+    top = F.create_folder(store, "Top")
+    sub = F.create_folder(store, "Sub", parent_id=top.id)
+    with store.transaction("nest by hand") as conn:
+        conn.execute("INSERT INTO folders (id, parent_id, name, created_at, updated_at) "
+                     "VALUES (?, ?, 'Deep', 0, 0)", ("d" * 32, sub.id))
+    assert [f.name for f in F.list_folders(store)] == ["Top", "Sub", "Deep"]

@@ -413,3 +413,15 @@ def test_keyboard_the_menu_key_down_from_the_filter_and_esc(
     QApplication.sendEvent(sidebar.view, event)
     assert shown and "Move to Folder…" in shown[0] and "Rename" in shown[0]
     assert sidebar.current_id() == first.id
+
+
+def test_a_folder_nested_deeper_by_hand_shows_at_the_top_level(qtbot: Any) -> None:
+    top = Folder("t" * 32, "Top")
+    sub = Folder("s" * 32, "Sub", parent_id=top.id)
+    deep = Folder("d" * 32, "Deep", parent_id=sub.id)
+    model = ConversationListModel()
+    model.set_data([top, sub, deep], [conv(1, "in deep", 1.0, folder_id=deep.id)])
+    index = model.folder_index(deep.id)
+    assert not model.parent(index).isValid()
+    assert model.data(model.index(index.row())) == "Deep"
+    assert model.data(model.index(0, 0, index)) == "in deep"

@@ -121,7 +121,8 @@ def _clean_name(name: str) -> str:
 
 
 def list_folders(store: Store) -> list[Folder]:
-    """Every folder: top-level ones in their order, each followed by its sub-folders."""
+    """Every folder: top-level ones in their order, each followed by its sub-folders;
+    any nested deeper than the one level Parley makes come last."""
     with store.reading("list the folders") as conn:
         rows = conn.execute(
             f"SELECT {_COLUMNS} FROM folders ORDER BY position, lower(name), id"
@@ -136,6 +137,9 @@ def list_folders(store: Store) -> list[Folder]:
         if f.parent_id is None:
             ordered.append(f)
             ordered.extend(children.get(f.id, []))
+    # Nested deeper by hand (or under a missing parent): listed last, never left out.
+    listed = {f.id for f in ordered}
+    ordered.extend(f for f in folders if f.id not in listed)
     return ordered
 
 

@@ -328,7 +328,9 @@ class ConversationListModel(QAbstractItemModel):
             owner = conv.folder_id if conv is not None else None
         else:
             fid = self._key_folders.get(key)
-            owner = self._folders[fid].parent_id if fid is not None else None
+            owner = self._folders[fid].parent_id if fid in self._folders else None
+            if owner and fid not in self._sub.get(owner, ()):
+                owner = None  # shown at the top level (its parent is gone or nested)
         if not owner or owner not in self._folders:
             return QModelIndex()
         return self.folder_index(owner)
