@@ -99,11 +99,11 @@ def build(ctx: AppContext) -> Parley:
                  dialogs, approval, welcome, startup)
 
     sidebar, composer, chat = window.sidebar, window.composer, window.chat
-    sidebar.newRequested.connect(controller.new_conversation)
+    sidebar.newRequested.connect(sidebar_actions.new_chat)
     sidebar.selected.connect(controller.open_conversation)
     sidebar.renameRequested.connect(controller.rename_conversation)
     sidebar.deleteRequested.connect(controller.delete_conversation)
-    window.new_action.triggered.connect(controller.new_conversation)
+    window.new_action.triggered.connect(sidebar_actions.new_chat)
     window.settings_action.triggered.connect(settings.open)
     window.settingsRequested.connect(settings.open)
     window.stop_action.triggered.connect(controller.stop)
@@ -154,6 +154,7 @@ def build(ctx: AppContext) -> Parley:
     sidebar.archiveRequested.connect(controller.set_archived)
     sidebar.tagsRequested.connect(controller.set_tags)
     sidebar.filterChanged.connect(sidebar_actions.refresh)
+    sidebar_actions.connect_folders(dialogs)
     controller.conversationOpened.connect(window.show_conversation)
     controller.messageAppended.connect(chat.append)
     controller.replyProgress.connect(chat.update_stream)

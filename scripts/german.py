@@ -895,6 +895,70 @@ GERMAN: dict[str, str] = {
     "Bring the Parley window back": "Das Parley-Fenster wieder anzeigen",
     "End Parley (a reply in progress is kept as stopped)":
         "Parley beenden (eine laufende Antwort bleibt als gestoppt erhalten)",
+    # ---- the sidebar and folders
+    "Today": "Heute",
+    "Yesterday": "Gestern",
+    "Previous 7 days": "Letzte 7 Tage",
+    "This month": "Diesen Monat",
+    "Pinned": "Angeheftet",
+    "pinned": "angeheftet",
+    "Search chats": "Chats durchsuchen",
+    "Filter conversations by title": "Unterhaltungen nach Titel filtern",
+    "Type to filter the list by title; Enter searches every message, Down moves to the "
+    "list, Esc clears":
+        "Tippen filtert die Liste nach Titel; Eingabe durchsucht alle Nachrichten, Pfeil "
+        "nach unten wechselt in die Liste, Esc leert das Feld",
+    "New chat (Ctrl+N); made in the selected folder, with its settings":
+        "Neuer Chat (Strg+N); im ausgewählten Ordner, mit dessen Einstellungen",
+    "New folder": "Neuer Ordner",
+    "Show all conversations, the archive, or a tag":
+        "Alle Unterhaltungen, das Archiv oder ein Schlagwort zeigen",
+    "Conversations matching the filter": "Unterhaltungen, die zum Filter passen",
+    "Move to Folder…": "In Ordner verschieben…",
+    "New Folder…": "Neuer Ordner…",
+    "New Sub-folder…": "Neuer Unterordner…",
+    "Folder Settings…": "Ordnereinstellungen…",
+    "New Chat in Folder": "Neuer Chat im Ordner",
+    "Delete the folder “{name}”?": "Den Ordner „{name}“ löschen?",
+    "Its {count} conversations move out of it; none of them is deleted.":
+        "Seine {count} Unterhaltungen werden herausgenommen; keine davon wird gelöscht.",
+    "Delete folder": "Ordner löschen",
+    "No folder": "Kein Ordner",
+    "Move to Folder": "In Ordner verschieben",
+    "Move “{title}” to:": "„{title}“ verschieben nach:",
+    "Name of the new folder:": "Name des neuen Ordners:",
+    "Folder “{name}”: {count} conversations": "Ordner „{name}“: {count} Unterhaltungen",
+    "New chats here start with the folder’s settings.":
+        "Neue Chats hier beginnen mit den Einstellungen des Ordners.",
+    "Folder settings": "Ordnereinstellungen",
+    "Folder name": "Ordnername",
+    "The folder's name in the sidebar": "Der Name des Ordners in der Seitenleiste",
+    "Model for new chats": "Modell für neue Chats",
+    "The model new chats in this folder use; empty: the default model":
+        "Das Modell neuer Chats in diesem Ordner; leer: das Standardmodell",
+    "No system prompt": "Kein Systemprompt",
+    "System prompt for new chats": "Systemprompt für neue Chats",
+    "The system prompt new chats in this folder get":
+        "Der Systemprompt, den neue Chats in diesem Ordner erhalten",
+    "Request Options…": "Anfrageoptionen…",
+    "Request options for new chats": "Anfrageoptionen für neue Chats",
+    "Temperature, reasoning, web search and more for new chats in this folder":
+        "Temperatur, Reasoning, Websuche und mehr für neue Chats in diesem Ordner",
+    "Copy from the Open Chat": "Vom offenen Chat übernehmen",
+    "Copy settings from the open chat": "Einstellungen vom offenen Chat übernehmen",
+    "Use the open chat's model, system prompt, options and tools for new chats here":
+        "Modell, Systemprompt, Optionen und Werkzeuge des offenen Chats für neue Chats hier "
+        "verwenden",
+    "Name:": "Name:",
+    "Model:": "Modell:",
+    "System prompt:": "Systemprompt:",
+    "New chats made in this folder start with these settings.":
+        "Neue Chats in diesem Ordner beginnen mit diesen Einstellungen.",
+    "Tools: {names}.": "Werkzeuge: {names}.",
+    "Options: {names}.": "Optionen: {names}.",
+    "No other options: as in Settings.": "Keine weiteren Optionen: wie in den Einstellungen.",
+    "Folder deleted; {count} conversations moved out of it.":
+        "Ordner gelöscht; {count} Unterhaltungen wurden herausgenommen.",
 }
 
 #: plural forms (numerus="yes"): German has two

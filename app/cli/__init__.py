@@ -1,9 +1,9 @@
 """`parley` command line: with no command it opens the window; otherwise it works over core.
 
-One module per command group (ask, compare, export, key, history, prompts, usage); shared
-helpers live in `app.cli.common`. This package must import fast and never import Qt: the GUI
-is imported only when no command is given, and httpx only by the commands that talk to an
-endpoint.
+One module per command group (ask, compare, export, folders, key, history, prompts,
+usage); shared helpers live in `app.cli.common`. This package must import fast and never
+import Qt: the GUI is imported only when no command is given, and httpx only by the
+commands that talk to an endpoint.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 
 from app import __version__
-from app.cli import ask, compare, export, history, key, prompts, usage
+from app.cli import ask, compare, export, folders, history, key, prompts, usage
 from app.cli.ask import parse_options
 from app.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, _err
 
@@ -56,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_parser(sub)
     compare.add_parser(sub)
     export.add_parser(sub)
+    folders.add_parser(sub)
     key.add_parser(sub)
     history.add_parsers(sub)  # search, import, backup, restore
     prompts.add_parser(sub)
@@ -83,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         "ask": ask.cmd_ask,
         "compare": compare.cmd_compare,
         "export": export.cmd_export,
+        "folders": folders.cmd_folders,
         "key": key.cmd_key,
         "search": history.cmd_search,
         "import": history.cmd_import,

@@ -38,6 +38,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     ask.add_argument(
         "-c", "--conversation", type=int, help="continue the conversation with this id"
     )
+    ask.add_argument(
+        "--folder", metavar="NAME",
+        help="start the new chat in this folder, with the folder's model, system prompt and "
+        "options (a sub-folder as Parent/Child)",
+    )
     ask.add_argument("-s", "--system", help="system message to put first")
     ask.add_argument(
         "-a",
@@ -266,8 +271,26 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 _err(f"there is no conversation {args.conversation}.",
                      "List them with: parley export --format md")
                 return EXIT_USAGE
+        folder_id = None
+        folder_options = None
+        if args.folder is not None:
+            from app.core.history.folders import FolderError, find_folder, new_chat_in
+
+            if conv is not None:
+                _err("--folder files a new chat; it cannot be used with --conversation.",
+                     "Move a conversation between folders in the window.")
+                return EXIT_USAGE
+            try:
+                folder = find_folder(store, args.folder)
+            except FolderError as exc:
+                _err(str(exc), exc.hint)
+                return EXIT_USAGE
+            model, folder_options, folder_id = new_chat_in(
+                store, folder.id, settings.default_model, settings.default_options)
+            # The folder's model unless this call names one (like its options below).
+            overrides.model = overrides.model or model
         try:
-            request = resolve_request(settings, store, conv, overrides)
+            request = resolve_request(settings, store, conv, overrides, options=folder_options)
         except InvalidOptions as exc:
             _err(str(exc), exc.hint)
             return EXIT_USAGE
@@ -278,10 +301,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
             _err(warning)
         if conv is None:
             conv = store.create_conversation(title_from_prompt(prompt),
-                                             endpoint=request.endpoint.name)
-            # Like a new chat in the window: it starts from the defaults in Settings (the
-            # flags of this call apply to this request only).
-            defaults = ConversationOptions.from_dict(settings.default_options)
+                                             endpoint=request.endpoint.name, folder_id=folder_id)
+            # Like a new chat in the window: it starts from the defaults in Settings, or
+            # its folder's (the flags of this call apply to this request only).
+            defaults = folder_options or ConversationOptions.from_dict(settings.default_options)
             defaults.allowed_tools = []  # "Always allow" belongs to one conversation
             if defaults.to_dict():
                 store.set_options(conv.id, defaults.to_dict())

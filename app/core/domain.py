@@ -118,6 +118,8 @@ class Conversation:
     active_leaf_id: int | None = None
     #: the endpoint (Settings name) it talks to; None: the built-in "openrouter"
     endpoint: str | None = None
+    #: the folder it is filed in (`folders.id`); None: not in a folder
+    folder_id: str | None = None
 
 
 @dataclass

@@ -4,7 +4,7 @@
     <name>ChatController</name>
     <message>
         <source>That conversation no longer exists.</source>
-        <extracomment>how long shutdown waits for cancelled tasks to finish their clean-up how often a streaming reply is pushed to the view (~30 frames a second: smooth for text, and half the repaints of 60 fps, which dominate the cost of a long reply) what the chat view showed of a comparison's conversation when it started: the thread a new prompt is added to, the thread holding the compared reply, or another conversation the list as a whole changed (filters, tags, start-up): reload it one conversation changed (new message, title, pin...): update that row only one conversation left the list (deleted or archived) (id, title) a conversation went to the trash; the window offers Undo (Conversation | None, list[Message]) — None: an empty new chat a stored message to show at the end of the open conversation {message id: (index, count)} for messages that have other versions (message id, text so far, reasoning so far) — coalesced to the frame rate (message id, every image of the reply so far, as in extra["images"]) — emitted on the frame tick when new images arrived the stored final state of a reply (complete, stopped or error) (message, hint, kind) kind: auth | credits | error a one-line summary of the last reply: model, tokens, cost (ToolCall, asyncio.Future[str]): ask the user; set "once", "always" or "deny" remaining credit and limit from GET /key, for the status bar ("" when unknown) spend of this conversation and of today, for the status bar a sentence when a budget's 80% / 100% threshold is crossed, "" when none is a comparison started: the Comparison (its columns: model, reply...) (column index, text so far) while a comparison streams, at most once a frame (column index, Column) when one column ended (complete, error or stopped) every column of the comparison ended background work (model list, titles, credit, warm-up...): cancelled at exit clean-up (closing clients and MCP servers): awaited to the end at exit, never cancelled, or a child process could be left behind (reply id, how many of its images the window was given) asked (with the budget sentence) before sending over budget when Settings say so; the composition root sets a dialog, True sends</extracomment>
+        <extracomment>how long shutdown waits for cancelled tasks to finish their clean-up how often a streaming reply is pushed to the view (~30 frames a second: smooth for text, and half the repaints of 60 fps, which dominate the cost of a long reply) what the chat view showed of a comparison's conversation when it started: the thread a new prompt is added to, the thread holding the compared reply, or another conversation the list as a whole changed (filters, tags, start-up): reload it one conversation changed (new message, title, pin...): update that row only one conversation left the list (deleted or archived) (id, title) a conversation went to the trash; the window offers Undo (Conversation | None, list[Message]) — None: an empty new chat a stored message to show at the end of the open conversation {message id: (index, count)} for messages that have other versions (message id, text so far, reasoning so far) — coalesced to the frame rate (message id, every image of the reply so far, as in extra["images"]) — emitted on the frame tick when new images arrived the stored final state of a reply (complete, stopped or error) (message, hint, kind) kind: auth | credits | error a one-line summary of the last reply: model, tokens, cost (ToolCall, asyncio.Future[str]): ask the user; set "once", "always" or "deny" remaining credit and limit from GET /key, for the status bar ("" when unknown) spend of this conversation and of today, for the status bar a sentence when a budget's 80% / 100% threshold is crossed, "" when none is a comparison started: the Comparison (its columns: model, reply...) (column index, text so far) while a comparison streams, at most once a frame (column index, Column) when one column ended (complete, error or stopped) every column of the comparison ended the folder the next new chat is filed in (set by `new_conversation`) background work (model list, titles, credit, warm-up...): cancelled at exit clean-up (closing clients and MCP servers): awaited to the end at exit, never cancelled, or a child process could be left behind (reply id, how many of its images the window was given) asked (with the budget sentence) before sending over budget when Settings say so; the composition root sets a dialog, True sends</extracomment>
         <translation>Diese Unterhaltung gibt es nicht mehr.</translation>
     </message>
     <message>
@@ -368,7 +368,7 @@
     <name>ConversationList</name>
     <message>
         <source>just now</source>
-        <extracomment>rows loaded per page (limit, offset) -&gt; rows, in display order</extracomment>
+        <extracomment>the folder id of a folder row (None on a conversation row) the date group heading drawn above a row that starts a group ("" when none) the subtle second line: "model · time" True on a folder row how many conversations a folder row holds (sub-folders included) top-level rows shown per page what a dragged conversation carries: a JSON list of conversation ids (limit, offset) -&gt; rows, in display order</extracomment>
         <translation>gerade eben</translation>
     </message>
     <message>
@@ -384,8 +384,12 @@
         <translation>vor {n} Tagen</translation>
     </message>
     <message>
+        <source>Pinned</source>
+        <extracomment>(conversation ids, folder id or "" for no folder) conversations per folder id ("" = in no folder), in display order top-level rows added per page (the filter's matches use smaller pages)</extracomment>
+        <translation>Angeheftet</translation>
+    </message>
+    <message>
         <source>+  New chat</source>
-        <extracomment>(archived: None | bool as 0/1/2, tag or "") — see `current_filter`</extracomment>
         <translation>+  Neuer Chat</translation>
     </message>
     <message>
@@ -393,16 +397,41 @@
         <translation>Neuer Chat</translation>
     </message>
     <message>
-        <source>New chat (Ctrl+N)</source>
-        <translation>Neuer Chat (Strg+N)</translation>
+        <source>Search chats</source>
+        <extracomment>the archive/tag choice changed — see `current_filter` Enter in the filter field: search the full text for it (name, parent folder id or "") (folder id, collapsed) (conversation ids, folder id or "" for none)</extracomment>
+        <translation>Chats durchsuchen</translation>
+    </message>
+    <message>
+        <source>Filter conversations by title</source>
+        <translation>Unterhaltungen nach Titel filtern</translation>
+    </message>
+    <message>
+        <source>Type to filter the list by title; Enter searches every message, Down moves to the list, Esc clears</source>
+        <translation>Tippen filtert die Liste nach Titel; Eingabe durchsucht alle Nachrichten, Pfeil nach unten wechselt in die Liste, Esc leert das Feld</translation>
+    </message>
+    <message>
+        <source>New chat (Ctrl+N); made in the selected folder, with its settings</source>
+        <translation>Neuer Chat (Strg+N); im ausgewählten Ordner, mit dessen Einstellungen</translation>
+    </message>
+    <message>
+        <source>New folder</source>
+        <translation>Neuer Ordner</translation>
     </message>
     <message>
         <source>Show conversations</source>
         <translation>Unterhaltungen anzeigen</translation>
     </message>
     <message>
+        <source>Show all conversations, the archive, or a tag</source>
+        <translation>Alle Unterhaltungen, das Archiv oder ein Schlagwort zeigen</translation>
+    </message>
+    <message>
         <source>Conversations</source>
         <translation>Unterhaltungen</translation>
+    </message>
+    <message>
+        <source>Conversations matching the filter</source>
+        <translation>Unterhaltungen, die zum Filter passen</translation>
     </message>
     <message>
         <source>Rename</source>
@@ -425,12 +454,32 @@
         <translation>Schlagwörter…</translation>
     </message>
     <message>
+        <source>Move to Folder…</source>
+        <translation>In Ordner verschieben…</translation>
+    </message>
+    <message>
+        <source>New Folder…</source>
+        <translation>Neuer Ordner…</translation>
+    </message>
+    <message>
+        <source>New Sub-folder…</source>
+        <translation>Neuer Unterordner…</translation>
+    </message>
+    <message>
+        <source>Folder Settings…</source>
+        <translation>Ordnereinstellungen…</translation>
+    </message>
+    <message>
         <source>All conversations</source>
         <translation>Alle Unterhaltungen</translation>
     </message>
     <message>
         <source>Archived</source>
         <translation>Archiviert</translation>
+    </message>
+    <message>
+        <source>New Chat in Folder</source>
+        <translation>Neuer Chat im Ordner</translation>
     </message>
     <message>
         <source>Unpin</source>
@@ -441,6 +490,18 @@
         <translation>Aus dem Archiv holen</translation>
     </message>
     <message>
+        <source>Delete the folder “{name}”?</source>
+        <translation>Den Ordner „{name}“ löschen?</translation>
+    </message>
+    <message>
+        <source>Its {count} conversations move out of it; none of them is deleted.</source>
+        <translation>Seine {count} Unterhaltungen werden herausgenommen; keine davon wird gelöscht.</translation>
+    </message>
+    <message>
+        <source>Delete folder</source>
+        <translation>Ordner löschen</translation>
+    </message>
+    <message>
         <source>Tags</source>
         <translation>Schlagwörter</translation>
     </message>
@@ -448,14 +509,52 @@
         <source>Tags for “{title}”, separated by commas:</source>
         <translation>Schlagwörter für „{title}“, durch Kommas getrennt:</translation>
     </message>
+    <message>
+        <source>No folder</source>
+        <translation>Kein Ordner</translation>
+    </message>
+    <message>
+        <source>Move to Folder</source>
+        <translation>In Ordner verschieben</translation>
+    </message>
+    <message>
+        <source>Move “{title}” to:</source>
+        <translation>„{title}“ verschieben nach:</translation>
+    </message>
+    <message>
+        <source>Name of the new folder:</source>
+        <translation>Name des neuen Ordners:</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>Heute</translation>
+    </message>
+    <message>
+        <source>Yesterday</source>
+        <translation>Gestern</translation>
+    </message>
+    <message>
+        <source>Previous 7 days</source>
+        <translation>Letzte 7 Tage</translation>
+    </message>
+    <message>
+        <source>This month</source>
+        <translation>Diesen Monat</translation>
+    </message>
 </context>
 <context>
     <name>ConversationListModel</name>
     <message>
-        <source>{title}
-{count} messages · {when}</source>
-        <translation>{title}
-{count} Nachrichten · {when}</translation>
+        <source>pinned</source>
+        <translation>angeheftet</translation>
+    </message>
+    <message>
+        <source>Folder “{name}”: {count} conversations</source>
+        <translation>Ordner „{name}“: {count} Unterhaltungen</translation>
+    </message>
+    <message>
+        <source>New chats here start with the folder’s settings.</source>
+        <translation>Neue Chats hier beginnen mit den Einstellungen des Ordners.</translation>
     </message>
 </context>
 <context>
@@ -519,6 +618,98 @@ er wird im Schlüsselbund des Systems gespeichert — oder setzen Sie $OPENROUTE
     <message>
         <source>{total} matches</source>
         <translation>{total} Treffer</translation>
+    </message>
+</context>
+<context>
+    <name>FolderDialog</name>
+    <message>
+        <source>Folder settings</source>
+        <extracomment>(options, parent widget) -&gt; the edited options, or None when cancelled</extracomment>
+        <translation>Ordnereinstellungen</translation>
+    </message>
+    <message>
+        <source>Folder name</source>
+        <translation>Ordnername</translation>
+    </message>
+    <message>
+        <source>The folder's name in the sidebar</source>
+        <translation>Der Name des Ordners in der Seitenleiste</translation>
+    </message>
+    <message>
+        <source>Model for new chats</source>
+        <translation>Modell für neue Chats</translation>
+    </message>
+    <message>
+        <source>The model new chats in this folder use; empty: the default model</source>
+        <translation>Das Modell neuer Chats in diesem Ordner; leer: das Standardmodell</translation>
+    </message>
+    <message>
+        <source>Default model</source>
+        <translation>Standardmodell</translation>
+    </message>
+    <message>
+        <source>No system prompt</source>
+        <translation>Kein Systemprompt</translation>
+    </message>
+    <message>
+        <source>System prompt for new chats</source>
+        <translation>Systemprompt für neue Chats</translation>
+    </message>
+    <message>
+        <source>The system prompt new chats in this folder get</source>
+        <translation>Der Systemprompt, den neue Chats in diesem Ordner erhalten</translation>
+    </message>
+    <message>
+        <source>Request Options…</source>
+        <translation>Anfrageoptionen…</translation>
+    </message>
+    <message>
+        <source>Request options for new chats</source>
+        <translation>Anfrageoptionen für neue Chats</translation>
+    </message>
+    <message>
+        <source>Temperature, reasoning, web search and more for new chats in this folder</source>
+        <translation>Temperatur, Reasoning, Websuche und mehr für neue Chats in diesem Ordner</translation>
+    </message>
+    <message>
+        <source>Copy from the Open Chat</source>
+        <translation>Vom offenen Chat übernehmen</translation>
+    </message>
+    <message>
+        <source>Copy settings from the open chat</source>
+        <translation>Einstellungen vom offenen Chat übernehmen</translation>
+    </message>
+    <message>
+        <source>Use the open chat's model, system prompt, options and tools for new chats here</source>
+        <translation>Modell, Systemprompt, Optionen und Werkzeuge des offenen Chats für neue Chats hier verwenden</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>Name:</translation>
+    </message>
+    <message>
+        <source>Model:</source>
+        <translation>Modell:</translation>
+    </message>
+    <message>
+        <source>System prompt:</source>
+        <translation>Systemprompt:</translation>
+    </message>
+    <message>
+        <source>New chats made in this folder start with these settings.</source>
+        <translation>Neue Chats in diesem Ordner beginnen mit diesen Einstellungen.</translation>
+    </message>
+    <message>
+        <source>Tools: {names}.</source>
+        <translation>Werkzeuge: {names}.</translation>
+    </message>
+    <message>
+        <source>Options: {names}.</source>
+        <translation>Optionen: {names}.</translation>
+    </message>
+    <message>
+        <source>No other options: as in Settings.</source>
+        <translation>Keine weiteren Optionen: wie in den Einstellungen.</translation>
     </message>
 </context>
 <context>
@@ -1829,7 +2020,12 @@ Unterstützte Parameter: {params}</translation>
     <name>Parley</name>
     <message>
         <source>Deleted “{title}”.</source>
+        <extracomment>the folder settings dialog while it is open (tests reach it here)</extracomment>
         <translation>„{title}“ gelöscht.</translation>
+    </message>
+    <message>
+        <source>Folder deleted; {count} conversations moved out of it.</source>
+        <translation>Ordner gelöscht; {count} Unterhaltungen wurden herausgenommen.</translation>
     </message>
     <message>
         <source>Key not removed</source>
@@ -2994,7 +3190,7 @@ wird gelesen…</translation>
     </message>
     <message>
         <source>This month</source>
-        <translation>Dieser Monat</translation>
+        <translation>Diesen Monat</translation>
     </message>
     <message>
         <source>Last 12 months</source>

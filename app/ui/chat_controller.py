@@ -132,6 +132,8 @@ class ChatController(QObject):
         self.catalog: ModelCatalog | None = None
         # Options of a chat not stored yet: the defaults from Settings until it is.
         self.pending_options: ConversationOptions | None = None
+        #: the folder the next new chat is filed in (set by `new_conversation`)
+        self.pending_folder_id: str | None = None
         self._task: asyncio.Task[None] | None = None
         self._run: ReplyRun | None = None
         #: background work (model list, titles, credit, warm-up...): cancelled at exit
@@ -179,6 +181,7 @@ class ChatController(QObject):
             self.conversationRemoved.emit(conversation_id)
             return
         self.current = conv
+        self.pending_folder_id = None
         if conv.model:
             self.set_model(conv.model)
         self._show(conv)
@@ -257,10 +260,24 @@ class ChatController(QObject):
         self._show(self.current)
         self.conversationUpdated.emit(self.current.id)
 
-    def new_conversation(self) -> None:
-        """Show an empty chat; it is stored when its first message is sent."""
+    def new_conversation(self, folder_id: str | None = None) -> None:
+        """Show an empty chat; it is stored when its first message is sent.
+
+        Made in a folder, it is filed there and starts with the folder's model and
+        options (system prompt, tools...) laid over the defaults in Settings.
+        """
+        from app.core.history.folders import new_chat_in
+
         self.current = None
-        self.set_model(self.ctx.settings.default_model)
+        settings = self.ctx.settings
+        if folder_id is None and self.pending_folder_id is None:
+            self.set_model(settings.default_model)
+        else:
+            model, options, self.pending_folder_id = new_chat_in(
+                self.ctx.store, folder_id, settings.default_model, settings.default_options)
+            self.set_model(model)
+            # Leaving a folder's new chat for a plain one drops the folder's options too.
+            self.pending_options = options if self.pending_folder_id else None
         self.conversationOpened.emit(None, [])
 
     # ---- context -------------------------------------------------------------------
@@ -620,7 +637,9 @@ class ChatController(QObject):
             client = self.ctx.client_for_endpoint(request.endpoint)
             if self.current is None:
                 self.current = store.create_conversation(
-                    title_from_prompt(text), self.model, endpoint=request.endpoint.name)
+                    title_from_prompt(text), self.model, endpoint=request.endpoint.name,
+                    folder_id=self.pending_folder_id)
+                self.pending_folder_id = None
                 store.set_options(self.current.id, request.options.to_dict())
                 self.pending_options = None
                 self.conversationOpened.emit(self.current, [])

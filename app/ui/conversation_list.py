@@ -1,219 +1,107 @@
-"""The conversation list on the left: pinned first, then newest activity.
+"""The sidebar: a filter field, new chat / new folder, and the tree of folders and chats.
 
-Built for years of history: the model loads a page of rows at a time as the user scrolls
-(`canFetchMore`/`fetchMore`), and a change to one conversation moves or updates that one
-row instead of reloading the list.
+The tree is one view over one model with one row painter (see app/ui/sidebar/), so ten
+thousand conversations cost no more widgets than ten. Emits what the user asked for; the
+sidebar actions and the chat controller do it.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractListModel,
-    QCoreApplication,
-    QModelIndex,
-    QPersistentModelIndex,
-    QPoint,
-    QSize,
-    Qt,
-    Signal,
-)
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QPoint, QRect, Qt, Signal
+from PySide6.QtGui import QAction, QContextMenuEvent, QKeyEvent, QKeySequence, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFrame,
+    QHBoxLayout,
     QInputDialog,
     QLineEdit,
-    QListView,
     QMenu,
+    QMessageBox,
     QPushButton,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
+    QStackedWidget,
+    QStyle,
+    QToolButton,
+    QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
 from app.core.domain import Conversation
+from app.core.history.folders import Folder
+from app.ui.sidebar.delegate import SidebarDelegate
+from app.ui.sidebar.model import (
+    PAGE,
+    ConversationIdRole,
+    ConversationListModel,
+    Loader,
+    relative_time,
+)
 
-ConversationIdRole = Qt.ItemDataRole.UserRole + 1
-#: rows loaded per page
-PAGE = 200
-
-_Index = QModelIndex | QPersistentModelIndex
-#: (limit, offset) -> rows, in display order
-Loader = Callable[[int, int], list[Conversation]]
-
-
-def relative_time(ts: float, now: float | None = None) -> str:
-    delta = (now or time.time()) - ts
-    if delta < 60:
-        return QCoreApplication.translate("ConversationList", "just now")
-    if delta < 3600:
-        minutes = int(delta // 60)
-        return QCoreApplication.translate("ConversationList", "{n} min ago").format(n=minutes)
-    if delta < 86400:
-        hours = int(delta // 3600)
-        return QCoreApplication.translate("ConversationList", "{n} h ago").format(n=hours)
-    if delta < 7 * 86400:
-        days = int(delta // 86400)
-        return QCoreApplication.translate("ConversationList", "{n} d ago").format(n=days)
-    return time.strftime("%Y-%m-%d", time.localtime(ts))
+__all__ = [
+    "PAGE",
+    "ConversationIdRole",
+    "ConversationList",
+    "ConversationListModel",
+    "relative_time",
+]
 
 
-def _sort_key(conv: Conversation) -> tuple[bool, float, int]:
-    # Same order as Store.list_conversations: pinned, then activity, then id; descending.
-    return (conv.pinned, conv.updated_at, conv.id)
+class _Tree(QTreeView):
+    """The tree; a click on a selected folder opens or closes it instead of renaming it.
+    The row painter draws the folders' chevrons, so Qt's branch lines are left out."""
+
+    def event(self, e: QEvent) -> bool:
+        # The Menu key (or Shift+F10) opens the menu of the current row, not of whatever
+        # happens to be under the pointer.
+        if (isinstance(e, QContextMenuEvent) and e.reason() == QContextMenuEvent.Reason.Keyboard
+                and self.currentIndex().isValid()):
+            self.customContextMenuRequested.emit(self.visualRect(self.currentIndex()).center())
+            return True
+        return super().event(e)
+
+    def drawBranches(  # noqa: N802
+        self, painter: QPainter, rect: QRect, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        return
+
+    def edit(self, *args: Any) -> Any:
+        if len(args) == 3:
+            index, trigger, _event = args
+            model = self.model()
+            if (trigger == QAbstractItemView.EditTrigger.SelectedClicked
+                    and isinstance(model, ConversationListModel)
+                    and model.folder_at(index) is not None):
+                return False
+        return super().edit(*args)
 
 
-class ConversationListModel(QAbstractListModel):
-    """Conversations as rows, loaded page by page; editing a title asks to rename."""
+class _FilterField(QLineEdit):
+    """The filter: Down moves into the list, Esc empties the field (before it stops a
+    reply: a window shortcut would otherwise take the key)."""
 
-    renameRequested = Signal(int, str)
+    downPressed = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[Conversation] = []
-        self._loader: Loader | None = None
-        self._total = 0
+    def event(self, e: QEvent) -> bool:
+        if (e.type() == QEvent.Type.ShortcutOverride and isinstance(e, QKeyEvent)
+                and e.key() == Qt.Key.Key_Escape and self.text()):
+            e.accept()
+            return True
+        return super().event(e)
 
-    # ---- loading ---------------------------------------------------------------------
-
-    def reset(self, loader: Loader, total: int) -> None:
-        """Start over with a new source (start-up, or a different filter)."""
-        self.beginResetModel()
-        self._loader = loader
-        self._total = total
-        self._rows = loader(PAGE, 0)
-        self.endResetModel()
-
-    def set_conversations(self, rows: list[Conversation]) -> None:
-        """A fixed list (tests, small sources)."""
-        self.reset(lambda limit, offset: rows[offset : offset + limit], len(rows))
-
-    def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: N802, B008
-        return not parent.isValid() and len(self._rows) < self._total
-
-    def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: N802, B008
-        if parent.isValid() or self._loader is None:
-            return
-        more = self._loader(PAGE, len(self._rows))
-        if not more:
-            self._total = len(self._rows)
-            return
-        first = len(self._rows)
-        self.beginInsertRows(QModelIndex(), first, first + len(more) - 1)
-        self._rows.extend(more)
-        self.endInsertRows()
-
-    # ---- single-row changes ------------------------------------------------------------
-
-    def upsert(self, conv: Conversation) -> None:
-        """Show the new state of one conversation at its place in the order."""
-        old = self.row_of(conv.id)
-        rows = [r for r in self._rows if r.id != conv.id]
-        target = 0
-        key = _sort_key(conv)
-        while target < len(rows) and _sort_key(rows[target]) > key:
-            target += 1
-        if old < 0:
-            if target >= len(self._rows) and self.canFetchMore():
-                self._total += 1  # it belongs further down: it comes with a later page
-                return
-            self.beginInsertRows(QModelIndex(), target, target)
-            self._rows.insert(target, conv)
-            self._total += 1
-            self.endInsertRows()
-            return
-        if target != old:
-            # A move keeps the selection on the row (persistent indexes follow it).
-            dest = target if target < old else target + 1
-            self.beginMoveRows(QModelIndex(), old, old, QModelIndex(), dest)
-            self._rows.pop(old)
-            self._rows.insert(target, conv)
-            self.endMoveRows()
+    def keyPressEvent(self, e: QKeyEvent) -> None:  # noqa: N802
+        if e.key() == Qt.Key.Key_Escape and self.text():
+            self.clear()
+        elif e.key() == Qt.Key.Key_Down:
+            self.downPressed.emit()
         else:
-            self._rows[old] = conv
-        index = self.index(target)
-        self.dataChanged.emit(index, index)
-
-    def remove(self, conversation_id: int) -> None:
-        row = self.row_of(conversation_id)
-        if row < 0:
-            return
-        self.beginRemoveRows(QModelIndex(), row, row)
-        del self._rows[row]
-        self._total -= 1
-        self.endRemoveRows()
-
-    # ---- reading -------------------------------------------------------------------
-
-    def conversation(self, row: int) -> Conversation | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def row_of(self, conversation_id: int) -> int:
-        for row, conv in enumerate(self._rows):
-            if conv.id == conversation_id:
-                return row
-        return -1
-
-    @property
-    def total(self) -> int:
-        return self._total
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        conv = self.conversation(index.row())
-        if conv is None:
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return ("📌 " if conv.pinned else "") + conv.title
-        if role == Qt.ItemDataRole.EditRole:
-            return conv.title
-        if role == Qt.ItemDataRole.ToolTipRole:
-            tip = self.tr("{title}\n{count} messages · {when}").format(
-                title=conv.title, count=conv.message_count, when=relative_time(conv.updated_at)
-            )
-            if conv.tags:
-                tip += "\n" + " ".join(f"#{t}" for t in conv.tags)
-            return tip
-        if role == ConversationIdRole:
-            return conv.id
-        return None
-
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        base = super().flags(index)
-        return base | Qt.ItemFlag.ItemIsEditable if index.isValid() else base
-
-    def setData(self, index: _Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
-        conv = self.conversation(index.row())
-        if conv is None or role != Qt.ItemDataRole.EditRole:
-            return False
-        title = str(value).strip()
-        if not title or title == conv.title:
-            return False
-        conv.title = title
-        self.dataChanged.emit(index, index)
-        self.renameRequested.emit(conv.id, title)
-        return True
-
-
-class _TitleDelegate(QStyledItemDelegate):
-    """Rows never ask to be wider than the list: a long title ends in "…" (the full one
-    is the tooltip) instead of widening the list and giving it a horizontal scrollbar."""
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:  # noqa: N802
-        size = super().sizeHint(option, index)
-        size.setWidth(1)  # rows are stretched to the list's width when drawn
-        return size
+            super().keyPressEvent(e)
 
 
 class ConversationList(QWidget):
-    """New-chat button, a filter, and the list; emits what the user asked for."""
+    """Filter field, New chat, the archive/tag choice, and the tree; emits requests."""
 
     newRequested = Signal()
     selected = Signal(int)
@@ -222,37 +110,78 @@ class ConversationList(QWidget):
     pinRequested = Signal(int, bool)
     archiveRequested = Signal(int, bool)
     tagsRequested = Signal(int, list)
-    #: (archived: None | bool as 0/1/2, tag or "") — see `current_filter`
+    #: the archive/tag choice changed — see `current_filter`
     filterChanged = Signal()
+    #: Enter in the filter field: search the full text for it
+    searchRequested = Signal(str)
+    #: (name, parent folder id or "")
+    newFolderRequested = Signal(str, str)
+    folderRenameRequested = Signal(str, str)
+    folderDeleteRequested = Signal(str)
+    folderSettingsRequested = Signal(str)
+    #: (folder id, collapsed)
+    folderCollapsedChanged = Signal(str, bool)
+    #: (conversation ids, folder id or "" for none)
+    moveRequested = Signal(list, str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.search_field = _FilterField(self)
+        self.search_field.setObjectName("sidebarSearch")
+        self.search_field.setPlaceholderText(self.tr("Search chats"))
+        self.search_field.setClearButtonEnabled(True)
+        self.search_field.setAccessibleName(self.tr("Filter conversations by title"))
+        self.search_field.setToolTip(
+            self.tr("Type to filter the list by title; Enter searches every message, "
+                    "Down moves to the list, Esc clears"))
         self.new_button = QPushButton(self.tr("+  New chat"), self)
         self.new_button.setObjectName("newChatButton")
         self.new_button.setAccessibleName(self.tr("New chat"))
-        self.new_button.setToolTip(self.tr("New chat (Ctrl+N)"))
+        self.new_button.setToolTip(
+            self.tr("New chat (Ctrl+N); made in the selected folder, with its settings"))
+        self.new_folder_button = QToolButton(self)
+        self.new_folder_button.setObjectName("newFolderButton")
+        self.new_folder_button.setIcon(
+            self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogNewFolder))
+        self.new_folder_button.setAccessibleName(self.tr("New folder"))
+        self.new_folder_button.setToolTip(self.tr("New folder"))
         self.filter_box = QComboBox(self)
         self.filter_box.setAccessibleName(self.tr("Show conversations"))
+        self.filter_box.setToolTip(self.tr("Show all conversations, the archive, or a tag"))
         self.model = ConversationListModel(self)
-        self.view = QListView(self)
+        self.view = _Tree(self)
         self.view.setObjectName("conversationList")
         self.view.setAccessibleName(self.tr("Conversations"))
-        self.view.setModel(self.model)
-        self.view.setUniformItemSizes(True)
-        self.view.setEditTriggers(
-            QAbstractItemView.EditTrigger.EditKeyPressed
-            | QAbstractItemView.EditTrigger.SelectedClicked
-        )
-        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.view.setItemDelegate(_TitleDelegate(self.view))
-        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.delegate = SidebarDelegate(self.view)
+        self._set_up(self.view, self.model)
+        self.view.setDragEnabled(True)
+        self.view.setAcceptDrops(True)
+        self.view.setDropIndicatorShown(True)
+        self.view.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.view.setDefaultDropAction(Qt.DropAction.MoveAction)
+        # While the filter has text: the matches, flat, in a second view, so the tree
+        # keeps its layout and clearing the filter shows it again at no cost.
+        self.filter_model = ConversationListModel(self)
+        self.filter_model.page = 60  # a screenful or three: each keystroke lays out no more
+        self.filter_view = _Tree(self)
+        self.filter_view.setObjectName("conversationFilterList")
+        self.filter_view.setAccessibleName(self.tr("Conversations matching the filter"))
+        self._set_up(self.filter_view, self.filter_model)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.view)
+        self.stack.addWidget(self.filter_view)
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.setSpacing(4)
+        top.addWidget(self.new_button, 1)
+        top.addWidget(self.new_folder_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 4, 8)
         layout.setSpacing(6)
-        layout.addWidget(self.new_button)
+        layout.addWidget(self.search_field)
+        layout.addLayout(top)
         layout.addWidget(self.filter_box)
-        layout.addWidget(self.view, 1)
+        layout.addWidget(self.stack, 1)
         self.rename_action = QAction(self.tr("Rename"), self)
         self.rename_action.setShortcut(QKeySequence(Qt.Key.Key_F2))
         self.rename_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -262,21 +191,64 @@ class ConversationList(QWidget):
         self.pin_action = QAction(self.tr("Pin"), self)
         self.archive_action = QAction(self.tr("Archive"), self)
         self.tags_action = QAction(self.tr("Tags…"), self)
-        self.view.addAction(self.rename_action)
-        self.view.addAction(self.delete_action)
+        self.move_action = QAction(self.tr("Move to Folder…"), self)
+        self.new_folder_action = QAction(self.tr("New Folder…"), self)
+        self.new_subfolder_action = QAction(self.tr("New Sub-folder…"), self)
+        self.folder_settings_action = QAction(self.tr("Folder Settings…"), self)
+        for view in (self.view, self.filter_view):
+            view.addAction(self.rename_action)
+            view.addAction(self.delete_action)
+        self._restoring = False
         self.set_tags([])
         self._connect_signals()
 
+    def _set_up(self, view: QTreeView, model: ConversationListModel) -> None:
+        view.setModel(model)
+        view.setHeaderHidden(True)
+        view.setRootIsDecorated(False)
+        view.setIndentation(14)
+        view.setExpandsOnDoubleClick(False)
+        view.setMouseTracking(True)
+        view.setFrameShape(QFrame.Shape.NoFrame)
+        # The selection is the row painter's rounded box, not a band across the indent.
+        view.setStyleSheet("QTreeView { show-decoration-selected: 0; }")
+        view.setEditTriggers(
+            QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.SelectedClicked
+        )
+        view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        view.setItemDelegate(self.delegate)
+        view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Per item, not per pixel: per-pixel scrolling would measure every row's height
+        # (rows under a date heading are taller) on each change of a long list.
+        view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerItem)
+
     def _connect_signals(self) -> None:
         self.new_button.clicked.connect(self.newRequested)
-        self.view.selectionModel().currentChanged.connect(self._on_current)
-        self.view.customContextMenuRequested.connect(self._context_menu)
-        self.model.renameRequested.connect(self.renameRequested)
+        self.new_folder_button.clicked.connect(lambda: self._new_folder(""))
+        self.search_field.textChanged.connect(self._filter_text)
+        self.search_field.downPressed.connect(self._into_list)
+        self.search_field.returnPressed.connect(
+            lambda: self.searchRequested.emit(self.search_field.text().strip()))
+        for view, model in ((self.view, self.model), (self.filter_view, self.filter_model)):
+            view.selectionModel().currentChanged.connect(self._on_current)
+            view.customContextMenuRequested.connect(self._context_menu)
+            model.renameRequested.connect(self.renameRequested)
+        self.view.clicked.connect(self._clicked)
+        self.view.expanded.connect(lambda i: self._remember(i, False))
+        self.view.collapsed.connect(lambda i: self._remember(i, True))
+        self.model.folderRenameRequested.connect(self.folderRenameRequested)
+        self.model.moveRequested.connect(self.moveRequested)
         self.rename_action.triggered.connect(self._rename_current)
         self.delete_action.triggered.connect(self._delete_current)
         self.pin_action.triggered.connect(self._toggle_pin)
         self.archive_action.triggered.connect(self._toggle_archive)
         self.tags_action.triggered.connect(self._edit_tags)
+        self.move_action.triggered.connect(self._choose_folder)
+        self.new_folder_action.triggered.connect(lambda: self._new_folder(""))
+        self.new_subfolder_action.triggered.connect(self._new_subfolder)
+        self.folder_settings_action.triggered.connect(self._folder_settings)
         self.filter_box.activated.connect(lambda _i: self.filterChanged.emit())
 
     # ---- filter --------------------------------------------------------------------
@@ -304,82 +276,215 @@ class ConversationList(QWidget):
             return None, data[4:]
         return False, None
 
+    def _filter_text(self, text: str) -> None:
+        current = self.current_id()
+        if text.strip():
+            if self.filtering:  # kept in step with the tree while it is shown
+                self._quietly(lambda: self.filter_model.set_filter_text(text))
+            else:
+                self._quietly(lambda: self.filter_model.filter_from(self.model, text))
+            self.stack.setCurrentWidget(self.filter_view)
+        else:
+            self.stack.setCurrentWidget(self.view)
+        self.select(current)
+
+    def _into_list(self) -> None:
+        view = self.active_view()
+        if not view.currentIndex().isValid():
+            first = view.model().index(0, 0)
+            if first.isValid():
+                # Marked, not opened: opening a chat puts the focus in the composer.
+                self._quietly(lambda: view.setCurrentIndex(first))
+        view.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    @property
+    def filtering(self) -> bool:
+        """True while the filter field has text (the flat view of matches is shown)."""
+        return self.stack.currentWidget() is self.filter_view
+
+    def active_view(self) -> QTreeView:
+        """The view the user sees: the tree, or the filter's matches."""
+        return self.filter_view if self.filtering else self.view
+
+    def _active_model(self) -> ConversationListModel:
+        return self.filter_model if self.filtering else self.model
+
     # ---- rows ----------------------------------------------------------------------
 
-    def reset(self, loader: Loader, total: int, current_id: int | None) -> None:
-        self.view.selectionModel().blockSignals(True)
+    def _quietly(self, change: Any) -> None:
+        models = (self.view.selectionModel(), self.filter_view.selectionModel())
+        for m in models:
+            m.blockSignals(True)
         try:
+            change()
+        finally:
+            for m in models:
+                m.blockSignals(False)
+
+    def set_rows(self, folders: list[Folder], conversations: list[Conversation],
+                 current_id: int | None, *, tree: bool = True) -> None:
+        """Show folders and conversations (display order); `tree` False: flat, no folders."""
+        def fill() -> None:
+            self.model.set_data(folders, conversations, tree=tree)
+            self._restore_expansion()
+            if self.filtering:
+                self.filter_model.filter_from(self.model, self.search_field.text())
+            self.select(current_id)
+        self._quietly(fill)
+
+    def reset(self, loader: Loader, total: int, current_id: int | None) -> None:
+        def fill() -> None:
             self.model.reset(loader, total)
             self.select(current_id)
-        finally:
-            self.view.selectionModel().blockSignals(False)
+        self._quietly(fill)
 
     def set_conversations(self, rows: list[Conversation], current_id: int | None) -> None:
-        self.reset(lambda limit, offset: rows[offset : offset + limit], len(rows), current_id)
+        self.set_rows([], rows, current_id, tree=False)
 
     def upsert(self, conv: Conversation, current_id: int | None) -> None:
-        self.view.selectionModel().blockSignals(True)
-        try:
+        def change() -> None:
             self.model.upsert(conv)
+            if self.filtering:
+                self.filter_model.upsert(conv)
             self.select(current_id)
-        finally:
-            self.view.selectionModel().blockSignals(False)
+        self._quietly(change)
 
     def remove(self, conversation_id: int) -> None:
-        self.view.selectionModel().blockSignals(True)
-        try:
+        def change() -> None:
             self.model.remove(conversation_id)
+            self.filter_model.remove(conversation_id)
+        self._quietly(change)
+
+    def update_folder(self, folder: Folder) -> None:
+        """Show a folder's new name or defaults."""
+        self.model.update_folder(folder)
+
+    def _restore_expansion(self) -> None:
+        self._restoring = True
+        try:
+            for folder in self.model.folders():
+                index = self.model.folder_index(folder.id)
+                if index.isValid():
+                    self.view.setExpanded(index, not folder.collapsed)
         finally:
-            self.view.selectionModel().blockSignals(False)
+            self._restoring = False
+
+    def _remember(self, index: QModelIndex, collapsed: bool) -> None:
+        folder = self.model.folder_at(index)
+        if folder is None or self._restoring or folder.collapsed == collapsed:
+            return
+        folder.collapsed = collapsed
+        self.folderCollapsedChanged.emit(folder.id, collapsed)
 
     def select(self, conversation_id: int | None) -> None:
-        row = self.model.row_of(conversation_id) if conversation_id is not None else -1
-        if row < 0:
-            self.view.clearSelection()
-            self.view.setCurrentIndex(QModelIndex())
-            return
-        self.view.setCurrentIndex(self.model.index(row))
+        """Make a conversation the current row (in the tree and among the matches)."""
+        for view, model in ((self.view, self.model), (self.filter_view, self.filter_model)):
+            index = model.index_of(conversation_id) if conversation_id is not None else None
+            if index is None or not index.isValid():
+                view.clearSelection()
+                view.setCurrentIndex(QModelIndex())
+                continue
+            parent = index.parent()
+            if parent.isValid() and not view.isExpanded(parent):
+                view.setExpanded(parent, True)  # the open chat is never hidden in a folder
+                if parent.parent().isValid():
+                    view.setExpanded(parent.parent(), True)
+            view.setCurrentIndex(index)
 
     def current_id(self) -> int | None:
-        conv = self.model.conversation(self.view.currentIndex().row())
+        conv = self._current()
         return conv.id if conv else None
 
+    def current_folder_id(self) -> str | None:
+        """The folder a new chat goes into: the selected folder, or the selected chat's."""
+        index = self.active_view().currentIndex()
+        model = self._active_model()
+        folder = model.folder_at(index)
+        if folder is not None:
+            return folder.id
+        conv = model.conversation_at(index)
+        if conv is not None and conv.folder_id and self.model.folder(conv.folder_id):
+            return conv.folder_id
+        return None
+
     def _current(self) -> Conversation | None:
-        return self.model.conversation(self.view.currentIndex().row())
+        return self._active_model().conversation_at(self.active_view().currentIndex())
 
     def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        conv = self.model.conversation(current.row())
+        model = current.model()
+        conv = model.conversation_at(current) if isinstance(
+            model, ConversationListModel) else None
         if conv is not None:
             self.selected.emit(conv.id)
+
+    def _clicked(self, index: QModelIndex) -> None:
+        if self.model.folder_at(index) is not None:
+            self.view.setExpanded(index, not self.view.isExpanded(index))
 
     # ---- actions -------------------------------------------------------------------
 
     def _context_menu(self, pos: QPoint) -> None:
-        index = self.view.indexAt(pos)
-        if not index.isValid():
-            return
-        self.view.setCurrentIndex(index)
-        conv = self._current()
-        if conv is None:
-            return
-        self.pin_action.setText(self.tr("Unpin") if conv.pinned else self.tr("Pin"))
-        self.archive_action.setText(self.tr("Unarchive") if conv.archived else self.tr("Archive"))
+        view, model = self.active_view(), self._active_model()
+        index = view.indexAt(pos)
         menu = QMenu(self)
-        for action in (self.rename_action, self.pin_action, self.tags_action,
-                       self.archive_action, self.delete_action):
-            menu.addAction(action)
-        menu.exec(self.view.viewport().mapToGlobal(pos))
+        if not index.isValid():
+            if not model.is_tree:
+                return
+            menu.addAction(self.new_folder_action)
+        else:
+            view.setCurrentIndex(index)
+            folder = model.folder_at(index)
+            if folder is not None:
+                new_chat = menu.addAction(self.tr("New Chat in Folder"))
+                new_chat.triggered.connect(self.newRequested)
+                if folder.parent_id is None:
+                    menu.addAction(self.new_subfolder_action)
+                menu.addAction(self.rename_action)
+                menu.addAction(self.folder_settings_action)
+                menu.addSeparator()
+                menu.addAction(self.delete_action)
+            else:
+                conv = self._current()
+                if conv is None:
+                    return
+                self.pin_action.setText(self.tr("Unpin") if conv.pinned else self.tr("Pin"))
+                self.archive_action.setText(
+                    self.tr("Unarchive") if conv.archived else self.tr("Archive"))
+                self.move_action.setEnabled(bool(self.model.folders()))
+                for action in (self.rename_action, self.pin_action, self.move_action,
+                               self.tags_action, self.archive_action, self.delete_action):
+                    menu.addAction(action)
+        menu.exec(view.viewport().mapToGlobal(pos))
 
     def _rename_current(self) -> None:
-        index = self.view.currentIndex()
+        view = self.active_view()
+        index = view.currentIndex()
         if index.isValid():
-            self.view.edit(index)
+            view.edit(index)
 
     def _delete_current(self) -> None:
+        folder = self._active_model().folder_at(self.active_view().currentIndex())
+        if folder is not None:
+            self._delete_folder(folder)
+            return
         # No confirmation: the window offers Undo instead, which is faster and safer.
         conv = self._current()
         if conv is not None:
             self.deleteRequested.emit(conv.id)
+
+    def _delete_folder(self, folder: Folder) -> None:
+        count = self.model.folder_count(folder.id)
+        text = self.tr("Delete the folder “{name}”?").format(name=folder.name)
+        if count:
+            text += " " + self.tr(
+                "Its {count} conversations move out of it; none of them is deleted."
+            ).format(count=count)
+        answer = QMessageBox.question(
+            self, self.tr("Delete folder"), text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        if answer == QMessageBox.StandardButton.Yes:
+            self.folderDeleteRequested.emit(folder.id)
 
     def _toggle_pin(self) -> None:
         conv = self._current()
@@ -405,3 +510,50 @@ class ConversationList(QWidget):
         if ok:
             tags = [t.strip().lstrip("#") for t in text.split(",") if t.strip().lstrip("#")]
             self.tagsRequested.emit(conv.id, tags)
+
+    def folder_choices(self) -> list[tuple[str, str]]:
+        """(label, folder id or "") for "Move to Folder…": no folder, then the tree."""
+        choices = [(self.tr("No folder"), "")]
+        for folder in self.model.folders():
+            indent = "    ↳ " if folder.parent_id else ""
+            choices.append((indent + folder.name, folder.id))
+        return choices
+
+    def _choose_folder(self) -> None:
+        conv = self._current()
+        if conv is None:
+            return
+        choices = self.folder_choices()
+        labels = [label for label, _fid in choices]
+        current = next((i for i, (_l, fid) in enumerate(choices)
+                        if fid == (conv.folder_id or "")), 0)
+        label, ok = QInputDialog.getItem(
+            self, self.tr("Move to Folder"),
+            self.tr("Move “{title}” to:").format(title=conv.title), labels, current, False)
+        if ok and label in labels:
+            target = choices[labels.index(label)][1]
+            if target != (conv.folder_id or ""):
+                self.moveRequested.emit([conv.id], target)
+
+    def _new_folder(self, parent_id: str) -> None:
+        name, ok = QInputDialog.getText(
+            self, self.tr("New folder"), self.tr("Name of the new folder:"),
+            QLineEdit.EchoMode.Normal, "")
+        if ok and name.strip():
+            self.newFolderRequested.emit(name.strip(), parent_id)
+
+    def _new_subfolder(self) -> None:
+        folder = self.model.folder_at(self.view.currentIndex())
+        if folder is not None and folder.parent_id is None:
+            self._new_folder(folder.id)
+
+    def _folder_settings(self) -> None:
+        folder = self.model.folder_at(self.view.currentIndex())
+        if folder is not None:
+            self.folderSettingsRequested.emit(folder.id)
+
+    def select_folder(self, folder_id: str) -> None:
+        """Make a folder the current row (after creating it, for instance)."""
+        index = self.model.folder_index(folder_id)
+        if index.isValid():
+            self._quietly(lambda: self.view.setCurrentIndex(index))

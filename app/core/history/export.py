@@ -4,6 +4,10 @@ JSON (format "parley-export", version 2) holds every branch: each message carrie
 `uid` and its parent's `parent_uid`, so `app.core.history.importers.import_parley` rebuilds the
 same tree and importing a file twice adds nothing. Timestamps are given twice: ISO 8601
 (UTC, for people) and `*_ts` Unix seconds (exact). Markdown shows the branch on screen.
+
+Folders go along: a top-level `folders` list (each with its stable `id`, `parent_id`,
+`name`, `position`, `collapsed` and `defaults`) and a `folder_id` on each conversation.
+Files written before folders existed have neither and import as before.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from app.core.think import answer_and_reasoning
 
 if TYPE_CHECKING:
     from app.core.attachments import AttachmentFiles
+    from app.core.history.folders import Folder
     from app.core.history.store import Store
 
 EXPORT_FORMAT = "parley-export"
@@ -134,6 +139,7 @@ def conversation_to_dict(
         "updated_ts": conv.updated_at,
         "model": conv.model,
         "endpoint": conv.endpoint,
+        "folder_id": conv.folder_id,
         "pinned": conv.pinned,
         "archived": conv.archived,
         "tags": list(conv.tags),
@@ -148,22 +154,38 @@ def conversation_to_dict(
     }
 
 
+def folder_to_dict(folder: Folder) -> dict[str, Any]:
+    """One folder as exported."""
+    return {
+        "id": folder.id,
+        "parent_id": folder.parent_id,
+        "name": folder.name,
+        "position": folder.position,
+        "collapsed": folder.collapsed,
+        "defaults": folder.defaults.to_dict(),
+        "created_ts": folder.created_at,
+        "updated_ts": folder.updated_at,
+    }
+
+
 def to_json(
     items: list[tuple[Conversation, list[Message]]],
     options: dict[int, dict[str, Any]] | None = None,
     files: AttachmentFiles | None = None,
+    folders: list[Folder] | None = None,
 ) -> str:
     """Lossless JSON document of the given conversations, every branch included.
 
     `options` maps conversation ids to their saved request options (`Store.get_options`);
     with `files`, attachments and generated images are embedded as data URLs, so the file
-    alone restores a conversation completely.
+    alone restores a conversation completely. `folders` are written as they are given.
     """
     options = options or {}
     doc = {
         "format": EXPORT_FORMAT,
         "version": EXPORT_VERSION,
         "exported_at": datetime.now(tz=UTC).isoformat(timespec="seconds"),
+        "folders": [folder_to_dict(f) for f in folders or []],
         "conversations": [
             conversation_to_dict(c, msgs, options.get(c.id), files) for c, msgs in items
         ],
@@ -171,16 +193,32 @@ def to_json(
     return json.dumps(doc, ensure_ascii=False, indent=2)
 
 
-def export_json(store: Store, ids: list[int] | None = None) -> str:
-    """Lossless JSON of stored conversations (all, or `ids`) with their saved options.
+def export_json(store: Store, ids: list[int] | None = None, *,
+                folder_id: str | None = None) -> str:
+    """Lossless JSON of stored conversations (all, or `ids`) with their saved options and
+    the folders they are in; `folder_id` exports that folder's chats and sub-folders.
 
     The one way every front end (window, CLI, background export) writes a Parley export.
     """
     from app.core.attachments import AttachmentFiles
+    from app.core.history.folders import list_folders
 
+    if folder_id is not None:
+        from app.core.history.folders import folder_conversation_ids
+
+        ids = folder_conversation_ids(store, folder_id)
     items = store.export_conversations(ids)
+    folders = list_folders(store)
+    if ids is not None:
+        # Only the folders the chosen conversations are in (with their parents).
+        by_id = {f.id: f for f in folders}
+        wanted = {str(c.folder_id) for c, _ in items if c.folder_id in by_id}
+        if folder_id is not None:
+            wanted |= {f.id for f in folders if folder_id in (f.id, f.parent_id)}
+        wanted |= {p for f in list(wanted) if (p := by_id[f].parent_id) is not None}
+        folders = [f for f in folders if f.id in wanted]
     return to_json(items, {conv.id: store.get_options(conv.id) for conv, _ in items},
-                   AttachmentFiles.in_data_dir(store.path.parent))
+                   AttachmentFiles.in_data_dir(store.path.parent), folders)
 
 
 _ROLE_LABEL = {

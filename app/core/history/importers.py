@@ -60,6 +60,7 @@ MAX_MESSAGES_PER_CONVERSATION = 100_000
 MAX_TEXT_CHARS = 16 * 1024 * 1024
 MAX_SHORT_CHARS = 10_000
 MAX_TAGS = 200
+MAX_FOLDERS = 10_000
 MAX_EXTRA_DEPTH = 32
 MAX_EXTRA_CHARS = 8 * 1024 * 1024
 MAX_ATTACHMENTS_PER_MESSAGE = 100
@@ -141,6 +142,19 @@ class _Conv:
     options: dict[str, Any] = field(default_factory=dict)
     active_leaf_uid: str | None = None
     endpoint: str | None = None
+    folder_id: str | None = None
+
+
+@dataclass
+class _Folder:
+    id: str
+    parent_id: str | None
+    name: str
+    position: int
+    collapsed: bool
+    defaults: dict[str, Any]
+    created: float
+    updated: float
 
 
 # ---------------------------------------------------------------- reading and checking
@@ -422,8 +436,37 @@ def _parse_parley(data: Any, blobs: dict[str, bytes] | None = None) -> list[_Con
             trashed_at=None if trashed is None else _number(trashed, f"{where}.trashed_ts"),
             options=_object(raw.get("options"), f"{where}.options"),
             active_leaf_uid=None if leaf is None else _uid(leaf, f"{where}.active_leaf_uid"),
+            folder_id=None if raw.get("folder_id") is None
+            else _uid(raw.get("folder_id"), f"{where}.folder_id"),
         )
         out.append(conv)
+    return out
+
+
+def _parse_folders(data: dict[str, Any]) -> list[_Folder]:
+    """The file's folders (none in files written before Parley had folders)."""
+    now = time.time()
+    out: list[_Folder] = []
+    for fi, raw in enumerate(_list(data.get("folders", []), "folders", MAX_FOLDERS)):
+        where = f"folders[{fi}]"
+        if not isinstance(raw, dict):
+            raise _fail(where, "expected an object")
+        position = raw.get("position", 0)
+        if isinstance(position, bool) or not isinstance(position, int):
+            raise _fail(f"{where}.position", "expected a whole number")
+        created = _timestamp(raw, "created", where, now)
+        out.append(_Folder(
+            id=_uid(raw.get("id"), f"{where}.id"),
+            parent_id=None if raw.get("parent_id") is None
+            else _uid(raw.get("parent_id"), f"{where}.parent_id"),
+            name=_text(raw.get("name"), f"{where}.name", limit=MAX_SHORT_CHARS, optional=True,
+                       default="Imported folder"),
+            position=position,
+            collapsed=bool(raw.get("collapsed", False)),
+            defaults=_object(raw.get("defaults"), f"{where}.defaults"),
+            created=created,
+            updated=_timestamp(raw, "updated", where, created),
+        ))
     return out
 
 
@@ -763,11 +806,38 @@ def _store_images(store: Store, conversations: list[_Conv]) -> None:
             msg.image_data = {}
 
 
+def _write_folders(conn: sqlite3.Connection, folders: list[_Folder]) -> set[str]:
+    """Add the file's folders that are not here yet (a folder already here keeps its
+    name and settings); returns the ids conversations may be filed in."""
+    from app.core.history.folders import MAX_NAME, FolderDefaults
+
+    for folder in sorted(folders, key=lambda f: f.parent_id is not None):
+        if conn.execute("SELECT 1 FROM folders WHERE id = ?", (folder.id,)).fetchone():
+            continue
+        parent = folder.parent_id
+        if parent is not None:
+            row = conn.execute("SELECT parent_id FROM folders WHERE id = ?", (parent,)).fetchone()
+            # Folders nest one level: a parent that is missing or itself nested (a
+            # hand-made file) leaves the folder at the top level.
+            if row is None or row[0] is not None:
+                parent = None
+        defaults = FolderDefaults.from_dict(folder.defaults).to_dict()
+        conn.execute(
+            "INSERT INTO folders (id, parent_id, name, position, collapsed, defaults, "
+            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (folder.id, parent, " ".join(folder.name.split())[:MAX_NAME] or "Imported folder",
+             folder.position, int(folder.collapsed), json.dumps(defaults, ensure_ascii=False),
+             folder.created, folder.updated),
+        )
+    return {str(r[0]) for r in conn.execute("SELECT id FROM folders")}
+
+
 def _write(
     store: Store,
     conversations: list[_Conv],
     report: ImportReport,
     blobs: dict[str, bytes] | None = None,
+    folders: list[_Folder] | None = None,
 ) -> ImportReport:
     from app.core.attachments import AttachmentFiles
     from app.core.errors import AttachmentError
@@ -784,7 +854,10 @@ def _write(
     except AttachmentError as exc:
         raise ImportFileError(f"{exc} Nothing was imported.") from exc
     with store.transaction("import the file") as conn:
+        known = _write_folders(conn, folders or [])
         for conv in conversations:
+            if conv.folder_id not in known:
+                conv.folder_id = None
             _write_conversation(conn, conv, report, clean_tags)
     return report
 
@@ -800,13 +873,13 @@ def _write_conversation(
     if is_new:
         cursor = conn.execute(
             "INSERT INTO conversations (uid, title, created_at, updated_at, model, pinned, "
-            "archived, tags, trashed_at, options, endpoint) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "archived, tags, trashed_at, options, endpoint, folder_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 conv.uid, " ".join(conv.title.split()) or "Untitled", conv.created,
                 conv.updated, conv.model, int(conv.pinned), int(conv.archived),
                 json.dumps(clean_tags(conv.tags), ensure_ascii=False), conv.trashed_at,
-                json.dumps(conv.options, ensure_ascii=False), conv.endpoint,
+                json.dumps(conv.options, ensure_ascii=False), conv.endpoint, conv.folder_id,
             ),
         )
         conv_id = cursor.lastrowid
@@ -884,7 +957,8 @@ def _write_conversation(
 def import_parley(store: Store, data: Any) -> ImportReport:
     """Import a parsed Parley export (all or nothing; idempotent by uid)."""
     blobs: dict[str, bytes] = {}
-    return _write(store, _parse_parley(data, blobs), ImportReport("Parley"), blobs)
+    conversations = _parse_parley(data, blobs)
+    return _write(store, conversations, ImportReport("Parley"), blobs, _parse_folders(data))
 
 
 def import_chatgpt(store: Store, data: Any) -> ImportReport:

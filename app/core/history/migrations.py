@@ -564,6 +564,31 @@ CREATE UNIQUE INDEX drafts_one_new_chat ON drafts ((conversation_id IS NULL))
     WHERE conversation_id IS NULL;
 """
 
+_V9_FOLDERS = """
+-- Folders group conversations (one level of nesting: a folder may sit in a top-level
+-- folder, never deeper; the application enforces the depth). Ids are stable text ids
+-- (uuid4 hex) so exports can match them across databases.
+CREATE TABLE folders (
+    id          TEXT    PRIMARY KEY,
+    parent_id   TEXT    REFERENCES folders(id) ON DELETE CASCADE,
+    name        TEXT    NOT NULL,
+    position    INTEGER NOT NULL DEFAULT 0,
+    collapsed   INTEGER NOT NULL DEFAULT 0,
+    -- defaults for new chats made in the folder: {"model": ..., "options": {...}}
+    defaults    TEXT    NOT NULL DEFAULT '{}',
+    created_at  REAL    NOT NULL,
+    updated_at  REAL    NOT NULL
+);
+
+CREATE INDEX folders_parent ON folders (parent_id, position);
+
+-- Deleting a folder moves its conversations out of it; they are never deleted with it.
+ALTER TABLE conversations ADD COLUMN folder_id TEXT
+    REFERENCES folders(id) ON DELETE SET NULL;
+
+CREATE INDEX conversations_folder ON conversations (folder_id);
+"""
+
 #: Parley's schema history. Append only: never edit or reorder a released migration.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial", _V1_INITIAL),
@@ -575,6 +600,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "usage index", _V6_USAGE_INDEX),
     Migration(7, "daily usage summary", _V7_USAGE_DAILY),
     Migration(8, "drafts", _V8_DRAFTS),
+    Migration(9, "folders", _V9_FOLDERS),
 )
 
 

@@ -56,8 +56,16 @@ _M_COLUMNS = ", ".join(f"m.{c.strip()}" for c in _MESSAGE_COLUMNS.split(","))
 _CONVERSATION_SELECT = (
     "SELECT c.id, c.title, c.created_at, c.updated_at, c.model, "
     "(SELECT count(*) FROM messages m WHERE m.conversation_id = c.id), "
-    "c.uid, c.pinned, c.archived, c.tags, c.trashed_at, c.active_leaf_id, c.endpoint "
-    "FROM conversations c"
+    "c.uid, c.pinned, c.archived, c.tags, c.trashed_at, c.active_leaf_id, c.endpoint, "
+    "c.folder_id FROM conversations c"
+)
+
+#: the sidebar's rows: everything `_conversation_from_row` reads except the message count
+#: (0), which would cost a scan of every conversation's messages on each refresh
+_SIDEBAR_SELECT = (
+    "SELECT c.id, c.title, c.created_at, c.updated_at, c.model, 0, "
+    "c.uid, c.pinned, c.archived, c.tags, c.trashed_at, c.active_leaf_id, c.endpoint, "
+    "c.folder_id FROM conversations c"
 )
 
 _ATTACHMENT_COLUMNS = (
@@ -201,10 +209,13 @@ def _conversation_from_row(row: Sequence[Any]) -> Conversation:
         trashed_at=row[10],
         active_leaf_id=row[11],
         endpoint=row[12],
+        folder_id=row[13],
     )
 
 
 def _tags_from_text(text: str | None) -> list[str]:
+    if not text or text == "[]":  # most conversations: no JSON to parse
+        return []
     try:
         value = json.loads(text or "[]")
     except ValueError:
@@ -346,23 +357,42 @@ class Store:
     # ------------------------------------------------------------------ conversations
 
     def create_conversation(
-        self, title: str = "New chat", model: str | None = None, endpoint: str | None = None
+        self,
+        title: str = "New chat",
+        model: str | None = None,
+        endpoint: str | None = None,
+        *,
+        folder_id: str | None = None,
     ) -> Conversation:
-        """Create an empty conversation (talking to `endpoint`; None: the built-in one)."""
+        """Create an empty conversation (talking to `endpoint`; None: the built-in one),
+        filed in the folder `folder_id` when given."""
         now = time.time()
         title = _clean_title(title)
         uid = new_uid()
         with self._writing("create a conversation") as conn:
+            columns = "title, created_at, updated_at, model, uid, endpoint"
+            values: tuple[Any, ...] = (title, now, now, model, uid, endpoint)
+            if folder_id is not None:
+                # Named only when given: the same call works on a database opened at an
+                # older schema version (upgrade tests and tools build those).
+                if conn.execute(
+                    "SELECT 1 FROM folders WHERE id = ?", (folder_id,)
+                ).fetchone() is None:
+                    raise StorageError(
+                        "The folder for the new chat no longer exists. Choose another folder."
+                    )
+                columns += ", folder_id"
+                values += (folder_id,)
             cursor = conn.execute(
-                "INSERT INTO conversations (title, created_at, updated_at, model, uid, endpoint) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (title, now, now, model, uid, endpoint),
+                f"INSERT INTO conversations ({columns}) "
+                f"VALUES ({', '.join('?' * len(values))})",
+                values,
             )
             new_id = cursor.lastrowid
         assert new_id is not None
         return Conversation(
             id=new_id, title=title, created_at=now, updated_at=now, model=model, uid=uid,
-            endpoint=endpoint,
+            endpoint=endpoint, folder_id=folder_id,
         )
 
     @staticmethod
@@ -401,6 +431,20 @@ class Store:
                 f"{_CONVERSATION_SELECT}{where} "
                 "ORDER BY c.pinned DESC, c.updated_at DESC, c.id DESC LIMIT ? OFFSET ?",
                 (*params, -1 if limit is None else limit, offset),
+            ).fetchall()
+        return [_conversation_from_row(row) for row in rows]
+
+    def sidebar_conversations(
+        self, *, archived: bool | None = False, tag: str | None = None
+    ) -> list[Conversation]:
+        """Every conversation the sidebar shows for a filter, in `list_conversations` order,
+        without message counts (`message_count` is 0): cheap enough for all of them at once."""
+        where, params = self._list_filter(archived, tag, False)
+        with self._reading("list the conversations") as conn:
+            rows = conn.execute(
+                f"{_SIDEBAR_SELECT}{where} "
+                "ORDER BY c.pinned DESC, c.updated_at DESC, c.id DESC",
+                params,
             ).fetchall()
         return [_conversation_from_row(row) for row in rows]
 

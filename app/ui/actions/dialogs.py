@@ -135,6 +135,18 @@ class Dialogs:
         dialog.openRequested.connect(self.open_search_result)
         dialog.open()
 
+    def search_for(self, text: str) -> None:
+        """Open the full-text search with `text` already searched for."""
+        from app.ui.search_dialog import SearchDialog
+
+        dialog = SearchDialog(self.controller.search, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.openRequested.connect(self.open_search_result)
+        dialog.field.setText(text)
+        dialog.open()
+        if text:
+            dialog.run_search()
+
     def open_search_result(self, conversation_id: int, message_id: int) -> None:
         """Open the conversation of a search hit and scroll to the message."""
         self.controller.open_conversation(conversation_id)
