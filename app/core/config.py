@@ -93,6 +93,8 @@ class Settings:
     daily_budget: float | None = None
     #: over a budget, sending asks first (`parley ask` refuses without --over-budget)
     ask_over_budget: bool = False
+    #: folder (inside one the user already syncs) that history is synced through; "" = off
+    sync_folder: str = ""
 
     def effective_base_url(self) -> str:
         """$OPENROUTER_BASE_URL wins over the saved value, so a shell can point anywhere."""

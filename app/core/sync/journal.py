@@ -1,0 +1,140 @@
+"""Capturing local changes: the outbox the triggers fill, turned into ops with clocks.
+
+Triggers (migration 8) record the uid of every conversation, message and prompt changed
+by anything that writes the database: the window, `parley ask`, imports. When sync is
+switched on, everything already there is recorded once. Each op gets a clock
+`(timestamp in ms, device)` later than any clock this device has seen for the entity, so
+a change made here after merging another device's change wins over it on every device,
+whatever the two computers' clocks say.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterator
+
+from app.core.history.store import Store
+from app.core.sync.entities import KINDS, NOT_YET
+from app.core.sync.layout import new_device_id
+from app.core.sync.segments import Op
+
+#: outbox entries turned into one segment at most
+CHUNK = 2000
+
+
+def now_ms() -> int:
+    """The wall clock in milliseconds (the timestamp part of a clock)."""
+    return int(time.time() * 1000)
+
+
+def device_id(store: Store) -> str:
+    """This database's device id, made on first use and kept in the database."""
+    with store.transaction("set up sync") as conn:
+        row = conn.execute("SELECT device_id FROM sync_state WHERE id = 1").fetchone()
+        if row[0]:
+            return str(row[0])
+        device = new_device_id()
+        conn.execute("UPDATE sync_state SET device_id = ? WHERE id = 1", (device,))
+        return device
+
+
+def start_capture(store: Store) -> bool:
+    """Switch change capture on; the first time, record everything already stored.
+
+    Returns True when capture was just switched on.
+    """
+    with store.transaction("start recording changes to sync") as conn:
+        if conn.execute("SELECT capturing FROM sync_state WHERE id = 1").fetchone()[0]:
+            return False
+        for kind in KINDS.values():
+            conn.execute(
+                f"INSERT INTO sync_outbox (kind, uid) SELECT ?, uid FROM ({kind.all_uids_sql})"
+                " WHERE uid IS NOT NULL",
+                (kind.name,),
+            )
+        conn.execute("UPDATE sync_state SET capturing = 1 WHERE id = 1")
+        return True
+
+
+def pending_count(store: Store) -> int:
+    """How many entities have local changes not yet written to the sync folder."""
+    with store.reading("count the changes to sync") as conn:
+        return int(conn.execute(
+            "SELECT count(*) FROM (SELECT DISTINCT kind, uid FROM sync_outbox)"
+        ).fetchone()[0])
+
+
+def _clock_after(conn: sqlite3.Connection, kind: str, uid: str) -> tuple[int, bool]:
+    """A timestamp later than any seen for the entity, and whether it is deleted."""
+    row = conn.execute(
+        "SELECT ts, deleted FROM sync_clock WHERE kind = ? AND uid = ?", (kind, uid)
+    ).fetchone()
+    now = now_ms()
+    if row is None:
+        return now, False
+    return max(now, int(row[0]) + 1), bool(row[1])
+
+
+def outgoing(store: Store, device: str) -> Iterator[tuple[list[Op], int]]:
+    """Batches of ops for the local changes, each with the outbox position it covers.
+
+    Each batch's clocks are committed before it is yielded; the caller writes the segment
+    and then calls `done(store, position)`. A batch that never reaches the folder is sent
+    again next time (with a newer clock: merging is idempotent).
+    """
+    with store.reading("read the changes to sync") as conn:
+        row = conn.execute("SELECT max(seq) FROM sync_outbox").fetchone()
+    last = row[0]
+    if last is None:
+        return
+    after = 0
+    while True:
+        with store.transaction("prepare the changes to sync") as conn:
+            rows = conn.execute(
+                "SELECT seq, kind, uid FROM sync_outbox WHERE seq > ? AND seq <= ? "
+                "ORDER BY seq LIMIT ?",
+                (after, last, CHUNK),
+            ).fetchall()
+            if not rows:
+                return
+            after = int(rows[-1][0])
+            seen: set[tuple[str, str]] = set()
+            keyed: list[tuple[tuple[int, int, object], Op]] = []
+            deletions: list[Op] = []
+            for _seq, kind_name, uid in rows:
+                if (kind_name, uid) in seen or kind_name not in KINDS:
+                    continue
+                seen.add((kind_name, uid))
+                kind = KINDS[kind_name]
+                state = kind.read(conn, uid)
+                if state == NOT_YET:
+                    continue
+                ts, deleted = _clock_after(conn, kind_name, uid)
+                if deleted:
+                    continue  # deleted everywhere already: deletions are final
+                if state is None:
+                    op = Op(kind_name, uid, ts, device, None)
+                    deletions.append(op)
+                else:
+                    assert isinstance(state, tuple)
+                    sort_key, data = state
+                    op = Op(kind_name, uid, ts, device, data)
+                    keyed.append(((kind.order, 0, sort_key), op))
+                conn.execute(
+                    "INSERT OR REPLACE INTO sync_clock (kind, uid, ts, device, deleted) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (kind_name, uid, ts, device, int(op.data is None)),
+                )
+            keyed.sort(key=lambda item: item[0])
+            ops = [op for _key, op in keyed] + deletions
+        if ops:
+            yield ops, after
+        else:
+            done(store, after)
+
+
+def done(store: Store, position: int) -> None:
+    """Forget outbox entries up to `position`: they are in the sync folder."""
+    with store.transaction("mark changes as synced") as conn:
+        conn.execute("DELETE FROM sync_outbox WHERE seq <= ?", (position,))

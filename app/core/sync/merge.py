@@ -1,0 +1,127 @@
+"""Merging received ops: by uid, idempotent, in any order, last writer wins.
+
+Rules (docs/sync.md, "How changes merge"):
+- Each entity keeps the clock `(timestamp ms, device id)` of the state it holds. A
+  received state replaces it only when its clock is greater; equal or older ones are
+  ignored, so applying an op twice, or ops in another order, ends in the same state.
+- A deletion is final: once an entity is deleted (tombstone), no later state revives it.
+  Changes to a deleted conversation's messages are dropped.
+- An op referring to something not here yet (a reply whose prompt comes from a device not
+  read yet) is parked and applied as soon as that arrives.
+- Ops of a kind this Parley does not know (from a newer Parley) are parked until it does.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+
+from app.core.sync.entities import KINDS, ApplyContext, Missing
+from app.core.sync.segments import Op
+
+
+class BadOp(Exception):
+    """An op whose state cannot be stored (wrong fields or values)."""
+
+
+def _clock(conn: sqlite3.Connection, kind: str, uid: str) -> tuple[int, str, bool] | None:
+    row = conn.execute(
+        "SELECT ts, device, deleted FROM sync_clock WHERE kind = ? AND uid = ?", (kind, uid)
+    ).fetchone()
+    return None if row is None else (int(row[0]), str(row[1]), bool(row[2]))
+
+
+def _set_clock(conn: sqlite3.Connection, kind: str, uid: str, ts: int, device: str, *,
+               deleted: bool) -> None:
+    conn.execute(
+        "INSERT OR REPLACE INTO sync_clock (kind, uid, ts, device, deleted) VALUES (?, ?, ?, ?, ?)",
+        (kind, uid, ts, device, int(deleted)),
+    )
+
+
+def _park(conn: sqlite3.Connection, op: Op, wait_kind: str, wait_uid: str) -> None:
+    old = conn.execute(
+        "SELECT op FROM sync_parked WHERE kind = ? AND uid = ?", (op.kind, op.uid)
+    ).fetchone()
+    if old is not None:
+        parked = Op.from_json(old[0])
+        if (parked.ts, parked.device) >= (op.ts, op.device):
+            return
+    conn.execute(
+        "INSERT OR REPLACE INTO sync_parked (kind, uid, op, wait_kind, wait_uid) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (op.kind, op.uid, op.to_json(), wait_kind, wait_uid),
+    )
+
+
+def apply_op(ctx: ApplyContext, op: Op) -> bool:
+    """Apply one op; True when it changed something or was parked, False when ignored."""
+    conn = ctx.conn
+    kind = KINDS.get(op.kind)
+    if kind is None:
+        _park(conn, op, "", "")
+        return True
+    clock = _clock(conn, op.kind, op.uid)
+    if clock is not None and clock[2]:
+        return False  # deleted for good
+    if op.data is None:
+        _set_clock(conn, op.kind, op.uid, op.ts, op.device, deleted=True)
+        ctx.tombstones.clear()
+        kind.delete(ctx, op.uid)
+        for dead_kind, dead_uid in ctx.tombstones:
+            _set_clock(conn, dead_kind, dead_uid, op.ts, op.device, deleted=True)
+        conn.execute("DELETE FROM sync_parked WHERE kind = ? AND uid = ?", (op.kind, op.uid))
+        return True
+    if clock is not None and (clock[0], clock[1]) >= (op.ts, op.device):
+        return False
+    try:
+        kind.put(ctx, op.uid, op.data)
+    except Missing as missing:
+        waited = _clock(conn, missing.kind, missing.uid)
+        if waited is not None and waited[2]:
+            return False  # what it belongs to was deleted: so is this change
+        _park(conn, op, missing.kind, missing.uid)
+        return True
+    except (KeyError, TypeError, ValueError, sqlite3.IntegrityError) as exc:
+        raise BadOp(f"{op.kind} {op.uid}: {exc}") from exc
+    _set_clock(conn, op.kind, op.uid, op.ts, op.device, deleted=False)
+    return True
+
+
+def apply_parked(ctx: ApplyContext) -> int:
+    """Apply parked ops whose wait is over; returns how many were taken off the shelf."""
+    conn = ctx.conn
+    total = 0
+    while True:
+        rows = conn.execute(
+            "SELECT p.kind, p.uid, p.op FROM sync_parked p WHERE "
+            "(p.wait_kind = '' AND p.kind IN (SELECT value FROM json_each(?))) OR EXISTS "
+            "(SELECT 1 FROM sync_clock c WHERE c.kind = p.wait_kind AND c.uid = p.wait_uid)",
+            (json.dumps(list(KINDS)),),
+        ).fetchall()
+        if not rows:
+            return total
+        for kind, uid, text in rows:
+            conn.execute("DELETE FROM sync_parked WHERE kind = ? AND uid = ?", (kind, uid))
+            apply_op(ctx, Op.from_json(text))
+        total += len(rows)
+        # Ops parked again on something that still is not here would come back forever:
+        # go round only while the shelf of ready ops shrinks.
+        still = conn.execute(
+            "SELECT count(*) FROM sync_parked p WHERE EXISTS (SELECT 1 FROM sync_clock c "
+            "WHERE c.kind = p.wait_kind AND c.uid = p.wait_uid)"
+        ).fetchone()[0]
+        if not still or still >= len(rows):
+            return total
+
+
+def apply_ops(ctx: ApplyContext, ops: Iterable[Op]) -> int:
+    """Apply a segment's ops, then whatever they unblocked; returns how many changed things."""
+    ctx.conn.execute("UPDATE sync_state SET applying = 1 WHERE id = 1")
+    try:
+        applied = sum(apply_op(ctx, op) for op in ops)
+        apply_parked(ctx)
+    finally:
+        ctx.conn.execute("UPDATE sync_state SET applying = 0 WHERE id = 1")
+    return applied
