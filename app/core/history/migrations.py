@@ -576,6 +576,8 @@ CREATE TABLE sync_clock (
     ts       INTEGER NOT NULL,
     device   TEXT    NOT NULL,
     deleted  INTEGER NOT NULL DEFAULT 0,
+    -- kinds merged field by field: {"field": [value, ts, device]} as last synced
+    state    TEXT,
     PRIMARY KEY (kind, uid)
 ) WITHOUT ROWID;
 

@@ -80,6 +80,9 @@ class EntityKind:
     delete: Callable[[ApplyContext, str], None]
     #: SQL listing every uid of this kind, oldest first: captured when sync is switched on
     all_uids_sql: str
+    #: merged field by field, each field with its own clock (edits of different fields on
+    #: two devices both survive); otherwise the whole state is one value
+    by_field: bool = False
 
 
 # ---------------------------------------------------------------- conversations
@@ -305,7 +308,8 @@ KINDS: dict[str, EntityKind] = {
     kind.name: kind
     for kind in (
         EntityKind("conversation", 0, _read_conversation, _put_conversation,
-                   _delete_conversation, "SELECT uid FROM conversations ORDER BY id"),
+                   _delete_conversation, "SELECT uid FROM conversations ORDER BY id",
+                   by_field=True),
         EntityKind("message", 1, _read_message, _put_message, _delete_message,
                    "SELECT uid FROM messages WHERE status <> 'streaming' ORDER BY id"),
         EntityKind("prompt", 2, _read_prompt, _put_prompt, _delete_prompt,

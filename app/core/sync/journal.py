@@ -10,12 +10,14 @@ whatever the two computers' clocks say.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from collections.abc import Iterator
+from typing import Any
 
 from app.core.history.store import Store
-from app.core.sync.entities import KINDS, NOT_YET
+from app.core.sync.entities import KINDS, EntityKind
 from app.core.sync.layout import new_device_id
 from app.core.sync.segments import Op
 
@@ -65,15 +67,51 @@ def pending_count(store: Store) -> int:
         ).fetchone()[0])
 
 
-def _clock_after(conn: sqlite3.Connection, kind: str, uid: str) -> tuple[int, bool]:
-    """A timestamp later than any seen for the entity, and whether it is deleted."""
+#: key of a by-field state that holds each field's clock: {"field": [ts, device]}
+CLOCK_KEY = "_clock"
+
+
+def _local_op(
+    conn: sqlite3.Connection, kind: EntityKind, uid: str, data: dict[str, Any] | None,
+    device: str,
+) -> Op | None:
+    """The op for an entity's current state (None: deleted); None when there is nothing
+    to send. Records the op's clock as the one this device holds."""
     row = conn.execute(
-        "SELECT ts, deleted FROM sync_clock WHERE kind = ? AND uid = ?", (kind, uid)
+        "SELECT ts, deleted, state FROM sync_clock WHERE kind = ? AND uid = ?", (kind.name, uid)
     ).fetchone()
     now = now_ms()
-    if row is None:
-        return now, False
-    return max(now, int(row[0]) + 1), bool(row[1])
+    if row is not None and row[1]:
+        return None  # deleted everywhere already: deletions are final
+    after = now if row is None else max(now, int(row[0]) + 1)
+    state: dict[str, Any] | None = None
+    if data is None:
+        op = Op(kind.name, uid, after, device, None)
+    elif kind.by_field:
+        known: dict[str, Any] = json.loads(row[2]) if row is not None and row[2] else {}
+        clocks: dict[str, list[Any]] = {}
+        state = dict(known)
+        for name, value in data.items():
+            had = known.get(name)
+            if had is not None and had[0] == value:
+                clocks[name] = [had[1], had[2]]
+            else:
+                ts = now if had is None else max(now, int(had[1]) + 1)
+                clocks[name] = [ts, device]
+                state[name] = [value, ts, device]
+        if state == known:
+            return None  # nothing changed that other devices do not have
+        top = max((c[0], c[1]) for c in clocks.values())
+        op = Op(kind.name, uid, int(top[0]), str(top[1]), {**data, CLOCK_KEY: clocks})
+    else:
+        op = Op(kind.name, uid, after, device, data)
+    conn.execute(
+        "INSERT OR REPLACE INTO sync_clock (kind, uid, ts, device, deleted, state) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (kind.name, uid, op.ts, op.device, int(data is None),
+         None if state is None else json.dumps(state, ensure_ascii=False)),
+    )
+    return op
 
 
 def outgoing(store: Store, device: str) -> Iterator[tuple[list[Op], int]]:
@@ -100,7 +138,7 @@ def outgoing(store: Store, device: str) -> Iterator[tuple[list[Op], int]]:
                 return
             after = int(rows[-1][0])
             seen: set[tuple[str, str]] = set()
-            keyed: list[tuple[tuple[int, int, object], Op]] = []
+            keyed: list[tuple[tuple[int, Any], Op]] = []
             deletions: list[Op] = []
             for _seq, kind_name, uid in rows:
                 if (kind_name, uid) in seen or kind_name not in KINDS:
@@ -108,24 +146,16 @@ def outgoing(store: Store, device: str) -> Iterator[tuple[list[Op], int]]:
                 seen.add((kind_name, uid))
                 kind = KINDS[kind_name]
                 state = kind.read(conn, uid)
-                if state == NOT_YET:
+                if isinstance(state, str):  # NOT_YET
                     continue
-                ts, deleted = _clock_after(conn, kind_name, uid)
-                if deleted:
-                    continue  # deleted everywhere already: deletions are final
+                data = None if state is None else state[1]
+                op = _local_op(conn, kind, uid, data, device)
+                if op is None:
+                    continue
                 if state is None:
-                    op = Op(kind_name, uid, ts, device, None)
                     deletions.append(op)
                 else:
-                    assert isinstance(state, tuple)
-                    sort_key, data = state
-                    op = Op(kind_name, uid, ts, device, data)
-                    keyed.append(((kind.order, 0, sort_key), op))
-                conn.execute(
-                    "INSERT OR REPLACE INTO sync_clock (kind, uid, ts, device, deleted) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    (kind_name, uid, ts, device, int(op.data is None)),
-                )
+                    keyed.append(((kind.order, state[0]), op))
             keyed.sort(key=lambda item: item[0])
             ops = [op for _key, op in keyed] + deletions
         if ops:

@@ -16,8 +16,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
+from typing import Any
 
 from app.core.sync.entities import KINDS, ApplyContext, Missing
+from app.core.sync.journal import CLOCK_KEY
 from app.core.sync.segments import Op
 
 
@@ -33,10 +35,11 @@ def _clock(conn: sqlite3.Connection, kind: str, uid: str) -> tuple[int, str, boo
 
 
 def _set_clock(conn: sqlite3.Connection, kind: str, uid: str, ts: int, device: str, *,
-               deleted: bool) -> None:
+               deleted: bool, state: str | None = None) -> None:
     conn.execute(
-        "INSERT OR REPLACE INTO sync_clock (kind, uid, ts, device, deleted) VALUES (?, ?, ?, ?, ?)",
-        (kind, uid, ts, device, int(deleted)),
+        "INSERT OR REPLACE INTO sync_clock (kind, uid, ts, device, deleted, state) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (kind, uid, ts, device, int(deleted), state),
     )
 
 
@@ -73,10 +76,16 @@ def apply_op(ctx: ApplyContext, op: Op) -> bool:
             _set_clock(conn, dead_kind, dead_uid, op.ts, op.device, deleted=True)
         conn.execute("DELETE FROM sync_parked WHERE kind = ? AND uid = ?", (op.kind, op.uid))
         return True
-    if clock is not None and (clock[0], clock[1]) >= (op.ts, op.device):
+    data, state = op.data, None
+    if kind.by_field:
+        merged = _merge_fields(conn, op)
+        if merged is None:
+            return False
+        data, state = merged
+    elif clock is not None and (clock[0], clock[1]) >= (op.ts, op.device):
         return False
     try:
-        kind.put(ctx, op.uid, op.data)
+        kind.put(ctx, op.uid, data)
     except Missing as missing:
         waited = _clock(conn, missing.kind, missing.uid)
         if waited is not None and waited[2]:
@@ -85,8 +94,39 @@ def apply_op(ctx: ApplyContext, op: Op) -> bool:
         return True
     except (KeyError, TypeError, ValueError, sqlite3.IntegrityError) as exc:
         raise BadOp(f"{op.kind} {op.uid}: {exc}") from exc
-    _set_clock(conn, op.kind, op.uid, op.ts, op.device, deleted=False)
+    ts, device = (op.ts, op.device) if clock is None else max((clock[0], clock[1]),
+                                                                (op.ts, op.device))
+    _set_clock(conn, op.kind, op.uid, ts, device, deleted=False, state=state)
     return True
+
+
+def _merge_fields(conn: sqlite3.Connection, op: Op) -> tuple[dict[str, Any], str] | None:
+    """For kinds merged field by field: the state to store (each field from whichever
+    side has the later clock for it) and its clocks; None when nothing here changes."""
+    assert op.data is not None
+    row = conn.execute(
+        "SELECT state FROM sync_clock WHERE kind = ? AND uid = ?", (op.kind, op.uid)
+    ).fetchone()
+    known: dict[str, Any] = json.loads(row[0]) if row is not None and row[0] else {}
+    clocks = op.data.get(CLOCK_KEY)
+    if not isinstance(clocks, dict):
+        raise BadOp(f"{op.kind} {op.uid}: the clocks of its fields are missing")
+    state = dict(known)
+    changed = False
+    for name, value in op.data.items():
+        if name == CLOCK_KEY:
+            continue
+        clock = clocks.get(name)
+        theirs = (int(clock[0]), str(clock[1])) if isinstance(clock, list) and len(
+            clock) == 2 else (op.ts, op.device)
+        had = known.get(name)
+        if had is None or theirs > (int(had[1]), str(had[2])):
+            state[name] = [value, *theirs]
+            changed = True
+    if not changed:
+        return None
+    values = {name: entry[0] for name, entry in state.items()}
+    return values, json.dumps(state, ensure_ascii=False)
 
 
 def apply_parked(ctx: ApplyContext) -> int:
