@@ -439,3 +439,30 @@ def test_segment_files_are_sealed_with_checksums_without_a_passphrase(
     assert data.startswith(b"PSYNC1P")
     folder = json.loads(Layout(laptop.shared).folder_file.read_text())
     assert folder["encryption"] == "none"
+
+
+def test_changes_waiting_on_each_other_all_apply_when_the_first_arrives(
+    trio: list[Device],
+) -> None:
+    from app.core.sync.crypto import Codec
+    from app.core.sync.entities import ApplyContext
+    from app.core.sync.merge import apply_ops
+    from app.core.sync.segments import read_segment
+
+    laptop, desktop, _tablet = trio
+    uid = _chat(laptop, "Chain", "first", "second", "third", "fourth")
+    laptop.sync()
+    device = journal.device_id(laptop.store)
+    ops = read_segment(Layout(laptop.shared), Codec(None), device, 1)
+    conversation = [op for op in ops if op.kind == "conversation"]
+    messages = [op for op in ops if op.kind == "message"]
+    # Each reply arrives before the message it follows (as when they come from devices
+    # read in the opposite order): each one waits for the one before it.
+    batches = [conversation + [messages[3]], [messages[2]], [messages[1]], [messages[0]]]
+    for batch in batches:
+        with desktop.store.transaction("apply") as conn:
+            apply_ops(ApplyContext(conn), batch)
+    contents = [m.content for m in desktop.store.get_messages(desktop.conv_id(uid))]
+    assert sorted(contents) == ["first", "fourth", "second", "third"]
+    assert [m.content for m in desktop.store.get_thread(desktop.conv_id(uid))] == [
+        "first", "second", "third", "fourth"]

@@ -130,7 +130,8 @@ def _merge_fields(conn: sqlite3.Connection, op: Op) -> tuple[dict[str, Any], str
 
 
 def apply_parked(ctx: ApplyContext) -> int:
-    """Apply parked ops whose wait is over; returns how many were taken off the shelf."""
+    """Apply parked ops whose wait is over (and what they unblock); returns how many left
+    the shelf."""
     conn = ctx.conn
     total = 0
     while True:
@@ -142,18 +143,16 @@ def apply_parked(ctx: ApplyContext) -> int:
         ).fetchall()
         if not rows:
             return total
+        before = conn.execute("SELECT count(*) FROM sync_parked").fetchone()[0]
         for kind, uid, text in rows:
             conn.execute("DELETE FROM sync_parked WHERE kind = ? AND uid = ?", (kind, uid))
             apply_op(ctx, Op.from_json(text))
-        total += len(rows)
-        # Ops parked again on something that still is not here would come back forever:
-        # go round only while the shelf of ready ops shrinks.
-        still = conn.execute(
-            "SELECT count(*) FROM sync_parked p WHERE EXISTS (SELECT 1 FROM sync_clock c "
-            "WHERE c.kind = p.wait_kind AND c.uid = p.wait_uid)"
-        ).fetchone()[0]
-        if not still or still >= len(rows):
+        after = conn.execute("SELECT count(*) FROM sync_parked").fetchone()[0]
+        # An op parked again on something still missing would come back forever: go
+        # round only while the shelf shrinks (what left it may unblock others).
+        if after >= before:
             return total
+        total += before - after
 
 
 def apply_ops(ctx: ApplyContext, ops: Iterable[Op]) -> int:
