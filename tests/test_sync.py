@@ -466,3 +466,30 @@ def test_changes_waiting_on_each_other_all_apply_when_the_first_arrives(
     assert sorted(contents) == ["first", "fourth", "second", "third"]
     assert [m.content for m in desktop.store.get_thread(desktop.conv_id(uid))] == [
         "first", "second", "third", "fourth"]
+
+
+def test_a_branch_chosen_here_is_not_replaced_when_an_older_choice_arrives_late(
+    trio: list[Device],
+) -> None:
+    from app.core.sync.crypto import Codec
+    from app.core.sync.entities import ApplyContext
+    from app.core.sync.merge import apply_ops
+    from app.core.sync.segments import read_segment
+
+    laptop, desktop, _tablet = trio
+    uid = _chat(laptop, "Branches", "question", "laptop reply")
+    laptop.sync()
+    ops = read_segment(Layout(laptop.shared), Codec(None), journal.device_id(laptop.store), 1)
+    # The desktop hears that the laptop shows its reply before the reply itself arrives
+    # (the sync tool delivered another device's copy of the conversation first).
+    early = [op for op in ops if op.kind == "conversation" or op.data and op.data.get(
+        "content") == "question"]
+    with desktop.store.transaction("apply") as conn:
+        apply_ops(ApplyContext(conn), early)
+    # Meanwhile the desktop's user goes on: their own message is what they see last.
+    desktop.store.add_message(desktop.conv_id(uid), Role.USER, "desktop follow-up")
+    settle(trio)
+    for device in trio:
+        shown = [m.content for m in device.store.get_thread(device.conv_id(uid))]
+        assert shown == ["question", "desktop follow-up"], device.name
+    assert laptop.export() == desktop.export()

@@ -240,15 +240,20 @@ def _put_message(ctx: ApplyContext, uid: str, data: dict[str, Any]) -> None:
         )
     for sha in message_blobs(data):
         ctx.want_blob(sha)
-    # A conversation received earlier may be waiting for this message to show it.
+    # A conversation received earlier may be waiting for this message to show it, unless
+    # the branch shown has changed since (here or on another device).
     waiting = conn.execute(
-        "SELECT conversation_uid FROM sync_leaf_wanted WHERE leaf_uid = ?", (uid,)
+        "SELECT w.conversation_uid, json_extract(c.state, '$.leaf[0]') FROM sync_leaf_wanted w "
+        "LEFT JOIN sync_clock c ON c.kind = 'conversation' AND c.uid = w.conversation_uid "
+        "WHERE w.leaf_uid = ?",
+        (uid,),
     ).fetchall()
-    for (waiting_uid,) in waiting:
-        conn.execute(
-            "UPDATE conversations SET active_leaf_id = ? WHERE uid = ? AND id = ?",
-            (msg_id, waiting_uid, conv_id),
-        )
+    for waiting_uid, shown in waiting:
+        if shown == uid:
+            conn.execute(
+                "UPDATE conversations SET active_leaf_id = ? WHERE uid = ? AND id = ?",
+                (msg_id, waiting_uid, conv_id),
+            )
         conn.execute("DELETE FROM sync_leaf_wanted WHERE conversation_uid = ?", (waiting_uid,))
 
 
