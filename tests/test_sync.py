@@ -458,7 +458,7 @@ def test_changes_waiting_on_each_other_all_apply_when_the_first_arrives(
     messages = [op for op in ops if op.kind == "message"]
     # Each reply arrives before the message it follows (as when they come from devices
     # read in the opposite order): each one waits for the one before it.
-    batches = [conversation + [messages[3]], [messages[2]], [messages[1]], [messages[0]]]
+    batches = [[*conversation, messages[3]], [messages[2]], [messages[1]], [messages[0]]]
     for batch in batches:
         with desktop.store.transaction("apply") as conn:
             apply_ops(ApplyContext(conn), batch)
@@ -482,8 +482,8 @@ def test_a_branch_chosen_here_is_not_replaced_when_an_older_choice_arrives_late(
     ops = read_segment(Layout(laptop.shared), Codec(None), journal.device_id(laptop.store), 1)
     # The desktop hears that the laptop shows its reply before the reply itself arrives
     # (the sync tool delivered another device's copy of the conversation first).
-    early = [op for op in ops if op.kind == "conversation" or op.data and op.data.get(
-        "content") == "question"]
+    early = [op for op in ops if op.kind == "conversation" or (op.data and op.data.get(
+        "content") == "question")]
     with desktop.store.transaction("apply") as conn:
         apply_ops(ApplyContext(conn), early)
     # Meanwhile the desktop's user goes on: their own message is what they see last.

@@ -10,7 +10,22 @@ import pytest
 
 from app.core.domain import MessageStatus, Role
 from app.core.history import prompts as prompt_lib
+from app.core.sync import RoundReport, journal
 from tests.sync_devices import Device, settle
+
+
+class SkewedDevice(Device):
+    """A device whose clock is off by `skew_ms` (clocks only matter when it syncs)."""
+
+    skew_ms = 0
+
+    def sync(self) -> RoundReport:
+        real = journal.now_ms
+        journal.now_ms = lambda: real() + self.skew_ms  # type: ignore[method-assign]
+        try:
+            return super().sync()
+        finally:
+            journal.now_ms = real  # type: ignore[method-assign]
 
 
 class Player:
@@ -107,17 +122,20 @@ class Player:
         self.streaming.clear()
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6])
 def test_random_edits_on_three_devices_converge_to_the_same_history(
     seed: int, tmp_path: Path
 ) -> None:
     rng = random.Random(seed)
     shared = tmp_path / "shared"
     shared.mkdir()
-    devices = [Device(tmp_path, name, shared) for name in ("one", "two", "three")]
+    devices = [SkewedDevice(tmp_path, name, shared) for name in ("one", "two", "three")]
+    # One computer's clock is an hour behind, another's two minutes ahead.
+    for device, skew in zip(devices, rng.sample([0, -3_600_000, 120_000], 3), strict=True):
+        device.skew_ms = skew
     players = [Player(d, random.Random(rng.random())) for d in devices]
     try:
-        for _ in range(80):
+        for _ in range(120):
             rng.choice(players).step()
             if rng.random() < 0.3:
                 rng.choice(devices).sync()
