@@ -32,7 +32,12 @@ class Missing(Exception):
 
 @dataclass
 class ApplyContext:
-    """What handlers need while applying received changes inside one transaction."""
+    """What handlers need while applying received changes inside one transaction.
+
+    New messages are staged and stored together by `flush`: SQLite's full-text index
+    writes its pending terms at the end of every statement, so one INSERT of a whole
+    segment's messages costs a fraction of one INSERT per message.
+    """
 
     conn: sqlite3.Connection
     #: called with every attachment hash a received message refers to
@@ -40,9 +45,15 @@ class ApplyContext:
     #: (kind, uid) of entities deleted as a consequence (a deleted message's replies)
     tombstones: list[tuple[str, str]] = field(default_factory=list)
     _ids: dict[tuple[str, str], int] = field(default_factory=dict)
+    _staged: list[tuple[Any, ...]] = field(default_factory=list)
+    _staged_attachments: list[tuple[Any, ...]] = field(default_factory=list)
+    _staged_ids: dict[str, int] = field(default_factory=dict)
+    _next_id: int = 0
 
     def local_id(self, table: str, uid: str) -> int | None:
         """The local row id of `uid` in `table` (conversations or messages), or None."""
+        if table == "messages" and uid in self._staged_ids:
+            return self._staged_ids[uid]
         key = (table, uid)
         found = self._ids.get(key)
         if found is not None:
@@ -62,6 +73,71 @@ class ApplyContext:
     def forget_all(self) -> None:
         """Drop every remembered id (rows were deleted in cascade)."""
         self._ids.clear()
+
+    def stage_message(
+        self, uid: str, row: tuple[Any, ...], attachments: list[list[Any]]
+    ) -> int:
+        """Queue a new message (`row`: conversation_id, parent_id, then _MSG_FIELDS);
+        returns the id it will have."""
+        if not self._staged:
+            self._next_id = int(self.conn.execute(
+                "SELECT coalesce(max(id), 0) + 1 FROM messages").fetchone()[0])
+        new_id = self._next_id
+        self._next_id += 1
+        self._staged.append((new_id, uid, *row))
+        self._staged_attachments.extend(
+            (new_id, pos, *att) for pos, att in enumerate(attachments))
+        self._staged_ids[uid] = new_id
+        return new_id
+
+    def flush(self) -> None:
+        """Store the staged messages (parents first) and show any a conversation waits for."""
+        if not self._staged:
+            return
+        conn = self.conn
+        columns = f"id, uid, conversation_id, parent_id, {', '.join(_MSG_FIELDS)}"
+        conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS sync_stage ({columns})")
+        conn.executemany(
+            f"INSERT INTO temp.sync_stage VALUES ({', '.join('?' for _ in self._staged[0])})",
+            self._staged,
+        )
+        conn.execute(
+            f"INSERT INTO main.messages ({columns}) SELECT {columns} FROM temp.sync_stage "
+            "ORDER BY id"
+        )
+        conn.execute("DELETE FROM temp.sync_stage")
+        if self._staged_attachments:
+            conn.executemany(
+                f"INSERT INTO message_attachments (message_id, position, "
+                f"{', '.join(_ATT_FIELDS)}) VALUES (?, ?, {', '.join('?' for _ in _ATT_FIELDS)})",
+                self._staged_attachments,
+            )
+        _show_waiting_leaves(conn, list(self._staged_ids))
+        self._ids.update((("messages", uid), i) for uid, i in self._staged_ids.items())
+        self._staged.clear()
+        self._staged_attachments.clear()
+        self._staged_ids.clear()
+
+
+def _show_waiting_leaves(conn: sqlite3.Connection, uids: list[str]) -> None:
+    """Conversations received earlier may be waiting for one of these messages to show
+    it, unless the branch shown has changed since (here or on another device)."""
+    waiting = conn.execute(
+        "SELECT w.conversation_uid, w.leaf_uid, json_extract(c.state, '$.leaf[0]') "
+        "FROM sync_leaf_wanted w LEFT JOIN sync_clock c ON c.kind = 'conversation' "
+        "AND c.uid = w.conversation_uid "
+        "WHERE w.leaf_uid IN (SELECT value FROM json_each(?))",
+        (json.dumps(uids),),
+    ).fetchall()
+    for conversation_uid, leaf_uid, shown in waiting:
+        if shown == leaf_uid:
+            conn.execute(
+                "UPDATE conversations SET active_leaf_id = (SELECT m.id FROM messages m "
+                "WHERE m.uid = ? AND m.conversation_id = conversations.id) WHERE uid = ?",
+                (leaf_uid, conversation_uid),
+            )
+        conn.execute("DELETE FROM sync_leaf_wanted WHERE conversation_uid = ?",
+                     (conversation_uid,))
 
 
 Reader = Callable[[sqlite3.Connection, str], "tuple[Any, dict[str, Any]] | str | None"]
@@ -83,6 +159,9 @@ class EntityKind:
     #: merged field by field, each field with its own clock (edits of different fields on
     #: two devices both survive); otherwise the whole state is one value
     by_field: bool = False
+    #: `put` may stage new rows in the context (`ApplyContext.flush` stores them); any
+    #: other op is applied after a flush
+    stages: bool = False
 
 
 # ---------------------------------------------------------------- conversations
@@ -213,24 +292,20 @@ def _put_message(ctx: ApplyContext, uid: str, data: dict[str, Any]) -> None:
         values[2] = "stopped"
     msg_id = ctx.local_id("messages", uid)
     attachments = data.get("attachments") or []
+    for sha in message_blobs(data):
+        ctx.want_blob(sha)
     if msg_id is None:
-        cursor = conn.execute(
-            f"INSERT INTO messages (uid, conversation_id, parent_id, {', '.join(_MSG_FIELDS)}) "
-            f"VALUES (?, ?, ?, {', '.join('?' for _ in _MSG_FIELDS)})",
-            (uid, conv_id, parent_id, *values),
-        )
-        msg_id = cursor.lastrowid
-        assert msg_id is not None
-        had: list[list[Any]] = []
-    else:
-        conn.execute(
-            f"UPDATE messages SET {', '.join(f + ' = ?' for f in _MSG_FIELDS)}, writer = NULL "
-            "WHERE id = ?",
-            (*values, msg_id),
-        )
-        had = [list(r) for r in conn.execute(
-            f"SELECT {', '.join(_ATT_FIELDS)} FROM message_attachments WHERE message_id = ? "
-            "ORDER BY position", (msg_id,))]
+        ctx.stage_message(uid, (conv_id, parent_id, *values), attachments)
+        return
+    ctx.flush()  # it may be a staged one
+    conn.execute(
+        f"UPDATE messages SET {', '.join(f + ' = ?' for f in _MSG_FIELDS)}, writer = NULL "
+        "WHERE id = ?",
+        (*values, msg_id),
+    )
+    had = [list(r) for r in conn.execute(
+        f"SELECT {', '.join(_ATT_FIELDS)} FROM message_attachments WHERE message_id = ? "
+        "ORDER BY position", (msg_id,))]
     if [list(a) for a in attachments] != had:
         conn.execute("DELETE FROM message_attachments WHERE message_id = ?", (msg_id,))
         conn.executemany(
@@ -238,23 +313,7 @@ def _put_message(ctx: ApplyContext, uid: str, data: dict[str, Any]) -> None:
             f"VALUES (?, ?, {', '.join('?' for _ in _ATT_FIELDS)})",
             [(msg_id, pos, *att) for pos, att in enumerate(attachments)],
         )
-    for sha in message_blobs(data):
-        ctx.want_blob(sha)
-    # A conversation received earlier may be waiting for this message to show it, unless
-    # the branch shown has changed since (here or on another device).
-    waiting = conn.execute(
-        "SELECT w.conversation_uid, json_extract(c.state, '$.leaf[0]') FROM sync_leaf_wanted w "
-        "LEFT JOIN sync_clock c ON c.kind = 'conversation' AND c.uid = w.conversation_uid "
-        "WHERE w.leaf_uid = ?",
-        (uid,),
-    ).fetchall()
-    for waiting_uid, shown in waiting:
-        if shown == uid:
-            conn.execute(
-                "UPDATE conversations SET active_leaf_id = ? WHERE uid = ? AND id = ?",
-                (msg_id, waiting_uid, conv_id),
-            )
-        conn.execute("DELETE FROM sync_leaf_wanted WHERE conversation_uid = ?", (waiting_uid,))
+    _show_waiting_leaves(conn, [uid])
 
 
 def _delete_message(ctx: ApplyContext, uid: str) -> None:
@@ -316,7 +375,8 @@ KINDS: dict[str, EntityKind] = {
                    _delete_conversation, "SELECT uid FROM conversations ORDER BY id",
                    by_field=True),
         EntityKind("message", 1, _read_message, _put_message, _delete_message,
-                   "SELECT uid FROM messages WHERE status <> 'streaming' ORDER BY id"),
+                   "SELECT uid FROM messages WHERE status <> 'streaming' ORDER BY id",
+                   stages=True),
         EntityKind("prompt", 2, _read_prompt, _put_prompt, _delete_prompt,
                    "SELECT uid FROM prompts ORDER BY id"),
     )

@@ -65,6 +65,8 @@ def apply_op(ctx: ApplyContext, op: Op) -> bool:
     if kind is None:
         _park(conn, op, "", "")
         return True
+    if op.data is None or not kind.stages:
+        ctx.flush()
     clock = _clock(conn, op.kind, op.uid)
     if clock is not None and clock[2]:
         return False  # deleted for good
@@ -135,6 +137,7 @@ def apply_parked(ctx: ApplyContext) -> int:
     conn = ctx.conn
     total = 0
     while True:
+        ctx.flush()
         rows = conn.execute(
             "SELECT p.kind, p.uid, p.op FROM sync_parked p WHERE "
             "(p.wait_kind = '' AND p.kind IN (SELECT value FROM json_each(?))) OR EXISTS "
@@ -160,7 +163,12 @@ def apply_ops(ctx: ApplyContext, ops: Iterable[Op]) -> int:
     ctx.conn.execute("UPDATE sync_state SET applying = 1 WHERE id = 1")
     try:
         applied = sum(apply_op(ctx, op) for op in ops)
+        ctx.flush()
         apply_parked(ctx)
+        ctx.flush()
+    except (sqlite3.IntegrityError, KeyError, TypeError, ValueError) as exc:
+        # Raised while storing staged rows: the segment holds something unstorable.
+        raise BadOp(str(exc)) from exc
     finally:
         ctx.conn.execute("UPDATE sync_state SET applying = 0 WHERE id = 1")
     return applied

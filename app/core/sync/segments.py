@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from app.core.sync.crypto import Codec, Unreadable
 from app.core.sync.layout import Layout, write_file_atomically
 
@@ -34,15 +36,19 @@ class Op:
     data: dict[str, Any] | None
 
     def to_json(self) -> str:
-        return json.dumps(
-            {"k": self.kind, "u": self.uid, "t": self.ts, "d": self.device, "v": self.data},
-            ensure_ascii=False, separators=(",", ":"),
+        """The op as one line of JSON."""
+        return self.to_bytes().decode("utf-8")
+
+    def to_bytes(self) -> bytes:
+        """The op as one line of JSON, UTF-8 (orjson: a first sync parses millions)."""
+        return orjson.dumps(
+            {"k": self.kind, "u": self.uid, "t": self.ts, "d": self.device, "v": self.data}
         )
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Op:
         """Parse one op line; ValueError when it is not one."""
-        raw = json.loads(text)
+        raw = orjson.loads(text)
         if not isinstance(raw, dict):
             raise ValueError("an op is not a JSON object")
         kind, uid, ts, device, data = (raw.get(k) for k in ("k", "u", "t", "d", "v"))
@@ -61,7 +67,7 @@ def encode_segment(codec: Codec, device: str, seq: int, ops: list[Op], created: 
     """The sealed bytes of segment `seq` of `device`."""
     header = json.dumps({"format": SEGMENT_FORMAT, "version": 1, "device": device, "seq": seq,
                          "ops": len(ops), "created": created})
-    text = "\n".join([header, *(op.to_json() for op in ops)]).encode("utf-8")
+    text = b"\n".join([header.encode(), *(op.to_bytes() for op in ops)])
     return codec.seal(zlib.compress(text, 6), _aad(device, seq))
 
 
