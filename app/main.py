@@ -34,6 +34,7 @@ from app.ui.i18n import install_translators
 from app.ui.main_window import MainWindow
 from app.ui.prompts_controller import PromptsController
 from app.ui.style import apply_style
+from app.ui.sync_controller import SyncController
 from app.ui.theme import apply_theme
 
 log = logging.getLogger(__name__)
@@ -57,10 +58,13 @@ class Parley:
     welcome: WelcomeFlow
     startup: Startup
     usage: UsageActions | None = None
+    sync: SyncController | None = None
 
     def start(self) -> None:
         """First state of the window: history list, the last conversation, models loading."""
         self.startup.start()
+        if self.sync is not None:
+            self.sync.start()
         # A budget crossed earlier is shown before the first send, not only after it.
         self.controller.check_budget()
 
@@ -159,6 +163,11 @@ def build(ctx: AppContext) -> Parley:
     controller.budgetWarning.connect(window.show_budget_warning)
     controller.confirm_over_budget = usage.confirm_over_budget
     app.usage = usage
+    sync = SyncController(ctx, window)
+    settings.sync = sync
+    window.statusBar().addPermanentWidget(sync.label)
+    sync.historyChanged.connect(sidebar_actions.refresh)
+    app.sync = sync
     return app
 
 
@@ -259,6 +268,9 @@ def run_gui(smoke: bool = False, debug: bool = False) -> int:
         await parley.controller.shutdown()
         with contextlib.suppress(ParleyError):
             ctx.store.purge_trashed()
+        if parley.sync is not None:
+            # After emptying the trash: deleting for good is what other devices must hear.
+            await parley.sync.shutdown()
 
     log.info("%s %s started", APP_NAME, __version__)
     try:
