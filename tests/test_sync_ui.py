@@ -112,3 +112,28 @@ def test_settings_has_a_sync_page_that_saves_the_folder(
         if app.sync is not None:
             run_in_qt(qtbot, app.sync.shutdown(), timeout=40)
         close_app(qtbot, app)
+
+
+def test_the_first_round_waits_for_the_event_loop_the_window_starts_before(
+    qtbot: Any, aloop: Any, fake: FakeOpenRouter, laptop: Device,
+) -> None:
+    import asyncio
+
+    conv = laptop.store.create_conversation("Waiting for the loop")
+    laptop.store.add_message(conv.id, Role.USER, "hi")
+    laptop.sync()
+    SettingsService.load().update(sync_folder=str(laptop.shared))
+    # As in run_gui: the window is built and started before the asyncio loop exists.
+    asyncio.events._set_running_loop(None)
+    asyncio.set_event_loop(None)
+    try:
+        app = open_app(qtbot)
+    finally:
+        asyncio.set_event_loop(aloop)
+        asyncio.events._set_running_loop(aloop)
+    try:
+        qtbot.waitUntil(lambda: "Waiting for the loop" in _titles(app), timeout=15000)
+    finally:
+        assert app.sync is not None
+        run_in_qt(qtbot, app.sync.shutdown(), timeout=40)
+        close_app(qtbot, app)

@@ -34,6 +34,8 @@ translate = QCoreApplication.translate
 PERIOD_MINUTES = 5
 #: a burst of files from the sync tool is merged in one round this long after it ends
 DEBOUNCE_MS = 3000
+#: while the window's asyncio loop is not running yet, the first round is retried this often
+LOOP_RETRY_MS = 50
 #: the round at quit gives up after this long (the next start catches up)
 QUIT_ROUND_SECONDS = 30.0
 
@@ -147,6 +149,10 @@ class SyncController(QObject):
     def sync_now(self) -> asyncio.Future[None] | None:
         """Run a round soon (after the one running, if any); None when sync is off."""
         if self._closed or not self.folder:
+            return None
+        if asyncio.events._get_running_loop() is None:
+            # The window is shown before its asyncio loop runs: try again shortly.
+            QTimer.singleShot(LOOP_RETRY_MS, self, self.sync_now)
             return None
         if self._storing:
             self._again = True  # the round starts once the passphrase is stored
