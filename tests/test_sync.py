@@ -493,3 +493,32 @@ def test_a_branch_chosen_here_is_not_replaced_when_an_older_choice_arrives_late(
         shown = [m.content for m in device.store.get_thread(device.conv_id(uid))]
         assert shown == ["question", "desktop follow-up"], device.name
     assert laptop.export() == desktop.export()
+
+
+def test_a_segment_with_a_change_that_cannot_be_stored_is_skipped_whole(
+    trio: list[Device],
+) -> None:
+    import time
+
+    from app.core.sync.crypto import Codec
+    from app.core.sync.segments import Op, write_segment
+
+    laptop, desktop, _tablet = trio
+    laptop.sync()  # sets up the (plaintext) folder
+    stranger = "f" * 32
+    conv = {"title": "Half a segment", "created_at": 1.0, "updated_at": 1.0, "model": None,
+            "pinned": 0, "archived": 0, "tags": "[]", "options": "{}", "endpoint": None,
+            "leaf": None, "_clock": {}}
+    message = {"conversation": "c" * 32, "parent": None, "role": "wizard", "content": "x",
+               "status": "complete", "created_at": 1.0, "updated_at": 1.0, "model": None,
+               "provider": None, "finish_reason": None, "prompt_tokens": None,
+               "completion_tokens": None, "total_tokens": None, "cost": None,
+               "cached_tokens": None, "reasoning_tokens": None, "error": None,
+               "reasoning": "", "generation_id": None, "extra": "{}"}
+    ops = [Op("conversation", "c" * 32, 1, stranger, conv),
+           Op("message", "d" * 32, 1, stranger, message)]
+    write_segment(Layout(laptop.shared), Codec(None), stranger, 1, ops, created=time.time())
+
+    report = desktop.sync()
+    assert len(report.problems) == 1 and "cannot be stored" in report.problems[0]
+    assert desktop.titles() == []  # not even the conversation of that segment
