@@ -24,7 +24,6 @@ from app.core.errors import ParleyError
 if TYPE_CHECKING:
     from app.core.config import Settings
     from app.core.context import AppContext
-    from app.core.history import Store
     from app.core.sync.service import RoundReport
 
 log = logging.getLogger(__name__)
@@ -66,9 +65,10 @@ class SyncController(QObject):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self._db_path = ctx.store.path
         self._executor: concurrent.futures.ThreadPoolExecutor | None = None
-        self._worker_store: Store | None = None  # touched on the worker thread only
+        from app.core.sync.session import SyncSession
+
+        self._session = SyncSession(ctx.store.path)  # used on the worker thread only
         self._task: asyncio.Future[None] | None = None
         self._again = False
         self._closed = False
@@ -202,13 +202,7 @@ class SyncController(QObject):
 
     def _work(self, folder: str) -> RoundReport:
         """One round, on the worker thread, with the worker's own connection."""
-        from app.core.history import Store
-        from app.core.sync import run_round
-        from app.core.sync.passphrase import get_passphrase
-
-        if self._worker_store is None:
-            self._worker_store = Store.open(self._db_path)
-        return run_round(self._worker_store, Path(folder), get_passphrase())
+        return self._session.run(folder)
 
     def set_passphrase(self, passphrase: str) -> asyncio.Future[Any]:
         """Keep a new sync passphrase in the keychain (on the worker thread), then sync."""
@@ -291,7 +285,5 @@ class SyncController(QObject):
                 executor.shutdown(wait=False)
 
     def _close_worker_store(self) -> None:
-        store, self._worker_store = self._worker_store, None
-        if store is not None:
-            with contextlib.suppress(ParleyError):
-                store.close()
+        with contextlib.suppress(ParleyError):
+            self._session.close()
