@@ -552,9 +552,10 @@ END;
 # conversation, message and prompt into sync_outbox, but only once sync is switched on
 # (sync_state.capturing) and never while remote changes are being applied
 # (sync_state.applying, set only inside that transaction), so a merged change is not
-# sent back out. A reply still streaming is captured once it is final.
+# sent back out. A reply still streaming is captured once it is final. Every statement
+# is idempotent: a file whose version number was set back by hand upgrades again.
 _V8_SYNC = """
-CREATE TABLE sync_state (
+CREATE TABLE IF NOT EXISTS sync_state (
     id          INTEGER PRIMARY KEY CHECK (id = 1),
     device_id   TEXT,
     capturing   INTEGER NOT NULL DEFAULT 0,
@@ -562,15 +563,15 @@ CREATE TABLE sync_state (
     next_seq    INTEGER NOT NULL DEFAULT 1,
     last_round  REAL
 );
-INSERT INTO sync_state (id) VALUES (1);
+INSERT OR IGNORE INTO sync_state (id) VALUES (1);
 
-CREATE TABLE sync_outbox (
+CREATE TABLE IF NOT EXISTS sync_outbox (
     seq   INTEGER PRIMARY KEY,
     kind  TEXT NOT NULL,
     uid   TEXT NOT NULL
 );
 
-CREATE TABLE sync_clock (
+CREATE TABLE IF NOT EXISTS sync_clock (
     kind     TEXT    NOT NULL,
     uid      TEXT    NOT NULL,
     ts       INTEGER NOT NULL,
@@ -581,7 +582,7 @@ CREATE TABLE sync_clock (
     PRIMARY KEY (kind, uid)
 ) WITHOUT ROWID;
 
-CREATE TABLE sync_peers (
+CREATE TABLE IF NOT EXISTS sync_peers (
     device       TEXT PRIMARY KEY,
     applied_seq  INTEGER NOT NULL DEFAULT 0,
     last_applied REAL
@@ -589,7 +590,7 @@ CREATE TABLE sync_peers (
 
 -- Remote changes that refer to something not here yet (a reply whose prompt comes from
 -- a device not read yet): applied as soon as what they wait for arrives.
-CREATE TABLE sync_parked (
+CREATE TABLE IF NOT EXISTS sync_parked (
     kind       TEXT NOT NULL,
     uid        TEXT NOT NULL,
     op         TEXT NOT NULL,
@@ -597,9 +598,9 @@ CREATE TABLE sync_parked (
     wait_uid   TEXT NOT NULL,
     PRIMARY KEY (kind, uid)
 ) WITHOUT ROWID;
-CREATE INDEX sync_parked_waiting ON sync_parked (wait_kind, wait_uid);
+CREATE INDEX IF NOT EXISTS sync_parked_waiting ON sync_parked (wait_kind, wait_uid);
 
-CREATE TABLE sync_skipped (
+CREATE TABLE IF NOT EXISTS sync_skipped (
     device  TEXT    NOT NULL,
     seq     INTEGER NOT NULL,
     size    INTEGER NOT NULL,
@@ -608,24 +609,24 @@ CREATE TABLE sync_skipped (
     PRIMARY KEY (device, seq)
 ) WITHOUT ROWID;
 
-CREATE TABLE sync_leaf_wanted (
+CREATE TABLE IF NOT EXISTS sync_leaf_wanted (
     conversation_uid TEXT PRIMARY KEY,
     leaf_uid         TEXT NOT NULL
 ) WITHOUT ROWID;
-CREATE INDEX sync_leaf_wanted_by_leaf ON sync_leaf_wanted (leaf_uid);
+CREATE INDEX IF NOT EXISTS sync_leaf_wanted_by_leaf ON sync_leaf_wanted (leaf_uid);
 
-CREATE TABLE sync_blobs_wanted (
+CREATE TABLE IF NOT EXISTS sync_blobs_wanted (
     sha256 TEXT PRIMARY KEY
 ) WITHOUT ROWID;
 
-CREATE TRIGGER sync_conversation_insert AFTER INSERT ON conversations
+CREATE TRIGGER IF NOT EXISTS sync_conversation_insert AFTER INSERT ON conversations
 WHEN NEW.uid IS NOT NULL
      AND (SELECT capturing AND NOT applying FROM sync_state WHERE id = 1) BEGIN
     INSERT INTO sync_outbox (kind, uid) VALUES ('conversation', NEW.uid);
 END;
 
 -- trashed_at is left out: the trash is the Undo window, local to this device.
-CREATE TRIGGER sync_conversation_update AFTER UPDATE OF
+CREATE TRIGGER IF NOT EXISTS sync_conversation_update AFTER UPDATE OF
     uid, title, created_at, updated_at, model, pinned, archived, tags, options, endpoint,
     active_leaf_id ON conversations
 WHEN NEW.uid IS NOT NULL
@@ -633,43 +634,43 @@ WHEN NEW.uid IS NOT NULL
     INSERT INTO sync_outbox (kind, uid) VALUES ('conversation', NEW.uid);
 END;
 
-CREATE TRIGGER sync_conversation_delete AFTER DELETE ON conversations
+CREATE TRIGGER IF NOT EXISTS sync_conversation_delete AFTER DELETE ON conversations
 WHEN OLD.uid IS NOT NULL
      AND (SELECT capturing AND NOT applying FROM sync_state WHERE id = 1) BEGIN
     INSERT INTO sync_outbox (kind, uid) VALUES ('conversation', OLD.uid);
 END;
 
-CREATE TRIGGER sync_message_insert AFTER INSERT ON messages
+CREATE TRIGGER IF NOT EXISTS sync_message_insert AFTER INSERT ON messages
 WHEN NEW.uid IS NOT NULL AND NEW.status <> 'streaming'
      AND (SELECT capturing AND NOT applying FROM sync_state WHERE id = 1) BEGIN
     INSERT INTO sync_outbox (kind, uid) VALUES ('message', NEW.uid);
 END;
 
-CREATE TRIGGER sync_message_update AFTER UPDATE ON messages
+CREATE TRIGGER IF NOT EXISTS sync_message_update AFTER UPDATE ON messages
 WHEN NEW.uid IS NOT NULL AND NEW.status <> 'streaming'
      AND (SELECT capturing AND NOT applying FROM sync_state WHERE id = 1) BEGIN
     INSERT INTO sync_outbox (kind, uid) VALUES ('message', NEW.uid);
 END;
 
 -- Messages deleted together with their conversation go with its tombstone.
-CREATE TRIGGER sync_message_delete AFTER DELETE ON messages
+CREATE TRIGGER IF NOT EXISTS sync_message_delete AFTER DELETE ON messages
 WHEN OLD.uid IS NOT NULL
      AND EXISTS (SELECT 1 FROM conversations WHERE id = OLD.conversation_id)
      AND (SELECT capturing AND NOT applying FROM sync_state WHERE id = 1) BEGIN
     INSERT INTO sync_outbox (kind, uid) VALUES ('message', OLD.uid);
 END;
 
-CREATE TRIGGER sync_prompt_insert AFTER INSERT ON prompts
+CREATE TRIGGER IF NOT EXISTS sync_prompt_insert AFTER INSERT ON prompts
 WHEN (SELECT capturing AND NOT applying FROM sync_state WHERE id = 1) BEGIN
     INSERT INTO sync_outbox (kind, uid) VALUES ('prompt', NEW.uid);
 END;
 
-CREATE TRIGGER sync_prompt_update AFTER UPDATE ON prompts
+CREATE TRIGGER IF NOT EXISTS sync_prompt_update AFTER UPDATE ON prompts
 WHEN (SELECT capturing AND NOT applying FROM sync_state WHERE id = 1) BEGIN
     INSERT INTO sync_outbox (kind, uid) VALUES ('prompt', NEW.uid);
 END;
 
-CREATE TRIGGER sync_prompt_delete AFTER DELETE ON prompts
+CREATE TRIGGER IF NOT EXISTS sync_prompt_delete AFTER DELETE ON prompts
 WHEN (SELECT capturing AND NOT applying FROM sync_state WHERE id = 1) BEGIN
     INSERT INTO sync_outbox (kind, uid) VALUES ('prompt', OLD.uid);
 END;
