@@ -522,3 +522,56 @@ def test_a_segment_with_a_change_that_cannot_be_stored_is_skipped_whole(
     report = desktop.sync()
     assert len(report.problems) == 1 and "cannot be stored" in report.problems[0]
     assert desktop.titles() == []  # not even the conversation of that segment
+
+
+def test_a_rename_made_while_a_round_merges_is_kept_and_sent(trio: list[Device]) -> None:
+    from app.core.sync.crypto import Codec
+    from app.core.sync.entities import ApplyContext
+    from app.core.sync.merge import apply_ops
+    from app.core.sync.segments import read_segment
+
+    laptop, desktop, tablet = trio
+    uid = _chat(laptop, "Original", "hi")
+    settle(trio)
+    laptop.store.set_pinned(laptop.conv_id(uid), True)
+    laptop.sync()
+    layout = Layout(laptop.shared)
+    device = journal.device_id(laptop.store)
+    pin = read_segment(layout, Codec(None), device, layout.segment_numbers(device)[-1])
+    # The desktop's round has sent its changes and is merging the laptop's when the user
+    # renames the chat: the merge must not put the old title back.
+    desktop.store.rename_conversation(desktop.conv_id(uid), "Renamed mid-round")
+    with desktop.store.transaction("apply") as conn:
+        apply_ops(ApplyContext(conn), pin)
+    conv = desktop.store.get_conversation(desktop.conv_id(uid))
+    assert conv is not None and conv.title == "Renamed mid-round" and conv.pinned
+    settle(trio)
+    for d in trio:
+        conv = d.store.get_conversation(d.conv_id(uid))
+        assert conv is not None and (conv.title, conv.pinned) == ("Renamed mid-round", True)
+    assert laptop.export() == desktop.export() == tablet.export()
+
+
+def test_changes_whose_segment_could_not_be_written_are_sent_next_time(
+    trio: list[Device], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import errno
+
+    from app.core.sync import service
+
+    laptop, desktop, _tablet = trio
+    uid = _chat(laptop, "Before", "hi")
+    settle(trio)
+    laptop.store.rename_conversation(laptop.conv_id(uid), "After")
+    real = service.write_segment
+
+    def full_disk(*args: object, **kwargs: object) -> bool:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(service, "write_segment", full_disk)
+    with pytest.raises(SyncError, match="No space left"):
+        laptop.sync()
+    monkeypatch.setattr(service, "write_segment", real)
+    assert laptop.sync().sent == 1
+    desktop.sync()
+    assert desktop.titles() == ["After"]

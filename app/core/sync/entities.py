@@ -173,7 +173,9 @@ _CONV_FIELDS = ("title", "created_at", "updated_at", "model", "pinned", "archive
 def _read_conversation(conn: sqlite3.Connection, uid: str) -> tuple[Any, dict[str, Any]] | None:
     row = conn.execute(
         f"SELECT c.id, {', '.join('c.' + f for f in _CONV_FIELDS)}, "
-        "(SELECT m.uid FROM messages m WHERE m.id = c.active_leaf_id) "
+        # A branch received but not here yet is still the branch shown.
+        "coalesce((SELECT m.uid FROM messages m WHERE m.id = c.active_leaf_id), "
+        "(SELECT w.leaf_uid FROM sync_leaf_wanted w WHERE w.conversation_uid = c.uid)) "
         "FROM conversations c WHERE c.uid = ?",
         (uid,),
     ).fetchone()

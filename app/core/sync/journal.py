@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import Any
 
 from app.core.history.store import Store
@@ -114,57 +114,60 @@ def _local_op(
     return op
 
 
-def outgoing(store: Store, device: str) -> Iterator[tuple[list[Op], int]]:
-    """Batches of ops for the local changes, each with the outbox position it covers.
+def send_changes(
+    store: Store, device: str, write: Callable[[sqlite3.Connection, list[Op]], None]
+) -> int:
+    """Turn the local changes into batches of ops and hand each to `write` (which puts it
+    in the folder); returns how many ops were sent.
 
-    Each batch's clocks are committed before it is yielded; the caller writes the segment
-    and then calls `done(store, position)`. A batch that never reaches the folder is sent
-    again next time (with a newer clock: merging is idempotent).
+    Each batch is prepared, written and marked as sent in one transaction: if `write`
+    fails, nothing of the batch counts as sent and it goes out again next time.
     """
     with store.reading("read the changes to sync") as conn:
         row = conn.execute("SELECT max(seq) FROM sync_outbox").fetchone()
     last = row[0]
     if last is None:
-        return
+        return 0
     after = 0
+    sent = 0
     while True:
-        with store.transaction("prepare the changes to sync") as conn:
+        with store.transaction("send the changes to sync") as conn:
             rows = conn.execute(
                 "SELECT seq, kind, uid FROM sync_outbox WHERE seq > ? AND seq <= ? "
                 "ORDER BY seq LIMIT ?",
                 (after, last, CHUNK),
             ).fetchall()
             if not rows:
-                return
+                return sent
             after = int(rows[-1][0])
-            seen: set[tuple[str, str]] = set()
-            keyed: list[tuple[tuple[int, Any], Op]] = []
-            deletions: list[Op] = []
-            for _seq, kind_name, uid in rows:
-                if (kind_name, uid) in seen or kind_name not in KINDS:
-                    continue
-                seen.add((kind_name, uid))
-                kind = KINDS[kind_name]
-                state = kind.read(conn, uid)
-                if isinstance(state, str):  # NOT_YET
-                    continue
-                data = None if state is None else state[1]
-                op = _local_op(conn, kind, uid, data, device)
-                if op is None:
-                    continue
-                if state is None:
-                    deletions.append(op)
-                else:
-                    keyed.append(((kind.order, state[0]), op))
-            keyed.sort(key=lambda item: item[0])
-            ops = [op for _key, op in keyed] + deletions
-        if ops:
-            yield ops, after
+            ops = _batch(conn, device, [(str(k), str(u)) for _s, k, u in rows])
+            if ops:
+                write(conn, ops)
+                sent += len(ops)
+            conn.execute("DELETE FROM sync_outbox WHERE seq <= ?", (after,))
+
+
+def _batch(conn: sqlite3.Connection, device: str, entries: list[tuple[str, str]]) -> list[Op]:
+    """The ops for these outbox entries: each entity once, a conversation before its
+    messages, messages parents first (local ids grow), deletions last."""
+    seen: set[tuple[str, str]] = set()
+    keyed: list[tuple[tuple[int, Any], Op]] = []
+    deletions: list[Op] = []
+    for kind_name, uid in entries:
+        if (kind_name, uid) in seen or kind_name not in KINDS:
+            continue
+        seen.add((kind_name, uid))
+        kind = KINDS[kind_name]
+        state = kind.read(conn, uid)
+        if isinstance(state, str):  # NOT_YET
+            continue
+        data = None if state is None else state[1]
+        op = _local_op(conn, kind, uid, data, device)
+        if op is None:
+            continue
+        if state is None:
+            deletions.append(op)
         else:
-            done(store, after)
-
-
-def done(store: Store, position: int) -> None:
-    """Forget outbox entries up to `position`: they are in the sync folder."""
-    with store.transaction("mark changes as synced") as conn:
-        conn.execute("DELETE FROM sync_outbox WHERE seq <= ?", (position,))
+            keyed.append(((kind.order, state[0]), op))
+    keyed.sort(key=lambda item: item[0])
+    return [op for _key, op in keyed] + deletions

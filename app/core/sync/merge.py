@@ -18,7 +18,7 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
-from app.core.sync.entities import KINDS, ApplyContext, Missing
+from app.core.sync.entities import KINDS, ApplyContext, EntityKind, Missing
 from app.core.sync.journal import CLOCK_KEY
 from app.core.sync.segments import Op
 
@@ -80,7 +80,7 @@ def apply_op(ctx: ApplyContext, op: Op) -> bool:
         return True
     data, state = op.data, None
     if kind.by_field:
-        merged = _merge_fields(conn, op)
+        merged = _merge_fields(conn, op, kind)
         if merged is None:
             return False
         data, state = merged
@@ -102,9 +102,15 @@ def apply_op(ctx: ApplyContext, op: Op) -> bool:
     return True
 
 
-def _merge_fields(conn: sqlite3.Connection, op: Op) -> tuple[dict[str, Any], str] | None:
+def _merge_fields(
+    conn: sqlite3.Connection, op: Op, kind: EntityKind
+) -> tuple[dict[str, Any], str] | None:
     """For kinds merged field by field: the state to store (each field from whichever
-    side has the later clock for it) and its clocks; None when nothing here changes."""
+    side has the later clock for it) and its clocks; None when nothing here changes.
+
+    A field changed here since this device last sent it (a rename while the round runs)
+    keeps its local value: it is sent with a newer clock next round.
+    """
     assert op.data is not None
     row = conn.execute(
         "SELECT state FROM sync_clock WHERE kind = ? AND uid = ?", (op.kind, op.uid)
@@ -113,7 +119,10 @@ def _merge_fields(conn: sqlite3.Connection, op: Op) -> tuple[dict[str, Any], str
     clocks = op.data.get(CLOCK_KEY)
     if not isinstance(clocks, dict):
         raise BadOp(f"{op.kind} {op.uid}: the clocks of its fields are missing")
+    here = kind.read(conn, op.uid) if known else None
+    current = here[1] if isinstance(here, tuple) else {}
     state = dict(known)
+    unsent: dict[str, Any] = {}
     changed = False
     for name, value in op.data.items():
         if name == CLOCK_KEY:
@@ -122,12 +131,16 @@ def _merge_fields(conn: sqlite3.Connection, op: Op) -> tuple[dict[str, Any], str
         theirs = (int(clock[0]), str(clock[1])) if isinstance(clock, list) and len(
             clock) == 2 else (op.ts, op.device)
         had = known.get(name)
+        if had is not None and name in current and current[name] != had[0]:
+            unsent[name] = current[name]
+            continue
         if had is None or theirs > (int(had[1]), str(had[2])):
             state[name] = [value, *theirs]
             changed = True
     if not changed:
         return None
     values = {name: entry[0] for name, entry in state.items()}
+    values.update(unsent)
     return values, json.dumps(state, ensure_ascii=False)
 
 

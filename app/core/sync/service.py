@@ -166,7 +166,9 @@ class _Round:
         self.layout.device_dir(self.device).mkdir(parents=True, exist_ok=True)
         self.layout.clean_own_temp_files(self.device)
         seq = self._next_seq()
-        for ops, position in journal.outgoing(self.store, self.device):
+
+        def write(conn: sqlite3.Connection, ops: list[Op]) -> None:
+            nonlocal seq
             for op in ops:
                 if op.kind == "message" and op.data is not None:
                     for sha in message_blobs(op.data):
@@ -175,11 +177,10 @@ class _Round:
                                     created=time.time()):
                 seq += 1  # a file of that number is there already (restored database)
             seq += 1
-            with self.store.transaction("remember the segment written") as conn:
-                conn.execute("UPDATE sync_state SET next_seq = ? WHERE id = 1", (seq,))
-            journal.done(self.store, position)
-            self.report.sent += len(ops)
+            conn.execute("UPDATE sync_state SET next_seq = ? WHERE id = 1", (seq,))
             self.report.segments_written += 1
+
+        self.report.sent += journal.send_changes(self.store, self.device, write)
         manifest = self.layout.manifest(self.device)
         try:
             age = time.time() - manifest.stat().st_mtime
