@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -120,14 +118,3 @@ def read_manifest(layout: Layout, codec: Codec, device: str) -> dict[str, Any] |
     except (OSError, Unreadable, ValueError):
         return None
     return value if isinstance(value, dict) else None
-
-
-def iter_chunks(items: list[Op], size: int) -> Iterator[list[Op]]:
-    """`items` in lists of at most `size`."""
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def segment_file(layout: Layout, device: str, seq: int) -> Path:
-    """Where segment `seq` of `device` is."""
-    return layout.segment(device, seq)
