@@ -38,6 +38,7 @@ from app.ui.main_window import MainWindow
 from app.ui.prompts_controller import PromptsController
 from app.ui.quick_ask import QuickAsk
 from app.ui.style import apply_style
+from app.ui.sync_controller import SyncController
 from app.ui.theme import apply_theme
 from app.ui.tray import Tray
 
@@ -72,12 +73,15 @@ class Parley:
     drafts: Drafts | None = None
     quick: QuickAsk | None = None
     tray: Tray | None = None
+    sync: SyncController | None = None
 
     def start(self) -> None:
         """First state of the window: history list, the last conversation, models loading."""
         self.startup.start()
         if self.tray is not None:
             self.tray.apply()
+        if self.sync is not None:
+            self.sync.start()
         # A budget crossed earlier is shown before the first send, not only after it.
         self.controller.check_budget()
 
@@ -190,6 +194,11 @@ def build(ctx: AppContext) -> Parley:
     controller.confirm_over_budget = usage.confirm_over_budget
     app.usage = usage
     _build_quick_and_tray(app)
+    sync = SyncController(ctx, window)
+    settings.sync = sync
+    window.statusBar().addPermanentWidget(sync.label)
+    sync.historyChanged.connect(sidebar_actions.refresh)
+    app.sync = sync
     return app
 
 
@@ -417,6 +426,9 @@ def run_gui(smoke: bool = False, debug: bool = False, quick: bool = False) -> in
         await asyncio.gather(*shutdowns)
         with contextlib.suppress(ParleyError):
             ctx.store.purge_trashed()
+        if parley.sync is not None:
+            # After emptying the trash: deleting for good is what other devices must hear.
+            await parley.sync.shutdown()
 
     log.info("%s %s started", APP_NAME, __version__)
     try:

@@ -959,6 +959,58 @@ GERMAN: dict[str, str] = {
     "No other options: as in Settings.": "Keine weiteren Optionen: wie in den Einstellungen.",
     "Folder deleted; {count} conversations moved out of it.":
         "Ordner gelöscht; {count} Unterhaltungen wurden herausgenommen.",
+    "Sync": "Synchronisation",
+    "Sync status": "Synchronisationsstatus",
+    "History sync through your sync folder":
+        "Verlauf wird über Ihren Synchronisationsordner abgeglichen",
+    "History sync through {folder}": "Verlauf wird über {folder} abgeglichen",
+    "Syncing…": "Synchronisiere…",
+    "⚠ Sync failed": "⚠ Synchronisation fehlgeschlagen",
+    "Sync failed: {error}": "Synchronisation fehlgeschlagen: {error}",
+    "Synced {ago} · {n} devices": "Synchronisiert {ago} · {n} Geräte",
+    "Sync folder": "Synchronisationsordner",
+    (
+        "A folder your sync tool (Syncthing, Dropbox, Nextcloud, OneDrive, iCloud Drive) "
+        "keeps in step between your computers. Empty: sync is off."
+    ): (
+        "Ein Ordner, den Ihr Synchronisationsprogramm (Syncthing, Dropbox, Nextcloud, "
+        "OneDrive, iCloud Drive) zwischen Ihren Computern abgleicht. Leer: keine "
+        "Synchronisation."
+    ),
+    "e.g. ~/Dropbox/Parley  (empty: off)": "z. B. ~/Dropbox/Parley  (leer: aus)",
+    "Choose…": "Auswählen…",
+    "Choose the sync folder": "Synchronisationsordner auswählen",
+    "Pick the sync folder": "Den Synchronisationsordner auswählen",
+    "Sync passphrase": "Synchronisations-Passphrase",
+    (
+        "With a passphrase everything Parley writes in the folder is encrypted. Use the "
+        "same one on every computer; it is kept in the system keychain."
+    ): (
+        "Mit einer Passphrase verschlüsselt Parley alles, was es in den Ordner schreibt. "
+        "Verwenden Sie auf jedem Computer dieselbe; sie wird im Schlüsselbund des Systems "
+        "gespeichert."
+    ),
+    "$PARLEY_SYNC_PASSPHRASE is set and is used":
+        "$PARLEY_SYNC_PASSPHRASE ist gesetzt und wird verwendet",
+    "optional; leave empty to keep the stored one":
+        "optional; leer lassen, um die gespeicherte zu behalten",
+    "Sync now": "Jetzt synchronisieren",
+    "Send this computer's changes and merge the others'":
+        "Die Änderungen dieses Computers senden und die der anderen übernehmen",
+    "Last sync": "Letzte Synchronisation",
+    "Folder:": "Ordner:",
+    "Passphrase:": "Passphrase:",
+    "Last sync:": "Letzte Synchronisation:",
+    "Press OK to save the new folder; it syncs then.":
+        "Klicken Sie auf OK, um den neuen Ordner zu speichern; dann wird synchronisiert.",
+    "Choose a folder first.": "Wählen Sie zuerst einen Ordner.",
+    "Sync is off.": "Die Synchronisation ist aus.",
+    "Not synced yet in this session.": "In dieser Sitzung noch nicht synchronisiert.",
+    "{ago}: sent {sent}, received {received} change(s).":
+        "{ago}: {sent} Änderung(en) gesendet, {received} empfangen.",
+    "this computer": "dieser Computer",
+    "never": "nie",
+    "• {who} ({id}): last seen {seen}": "• {who} ({id}): zuletzt gesehen {seen}",
 }
 
 #: plural forms (numerus="yes"): German has two

@@ -1,9 +1,9 @@
 """`parley` command line: with no command it opens the window; otherwise it works over core.
 
-One module per command group (ask, compare, export, folders, key, history, prompts,
+One module per command group (ask, compare, export, folders, key, history, prompts, sync,
 usage); shared helpers live in `app.cli.common`. This package must import fast and never
-import Qt: the GUI is imported only when no command is given, and httpx only by the
-commands that talk to an endpoint.
+import Qt: the GUI is imported only when no command is given, and httpx only by the commands
+that talk to an endpoint.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 
 from app import __version__
-from app.cli import ask, compare, export, folders, history, key, prompts, usage
+from app.cli import ask, compare, export, folders, history, key, prompts, sync, usage
 from app.cli.ask import parse_options
 from app.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, _err
 
@@ -61,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_parsers(sub)  # search, import, backup, restore
     prompts.add_parser(sub)
     usage.add_parser(sub)
+    sync.add_parser(sub)
     return parser
 
 
@@ -92,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         "restore": history.cmd_restore,
         "prompts": prompts.cmd_prompts,
         "usage": usage.cmd_usage,
+        "sync": sync.cmd_sync,
     }
     try:
         return handlers[args.command](args)

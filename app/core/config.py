@@ -97,6 +97,8 @@ class Settings:
     tray_icon: bool = False
     #: with the tray icon shown, closing the window hides it; Quit ends Parley
     close_to_tray: bool = False
+    #: folder (inside one the user already syncs) that history is synced through; "" = off
+    sync_folder: str = ""
 
     def effective_base_url(self) -> str:
         """$OPENROUTER_BASE_URL wins over the saved value, so a shell can point anywhere."""

@@ -6,6 +6,7 @@
     ├── StorageError             database unreadable, damaged, or migration failed
     ├── ImportFileError          a file to import is malformed or hostile (nothing imported)
     ├── AttachmentError          a file cannot be attached: unsupported, too large, unreadable
+    ├── SyncError                the sync folder cannot be used: missing, wrong passphrase, ...
     └── ApiError                 anything that went wrong talking to an endpoint
         ├── NetworkError         connection refused, DNS, TLS, proxy, connection dropped,
         │   │                    an answer that could not be decoded
@@ -73,6 +74,10 @@ class AttachmentError(ParleyError):
     """A file cannot be attached (unsupported, too large, unreadable); nothing was sent."""
 
     hint = "Attach images (PNG, JPEG, WebP, GIF), PDFs, text or code files, or WAV/MP3 audio."
+
+
+class SyncError(ParleyError):
+    """A sync round could not run: no folder, a wrong passphrase, an unwritable folder."""
 
 
 class ApiError(ParleyError):

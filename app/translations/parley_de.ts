@@ -2029,7 +2029,7 @@ Unterstützte Parameter: {params}</translation>
     </message>
     <message>
         <source>Key not removed</source>
-        <extracomment>the Settings dialog being prepared (the keychain is read first) storing the keys and applying the settings after OK (None before the first OK)</extracomment>
+        <extracomment>the Settings dialog being prepared (the keychain is read first) storing the keys and applying the settings after OK (None before the first OK) background sync, for Settings &gt; Sync (None: no Sync page)</extracomment>
         <translation>Schlüssel nicht entfernt</translation>
     </message>
     <message>
@@ -2352,6 +2352,52 @@ wird gelesen…</translation>
     <message>
         <source>Zoom in</source>
         <translation>Vergrößern</translation>
+    </message>
+    <message>
+        <source>just now</source>
+        <extracomment>a burst of files from the sync tool is merged in one round this long after it ends while the window's asyncio loop is not running yet, the first round is retried this often the round at quit gives up after this long (the next start catches up)</extracomment>
+        <translation>gerade eben</translation>
+    </message>
+    <message>
+        <source>{n} min ago</source>
+        <translation>vor {n} Min.</translation>
+    </message>
+    <message>
+        <source>{n} h ago</source>
+        <translation>vor {n} Std.</translation>
+    </message>
+    <message>
+        <source>{n} d ago</source>
+        <translation>vor {n} Tagen</translation>
+    </message>
+    <message>
+        <source>Sync status</source>
+        <extracomment>a round merged changes from other devices: lists should be reloaded the text of the status-bar line changed (also after each round) a round finished: its RoundReport a round failed: the sentence to show other tasks this controller started (storing a passphrase) a new passphrase is being stored: rounds wait for it</extracomment>
+        <translation>Synchronisationsstatus</translation>
+    </message>
+    <message>
+        <source>History sync through your sync folder</source>
+        <translation>Verlauf wird über Ihren Synchronisationsordner abgeglichen</translation>
+    </message>
+    <message>
+        <source>Syncing…</source>
+        <translation>Synchronisiere…</translation>
+    </message>
+    <message>
+        <source>⚠ Sync failed</source>
+        <translation>⚠ Synchronisation fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Synced {ago} · {n} devices</source>
+        <translation>Synchronisiert {ago} · {n} Geräte</translation>
+    </message>
+    <message>
+        <source>History sync through {folder}</source>
+        <translation>Verlauf wird über {folder} abgeglichen</translation>
+    </message>
+    <message>
+        <source>Sync failed: {error}</source>
+        <translation>Synchronisation fehlgeschlagen: {error}</translation>
     </message>
 </context>
 <context>
@@ -2846,6 +2892,10 @@ wird gelesen…</translation>
         <translation>Allgemein</translation>
     </message>
     <message>
+        <source>Sync</source>
+        <translation>Synchronisation</translation>
+    </message>
+    <message>
         <source>OpenRouter is always available. Add any OpenAI-compatible server (llama.cpp, Ollama, LM Studio, vLLM…); each has its own key in the keychain, and OpenRouter-only options are not sent to it.</source>
         <translation>OpenRouter ist immer verfügbar. Fügen Sie beliebige OpenAI-kompatible Server hinzu (llama.cpp, Ollama, LM Studio, vLLM…); jeder hat seinen eigenen Schlüssel im Schlüsselbund, und OpenRouter-spezifische Optionen werden ihm nicht gesendet.</translation>
     </message>
@@ -3064,6 +3114,109 @@ wird gelesen…</translation>
         <source>Spend per day</source>
         <extracomment>series hues (degrees); lightness follows the theme so bars read on light and dark the most series drawn apart; the rest are one "other" segment</extracomment>
         <translation>Ausgaben pro Tag</translation>
+    </message>
+</context>
+<context>
+    <name>SyncPage</name>
+    <message>
+        <source>Sync folder</source>
+        <translation>Synchronisationsordner</translation>
+    </message>
+    <message>
+        <source>A folder your sync tool (Syncthing, Dropbox, Nextcloud, OneDrive, iCloud Drive) keeps in step between your computers. Empty: sync is off.</source>
+        <translation>Ein Ordner, den Ihr Synchronisationsprogramm (Syncthing, Dropbox, Nextcloud, OneDrive, iCloud Drive) zwischen Ihren Computern abgleicht. Leer: keine Synchronisation.</translation>
+    </message>
+    <message>
+        <source>e.g. ~/Dropbox/Parley  (empty: off)</source>
+        <translation>z. B. ~/Dropbox/Parley  (leer: aus)</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Auswählen…</translation>
+    </message>
+    <message>
+        <source>Choose the sync folder</source>
+        <translation>Synchronisationsordner auswählen</translation>
+    </message>
+    <message>
+        <source>Pick the sync folder</source>
+        <translation>Den Synchronisationsordner auswählen</translation>
+    </message>
+    <message>
+        <source>Sync passphrase</source>
+        <translation>Synchronisations-Passphrase</translation>
+    </message>
+    <message>
+        <source>With a passphrase everything Parley writes in the folder is encrypted. Use the same one on every computer; it is kept in the system keychain.</source>
+        <translation>Mit einer Passphrase verschlüsselt Parley alles, was es in den Ordner schreibt. Verwenden Sie auf jedem Computer dieselbe; sie wird im Schlüsselbund des Systems gespeichert.</translation>
+    </message>
+    <message>
+        <source>$PARLEY_SYNC_PASSPHRASE is set and is used</source>
+        <translation>$PARLEY_SYNC_PASSPHRASE ist gesetzt und wird verwendet</translation>
+    </message>
+    <message>
+        <source>optional; leave empty to keep the stored one</source>
+        <translation>optional; leer lassen, um die gespeicherte zu behalten</translation>
+    </message>
+    <message>
+        <source>Sync now</source>
+        <translation>Jetzt synchronisieren</translation>
+    </message>
+    <message>
+        <source>Send this computer's changes and merge the others'</source>
+        <translation>Die Änderungen dieses Computers senden und die der anderen übernehmen</translation>
+    </message>
+    <message>
+        <source>Last sync</source>
+        <translation>Letzte Synchronisation</translation>
+    </message>
+    <message>
+        <source>Folder:</source>
+        <translation>Ordner:</translation>
+    </message>
+    <message>
+        <source>Passphrase:</source>
+        <translation>Passphrase:</translation>
+    </message>
+    <message>
+        <source>Last sync:</source>
+        <translation>Letzte Synchronisation:</translation>
+    </message>
+    <message>
+        <source>Press OK to save the new folder; it syncs then.</source>
+        <translation>Klicken Sie auf OK, um den neuen Ordner zu speichern; dann wird synchronisiert.</translation>
+    </message>
+    <message>
+        <source>Choose a folder first.</source>
+        <translation>Wählen Sie zuerst einen Ordner.</translation>
+    </message>
+    <message>
+        <source>Syncing…</source>
+        <translation>Synchronisiere…</translation>
+    </message>
+    <message>
+        <source>Sync is off.</source>
+        <translation>Die Synchronisation ist aus.</translation>
+    </message>
+    <message>
+        <source>Not synced yet in this session.</source>
+        <translation>In dieser Sitzung noch nicht synchronisiert.</translation>
+    </message>
+    <message>
+        <source>{ago}: sent {sent}, received {received} change(s).</source>
+        <translation>{ago}: {sent} Änderung(en) gesendet, {received} empfangen.</translation>
+    </message>
+    <message>
+        <source>this computer</source>
+        <translation>dieser Computer</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>nie</translation>
+    </message>
+    <message>
+        <source>• {who} ({id}): last seen {seen}</source>
+        <translation>• {who} ({id}): zuletzt gesehen {seen}</translation>
     </message>
 </context>
 <context>

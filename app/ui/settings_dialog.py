@@ -34,6 +34,8 @@ from app.core.secrets import KeyStore, mask_key
 
 if TYPE_CHECKING:
     from app.core.client import KeyInfo
+    from app.ui.sync_controller import SyncController
+    from app.ui.sync_page import SyncPage
 
 KeyTester = Callable[[str, str | None], Awaitable["KeyInfo"]]
 
@@ -47,6 +49,7 @@ class SettingsDialog(QDialog):
         keys: KeyStore,
         test_key: KeyTester,
         parent: QWidget | None = None,
+        sync: SyncController | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Parley Settings"))
@@ -148,6 +151,12 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self._endpoints_tab(settings), self.tr("Endpoints"))
         self.tabs.addTab(self._tools_tab(settings), self.tr("Tools"))
         self.tabs.addTab(self._general_tab(settings), self.tr("General"))
+        self.sync_page: SyncPage | None = None
+        if sync is not None:
+            from app.ui.sync_page import SyncPage
+
+            self.sync_page = SyncPage(settings, sync, self)
+            self.tabs.addTab(self.sync_page, self.tr("Sync"))
 
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
@@ -490,6 +499,8 @@ class SettingsDialog(QDialog):
             ask_over_budget=self.ask_over_budget.isChecked(),
             tray_icon=self.tray_icon.isChecked(),
             close_to_tray=self.close_to_tray.isChecked(),
+            sync_folder=(self._settings.sync_folder if self.sync_page is None
+                         else self.sync_page.folder()),
         )
 
     # ---- actions -------------------------------------------------------------------

@@ -589,6 +589,134 @@ ALTER TABLE conversations ADD COLUMN folder_id TEXT
 CREATE INDEX conversations_folder ON conversations (folder_id);
 """
 
+# Sync (app/core/sync, docs/sync.md). Triggers put the stable id of every changed
+# conversation, message and prompt into sync_outbox, but only once sync is switched on
+# (sync_state.capturing) and never while remote changes are being applied
+# (sync_state.applying, set only inside that transaction), so a merged change is not
+# sent back out. A reply still streaming is captured once it is final. Every statement
+# is idempotent: a file whose version number was set back by hand upgrades again.
+_V10_SYNC = """
+CREATE TABLE IF NOT EXISTS sync_state (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    device_id   TEXT,
+    capturing   INTEGER NOT NULL DEFAULT 0,
+    applying    INTEGER NOT NULL DEFAULT 0,
+    next_seq    INTEGER NOT NULL DEFAULT 1,
+    last_round  REAL
+);
+INSERT OR IGNORE INTO sync_state (id) VALUES (1);
+
+CREATE TABLE IF NOT EXISTS sync_outbox (
+    seq   INTEGER PRIMARY KEY,
+    kind  TEXT NOT NULL,
+    uid   TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS sync_clock (
+    kind     TEXT    NOT NULL,
+    uid      TEXT    NOT NULL,
+    ts       INTEGER NOT NULL,
+    device   TEXT    NOT NULL,
+    deleted  INTEGER NOT NULL DEFAULT 0,
+    -- kinds merged field by field: {"field": [value, ts, device]} as last synced
+    state    TEXT,
+    PRIMARY KEY (kind, uid)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS sync_peers (
+    device       TEXT PRIMARY KEY,
+    applied_seq  INTEGER NOT NULL DEFAULT 0,
+    last_applied REAL
+) WITHOUT ROWID;
+
+-- Remote changes that refer to something not here yet (a reply whose prompt comes from
+-- a device not read yet): applied as soon as what they wait for arrives.
+CREATE TABLE IF NOT EXISTS sync_parked (
+    kind       TEXT NOT NULL,
+    uid        TEXT NOT NULL,
+    op         TEXT NOT NULL,
+    wait_kind  TEXT NOT NULL,
+    wait_uid   TEXT NOT NULL,
+    PRIMARY KEY (kind, uid)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS sync_parked_waiting ON sync_parked (wait_kind, wait_uid);
+
+CREATE TABLE IF NOT EXISTS sync_skipped (
+    device  TEXT    NOT NULL,
+    seq     INTEGER NOT NULL,
+    size    INTEGER NOT NULL,
+    mtime   REAL    NOT NULL,
+    reason  TEXT    NOT NULL,
+    PRIMARY KEY (device, seq)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS sync_leaf_wanted (
+    conversation_uid TEXT PRIMARY KEY,
+    leaf_uid         TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS sync_leaf_wanted_by_leaf ON sync_leaf_wanted (leaf_uid);
+
+CREATE TABLE IF NOT EXISTS sync_blobs_wanted (
+    sha256 TEXT PRIMARY KEY
+) WITHOUT ROWID;
+
+CREATE TRIGGER IF NOT EXISTS sync_conversation_insert AFTER INSERT ON conversations
+WHEN NEW.uid IS NOT NULL
+     AND (SELECT capturing AND NOT applying FROM sync_state WHERE id = 1) BEGIN
+    INSERT INTO sync_outbox (kind, uid) VALUES ('conversation', NEW.uid);
+END;
+
+-- trashed_at is left out: the trash is the Undo window, local to this device.
+CREATE TRIGGER IF NOT EXISTS sync_conversation_update AFTER UPDATE OF
+    uid, title, created_at, updated_at, model, pinned, archived, tags, options, endpoint,
+    active_leaf_id ON conversations
+WHEN NEW.uid IS NOT NULL
+     AND (SELECT capturing AND NOT applying FROM sync_state WHERE id = 1) BEGIN
+    INSERT INTO sync_outbox (kind, uid) VALUES ('conversation', NEW.uid);
+END;
+
+CREATE TRIGGER IF NOT EXISTS sync_conversation_delete AFTER DELETE ON conversations
+WHEN OLD.uid IS NOT NULL
+     AND (SELECT capturing AND NOT applying FROM sync_state WHERE id = 1) BEGIN
+    INSERT INTO sync_outbox (kind, uid) VALUES ('conversation', OLD.uid);
+END;
+
+CREATE TRIGGER IF NOT EXISTS sync_message_insert AFTER INSERT ON messages
+WHEN NEW.uid IS NOT NULL AND NEW.status <> 'streaming'
+     AND (SELECT capturing AND NOT applying FROM sync_state WHERE id = 1) BEGIN
+    INSERT INTO sync_outbox (kind, uid) VALUES ('message', NEW.uid);
+END;
+
+CREATE TRIGGER IF NOT EXISTS sync_message_update AFTER UPDATE ON messages
+WHEN NEW.uid IS NOT NULL AND NEW.status <> 'streaming'
+     AND (SELECT capturing AND NOT applying FROM sync_state WHERE id = 1) BEGIN
+    INSERT INTO sync_outbox (kind, uid) VALUES ('message', NEW.uid);
+END;
+
+-- Messages deleted together with their conversation go with its tombstone.
+CREATE TRIGGER IF NOT EXISTS sync_message_delete AFTER DELETE ON messages
+WHEN OLD.uid IS NOT NULL
+     AND EXISTS (SELECT 1 FROM conversations WHERE id = OLD.conversation_id)
+     AND (SELECT capturing AND NOT applying FROM sync_state WHERE id = 1) BEGIN
+    INSERT INTO sync_outbox (kind, uid) VALUES ('message', OLD.uid);
+END;
+
+CREATE TRIGGER IF NOT EXISTS sync_prompt_insert AFTER INSERT ON prompts
+WHEN (SELECT capturing AND NOT applying FROM sync_state WHERE id = 1) BEGIN
+    INSERT INTO sync_outbox (kind, uid) VALUES ('prompt', NEW.uid);
+END;
+
+CREATE TRIGGER IF NOT EXISTS sync_prompt_update AFTER UPDATE ON prompts
+WHEN (SELECT capturing AND NOT applying FROM sync_state WHERE id = 1) BEGIN
+    INSERT INTO sync_outbox (kind, uid) VALUES ('prompt', NEW.uid);
+END;
+
+CREATE TRIGGER IF NOT EXISTS sync_prompt_delete AFTER DELETE ON prompts
+WHEN (SELECT capturing AND NOT applying FROM sync_state WHERE id = 1) BEGIN
+    INSERT INTO sync_outbox (kind, uid) VALUES ('prompt', OLD.uid);
+END;
+"""
+
 #: Parley's schema history. Append only: never edit or reorder a released migration.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial", _V1_INITIAL),
@@ -601,6 +729,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(7, "daily usage summary", _V7_USAGE_DAILY),
     Migration(8, "drafts", _V8_DRAFTS),
     Migration(9, "folders", _V9_FOLDERS),
+    Migration(10, "sync change log", _V10_SYNC),
 )
 
 

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from app.core.secrets import KeyStore
     from app.ui.chat_controller import ChatController
     from app.ui.main_window import MainWindow
+    from app.ui.sync_controller import SyncController
 
 translate = QCoreApplication.translate
 
@@ -36,6 +37,8 @@ class SettingsActions:
     _opening: asyncio.Future[Any] | None = field(default=None, init=False)
     #: storing the keys and applying the settings after OK (None before the first OK)
     applying: asyncio.Future[Any] | None = field(default=None, init=False)
+    #: background sync, for Settings > Sync (None: no Sync page)
+    sync: SyncController | None = None
 
     def _read_keys(self) -> KeyStore:
         from app.ui.keychain import PrefetchedKeys
@@ -90,7 +93,7 @@ class SettingsActions:
         finally:
             self._opening = None
         dialog = SettingsDialog(
-            self.ctx.settings, keys, self.controller.test_key, self.window
+            self.ctx.settings, keys, self.controller.test_key, self.window, sync=self.sync
         )
 
         def finished(result: int) -> None:
@@ -99,6 +102,11 @@ class SettingsActions:
                 if dialog.key_removed:
                     self.applied()
                 return
+            # The passphrase first: a new folder must not be set up unencrypted by a
+            # round that starts before it is in the keychain.
+            page = dialog.sync_page
+            if self.sync is not None and page is not None and page.passphrase():
+                self.sync.set_passphrase(page.passphrase())
             self.apply(dialog.updated_settings(), dialog.entered_key(),
                        dialog.endpoint_keys())
 

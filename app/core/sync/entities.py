@@ -1,0 +1,385 @@
+"""What is synced, one small handler per kind of entity.
+
+A handler reads an entity's current state by its stable uid (for sending), and writes a
+received state or deletion (for merging). Local integer ids never leave the device:
+references between entities travel as uids (a message names its conversation's uid and
+its parent's uid). To sync a new kind of entity, write its three functions, register an
+`EntityKind` in `KINDS`, and add a migration with triggers that put `(kind, uid)` into
+`sync_outbox` (docs/sync.md, "Adding a kind of entity").
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+#: returned by `read` for an entity that exists but must not be sent yet (a reply still
+#: streaming): it is captured again once it is final
+NOT_YET: Final = "not yet"
+
+
+class Missing(Exception):
+    """A received change refers to an entity that is not here (yet)."""
+
+    def __init__(self, kind: str, uid: str) -> None:
+        super().__init__(f"{kind} {uid} is not here yet")
+        self.kind = kind
+        self.uid = uid
+
+
+@dataclass
+class ApplyContext:
+    """What handlers need while applying received changes inside one transaction.
+
+    New messages are staged and stored together by `flush`: SQLite's full-text index
+    writes its pending terms at the end of every statement, so one INSERT of a whole
+    segment's messages costs a fraction of one INSERT per message.
+    """
+
+    conn: sqlite3.Connection
+    #: called with every attachment hash a received message refers to
+    want_blob: Callable[[str], None] = lambda _sha: None
+    #: (kind, uid) of entities deleted as a consequence (a deleted message's replies)
+    tombstones: list[tuple[str, str]] = field(default_factory=list)
+    _ids: dict[tuple[str, str], int] = field(default_factory=dict)
+    _staged: list[tuple[Any, ...]] = field(default_factory=list)
+    _staged_attachments: list[tuple[Any, ...]] = field(default_factory=list)
+    _staged_ids: dict[str, int] = field(default_factory=dict)
+    _next_id: int = 0
+
+    def local_id(self, table: str, uid: str) -> int | None:
+        """The local row id of `uid` in `table` (conversations or messages), or None."""
+        if table == "messages" and uid in self._staged_ids:
+            return self._staged_ids[uid]
+        key = (table, uid)
+        found = self._ids.get(key)
+        if found is not None:
+            return found
+        row = self.conn.execute(f"SELECT id FROM {table} WHERE uid = ?", (uid,)).fetchone()
+        if row is None:
+            return None
+        if len(self._ids) > 50_000:  # bounded: a first sync streams millions of ops
+            self._ids.clear()
+        self._ids[key] = int(row[0])
+        return int(row[0])
+
+    def forget(self, table: str, uid: str) -> None:
+        """Drop a remembered id (its row was deleted)."""
+        self._ids.pop((table, uid), None)
+
+    def forget_all(self) -> None:
+        """Drop every remembered id (rows were deleted in cascade)."""
+        self._ids.clear()
+
+    def stage_message(
+        self, uid: str, row: tuple[Any, ...], attachments: list[list[Any]]
+    ) -> int:
+        """Queue a new message (`row`: conversation_id, parent_id, then _MSG_FIELDS);
+        returns the id it will have."""
+        if not self._staged:
+            self._next_id = int(self.conn.execute(
+                "SELECT coalesce(max(id), 0) + 1 FROM messages").fetchone()[0])
+        new_id = self._next_id
+        self._next_id += 1
+        self._staged.append((new_id, uid, *row))
+        self._staged_attachments.extend(
+            (new_id, pos, *att) for pos, att in enumerate(attachments))
+        self._staged_ids[uid] = new_id
+        return new_id
+
+    def flush(self) -> None:
+        """Store the staged messages (parents first) and show any a conversation waits for."""
+        if not self._staged:
+            return
+        conn = self.conn
+        columns = f"id, uid, conversation_id, parent_id, {', '.join(_MSG_FIELDS)}"
+        conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS sync_stage ({columns})")
+        conn.executemany(
+            f"INSERT INTO temp.sync_stage VALUES ({', '.join('?' for _ in self._staged[0])})",
+            self._staged,
+        )
+        conn.execute(
+            f"INSERT INTO main.messages ({columns}) SELECT {columns} FROM temp.sync_stage "
+            "ORDER BY id"
+        )
+        conn.execute("DELETE FROM temp.sync_stage")
+        if self._staged_attachments:
+            conn.executemany(
+                f"INSERT INTO message_attachments (message_id, position, "
+                f"{', '.join(_ATT_FIELDS)}) VALUES (?, ?, {', '.join('?' for _ in _ATT_FIELDS)})",
+                self._staged_attachments,
+            )
+        _show_waiting_leaves(conn, list(self._staged_ids))
+        self._ids.update((("messages", uid), i) for uid, i in self._staged_ids.items())
+        self._staged.clear()
+        self._staged_attachments.clear()
+        self._staged_ids.clear()
+
+
+def _show_waiting_leaves(conn: sqlite3.Connection, uids: list[str]) -> None:
+    """Conversations received earlier may be waiting for one of these messages to show
+    it, unless the branch shown has changed since (here or on another device)."""
+    waiting = conn.execute(
+        "SELECT w.conversation_uid, w.leaf_uid, json_extract(c.state, '$.leaf[0]') "
+        "FROM sync_leaf_wanted w LEFT JOIN sync_clock c ON c.kind = 'conversation' "
+        "AND c.uid = w.conversation_uid "
+        "WHERE w.leaf_uid IN (SELECT value FROM json_each(?))",
+        (json.dumps(uids),),
+    ).fetchall()
+    for conversation_uid, leaf_uid, shown in waiting:
+        if shown == leaf_uid:
+            conn.execute(
+                "UPDATE conversations SET active_leaf_id = (SELECT m.id FROM messages m "
+                "WHERE m.uid = ? AND m.conversation_id = conversations.id) WHERE uid = ?",
+                (leaf_uid, conversation_uid),
+            )
+        conn.execute("DELETE FROM sync_leaf_wanted WHERE conversation_uid = ?",
+                     (conversation_uid,))
+
+
+Reader = Callable[[sqlite3.Connection, str], "tuple[Any, dict[str, Any]] | str | None"]
+
+
+@dataclass(frozen=True)
+class EntityKind:
+    """How one kind of entity is read, written and deleted by uid."""
+
+    name: str
+    #: ops of a segment are written in this order (a conversation before its messages)
+    order: int
+    #: (sort key within the kind, state) | NOT_YET | None when the entity is gone
+    read: Reader
+    put: Callable[[ApplyContext, str, dict[str, Any]], None]
+    delete: Callable[[ApplyContext, str], None]
+    #: SQL listing every uid of this kind, oldest first: captured when sync is switched on
+    all_uids_sql: str
+    #: merged field by field, each field with its own clock (edits of different fields on
+    #: two devices both survive); otherwise the whole state is one value
+    by_field: bool = False
+    #: `put` may stage new rows in the context (`ApplyContext.flush` stores them); any
+    #: other op is applied after a flush
+    stages: bool = False
+
+
+# ---------------------------------------------------------------- conversations
+
+_CONV_FIELDS = ("title", "created_at", "updated_at", "model", "pinned", "archived", "tags",
+                "options", "endpoint")
+
+
+def _read_conversation(conn: sqlite3.Connection, uid: str) -> tuple[Any, dict[str, Any]] | None:
+    row = conn.execute(
+        f"SELECT c.id, {', '.join('c.' + f for f in _CONV_FIELDS)}, "
+        # A branch received but not here yet is still the branch shown.
+        "coalesce((SELECT m.uid FROM messages m WHERE m.id = c.active_leaf_id), "
+        "(SELECT w.leaf_uid FROM sync_leaf_wanted w WHERE w.conversation_uid = c.uid)) "
+        "FROM conversations c WHERE c.uid = ?",
+        (uid,),
+    ).fetchone()
+    if row is None:
+        return None
+    data = dict(zip(_CONV_FIELDS, row[1:-1], strict=True))
+    data["leaf"] = row[-1]
+    return row[0], data
+
+
+def _put_conversation(ctx: ApplyContext, uid: str, data: dict[str, Any]) -> None:
+    conn = ctx.conn
+    values = [data[f] for f in _CONV_FIELDS]
+    conv_id = ctx.local_id("conversations", uid)
+    if conv_id is None:
+        cursor = conn.execute(
+            f"INSERT INTO conversations (uid, {', '.join(_CONV_FIELDS)}) "
+            f"VALUES (?, {', '.join('?' for _ in _CONV_FIELDS)})",
+            (uid, *values),
+        )
+        conv_id = cursor.lastrowid
+        assert conv_id is not None
+    else:
+        conn.execute(
+            f"UPDATE conversations SET {', '.join(f + ' = ?' for f in _CONV_FIELDS)} "
+            "WHERE id = ?",
+            (*values, conv_id),
+        )
+    leaf_uid = data.get("leaf")
+    leaf_id = None
+    if leaf_uid is not None:
+        row = conn.execute(
+            "SELECT id FROM messages WHERE uid = ? AND conversation_id = ?", (leaf_uid, conv_id)
+        ).fetchone()
+        leaf_id = None if row is None else int(row[0])
+    conn.execute("UPDATE conversations SET active_leaf_id = ? WHERE id = ?", (leaf_id, conv_id))
+    if leaf_uid is not None and leaf_id is None:
+        # The message shown last has not arrived yet: show it once it does.
+        conn.execute(
+            "INSERT OR REPLACE INTO sync_leaf_wanted (conversation_uid, leaf_uid) VALUES (?, ?)",
+            (uid, leaf_uid),
+        )
+    else:
+        conn.execute("DELETE FROM sync_leaf_wanted WHERE conversation_uid = ?", (uid,))
+
+
+def _delete_conversation(ctx: ApplyContext, uid: str) -> None:
+    ctx.conn.execute("DELETE FROM conversations WHERE uid = ?", (uid,))
+    ctx.conn.execute("DELETE FROM sync_leaf_wanted WHERE conversation_uid = ?", (uid,))
+    ctx.forget_all()
+
+
+# ---------------------------------------------------------------- messages
+
+_MSG_FIELDS = ("role", "content", "status", "created_at", "updated_at", "model", "provider",
+               "finish_reason", "prompt_tokens", "completion_tokens", "total_tokens", "cost",
+               "cached_tokens", "reasoning_tokens", "error", "reasoning", "generation_id",
+               "extra")
+_ATT_FIELDS = ("sha256", "sent_sha256", "name", "mime", "size", "kind", "width", "height",
+               "pages")
+
+
+def _read_message(conn: sqlite3.Connection, uid: str) -> tuple[Any, dict[str, Any]] | str | None:
+    row = conn.execute(
+        f"SELECT m.id, c.uid, p.uid, {', '.join('m.' + f for f in _MSG_FIELDS)} "
+        "FROM messages m JOIN conversations c ON c.id = m.conversation_id "
+        "LEFT JOIN messages p ON p.id = m.parent_id WHERE m.uid = ?",
+        (uid,),
+    ).fetchone()
+    if row is None:
+        return None
+    data = dict(zip(_MSG_FIELDS, row[3:], strict=True))
+    if data["status"] == "streaming":
+        return NOT_YET
+    data["conversation"] = row[1]
+    data["parent"] = row[2]
+    attachments = conn.execute(
+        f"SELECT {', '.join(_ATT_FIELDS)} FROM message_attachments WHERE message_id = ? "
+        "ORDER BY position",
+        (row[0],),
+    ).fetchall()
+    if attachments:
+        data["attachments"] = [list(a) for a in attachments]
+    return row[0], data
+
+
+def message_blobs(data: dict[str, Any]) -> Iterable[str]:
+    """Hashes of the attachment files a message state refers to (sent files and images)."""
+    for att in data.get("attachments") or ():
+        yield from (h for h in att[:2] if isinstance(h, str) and h)
+    extra = data.get("extra")
+    if isinstance(extra, str) and '"images"' in extra:
+        try:
+            images = json.loads(extra).get("images")
+        except (ValueError, AttributeError):
+            return
+        if isinstance(images, list):
+            for entry in images:
+                if isinstance(entry, dict) and isinstance(entry.get("sha256"), str):
+                    yield entry["sha256"]
+
+
+def _put_message(ctx: ApplyContext, uid: str, data: dict[str, Any]) -> None:
+    conn = ctx.conn
+    conv_uid = data["conversation"]
+    conv_id = ctx.local_id("conversations", conv_uid)
+    if conv_id is None:
+        raise Missing("conversation", conv_uid)
+    parent_id = None
+    if data.get("parent") is not None:
+        parent_id = ctx.local_id("messages", data["parent"])
+        if parent_id is None:
+            raise Missing("message", data["parent"])
+    values = [data[f] for f in _MSG_FIELDS]
+    if values[2] == "streaming":  # never sent; a peer's bug must not leave a reply spinning
+        values[2] = "stopped"
+    msg_id = ctx.local_id("messages", uid)
+    attachments = data.get("attachments") or []
+    for sha in message_blobs(data):
+        ctx.want_blob(sha)
+    if msg_id is None:
+        ctx.stage_message(uid, (conv_id, parent_id, *values), attachments)
+        return
+    ctx.flush()  # it may be a staged one
+    conn.execute(
+        f"UPDATE messages SET {', '.join(f + ' = ?' for f in _MSG_FIELDS)}, writer = NULL "
+        "WHERE id = ?",
+        (*values, msg_id),
+    )
+    had = [list(r) for r in conn.execute(
+        f"SELECT {', '.join(_ATT_FIELDS)} FROM message_attachments WHERE message_id = ? "
+        "ORDER BY position", (msg_id,))]
+    if [list(a) for a in attachments] != had:
+        conn.execute("DELETE FROM message_attachments WHERE message_id = ?", (msg_id,))
+        conn.executemany(
+            f"INSERT INTO message_attachments (message_id, position, {', '.join(_ATT_FIELDS)}) "
+            f"VALUES (?, ?, {', '.join('?' for _ in _ATT_FIELDS)})",
+            [(msg_id, pos, *att) for pos, att in enumerate(attachments)],
+        )
+    _show_waiting_leaves(conn, [uid])
+
+
+def _delete_message(ctx: ApplyContext, uid: str) -> None:
+    conn = ctx.conn
+    msg_id = ctx.local_id("messages", uid)
+    if msg_id is None:
+        return
+    # Replies built on it go with it (as on the device that deleted it).
+    rows = conn.execute(
+        "WITH RECURSIVE sub(id, depth) AS (SELECT ?, 0 UNION ALL "
+        "SELECT m.id, sub.depth + 1 FROM messages m JOIN sub ON m.parent_id = sub.id "
+        "WHERE sub.depth < 1000000) SELECT sub.id, m.uid FROM sub JOIN messages m "
+        "ON m.id = sub.id ORDER BY sub.depth DESC",
+        (msg_id,),
+    ).fetchall()
+    for row_id, row_uid in rows:
+        conn.execute("DELETE FROM messages WHERE id = ?", (row_id,))
+        ctx.forget("messages", row_uid)
+        if row_uid != uid:
+            ctx.tombstones.append(("message", row_uid))
+
+
+# ---------------------------------------------------------------- prompts
+
+_PROMPT_FIELDS = ("title", "body", "tags", "favourite", "is_system", "created_at", "updated_at")
+
+
+def _read_prompt(conn: sqlite3.Connection, uid: str) -> tuple[Any, dict[str, Any]] | None:
+    row = conn.execute(
+        f"SELECT id, {', '.join(_PROMPT_FIELDS)} FROM prompts WHERE uid = ?", (uid,)
+    ).fetchone()
+    if row is None:
+        return None
+    return row[0], dict(zip(_PROMPT_FIELDS, row[1:], strict=True))
+
+
+def _put_prompt(ctx: ApplyContext, uid: str, data: dict[str, Any]) -> None:
+    values = [data[f] for f in _PROMPT_FIELDS]
+    cursor = ctx.conn.execute(
+        f"UPDATE prompts SET {', '.join(f + ' = ?' for f in _PROMPT_FIELDS)} WHERE uid = ?",
+        (*values, uid),
+    )
+    if cursor.rowcount == 0:
+        ctx.conn.execute(
+            f"INSERT INTO prompts (uid, {', '.join(_PROMPT_FIELDS)}) "
+            f"VALUES (?, {', '.join('?' for _ in _PROMPT_FIELDS)})",
+            (uid, *values),
+        )
+
+
+def _delete_prompt(ctx: ApplyContext, uid: str) -> None:
+    ctx.conn.execute("DELETE FROM prompts WHERE uid = ?", (uid,))
+
+
+KINDS: dict[str, EntityKind] = {
+    kind.name: kind
+    for kind in (
+        EntityKind("conversation", 0, _read_conversation, _put_conversation,
+                   _delete_conversation, "SELECT uid FROM conversations ORDER BY id",
+                   by_field=True),
+        EntityKind("message", 1, _read_message, _put_message, _delete_message,
+                   "SELECT uid FROM messages WHERE status <> 'streaming' ORDER BY id",
+                   stages=True),
+        EntityKind("prompt", 2, _read_prompt, _put_prompt, _delete_prompt,
+                   "SELECT uid FROM prompts ORDER BY id"),
+    )
+}
