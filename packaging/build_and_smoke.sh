@@ -5,10 +5,11 @@
 #   bash packaging/build_and_smoke.sh --no-build # test an existing build
 #
 # Output: build/pyinstaller/dist/parley/ (the folder to ship), build/pyinstaller/work/.
-# Checks: `parley --version`; the bundled icons; `parley --smoke` offscreen (opens the main
-# window); the same on a real X server when xvfb-run is installed; `parley key` against a
-# real Secret Service when gnome-keyring and dbus-run-session are installed. Set PYTHON to
-# choose the interpreter (default: python3). Exits non-zero on the first failure.
+# Checks: `parley --version`; the bundled icons; the formula typesetter's child
+# (`parley --math-worker`); `parley --smoke` offscreen (opens the main window); the same on
+# a real X server when xvfb-run is installed; `parley key` against a real Secret Service
+# when gnome-keyring and dbus-run-session are installed. Set PYTHON to choose the
+# interpreter (default: python3). Exits non-zero on the first failure.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -52,6 +53,11 @@ for size in 16 32 48 64 128 256 512; do
     [ -s "$icon" ] || fail "missing $icon"
 done
 [ -s "$APP/_internal/parley_resources/__init__.py" ] || fail "parley_resources is not importable"
+
+say "formula typesetting child (parley --math-worker)"
+math=$(printf '%s\n' '{"id": 1, "source": "$x^2$", "color": "#000000", "size": 16, "dpr": 1}' |
+    timeout 60 "$EXE" --math-worker) || fail "--math-worker exited $?"
+case "$math" in *'"svg"'*) ;; *) fail "--math-worker drew no formula: $math" ;; esac
 
 say "parley --smoke (offscreen)"
 QT_QPA_PLATFORM=offscreen PARLEY_HOME=$home/offscreen OPENROUTER_API_KEY=test-key \

@@ -57,6 +57,14 @@ DISPLAY_SCALE = 1.15
 
 
 @dataclass(frozen=True, slots=True)
+
+def _worker_command() -> list[str]:
+    """How to start the formula drawing child: the frozen app has no `python -m`."""
+    if getattr(sys, "frozen", False):
+        # packaging/pyinstaller_entry.py answers this flag before the command line is parsed
+        return [sys.executable, "--math-worker"]
+    return [sys.executable, "-m", "app.core.math_tex"]
+
 class _Drawn:
     image: QImage
     width: float  # logical pixels, padding included
@@ -138,7 +146,7 @@ class _Worker:
         requests: _Requests = queue.SimpleQueue()
         try:
             proc = subprocess.Popen(  # our own interpreter and module
-                [sys.executable, "-m", "app.core.math_tex"],
+                _worker_command(),
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                 text=True, encoding="utf-8", env=env, bufsize=1,
             )

@@ -265,7 +265,9 @@ class SyncController(QObject):
         self._unsubscribe()
         for timer in (self._debounce, self._period, self._tick):
             timer.stop()
-        self._watcher.removePaths(self._watcher.directories() or [])
+        watched = self._watcher.directories()
+        if watched:  # Qt warns on stderr when asked to remove an empty list
+            self._watcher.removePaths(watched)
         try:
             for task in list(self._tasks):
                 task.cancel()
