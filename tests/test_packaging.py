@@ -8,6 +8,7 @@ a PyInstaller build takes about half a minute.
 from __future__ import annotations
 
 import ast
+import json
 import os
 import re
 import shutil
@@ -240,3 +241,20 @@ def test_flatpak_wheels_cover_every_dependency() -> None:
     )
     assert "files.pythonhosted.org" in deps
     assert "file://" not in deps.replace('file://${PWD}', "")
+
+
+def test_the_frozen_entry_runs_the_formula_typesetter_child(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The frozen app has no `python -m`: its math child is the executable itself."""
+    from app.ui import math_typeset
+
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    command = math_typeset._worker_command()
+    assert command == [sys.executable, "--math-worker"]
+    request = '{"id": 7, "source": "$x^2$", "color": "#000000", "size": 16, "dpr": 1}\n'
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "packaging" / "pyinstaller_entry.py"), "--math-worker"],
+        input=request, capture_output=True, text=True, timeout=120, cwd=ROOT, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout.splitlines()[0])
+    assert answer["id"] == 7 and answer["svg"].startswith("<svg")

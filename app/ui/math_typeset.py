@@ -56,8 +56,6 @@ _OBJECT = "\ufffc"
 DISPLAY_SCALE = 1.15
 
 
-@dataclass(frozen=True, slots=True)
-
 def _worker_command() -> list[str]:
     """How to start the formula drawing child: the frozen app has no `python -m`."""
     if getattr(sys, "frozen", False):
@@ -65,6 +63,8 @@ def _worker_command() -> list[str]:
         return [sys.executable, "--math-worker"]
     return [sys.executable, "-m", "app.core.math_tex"]
 
+
+@dataclass(frozen=True, slots=True)
 class _Drawn:
     image: QImage
     width: float  # logical pixels, padding included
