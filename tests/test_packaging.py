@@ -254,6 +254,7 @@ def test_the_frozen_entry_runs_the_formula_typesetter_child(monkeypatch: pytest.
     done = subprocess.run(
         [sys.executable, str(ROOT / "packaging" / "pyinstaller_entry.py"), "--math-worker"],
         input=request, capture_output=True, text=True, timeout=120, cwd=ROOT, check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     assert done.returncode == 0, done.stderr
     answer = json.loads(done.stdout.splitlines()[0])
