@@ -223,7 +223,7 @@ def _build_quick_and_tray(app: Parley) -> None:
 
     def new_chat() -> None:
         tray.show_window()
-        controller.new_conversation()
+        app.sidebar.new_chat()  # the same as Ctrl+N: in the selected folder, with its defaults
 
     quick.conversationUpdated.connect(app.sidebar.update_row)
     quick.approvalRequested.connect(app.approval.ask)

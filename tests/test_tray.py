@@ -270,3 +270,21 @@ def test_on_a_desktop_with_a_tray_the_icon_and_close_to_tray_work(
         "menu": ["New Chat", "Quick Ask…", "Show Parley", "Quit"],
         "hidden_not_closed": True, "quit": True,
     }
+
+
+def test_new_chat_from_the_tray_goes_into_the_selected_folder_like_ctrl_n(
+    app: Parley, qtbot: Any
+) -> None:
+    from app.core.history import folders as folder_store
+
+    tray = app.tray
+    assert tray is not None
+    folder = folder_store.create_folder(app.ctx.store, "Work")
+    app.sidebar.refresh()
+    sidebar = app.window.sidebar
+    sidebar.view.setCurrentIndex(sidebar.model.folder_index(folder.id))
+    app.window.hide()
+    tray.menu.new_chat_action.trigger()
+    assert app.window.isVisible()
+    assert app.controller.current is None
+    assert app.controller.pending_folder_id == folder.id
