@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QStackedWidget,
-    QStyle,
     QToolButton,
     QTreeView,
     QVBoxLayout,
@@ -141,8 +140,9 @@ class ConversationList(QWidget):
             self.tr("New chat (Ctrl+N); made in the selected folder, with its settings"))
         self.new_folder_button = QToolButton(self)
         self.new_folder_button.setObjectName("newFolderButton")
-        self.new_folder_button.setIcon(
-            self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogNewFolder))
+        from app.ui.icons import icon
+
+        self.new_folder_button.setIcon(icon("folder-plus"))
         self.new_folder_button.setAccessibleName(self.tr("New folder"))
         self.new_folder_button.setToolTip(self.tr("New folder"))
         self.filter_box = QComboBox(self)
