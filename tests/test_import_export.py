@@ -592,3 +592,13 @@ def test_fields_may_be_as_long_as_their_limit_and_no_longer(
         import_data(store, doc(limit + 1))
     assert store.list_conversations() == []
     assert import_data(store, doc(limit)).conversations_added == 1
+
+
+def test_a_chatgpt_reply_keeps_a_model_name_of_up_to_199_characters(store: Store) -> None:
+    data = chatgpt_sample()
+    data[0]["mapping"]["a2"]["message"]["metadata"]["model_slug"] = "m" * 199
+    data[0]["mapping"]["a1b"]["message"]["metadata"]["model_slug"] = "m" * 200
+    import_chatgpt(store, data)
+    (conv,) = store.list_conversations()
+    thread = store.get_thread(conv.id)
+    assert [m.model for m in thread] == [None, None, "m" * 199]

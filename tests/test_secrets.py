@@ -167,7 +167,8 @@ def test_env_wins_and_is_never_written(
     status = store.status()
     assert status.source == "env"
     assert status.masked == mask_key(KEY)
-    assert ENV_API_KEY in status.describe()
+    assert status.describe().startswith(f"API key: {mask_key(KEY)} from ${ENV_API_KEY} ")
+    assert "not set" not in status.describe()
     assert store.delete_key() is False
     assert memory.store == {}  # nothing read from the environment ended up in the keychain
 
@@ -504,6 +505,14 @@ def test_backend_message_of_exactly_200_characters_is_whole() -> None:
     with pytest.raises(SecretStoreError) as excinfo:
         KeyStore().get_key()
     assert f"KeyringError: {text}. " in str(excinfo.value)
+
+
+def test_short_backend_message_is_shown_whole() -> None:
+    keyring.set_keyring(FailingKeyring(keyring.errors.KeyringError("locked")))
+    with pytest.raises(SecretStoreError) as excinfo:
+        KeyStore().get_key()
+    assert "KeyringError: locked. " in str(excinfo.value)
+    assert "…" not in str(excinfo.value)
 
 
 def test_write_failure_keeps_the_backend_error_for_the_log() -> None:
