@@ -455,6 +455,20 @@ def test_a_key_with_characters_no_key_has_is_not_stored() -> None:
     assert KeyStore().get_key() is None
 
 
+@pytest.mark.parametrize("odd", [" ", "\x7f", "\x1f", "\u00a0"], ids=["space", "DEL", "US", "nbsp"])
+def test_a_key_with_a_character_just_outside_printable_ascii_is_not_stored(odd: str) -> None:
+    with pytest.raises(SecretStoreError, match="cannot have"):
+        KeyStore().set_key(f"local-secret-{odd}0000")
+    assert KeyStore().get_key() is None
+
+
+def test_a_key_may_use_every_printable_ascii_character() -> None:
+    # "!" and "~" are the first and last of them; custom endpoints' keys use any.
+    key = "".join(chr(c) for c in range(33, 127))
+    KeyStore().set_key(key)
+    assert KeyStore().get_key() == key
+
+
 # --- what the user reads -----------------------------------------------------------------------
 
 
