@@ -45,6 +45,8 @@ TARGETS: dict[str, tuple[str, list[str]]] = {
     "key-format": ("app/core/key_format.py", ["tests/test_secrets.py",
                                               "tests/test_error_boundary.py"]),
     "search": ("app/core/history/search.py", ["tests/test_history.py"]),
+    "storage": ("app/core/history/store.py", ["tests/test_storage.py", "tests/test_history.py",
+                                              "tests/test_storage_faults.py"]),
     "importers": ("app/core/history/importers.py", [
         "tests/test_import_export.py",
         "tests/test_generated_images.py::"
