@@ -10,6 +10,10 @@ listed with their diff so each can be killed by a new test or explained as equiv
     python scripts/mutation.py sse events       # some targets
     python scripts/mutation.py --sample 80 events  # a seeded random sample of the mutants
     python scripts/mutation.py --list
+
+A target may be focused on the definitions that matter (FOCUS): only mutants inside those
+functions, classes and assignments are run, so a sample is not spent on, say, the syntax
+highlighting of a module whose sanitizer is what is being measured.
 """
 
 from __future__ import annotations
@@ -38,12 +42,43 @@ TARGETS: dict[str, tuple[str, list[str]]] = {
                                                 "tests/test_attachment_files.py"]),
     "logs": ("app/core/logs.py", ["tests/test_logging.py"]),
     "secrets": ("app/core/secrets.py", ["tests/test_secrets.py"]),
+    "key-format": ("app/core/key_format.py", ["tests/test_secrets.py",
+                                              "tests/test_error_boundary.py"]),
     "search": ("app/core/history/search.py", ["tests/test_history.py"]),
-    "importers": ("app/core/history/importers.py", ["tests/test_import_export.py"]),
-    "sanitizer": ("app/core/markdown_render.py", ["tests/test_markdown_render.py",
-                                                  "tests/test_sanitizer_layers.py"]),
+    "storage": ("app/core/history/store.py", ["tests/test_storage.py", "tests/test_history.py",
+                                              "tests/test_storage_faults.py"]),
+    "importers": ("app/core/history/importers.py", [
+        "tests/test_import_export.py",
+        "tests/test_generated_images.py::"
+        "test_export_embeds_images_and_import_restores_them_into_an_empty_folder",
+        "tests/test_generated_images.py::test_hostile_images_in_an_import_refuse_the_file",
+        "tests/test_attachments_in.py::"
+        "test_export_import_export_round_trip_keeps_every_attachment_byte",
+        "tests/test_attachments_in.py::"
+        "test_import_refuses_attachment_data_that_does_not_match_its_hash",
+    ]),
+    # The two slowest rendering tests check speed and streaming, not what is let through.
+    "sanitizer": ("app/core/markdown_render.py", [
+        "tests/test_sanitizer_layers.py", "tests/test_render_safety.py",
+        "tests/test_markdown_render.py",
+        "--deselect=tests/test_markdown_render.py::test_one_megabyte_reply_completes",
+        "--deselect=tests/test_markdown_render.py::test_streaming_random_splits_equal_whole_render",
+    ]),
     "tool-loop": ("app/core/tools/loop.py", ["tests/test_tool_loop.py",
                                              "tests/test_tool_approval.py"]),
+    "approvals": ("app/core/approvals.py", ["tests/test_requests.py",
+                                            "tests/test_tool_approval.py"]),
+}
+
+#: name -> the definitions (functions, methods, classes, assigned names) whose mutants are run
+FOCUS: dict[str, tuple[str, ...]] = {
+    # What decides which links, images, tags, attributes and styles reach the view.
+    "sanitizer": (
+        "_SAFE_LINK_SCHEMES", "_SCHEME_RE", "_CTRL_WS_RE", "_DATA_IMAGE_RE", "_scheme",
+        "_safe_href", "link_open", "link_close", "image", "_ALLOWED_TAGS",
+        "_ALLOWED_ATTRIBUTES", "_ALLOWED_CSS", "_COPY_HREF_RE", "_attribute_filter",
+        "_NH3_OPTIONS", "_CLEANER", "_sanitize", "_render_blocks",
+    ),
 }
 
 
@@ -78,6 +113,38 @@ def _annotation_spans(source: Path) -> list[tuple[int, int, int, int]]:
             if ann is not None and ann.end_lineno is not None and ann.end_col_offset is not None:
                 spans.append((ann.lineno, ann.col_offset, ann.end_lineno, ann.end_col_offset))
     return spans
+
+
+def _definition_spans(source: Path, names: tuple[str, ...]) -> list[tuple[int, int, int, int]]:
+    """(row, col, end_row, end_col) of every definition or assignment of one of `names`."""
+    import ast
+
+    spans: list[tuple[int, int, int, int]] = []
+    for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+        named: list[str] = []
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            named.append(node.name)
+        elif isinstance(node, ast.Assign):
+            named.extend(t.id for t in node.targets if isinstance(t, ast.Name))
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            named.append(node.target.id)
+        if any(n in names for n in named) and node.end_lineno is not None \
+                and node.end_col_offset is not None:
+            spans.append((node.lineno, node.col_offset, node.end_lineno, node.end_col_offset))
+    return spans
+
+
+def _focus(session: Path, source: Path, names: tuple[str, ...]) -> tuple[int, int]:
+    """Drop the session's mutants outside the definitions `names`; returns (kept, all)."""
+    spans = _definition_spans(source, names)
+    db = sqlite3.connect(session)
+    rows = db.execute("SELECT job_id, start_pos_row, start_pos_col FROM mutation_specs").fetchall()
+    drop = [(job,) for job, row, col in rows if not _in_annotation(spans, row, col)]
+    with db:
+        db.executemany("DELETE FROM mutation_specs WHERE job_id = ?", drop)
+        db.executemany("DELETE FROM work_items WHERE job_id = ?", drop)
+    db.close()
+    return len(rows) - len(drop), len(rows)
 
 
 def _in_annotation(spans: list[tuple[int, int, int, int]], row: int, col: int) -> bool:
@@ -158,10 +225,13 @@ def run(names: list[str], timeout: float, keep: bool, sample: int | None = None,
             subprocess.run(["cosmic-ray", "init", str(config), str(session)], cwd=clone,
                            env=env, check=True)
             note = ""
+            if name in FOCUS:
+                kept, everything = _focus(session, clone / module, FOCUS[name])
+                note = f", {kept} of {everything} mutants inside {len(FOCUS[name])} definitions"
             if sample is not None:
                 kept, everything = _sample(session, sample, seed)
                 if kept < everything:
-                    note = f", a seeded sample of {kept} of {everything} mutants"
+                    note += f", a seeded sample of {kept} of {everything} mutants"
             subprocess.run(["cosmic-ray", "exec", str(config), str(session)], cwd=clone,
                            env=env, check=True)
             mutants, killed, equivalent, survivors = _results(session, clone)
@@ -197,7 +267,8 @@ def main() -> int:
     args = parser.parse_args()
     if args.list:
         for name, (module, tests) in TARGETS.items():
-            print(f"{name:10} {module}  <- {' '.join(tests)}")
+            focus = f" (only {', '.join(FOCUS[name])})" if name in FOCUS else ""
+            print(f"{name:10} {module}{focus}  <- {' '.join(tests)}")
         return 0
     unknown = [t for t in args.targets if t not in TARGETS]
     if unknown:

@@ -710,3 +710,19 @@ def test_key_check_answered_with_junk_is_a_bad_gateway() -> None:
     raised = key_check_answered(200, b"maintenance until noon", "text/plain")
     assert isinstance(raised, errors.UpstreamError), repr(raised)
     assert str(raised) == "The model is down or returned an invalid reply (HTTP 502)."
+
+
+def test_a_non_streamed_reply_over_16_mib_is_an_error_not_read_without_end(
+    store: Store,
+) -> None:
+    # A reply that big is not a chat answer; reading it whole would only exhaust memory.
+    content = "A" * (17 * 1024 * 1024)
+    body = json.dumps({"id": "g", "model": "m", "choices": [
+        {"message": {"role": "assistant", "content": content}, "finish_reason": "stop"}
+    ]}).encode()
+    response = httpx.Response(200, headers={"content-type": "application/json"},
+                              stream=_InPieces(body))
+    row, raised = chat_answered(store, response)
+    assert isinstance(raised, errors.ApiError), repr(raised)
+    assert row["content"] != content
+    assert row["status"] == MessageStatus.ERROR.value

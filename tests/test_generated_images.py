@@ -111,6 +111,7 @@ def test_the_bytes_decide_the_type_not_the_declared_one() -> None:
         {"type": "image_url", "image_url": "data:image/png;base64,AAAA"},
         {"type": "image_url", "image_url": {"url": 42}},
         {"type": "audio_url", "image_url": {"url": "https://example.org/a.png"}},
+        {"type": "text", "image_url": {"url": "https://example.org/a.png"}},
         {"type": "image_url", "image_url": {"url": "data:image/png;base64,***not base64***"}},
         {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo"}},
         {"type": "image_url", "image_url": {"url": data_url(b"<svg onload=alert(1)>")}},

@@ -10,7 +10,7 @@ import pytest
 
 from app.core.branches import begin_edit, begin_regenerate
 from app.core.chat import begin_exchange
-from app.core.domain import MessageStatus, Role, Usage
+from app.core.domain import Attachment, AttachmentKind, MessageStatus, Role, Usage
 from app.core.errors import StorageError
 from app.core.history import MIGRATIONS, Store
 from app.core.history.search import MATCH_END, MATCH_START, fts_query, search
@@ -471,3 +471,27 @@ def test_search_result_counts_are_bounded(store: Store) -> None:
     assert len(hits) == 50  # the default page of results
     assert sum(h.role == "title" for h in hits) == 10  # titles leave room for messages
     assert search(store, "budget", limit=-1) == []
+
+
+def _invoice(n: int) -> Attachment:
+    return Attachment(sha256=f"{n:064x}", name=f"invoice-{n}.pdf", mime="application/pdf",
+                      size=1, kind=AttachmentKind.PDF)
+
+
+def test_every_attached_file_whose_name_matches_is_found(store: Store) -> None:
+    conv = store.create_conversation("paperwork")
+    store.add_message(conv.id, Role.USER, "Are these right?",
+                      attachments=[_invoice(n) for n in range(3)])
+    hits = search(store, "invoice")
+    assert sorted(h.snippet for h in hits) == [
+        f"📎 {MATCH_START}invoice{MATCH_END}-{n}.pdf" for n in range(3)]
+
+
+def test_a_short_result_list_holds_the_title_and_the_files(store: Store) -> None:
+    conv = store.create_conversation("invoice questions")
+    store.add_message(conv.id, Role.USER, "Are these right?",
+                      attachments=[_invoice(n) for n in range(3)])
+    store.add_message(conv.id, Role.ASSISTANT, "The invoice totals match.")
+    hits = search(store, "invoice", limit=4)
+    assert [h.role for h in hits] == ["title", "user", "user", "user"]
+    assert [h.role for h in search(store, "invoice", limit=5)][-1] == "assistant"

@@ -429,3 +429,176 @@ def test_prompt_import_refuses_impossible_times(tmp_path: Path, isolated_home: P
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
     assert "invalid times" in result.stderr
+
+
+# ---------------------------------------------------------------- fields and limits
+
+
+def _parley_one(message: dict[str, Any] | None = None, **conv: Any) -> dict[str, Any]:
+    """A Parley export of one conversation holding one user message."""
+    msg = {"uid": "b" * 32, "parent_uid": None, "role": "user", "content": "q",
+           **(message or {})}
+    return {"format": "parley-export", "version": 2, "conversations": [
+        {"uid": "a" * 32, "title": "t", "messages": [msg], **conv}]}
+
+
+def _refused(store: Store, doc: Any, match: str, fmt: Any = None) -> None:
+    """`doc` is refused with an error naming `match`, and nothing lands in the database."""
+    with pytest.raises(ImportFileError, match=match) as info:
+        import_data(store, doc, fmt)
+    assert "Nothing was imported" in str(info.value)
+    assert store.list_conversations(archived=None, include_trashed=True) == []
+
+
+def test_the_size_limit_is_said_in_megabytes(tmp_path: Path) -> None:
+    path = tmp_path / "big.json"
+    path.write_bytes(b" " * (3 * 2**20 + 1))
+    with pytest.raises(ImportFileError, match=r"larger than the 3 MB Parley accepts"):
+        importers.load_file(path, limit=3 * 2**20)
+
+
+def test_the_smallest_64_bit_number_imports_and_one_more_is_refused(store: Store) -> None:
+    assert import_data(store, _parley_doc(cost=-(2**63))).messages_added == 2
+    with pytest.raises(ImportFileError, match=r"usage\.prompt_tokens"):
+        import_data(store, _parley_doc(prompt_tokens=2**63))
+
+
+def test_a_time_at_the_epoch_imports_and_a_far_future_float_time_is_refused(
+    store: Store,
+) -> None:
+    _refused(store, _parley_one(created_ts=1e12), "created_ts")
+    _refused(store, _parley_one({"created_ts": -1.5}), "created_ts")
+    assert import_data(store, _parley_one(created_ts=0)).conversations_added == 1
+    (conv,) = store.list_conversations()
+    assert conv.created_at == 0
+
+
+def test_a_file_with_exactly_the_most_messages_imports(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importers, "MAX_MESSAGES", 3)
+    chats = [{"uid": c * 32, "title": c, "messages": [
+        {"uid": str(n) * 32, "parent_uid": None, "role": "user", "content": "x"}]}
+        for n, c in enumerate("abcd")]
+    doc = {"format": "parley-export", "version": 2, "conversations": chats}
+    _refused(store, doc, "more than 3 messages in the file")
+    doc["conversations"] = chats[:3]
+    assert import_data(store, doc).messages_added == 3
+
+
+def _nested(depth: int, kind: str) -> Any:
+    value: Any = "leaf"
+    for _ in range(depth):
+        value = {"k": value} if kind == "object" else [value]
+    return value
+
+
+@pytest.mark.parametrize("kind", ["object", "list"])
+def test_options_nested_too_deeply_are_refused_by_name(store: Store, kind: str) -> None:
+    _refused(store, _parley_one(options={"x": _nested(40, kind)}), r"\.options: nested deeper")
+    _refused(store, _parley_one({"extra": {"x": _nested(40, kind)}}), r"\.extra: nested deeper")
+    # The limit itself (32 levels) is still fine.
+    assert import_data(store, _parley_one(options={"x": _nested(31, kind)})).messages_added == 1
+
+
+def test_a_reply_with_generated_images_keeps_its_other_details(store: Store) -> None:
+    stored = {"sha256": "0" * 64, "mime": "image/png", "size": 3, "width": 1, "height": 1}
+    extra = {"images": [stored], "annotations": [{"url": "https://example.com/a"}],
+             "tool_calls": [{"id": "t"}], "zzz": 1}
+    import_data(store, _parley_one({"extra": extra}))
+    (conv,) = store.list_conversations()
+    (msg,) = store.get_thread(conv.id)
+    assert msg.extra == extra
+
+
+def _attachment(**fields: Any) -> dict[str, Any]:
+    return {"kind": "text", "sha256": "e" * 64, "name": "notes.txt", "mime": "text/plain",
+            **fields}
+
+
+def test_attachment_details_land_where_they_should(store: Store) -> None:
+    files = [_attachment(size=0), _attachment(sha256="f" * 64, name="gone.txt"),
+             _attachment(sha256="d" * 64, kind="image", mime="image/png", size=12,
+                         width=0, height=2**62 - 1)]
+    import_data(store, _parley_one({"attachments": files}))
+    (conv,) = store.list_conversations()
+    (msg,) = store.get_thread(conv.id)
+    empty, gone, image = msg.attachments
+    assert (empty.name, empty.size) == ("notes.txt", 0)
+    assert (gone.name, gone.size) == ("gone.txt", 0)  # no size in the file: unknown is 0
+    assert (image.size, image.width, image.height) == (12, 0, 2**62 - 1)
+
+
+@pytest.mark.parametrize(
+    ("fields", "match"),
+    [({"sha256": "abc"}, r"attachments\[0\]\.sha256: is not a SHA-256 hash"),
+     ({"sha256": "E" * 64}, r"attachments\[0\]\.sha256: is not a SHA-256 hash"),
+     ({"sha256": "e" * 65}, r"attachments\[0\]\.sha256: is not a SHA-256 hash"),
+     ({"size": -1}, r"attachments\[0\]\.size: is not a whole number"),
+     ({"width": 2**62}, r"attachments\[0\]\.width: is not a whole number"),
+     ({"pages": True}, r"attachments\[0\]\.pages: is not a whole number")],
+    ids=["short-hash", "upper-case-hash", "long-hash", "negative-size", "huge-width",
+         "bool-pages"],
+)
+def test_broken_attachment_details_are_refused_by_name(
+    store: Store, fields: dict[str, Any], match: str
+) -> None:
+    _refused(store, _parley_one({"attachments": [_attachment(**fields)]}), match)
+
+
+def test_forcing_the_parley_format_on_another_file_is_refused(store: Store) -> None:
+    doc = _parley_one()
+    doc["format"] = "another-export"
+    _refused(store, doc, "not a Parley export", "parley")
+
+
+@pytest.mark.parametrize("kind", ["citable_code_output", "execution_output"])
+def test_chatgpt_nodes_of_other_kinds_are_left_out(store: Store, kind: str) -> None:
+    data = chatgpt_sample()
+    node = data[0]["mapping"]["a2"]["message"]
+    node["content"] = {"content_type": kind, "text": "print(1)"}
+    report = import_chatgpt(store, data)
+    assert report.messages_added == 4 and report.nodes_skipped == 4
+    (conv,) = store.list_conversations()
+    assert "print(1)" not in [m.content for m in store.get_thread(conv.id)]
+
+
+def test_chatgpt_code_becomes_a_fenced_block(store: Store) -> None:
+    data = chatgpt_sample()
+    node = data[0]["mapping"]["a2"]["message"]
+    node["content"] = {"content_type": "code", "language": "python", "text": "print(1)"}
+    import_chatgpt(store, data)
+    (conv,) = store.list_conversations()
+    assert store.get_thread(conv.id)[-1].content == "```python\nprint(1)\n```"
+
+
+@pytest.mark.parametrize(
+    ("field", "limit"), [("title", 10_000), ("tag", 200), ("node id", 200)],
+)
+def test_fields_may_be_as_long_as_their_limit_and_no_longer(
+    store: Store, field: str, limit: int
+) -> None:
+    def doc(length: int) -> Any:
+        if field == "node id":
+            data = chatgpt_sample()
+            mapping = data[0]["mapping"]
+            mapping["n" * length] = _node("n" * length, "a2", [], "user", "long id")
+            return data
+        if field == "tag":
+            return _parley_one(tags=["t" * length])
+        return _parley_one(title="t" * length)
+
+    with pytest.raises(ImportFileError, match=f"exceeds the limit of {limit:,}"):
+        import_data(store, doc(limit + 1))
+    assert store.list_conversations() == []
+    assert import_data(store, doc(limit)).conversations_added == 1
+
+
+def test_a_chatgpt_reply_keeps_a_model_name_of_up_to_199_characters(store: Store) -> None:
+    data = chatgpt_sample()
+    data[0]["mapping"]["a2"]["message"]["metadata"]["model_slug"] = "m" * 199
+    data[0]["mapping"]["a1b"]["message"]["metadata"]["model_slug"] = "m" * 200
+    import_chatgpt(store, data)
+    (conv,) = store.list_conversations()
+    thread = store.get_thread(conv.id)
+    assert [m.model for m in thread] == [None, None, "m" * 199]

@@ -313,3 +313,58 @@ def test_the_traceback_is_kept_when_the_handler_formats_first() -> None:
     text = logging.Formatter("%(message)s").format(record)
     assert "Traceback" in text and "RuntimeError: bad key [redacted]" in text
     assert OTHER_KEY not in text
+
+
+def test_setup_gives_an_unset_root_level_the_file_level(isolated_home: Path) -> None:
+    root = logging.getLogger()
+    other = _Collect()
+    root.addHandler(other)
+    before = root.level
+    root.setLevel(logging.NOTSET)
+    try:
+        logs.setup()
+        logging.getLogger("app.test").debug("not asked for")
+        logging.getLogger("app.test").info("asked for")
+        assert other.lines == ["asked for"]
+    finally:
+        logs.teardown()
+        root.removeHandler(other)
+        root.setLevel(before)
+
+
+def test_the_log_folder_keeps_three_old_files(
+    isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(logs, "MAX_BYTES", 5000)
+    path = logs.setup()
+    try:
+        for _ in range(40):
+            logging.getLogger("app.test").warning("x" * 1000)
+        _flush()
+    finally:
+        logs.teardown()
+    assert sorted(p.name for p in path.parent.iterdir()) == [
+        "parley.log", "parley.log.1", "parley.log.2", "parley.log.3"]
+
+
+def test_a_key_that_contains_another_key_leaves_no_tail(
+    log_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(logs, "_secrets", set())
+    logs.remember_secret("local-secret-1234")
+    logs.remember_secret("local-secret-1234-extra")
+    logging.getLogger("app.test").warning("key local-secret-1234-extra failed")
+    _flush()
+    assert "key [redacted] failed" in log_file.read_text(encoding="utf-8")
+
+
+def test_values_too_short_to_be_keys_are_not_redacted(
+    log_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(logs, "_secrets", set())
+    monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
+    for value in (None, "", "   ", "abc"):
+        logs.remember_secret(value)
+    logging.getLogger("app.test").warning("abc stays readable")
+    _flush()
+    assert "abc stays readable" in log_file.read_text(encoding="utf-8")

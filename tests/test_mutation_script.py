@@ -53,3 +53,16 @@ def test_the_same_seed_samples_the_same_mutants(tmp_path: Path) -> None:
     assert script._sample(second, 10, 17) == (10, 40)
     assert len(_kept(first)) == 10
     assert _kept(first) == _kept(second)
+
+
+def test_a_focused_target_runs_only_the_mutants_inside_the_named_definitions(
+    tmp_path: Path,
+) -> None:
+    script = _script()
+    source = tmp_path / "x.py"
+    # Rows 1-2: the sanitizer, rows 4-5: highlighting, row 7: an allowlist.
+    source.write_text("def clean(x):\n    return x + 1\n\ndef colour(x):\n    return x - 1\n\n"
+                      "ALLOWED = {'a', 'b'}\n", encoding="utf-8")
+    session = _session(tmp_path / "s.sqlite")
+    assert script._focus(session, source, ("clean", "ALLOWED")) == (3, 40)
+    assert [row for row, _ in _kept(session)] == [1, 2, 7]

@@ -121,3 +121,59 @@ def test_a_formula_source_cannot_smuggle_markup_through_its_title() -> None:
     assert {name for _, attrs in parser.seen for name in attrs} <= {"style", "title"}
     titles = [attrs["title"] for tag, attrs in parser.seen if tag == "span"]
     assert titles == ['$x" onmouseover="alert(1)$', "$<img src=https://evil.example/>$"]
+def _hrefs(html: str) -> list[str]:
+    return re.findall(r"<a\b[^>]*\bhref=\"([^\"]*)\"", html)
+
+
+def test_html_sanitizer_alone_keeps_only_links_a_click_may_follow() -> None:
+    # nh3 lets data: URLs through for images, so the link check is the filter's own job.
+    cleaned = md._sanitize(
+        '<a href="data:text/html;base64,PHNjcmlwdD4=">a</a>'
+        '<a href="parley-copy:x">b</a>'
+        '<a href="parley-copy:1/../2">c</a>'
+        '<a href="javascript:alert(1)">d</a>'
+        '<a href="parley-copy:3">e</a>'
+        '<a href="https://example.com/">f</a>'
+        '<a href="mailto:someone@example.com">g</a>'
+    )
+    assert _hrefs(cleaned) == ["parley-copy:3", "https://example.com/",
+                               "mailto:someone@example.com"]
+    # The text of a dropped link stays readable.
+    assert [re.sub(r"<[^>]*>", "", part) for part in cleaned.split("</a>")][:4] == [
+        "a", "b", "c", "d"]
+
+
+def test_html_sanitizer_keeps_allowed_styles_on_links_and_images() -> None:
+    src = "data:image/png;base64,iVBORw0KGgo="
+    cleaned = md._sanitize(
+        '<a href="https://example.com/" style="color: red">x</a>'
+        f'<img src="{src}" alt="dot" style="vertical-align: middle">'
+    )
+    assert 'style="color:red"' in cleaned
+    assert 'style="vertical-align:middle"' in cleaned
+    assert _img_sources(cleaned) == [src]
+
+
+@pytest.mark.parametrize(
+    "src", ["file:///etc/passwd", "ftp://example.com/x.png", "x.png"]
+)
+def test_an_image_from_elsewhere_says_where_it_pointed_and_offers_no_click(src: str) -> None:
+    html = md.render_markdown(f"![chart]({src})")
+    assert f"[image: chart] ({src})" in html
+    assert _img_sources(html) == [] and _hrefs(html) == []
+
+
+def test_an_image_without_a_source_is_a_bare_placeholder() -> None:
+    html = md.render_markdown("![chart]()")
+    assert "[image: chart]" in html and "()" not in html
+
+
+def test_a_block_too_long_for_markdown_is_escaped_plain_text() -> None:
+    # Past the limit a block is shown as text, never as markup.
+    head = '**bold** <img src="https://evil.example/x"> [a](javascript:alert(1))'
+    over = head + "a" * (md._MAX_MD_BLOCK + 1 - len(head))
+    html = md.render_markdown(over)
+    assert "<strong>" not in html and "evil.example" not in _img_sources(html)
+    assert "**bold** &lt;img" in html
+    at_limit = head + "a" * (md._MAX_MD_BLOCK - len(head))
+    assert "<strong>bold</strong>" in md.render_markdown(at_limit)

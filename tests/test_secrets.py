@@ -167,7 +167,8 @@ def test_env_wins_and_is_never_written(
     status = store.status()
     assert status.source == "env"
     assert status.masked == mask_key(KEY)
-    assert ENV_API_KEY in status.describe()
+    assert status.describe().startswith(f"API key: {mask_key(KEY)} from ${ENV_API_KEY} ")
+    assert "not set" not in status.describe()
     assert store.delete_key() is False
     assert memory.store == {}  # nothing read from the environment ended up in the keychain
 
@@ -454,6 +455,20 @@ def test_a_key_with_characters_no_key_has_is_not_stored() -> None:
     assert KeyStore().get_key() is None
 
 
+@pytest.mark.parametrize("odd", [" ", "\x7f", "\x1f", "\u00a0"], ids=["space", "DEL", "US", "nbsp"])
+def test_a_key_with_a_character_just_outside_printable_ascii_is_not_stored(odd: str) -> None:
+    with pytest.raises(SecretStoreError, match="cannot have"):
+        KeyStore().set_key(f"local-secret-{odd}0000")
+    assert KeyStore().get_key() is None
+
+
+def test_a_key_may_use_every_printable_ascii_character() -> None:
+    # "!" and "~" are the first and last of them; custom endpoints' keys use any.
+    key = "".join(chr(c) for c in range(33, 127))
+    KeyStore().set_key(key)
+    assert KeyStore().get_key() == key
+
+
 # --- what the user reads -----------------------------------------------------------------------
 
 
@@ -504,6 +519,14 @@ def test_backend_message_of_exactly_200_characters_is_whole() -> None:
     with pytest.raises(SecretStoreError) as excinfo:
         KeyStore().get_key()
     assert f"KeyringError: {text}. " in str(excinfo.value)
+
+
+def test_short_backend_message_is_shown_whole() -> None:
+    keyring.set_keyring(FailingKeyring(keyring.errors.KeyringError("locked")))
+    with pytest.raises(SecretStoreError) as excinfo:
+        KeyStore().get_key()
+    assert "KeyringError: locked. " in str(excinfo.value)
+    assert "…" not in str(excinfo.value)
 
 
 def test_write_failure_keeps_the_backend_error_for_the_log() -> None:

@@ -670,3 +670,32 @@ def test_directory_instead_of_file_raises_storage_error(tmp_path: Path) -> None:
 def test_core_storage_does_not_import_qt() -> None:
     code = "import sys, app.core.history.store; sys.exit('PySide6' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_an_attachment_reads_back_as_it_was_stored(store: Store) -> None:
+    from app.core.domain import Attachment, AttachmentKind
+
+    photo = Attachment(sha256="a" * 64, name="photo.png", mime="image/png", size=1234,
+                       kind=AttachmentKind.IMAGE, sent_sha256="b" * 64, width=640, height=480)
+    paper = Attachment(sha256="c" * 64, name="paper.pdf", mime="application/pdf", size=99,
+                       kind=AttachmentKind.PDF, pages=3)
+    conv = store.create_conversation("files")
+    store.add_message(conv.id, Role.USER, "look", attachments=[photo, paper])
+    (prompt,) = store.get_thread(conv.id)
+    assert prompt.attachments == [photo, paper]
+
+
+def test_the_branch_shown_is_remembered_and_moves_when_it_is_deleted(store: Store) -> None:
+    conv = store.create_conversation("branches")
+    prompt = store.add_message(conv.id, Role.USER, "q")
+    first = store.add_message(conv.id, Role.ASSISTANT, "one", model="m/first")
+    second = store.new_reply_sibling(first.id)
+    # Regenerating without naming a model keeps the reply's model.
+    assert second.model == "m/first"
+    store.select_branch(first.id)
+    got = store.get_conversation(conv.id)
+    assert got is not None and got.active_leaf_id == first.id
+    store.delete_message(first.id)
+    assert [m.id for m in store.get_thread(conv.id)] == [prompt.id, second.id]
+    got = store.get_conversation(conv.id)
+    assert got is not None and got.active_leaf_id == second.id

@@ -193,6 +193,8 @@ def test_reasoning_annotations_and_tool_call_fragments() -> None:
     assert acc.reasoning_details == [{"type": "reasoning.encrypted", "data": "xyz"}]
     assert acc.annotations[0]["url_citation"]["url"] == "https://e.x"
     extra = acc.extra()
+    # Stored with the reply: the view says when a reasoning was only sent encrypted.
+    assert extra["reasoning_details"] == [{"type": "reasoning.encrypted", "data": "xyz"}]
     assert extra["tool_calls"] == [
         {"id": "call_1", "type": "function",
          "function": {"name": "get_weather", "arguments": '{"city": "Oslo"}'}},
