@@ -733,7 +733,16 @@ class ChatClient:
         on_events: Callable[[list[StreamEvent]], None],
     ) -> None:
         """A 200 that is not SSE: an error body, a non-streamed completion, or junk."""
-        raw = await _read_limited(response, limit=16 * 1024 * 1024)
+        raw = await _read_limited(response, limit=_MAX_WHOLE_REPLY)
+        if len(raw) >= _MAX_WHOLE_REPLY:
+            # Not a chat answer any more: reading on would only exhaust memory, and parsing
+            # the first 16 MiB would fail with a misleading "invalid reply".
+            raise EndpointError(
+                "The server sent a reply of more than 16 MB in one piece instead of streaming "
+                "it, so Parley stopped reading it.",
+                hint="Ask for a shorter answer, or check that this endpoint supports "
+                "streaming (stream: true).",
+            )
         try:
             obj = orjson.loads(raw)
         except ValueError:
@@ -836,6 +845,10 @@ _MAX_GET_REDIRECTS = 5
 
 
 _JSON_HEADERS = {"Content-Type": "application/json", "Accept": "text/event-stream"}
+
+
+#: the largest reply read whole when an endpoint ignores `stream` (an inlined image fits)
+_MAX_WHOLE_REPLY = 16 * 1024 * 1024
 
 
 async def _read_limited(response: httpx.Response, limit: int = _MAX_ERROR_BODY) -> bytes:
