@@ -137,3 +137,31 @@ def test_the_first_round_waits_for_the_event_loop_the_window_starts_before(
         assert app.sync is not None
         run_in_qt(qtbot, app.sync.shutdown(), timeout=40)
         close_app(qtbot, app)
+
+
+def test_a_failed_round_says_so_in_the_status_bar_instead_of_syncing_forever(
+    qtbot: Any, aloop: Any, fake: FakeOpenRouter, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    shared = tmp_path / "Dropbox"
+    shared.mkdir()
+    laptop = Device(tmp_path, "laptop", shared, passphrase="correct horse")
+    try:
+        laptop.store.create_conversation("Encrypted on the laptop")
+        laptop.sync()
+    finally:
+        laptop.close()
+    monkeypatch.delenv("PARLEY_SYNC_PASSPHRASE", raising=False)
+    monkeypatch.setattr("app.core.sync.passphrase.get_passphrase", lambda: None)
+    SettingsService.load().update(sync_folder=str(shared))
+    app = open_app(qtbot)
+    sync = app.sync
+    assert sync is not None
+    try:
+        qtbot.waitUntil(lambda: sync.last_error is not None, timeout=15000)
+        qtbot.waitUntil(lambda: not sync.busy, timeout=5000)
+        assert sync.label.text() == "⚠ Sync failed"
+        assert "passphrase" in sync.label.toolTip()
+    finally:
+        run_in_qt(qtbot, sync.shutdown(), timeout=40)
+        close_app(qtbot, app)

@@ -78,6 +78,9 @@ class SyncController(QObject):
         self._storing = False
         self.last_report: RoundReport | None = None
         self.last_error: str | None = None
+        #: a round is running; cleared before its last status update (the task itself is
+        #: still running then, so `busy` cannot tell that the round has ended)
+        self._running = False
 
         self.label = QLabel(parent)
         self.label.setObjectName("syncStatus")
@@ -118,7 +121,7 @@ class SyncController(QObject):
         """The status-bar line: "Synced 2 min ago · 3 devices", or what went wrong."""
         if not self.folder:
             return ""
-        if self.busy and self.last_report is None:
+        if self._running and self.last_report is None and self.last_error is None:
             return translate("Parley", "Syncing…")
         if self.last_error is not None:
             return translate("Parley", "⚠ Sync failed")
@@ -160,12 +163,14 @@ class SyncController(QObject):
         if self.busy:
             self._again = True
             return self._task
+        self._running = True
         self._task = asyncio.ensure_future(self._round())
         self._show_status()
         return self._task
 
     async def _round(self) -> None:
         folder = self.folder
+        self._running = True
         try:
             report = await self._in_worker(self._work, folder)
         except asyncio.CancelledError:
@@ -187,6 +192,7 @@ class SyncController(QObject):
             if report.imported:
                 self.historyChanged.emit()
         finally:
+            self._running = False
             self._show_status()
             self._watch()
         if self._again and not self._closed:
