@@ -115,3 +115,17 @@ def test_the_cli_loads_no_qt_no_http_stack_until_a_command_needs_it() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=ROOT, timeout=60, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_the_window_module_loads_no_event_loop_no_http_no_keychain_before_it_paints() -> None:
+    # The window is painted first; asyncio/qasync, httpx and keyring load after the first
+    # paint (or on a worker thread), which keeps the start-up within 2x a bare window.
+    code = (
+        "import sys, app.main\n"
+        "heavy = ('asyncio', 'qasync', 'httpx', 'httpcore', 'keyring', 'mcp', 'ziamath',\n"
+        "         'cryptography', 'markdown_it', 'pygments')\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & set(heavy)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, timeout=60, check=True).stdout
+    assert out.strip() == "[]"

@@ -7,10 +7,9 @@ belong to one thread); the window's connection sees what a round merged at its n
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import contextlib
 import logging
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +21,9 @@ from PySide6.QtWidgets import QLabel, QWidget
 from app.core.errors import ParleyError
 
 if TYPE_CHECKING:
+    import asyncio
+    import concurrent.futures
+
     from app.core.config import Settings
     from app.core.context import AppContext
     from app.core.sync.service import RoundReport
@@ -153,7 +155,10 @@ class SyncController(QObject):
         """Run a round soon (after the one running, if any); None when sync is off."""
         if self._closed or not self.folder:
             return None
-        if asyncio.events._get_running_loop() is None:
+        # asyncio is imported once the window is up (start-up stays fast without it), so
+        # before that no loop can be running.
+        running = sys.modules.get("asyncio")
+        if running is None or running.events._get_running_loop() is None:
             # The window is shown before its asyncio loop runs: try again shortly.
             QTimer.singleShot(LOOP_RETRY_MS, self, self.sync_now)
             return None
@@ -163,12 +168,16 @@ class SyncController(QObject):
         if self.busy:
             self._again = True
             return self._task
+        import asyncio
+
         self._running = True
         self._task = asyncio.ensure_future(self._round())
         self._show_status()
         return self._task
 
     async def _round(self) -> None:
+        import asyncio
+
         folder = self.folder
         self._running = True
         try:
@@ -201,6 +210,9 @@ class SyncController(QObject):
             asyncio.get_running_loop().call_soon(self.sync_now)
 
     async def _in_worker(self, func: Callable[..., Any], *args: Any) -> Any:
+        import asyncio
+        import concurrent.futures
+
         if self._executor is None:
             self._executor = concurrent.futures.ThreadPoolExecutor(
                 max_workers=1, thread_name_prefix="parley-sync")
@@ -212,6 +224,7 @@ class SyncController(QObject):
 
     def set_passphrase(self, passphrase: str) -> asyncio.Future[Any]:
         """Keep a new sync passphrase in the keychain (on the worker thread), then sync."""
+        import asyncio
 
         async def store() -> None:
             from app.core.sync.passphrase import set_passphrase
@@ -264,6 +277,8 @@ class SyncController(QObject):
     # ------------------------------------------------------------ quit
 
     async def shutdown(self) -> None:
+        import asyncio
+
         """Run a last round (bounded), then close the worker's connection. Safe twice."""
         if self._closed:
             return
