@@ -225,8 +225,9 @@ def main() -> None:
         controller = parley.controller
         chat = parley.window.chat
         controller._client()  # the HTTP stack loaded, as after start-up
-        # ... and the renderer warmed up (the app does it on a worker thread at start-up)
-        importlib.import_module("app.core.markdown_render").warm_up()
+        # ... the request path imported and the renderer warmed up (the app does both on a
+        # worker thread at start-up)
+        importlib.import_module("app.ui.chat_controller").warm_up_send_path()
         sampler = Sampler() if args.why else None
         if sampler is not None:
             sampler.start()

@@ -129,3 +129,36 @@ def test_the_window_module_loads_no_event_loop_no_http_no_keychain_before_it_pai
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=ROOT, timeout=60, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_after_the_start_up_warm_up_a_send_imports_nothing_more(fake: Any) -> None:
+    # Imports on the GUI thread at the first send froze the window for ~35 ms; the warm-up
+    # (run on a worker thread after start-up) must cover what a send loads.
+    code = (
+        "import asyncio, sys\n"
+        "from app.ui.chat_controller import warm_up_send_path\n"
+        "from app.core.client import ChatClient\n"
+        "from app.core.events import ReplyAccumulator\n"
+        "warm_up_send_path()\n"
+        "before = set(sys.modules)\n"
+        "async def go():\n"
+        "    client = ChatClient(sys.argv[1], 'test-key')\n"
+        "    acc = ReplyAccumulator()\n"
+        "    def fold(events):\n"
+        "        for e in events:\n"
+        "            acc.apply(e)\n"
+        "    try:\n"
+        "        await client.stream_chat({'model': 'm', 'messages': [\n"
+        "            {'role': 'user', 'content': 'hi'}]}, fold)\n"
+        "    finally:\n"
+        "        await client.aclose()\n"
+        "    assert acc.text, 'no reply'\n"
+        "asyncio.run(go())\n"
+        "new = set(sys.modules) - before\n"
+        "watched = ('app.', 'anyio', 'httpcore', 'httpx', 'h11', 'sniffio')\n"
+        "print(sorted(m for m in new if m.startswith(watched)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code, fake.base_url], capture_output=True,
+                          text=True, cwd=ROOT, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -479,9 +479,9 @@ class ChatController(QObject):
         await running.run_in_executor(
             self._executor, importlib.import_module, "app.core.models_cache"
         )
-        # The markdown renderer and common code lexers too, so the first reply with code
-        # does not stall the window while they load.
-        self._spawn(running.run_in_executor(self._executor, _warm_renderer))
+        # The markdown renderer, common code lexers and the request path too, so the first
+        # send and the first reply with code do not stall the window while they load.
+        self._spawn(running.run_in_executor(self._executor, warm_up_send_path))
         from app.core import models_cache
 
         if stale():
@@ -1287,7 +1287,31 @@ def _report_failure(task: asyncio.Future[Any]) -> None:
     )
 
 
-def _warm_renderer() -> None:
+#: Qt-free modules the first send imports; loaded on a worker thread after start-up
+SEND_PATH_MODULES = (
+    "app.core.chat",
+    "app.core.requests",
+    "app.core.finish",
+    "app.core.events",
+    "app.core.sse",
+    "app.core.branches",
+    "app.core.usage",
+    "app.core.approvals",
+    "app.core.tools.registry",
+    "app.core.tools.loop",
+    "app.core.think",
+    "app.core.key_format",
+    # httpx loads these at the first request: anyio's asyncio backend alone stalls ~15 ms
+    "anyio._backends._asyncio",
+    "httpcore._async.http11",
+    "h11",
+)
+
+
+def warm_up_send_path() -> None:
+    """Import the request path and warm the renderer (on a worker thread, after start-up)."""
+    for name in SEND_PATH_MODULES:
+        importlib.import_module(name)
     from app.core.markdown_render import warm_up
 
     warm_up()
