@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.fake_openrouter import FakeOpenRouter
+
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app"
 
@@ -131,7 +133,7 @@ def test_the_window_module_loads_no_event_loop_no_http_no_keychain_before_it_pai
     assert out.strip() == "[]"
 
 
-def test_after_the_start_up_warm_up_a_send_imports_nothing_more(fake: Any) -> None:
+def test_after_the_start_up_warm_up_a_send_imports_nothing_more(fake: FakeOpenRouter) -> None:
     # Imports on the GUI thread at the first send froze the window for ~35 ms; the warm-up
     # (run on a worker thread after start-up) must cover what a send loads.
     code = (
