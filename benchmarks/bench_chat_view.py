@@ -475,6 +475,15 @@ def bench_drag(app: QApplication, n: int, steps: int = 60, rounds: int = 2) -> N
                 rested.run(app, chat, lambda: None, idle=0.002)
         # Releasing the handle: what is on screen gets built.
         released.run(app, chat, lambda: bar.setSliderDown(False))
+    # Short drags released in the middle of the chat, where nothing is built yet.
+    for frac in (0.25, 0.55, 0.8, 0.4, 0.65):
+        bar.setSliderDown(True)
+        start = bar.value()
+        for k in (1, 2, 3):
+            bar.setSliderPosition(start + (round(bar.maximum() * frac) - start) * k // 3)
+            app.processEvents()
+            viewport.repaint()
+        released.run(app, chat, lambda: bar.setSliderDown(False))
     ordered = sorted(frames)
     p95 = ordered[max(0, -(-95 * len(ordered) // 100) - 1)]
     print(f"{len(frames)} frames ({rounds} passes of {steps} steps): median "

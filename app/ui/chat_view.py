@@ -504,15 +504,14 @@ class ChatView(QStackedWidget):
         """The scrollbar drag paused or ended: build what is on screen, a slice per turn."""
         self._settle.stop()
         self._stop_building()
-        if self._messages and not self._follow:
-            vh = self.scroller.viewport().height()
-            centre = self.scroller.verticalScrollBar().value() + vh // 2
-            i = max(0, min(len(self._messages) - 1, bisect.bisect_right(self._tops, centre) - 1))
-            self._anchor_id = self._messages[i].id
+        if self._messages:
+            if not self._follow:  # (a view that follows the end stays pinned to it)
+                vh = self.scroller.viewport().height()
+                centre = self.scroller.verticalScrollBar().value() + vh // 2
+                i = bisect.bisect_right(self._tops, centre) - 1
+                self._anchor_id = self._messages[max(0, min(len(self._messages) - 1, i))].id
             self._building = True
             self._build_step(self._build_generation)
-        elif self._messages:
-            self._fill()
         self._update_jump_button()
 
     def building(self) -> bool:
