@@ -706,6 +706,7 @@ class ChatView(QStackedWidget):
         self._fill()
 
     def jump_to_latest(self) -> None:
+        self._stop_building()
         self._follow = True
         self.scroll_to_end()
         self._relayout()
@@ -753,6 +754,7 @@ class ChatView(QStackedWidget):
         i = self._index.get(message_id)
         if i is None:
             return
+        self._stop_building()  # the anchor would be a message the reader is leaving
         self._follow = False
         bar = self.scroller.verticalScrollBar()
         vh = self.scroller.viewport().height()
