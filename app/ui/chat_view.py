@@ -16,13 +16,19 @@ A jump builds only the messages on screen at once; those just above and below fo
 one per turn of the event loop. While the scrollbar handle is dragged nothing is built:
 a screenful of new messages costs more than a frame, so the column paints light
 stand-ins (header, first lines, bars for the rest, at the messages' heights) and the
-real messages are built when the handle is released or rests for SETTLE_MS.
+real messages are built when the handle is released or rests for SETTLE_MS. Even then
+they are built a few at a time — from the viewport's centre outwards, one time-sliced
+batch of about BUILD_SLICE_MS per turn of the event loop — because a screenful built at
+once freezes the window for a noticeable moment; the stand-ins cover the rest until
+their turn comes. While that happens the message at the centre of the viewport is the
+scroll anchor, so the one the reader looks at stays where it is as heights settle.
 """
 
 from __future__ import annotations
 
 import bisect
 import itertools
+import time
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -75,6 +81,9 @@ SETTLE_MS = 90
 #: lines of text shown at the top of a stand-in and of each newly exposed part of it
 #: (the other lines are drawn as bars)
 PLACEHOLDER_TEXT_LINES = 3
+#: after a drag, messages are built per turn of the event loop until this much time has
+#: gone (at least one): with the paint that follows, a turn stays well under 30 ms
+BUILD_SLICE_MS = 12.0
 
 
 class EmptyState(QWidget):
@@ -225,6 +234,10 @@ class ChatView(QStackedWidget):
         self._settle.setSingleShot(True)
         self._settle.setInterval(SETTLE_MS)
         self._prefetch_scheduled = False
+        #: after a drag: the message kept in place while the visible ones are built
+        self._anchor_id: int | None = None
+        self._build_generation = 0
+        self._building = False
         self._update_column_geometry()
         self._make_actions()
         self._connect_signals()
@@ -308,6 +321,7 @@ class ChatView(QStackedWidget):
         self._find_generation += 1
         self._find_pending = False
         self._matches, self._match_pos = [], -1
+        self._stop_building()
         self.jump_button.hide()
         self.setCurrentWidget(self.empty)
 
@@ -471,8 +485,9 @@ class ChatView(QStackedWidget):
     def _prefetch(self) -> None:
         """Build one view near the viewport (the next one on the following turn)."""
         self._prefetch_scheduled = False
-        if self.scroller.verticalScrollBar().isSliderDown() or not self._messages:
-            return
+        if (self.scroller.verticalScrollBar().isSliderDown() or not self._messages
+                or self._building):
+            return  # the visible messages come first; building them ends with a _fill
         missing = self._missing(BUILD_MARGIN)
         if not missing:
             return
@@ -486,11 +501,59 @@ class ChatView(QStackedWidget):
             QTimer.singleShot(0, self, self._prefetch)
 
     def _on_settled(self) -> None:
-        """The scrollbar drag paused or ended: build what is on screen."""
+        """The scrollbar drag paused or ended: build what is on screen, a slice per turn."""
         self._settle.stop()
+        self._stop_building()
         if self._messages:
-            self._fill()
+            if not self._follow:  # (a view that follows the end stays pinned to it)
+                vh = self.scroller.viewport().height()
+                centre = self.scroller.verticalScrollBar().value() + vh // 2
+                i = bisect.bisect_right(self._tops, centre) - 1
+                self._anchor_id = self._messages[max(0, min(len(self._messages) - 1, i))].id
+            self._building = True
+            self._build_step(self._build_generation)
         self._update_jump_button()
+
+    def building(self) -> bool:
+        """Whether visible messages are still stand-ins being built after a drag."""
+        return self._building
+
+    def _stop_building(self) -> None:
+        self._build_generation += 1
+        self._building = False
+        self._anchor_id = None
+
+    def _by_distance_from_centre(self, indices: list[int]) -> list[int]:
+        centre = self.scroller.verticalScrollBar().value() + self.scroller.viewport().height() / 2
+
+        def distance(i: int) -> float:
+            top, bottom = self._tops[i], self._tops[i] + self._heights[i]
+            return 0.0 if top <= centre < bottom else min(abs(top - centre), abs(bottom - centre))
+
+        return sorted(indices, key=distance)
+
+    def _build_step(self, generation: int) -> None:
+        """Build the visible messages nearest the centre for one time slice, then yield."""
+        if generation != self._build_generation:
+            return  # the user moved on (scrolled, dragged again, another chat)
+        if not self._messages:
+            self._stop_building()
+            return
+        start = time.perf_counter()
+        while True:
+            missing = self._by_distance_from_centre(self._missing(0.0))
+            if not missing:
+                break
+            self._realize(missing[0])
+            self._relayout()
+            if (time.perf_counter() - start) * 1000 >= BUILD_SLICE_MS:
+                break
+        if self._missing(0.0):
+            QTimer.singleShot(0, self, partial(self._build_step, generation))
+            return
+        # Everything visible is real: the usual rules take over (prefetch, release).
+        self._stop_building()
+        self._fill()
 
     def _paint_placeholders(self, painter: QPainter, rect: QRect) -> None:
         """Draw each message in `rect` that has no view yet as its header and plain text."""
@@ -586,8 +649,12 @@ class ChatView(QStackedWidget):
             anchor, offset = -1, 0
             if not self._follow and self._messages:
                 value = bar.value()
-                anchor = max(0, bisect.bisect_right(self._tops, value) - 1)
-                anchor = min(anchor, len(self._messages) - 1)
+                kept = self._index.get(self._anchor_id) if self._anchor_id is not None else None
+                if kept is not None and kept < len(self._tops):
+                    anchor = kept
+                else:
+                    anchor = max(0, bisect.bisect_right(self._tops, value) - 1)
+                    anchor = min(anchor, len(self._messages) - 1)
                 offset = value - self._tops[anchor]
             for mid, view in self.views.items():
                 self._heights[self._index[mid]] = view.heightForWidth(self._col_w)
@@ -639,6 +706,7 @@ class ChatView(QStackedWidget):
         self._fill()
 
     def jump_to_latest(self) -> None:
+        self._stop_building()
         self._follow = True
         self.scroll_to_end()
         self._relayout()
@@ -649,6 +717,8 @@ class ChatView(QStackedWidget):
             return
         # The user scrolling up stops the view from following the reply.
         self._follow = self.at_bottom()
+        # A new position: what was being built for the old one no longer matters.
+        self._stop_building()
         if self.scroller.verticalScrollBar().isSliderDown():
             # Dragging: stand-ins are painted now, views built when the drag rests.
             self._settle.start()
@@ -684,6 +754,7 @@ class ChatView(QStackedWidget):
         i = self._index.get(message_id)
         if i is None:
             return
+        self._stop_building()  # the anchor would be a message the reader is leaving
         self._follow = False
         bar = self.scroller.verticalScrollBar()
         vh = self.scroller.viewport().height()
