@@ -4,8 +4,8 @@ conversations in no folder, pinned first and then by date.
 Built for years of history. All of the filter's conversations are held in memory (titles
 and a few fields, no messages) so typing in the filter is a scan of cached lower-case
 titles and one model reset; the top level shows them a page at a time as the user
-scrolls (`canFetchMore`/`fetchMore`), so neither start-up nor a keystroke lays out ten
-thousand rows. A change to one conversation moves or updates that one row.
+scrolls (`has_more`/`fetch_more`, driven by the view's scroll bar), so neither start-up nor a
+keystroke lays out ten thousand rows. A change to one conversation moves or updates that one row.
 
 While the filter has text, or the list shows the archive or a tag, it is flat: the
 matching conversations by date, without folders.
@@ -249,10 +249,18 @@ class ConversationListModel(QAbstractItemModel):
         return self._tree and not self._text
 
     def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: N802, B008
-        return not parent.isValid() and self._shown < len(self._flat)
+        # Qt's own check asks for the screen position of the last top-level row, which
+        # measures every row above it (all of an open folder's rows, each with a call of
+        # the row painter): the sidebar asks `has_more` as its scroll bar nears the end.
+        return False
 
-    def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: N802, B008
-        if parent.isValid() or self._shown >= len(self._flat):
+    def has_more(self) -> bool:
+        """True when the top level has rows on a later page."""
+        return self._shown < len(self._flat)
+
+    def fetch_more(self) -> None:
+        """Show the next page of the top level."""
+        if self._shown >= len(self._flat):
             return
         first = self._offset("") + self._shown
         count = min(self.page, len(self._flat) - self._shown)
@@ -345,7 +353,10 @@ class ConversationListModel(QAbstractItemModel):
     def hasChildren(self, parent: _Index = QModelIndex()) -> bool:  # noqa: N802, B008
         if not parent.isValid():
             return True
-        fid, _conv = self._item(parent)
+        key = int(parent.internalId())
+        if key % 2:  # a conversation: asked of every row the view lays out
+            return False
+        fid = self._key_folders.get(key)
         return fid is not None and self._count(fid) > 0
 
     # ---- reading --------------------------------------------------------------------
@@ -662,7 +673,7 @@ class ConversationListModel(QAbstractItemModel):
         rows = self._rows_of(new_container)
         probe = list(rows)
         pos = _insert_sorted(probe, new)
-        if new_container == "" and pos >= self._shown and self.canFetchMore():
+        if new_container == "" and pos >= self._shown and self.has_more():
             rows[:] = probe  # it belongs further down: it comes with a later page
         else:
             row = self._offset(new_container) + pos
