@@ -5,7 +5,7 @@ each group. One painter for every row (no widget per row), so long lists stay fa
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QStaticText
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from app.ui.sidebar.model import (
@@ -64,9 +64,10 @@ class SidebarDelegate(QStyledItemDelegate):
         super().__init__(parent)
         #: font key -> the row's fonts and metrics: measured once per font
         self._fonts: dict[tuple[str, float, int], _Fonts] = {}
-        #: (text, width, metrics) -> the text elided to that width; a keystroke in the
-        #: filter repaints the same rows, and eliding is most of a row's paint
-        self._elided: dict[tuple[str, int, int], str] = {}
+        #: (text, width, metrics) -> the text elided to that width, laid out once: a
+        #: keystroke in the filter repaints the same rows, and laying out text is most of
+        #: a row's paint
+        self._elided: dict[tuple[str, int, int], QStaticText] = {}
 
     def _fonts_for(self, font: QFont) -> _Fonts:
         # Keyed by the font's size and family: QFont.key() costs more than the lookup.
@@ -80,15 +81,22 @@ class SidebarDelegate(QStyledItemDelegate):
         fonts = self._fonts_for(font)
         return fonts.line, fonts.small_line
 
-    def _elide(self, fm: QFontMetrics, text: str, width: int) -> str:
+    def _static(self, fm: QFontMetrics, text: str, width: int) -> QStaticText:
         key = (text, width, id(fm))  # the metrics live as long as the delegate
-        elided = self._elided.get(key)
-        if elided is None:
+        static = self._elided.get(key)
+        if static is None:
             if len(self._elided) >= _ELIDED_MAX:
                 self._elided.clear()
-            elided = self._elided[key] = fm.elidedText(text, Qt.TextElideMode.ElideRight,
-                                                       width)
-        return elided
+            static = QStaticText(fm.elidedText(text, Qt.TextElideMode.ElideRight, width))
+            # A title is never markup: "<b>" in it is shown as typed.
+            static.setTextFormat(Qt.TextFormat.PlainText)
+            self._elided[key] = static
+        return static
+
+    def _draw(self, painter: QPainter, fm: QFontMetrics, rect: QRect, text: str) -> None:
+        """`text` elided into `rect`, at its left, centred in its height."""
+        painter.drawStaticText(rect.left(), rect.top() + (rect.height() - fm.height()) // 2,
+                               self._static(fm, text, rect.width()))
 
     @staticmethod
     def _heading(index: _Index) -> str:
@@ -136,8 +144,7 @@ class SidebarDelegate(QStyledItemDelegate):
             head = rect.adjusted(PAD + 2, HEADING_GAP, -PAD, 0)
             head.setHeight(fonts.small_line)
             painter.setFont(fonts.small_bold)
-            painter.drawText(head, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                             self._elide(fonts.sbfm, heading, head.width()))
+            self._draw(painter, fonts.sbfm, head, heading)
             row = rect.adjusted(2, fonts.small_line + HEADING_GAP + 2, -2, 0)
         else:
             row = rect.adjusted(2, 0, -2, 0)
@@ -166,15 +173,13 @@ class SidebarDelegate(QStyledItemDelegate):
             # The plain title: "pinned" is said by the heading or the line below it.
             title = conv.title if conv is not None else str(
                 index.data(Qt.ItemDataRole.EditRole) or "")
-            painter.drawText(title_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                             self._elide(fonts.fm, title, width))
+            self._draw(painter, fonts.fm, title_rect, title)
             painter.setFont(fonts.small)
             painter.setPen(subtle)
             sub_rect = QRect(inner.left(), title_rect.bottom() + 1, width, fonts.small_line)
             subtitle = ours.data(index, SubtitleRole) if ours is not None else index.data(
                 SubtitleRole)
-            painter.drawText(sub_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                             self._elide(fonts.sfm, str(subtitle or ""), width))
+            self._draw(painter, fonts.sfm, sub_rect, str(subtitle or ""))
         if state & QStyle.StateFlag.State_HasFocus and not selected:
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             painter.setPen(palette.color(QPalette.ColorRole.Highlight))
@@ -204,8 +209,7 @@ class SidebarDelegate(QStyledItemDelegate):
         name_rect = QRect(inner.left() + chevron_w, inner.top(),
                           max(0, inner.width() - chevron_w - count_w), fm.height())
         name = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
-        painter.drawText(name_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         self._elide(fonts.bfm, name, name_rect.width()))
+        self._draw(painter, fonts.bfm, name_rect, name)
         painter.setFont(fonts.small)
         painter.setPen(subtle)
         painter.drawText(QRect(inner.right() - count_w, inner.top(), count_w, fm.height()),

@@ -51,6 +51,9 @@ CountRole = Qt.ItemDataRole.UserRole + 6
 #: top-level rows shown per page
 PAGE = 200
 
+#: filter texts whose matches are kept (a few words typed and erased)
+RECENT = 64
+
 #: what a dragged conversation carries: a JSON list of conversation ids
 MIME_CONVERSATIONS = "application/x-parley-conversations"
 
@@ -143,6 +146,9 @@ class ConversationListModel(QAbstractItemModel):
         self.page = PAGE
         self._labels_from = 0.0
         self._labels_until = 0.0
+        #: the matches of recently typed filter texts: Backspace shows them again without
+        #: a scan (forgotten on any change of a title or of the rows)
+        self._recent: dict[str, list[Conversation]] = {}
 
     # ---- filling --------------------------------------------------------------------
 
@@ -151,6 +157,7 @@ class ConversationListModel(QAbstractItemModel):
         """Show these folders and conversations (in display order); `tree` False lists the
         conversations flat, without folders (the archive, a tag)."""
         self.beginResetModel()
+        self._recent.clear()
         self._tree = tree
         self._folders = {f.id: f for f in folders} if tree else {}
         self._top = [f.id for f in folders if f.parent_id is None] if tree else []
@@ -206,8 +213,14 @@ class ConversationListModel(QAbstractItemModel):
         if self._text:
             needle = self._text
             folded = self._folded
-            rows = self._all if within is None else within
-            self._flat = [c for c in rows if needle in folded[c.id]]
+            flat = self._recent.get(needle)
+            if flat is None:
+                rows = self._all if within is None else within
+                flat = [c for c in rows if needle in folded[c.id]]
+                if len(self._recent) >= RECENT:
+                    self._recent.clear()
+                self._recent[needle] = flat
+            self._flat = flat
         else:
             self._flat = self._in[""] if self._tree else list(self._all)
         self._shown = min(self.page, len(self._flat))
@@ -217,6 +230,7 @@ class ConversationListModel(QAbstractItemModel):
         """Show `source`'s conversations whose title contains `text`, flat (no folders):
         its rows and lower-case titles are shared, not rebuilt."""
         self.beginResetModel()
+        self._recent.clear()
         self._tree = False
         self._folders, self._top, self._sub, self._folder_rows = {}, [], {}, {}
         self._all = list(source._all)
@@ -556,6 +570,7 @@ class ConversationListModel(QAbstractItemModel):
             return False
         conv.title = title
         self._folded[conv.id] = title.casefold()
+        self._recent.clear()
         self.dataChanged.emit(index, index)
         self.renameRequested.emit(conv.id, title)
         return True
@@ -619,6 +634,7 @@ class ConversationListModel(QAbstractItemModel):
         """Show the new state of one conversation at its place (and in its folder)."""
         old = self._by_id.get(conv.id)
         self._folded[conv.id] = conv.title.casefold()
+        self._recent.clear()
         if old is not None:
             del self._all[_pos(self._all, old.id)]
         _insert_sorted(self._all, conv)
@@ -708,6 +724,7 @@ class ConversationListModel(QAbstractItemModel):
         old = self._by_id.pop(conversation_id, None)
         if old is None:
             return
+        self._recent.clear()
         container: str | None
         if self.is_tree:
             container = self._container(old)
