@@ -52,6 +52,13 @@ class _Fonts:
         self.small_line = self.sfm.height()
 
 
+# Plain ints: testing Qt's enum flags in Python costs more than the rest of a row's logic.
+_SELECTED = QStyle.StateFlag.State_Selected.value
+_HOVERED = QStyle.StateFlag.State_MouseOver.value
+_FOCUSED = QStyle.StateFlag.State_HasFocus.value
+_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
 #: elided texts kept before the cache starts afresh (a few screens of rows at a few widths)
 _ELIDED_MAX = 4096
 
@@ -148,9 +155,9 @@ class SidebarDelegate(QStyledItemDelegate):
             row = rect.adjusted(2, fonts.small_line + HEADING_GAP + 2, -2, 0)
         else:
             row = rect.adjusted(2, 0, -2, 0)
-        state = option.state
-        selected = bool(state & QStyle.StateFlag.State_Selected)
-        hovered = bool(state & QStyle.StateFlag.State_MouseOver)
+        state = option.state.value
+        selected = bool(state & _SELECTED)
+        hovered = bool(state & _HOVERED)
         if selected or hovered:
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             painter.setPen(Qt.PenStyle.NoPen)
@@ -180,7 +187,7 @@ class SidebarDelegate(QStyledItemDelegate):
             subtitle = ours.data(index, SubtitleRole) if ours is not None else index.data(
                 SubtitleRole)
             self._draw(painter, fonts.sfm, sub_rect, str(subtitle or ""))
-        if state & QStyle.StateFlag.State_HasFocus and not selected:
+        if state & _FOCUSED and not selected:
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             painter.setPen(palette.color(QPalette.ColorRole.Highlight))
             painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -201,7 +208,7 @@ class SidebarDelegate(QStyledItemDelegate):
         painter.setFont(fonts.font)
         chevron_w = fm.horizontalAdvance("▾ ") + 2
         painter.drawText(QRect(inner.left(), inner.top(), chevron_w, fm.height()),
-                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, chevron)
+                         _LEFT, chevron)
         count = str(index.data(CountRole) or 0)
         count_w = fonts.sfm.horizontalAdvance(count) + 4
         painter.setFont(fonts.bold)
@@ -213,7 +220,7 @@ class SidebarDelegate(QStyledItemDelegate):
         painter.setFont(fonts.small)
         painter.setPen(subtle)
         painter.drawText(QRect(inner.right() - count_w, inner.top(), count_w, fm.height()),
-                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, count)
+                         _RIGHT, count)
 
     def updateEditorGeometry(self, editor: QWidget, option: QStyleOptionViewItem,  # noqa: N802
                              index: _Index) -> None:
