@@ -18,6 +18,7 @@ from app.core.history.folders import Folder, FolderDefaults
 from app.main import Parley
 from app.ui.conversation_list import ConversationList
 from app.ui.search_dialog import SearchDialog
+from app.ui.sidebar.delegate import SidebarDelegate
 from app.ui.sidebar.groups import date_group
 from app.ui.sidebar.model import (
     MIME_CONVERSATIONS,
@@ -425,3 +426,92 @@ def test_a_folder_nested_deeper_by_hand_shows_at_the_top_level(qtbot: Any) -> No
     assert not model.parent(index).isValid()
     assert model.data(model.index(index.row())) == "Deep"
     assert model.data(model.index(0, 0, index)) == "in deep"
+
+
+# ---- long lists ---------------------------------------------------------------------------
+
+
+def big_sidebar(qtbot: Any, folders: int = 40, per_folder: int = 30,
+                loose: int = PAGE * 2) -> tuple[ConversationList, list[Any]]:
+    """A shown sidebar with every folder open and more loose chats than one page; the
+    row painter counts the rows it is asked to measure."""
+    sidebar = ConversationList()
+    qtbot.addWidget(sidebar)
+    measured: list[Any] = []
+
+    class Counting(SidebarDelegate):
+        def sizeHint(self, option: Any, index: Any) -> Any:
+            measured.append(index.row())
+            return super().sizeHint(option, index)
+
+    for view in (sidebar.view, sidebar.filter_view):
+        view.setItemDelegate(Counting(view))
+    tops = [Folder(f"{n:032x}", f"Folder {n}") for n in range(1, folders + 1)]
+    rows = [conv(i, f"filed chat {i}", 10_000.0 + i, folder_id=tops[i % folders].id)
+            for i in range(folders * per_folder, 0, -1)]
+    rows += [conv(100_000 + i, f"loose chat {i}", float(i)) for i in range(loose, 0, -1)]
+    sidebar.resize(280, 600)
+    with qtbot.waitExposed(sidebar):
+        sidebar.show()
+    sidebar.set_rows(tops, rows, None)
+    qtbot.wait(50)
+    return sidebar, measured
+
+
+def test_a_tree_with_every_folder_open_measures_only_the_rows_on_screen(qtbot: Any) -> None:
+    sidebar, measured = big_sidebar(qtbot)
+    model, view = sidebar.model, sidebar.view
+    first = model.folder_index(f"{1:032x}")
+    assert view.isExpanded(first) and model.rowCount(first) == 30
+    on_screen = view.viewport().height() // view.visualRect(model.index(0)).height() + 1
+    # The rows on screen and the last screenful (for the scroll bar), not the 1,200 filed
+    # rows above the loose ones.
+    assert len(measured) <= 3 * on_screen
+    measured.clear()
+    sidebar.search_field.setText("chat 1")
+    qtbot.wait(20)
+    assert 0 < len(measured) <= 3 * on_screen
+
+
+def test_scrolling_to_the_end_brings_the_next_page_in_the_tree_and_the_matches(
+    qtbot: Any,
+) -> None:
+    sidebar, _measured = big_sidebar(qtbot)
+    model = sidebar.model
+    folders = len(model.folders())
+    assert model.rowCount() == folders + PAGE
+    sidebar.view.scrollToBottom()
+    qtbot.waitUntil(lambda: model.rowCount() > folders + PAGE, timeout=2000)
+    titles = {model.data(model.index(r)) for r in range(model.rowCount())}
+    assert "loose chat 1" in titles  # the oldest, on the last page
+
+    sidebar.search_field.setText("loose")
+    matches = sidebar.filter_model
+    first_page = matches.rowCount()
+    assert first_page < PAGE * 2
+    sidebar.filter_view.scrollToBottom()
+    qtbot.waitUntil(lambda: matches.rowCount() > first_page, timeout=2000)
+
+
+def test_backspace_in_the_filter_shows_chats_that_changed_meanwhile(qtbot: Any) -> None:
+    sidebar = ConversationList()
+    qtbot.addWidget(sidebar)
+    sidebar.set_rows([], [conv(2, "bet on it", 2.0), conv(1, "beta", 1.0)], None)
+    qtbot.keyClicks(sidebar.search_field, "bet")
+    matches = sidebar.filter_model
+
+    def shown() -> list[str]:
+        return [matches.data(matches.index(r)) for r in range(matches.rowCount())]
+
+    assert shown() == ["bet on it", "beta"]
+    qtbot.keyClicks(sidebar.search_field, "a")
+    assert shown() == ["beta"]
+    sidebar.upsert(conv(3, "alphabet", 3.0), None)  # a new chat, matching "bet" only
+    sidebar.upsert(conv(2, "wager", 4.0), None)  # renamed: no longer a match
+    qtbot.keyClick(sidebar.search_field, Qt.Key.Key_Backspace)
+    assert shown() == ["alphabet", "beta"]
+    matches.setData(matches.index(1), "bravo")  # renamed in place: no longer a match
+    qtbot.keyClicks(sidebar.search_field, "t")
+    assert shown() == []
+    qtbot.keyClick(sidebar.search_field, Qt.Key.Key_Backspace)
+    assert shown() == ["alphabet"]

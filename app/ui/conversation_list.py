@@ -223,6 +223,16 @@ class ConversationList(QWidget):
         # Per item, not per pixel: per-pixel scrolling would measure every row's height
         # (rows under a date heading are taller) on each change of a long list.
         view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerItem)
+        bar = view.verticalScrollBar()
+        bar.valueChanged.connect(lambda _v: self._fetch_near_end(view, model))
+        bar.rangeChanged.connect(lambda _lo, _hi: self._fetch_near_end(view, model))
+
+    @staticmethod
+    def _fetch_near_end(view: QTreeView, model: ConversationListModel) -> None:
+        # The next page comes while a screenful is still left: scrolling never waits on it.
+        bar = view.verticalScrollBar()
+        if model.has_more() and bar.value() >= bar.maximum() - bar.pageStep():
+            model.fetch_more()
 
     def _connect_signals(self) -> None:
         self.new_button.clicked.connect(self.newRequested)

@@ -5,7 +5,7 @@ each group. One painter for every row (no widget per row), so long lists stay fa
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QStaticText
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from app.ui.sidebar.model import (
@@ -29,23 +29,81 @@ def _small(font: QFont) -> QFont:
     return small
 
 
+def _bold(font: QFont) -> QFont:
+    bold = QFont(font)
+    bold.setWeight(QFont.Weight.DemiBold)
+    return bold
+
+
+class _Fonts:
+    """The fonts of one row and their metrics, made once per list font: building them on
+    every paint cost more than drawing the text."""
+
+    def __init__(self, font: QFont) -> None:
+        self.font = QFont(font)
+        self.small = _small(font)
+        self.bold = _bold(font)
+        self.small_bold = _bold(self.small)
+        self.fm = QFontMetrics(self.font)
+        self.sfm = QFontMetrics(self.small)
+        self.bfm = QFontMetrics(self.bold)
+        self.sbfm = QFontMetrics(self.small_bold)
+        self.line = self.fm.height()
+        self.small_line = self.sfm.height()
+
+
+# Plain ints: testing Qt's enum flags in Python costs more than the rest of a row's logic.
+_SELECTED = QStyle.StateFlag.State_Selected.value
+_HOVERED = QStyle.StateFlag.State_MouseOver.value
+_FOCUSED = QStyle.StateFlag.State_HasFocus.value
+_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+#: elided texts kept before the cache starts afresh (a few screens of rows at a few widths)
+_ELIDED_MAX = 4096
+
+
 class SidebarDelegate(QStyledItemDelegate):
     """Rows never ask to be wider than the list: a long title ends in "…" (the full one is
     the tooltip) instead of widening the list and giving it a horizontal scrollbar."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        #: font key -> (line height, small line height): measured once per font
-        self._heights: dict[tuple[str, float, int], tuple[int, int]] = {}
+        #: font key -> the row's fonts and metrics: measured once per font
+        self._fonts: dict[tuple[str, float, int], _Fonts] = {}
+        #: (text, width, metrics) -> the text elided to that width, laid out once: a
+        #: keystroke in the filter repaints the same rows, and laying out text is most of
+        #: a row's paint
+        self._elided: dict[tuple[str, int, int], QStaticText] = {}
 
-    def _line_heights(self, font: QFont) -> tuple[int, int]:
+    def _fonts_for(self, font: QFont) -> _Fonts:
         # Keyed by the font's size and family: QFont.key() costs more than the lookup.
         key = (font.family(), font.pointSizeF(), font.pixelSize())
-        heights = self._heights.get(key)
-        if heights is None:
-            heights = (QFontMetrics(font).height(), QFontMetrics(_small(font)).height())
-            self._heights[key] = heights
-        return heights
+        fonts = self._fonts.get(key)
+        if fonts is None:
+            fonts = self._fonts[key] = _Fonts(font)
+        return fonts
+
+    def _line_heights(self, font: QFont) -> tuple[int, int]:
+        fonts = self._fonts_for(font)
+        return fonts.line, fonts.small_line
+
+    def _static(self, fm: QFontMetrics, text: str, width: int) -> QStaticText:
+        key = (text, width, id(fm))  # the metrics live as long as the delegate
+        static = self._elided.get(key)
+        if static is None:
+            if len(self._elided) >= _ELIDED_MAX:
+                self._elided.clear()
+            static = QStaticText(fm.elidedText(text, Qt.TextElideMode.ElideRight, width))
+            # A title is never markup: "<b>" in it is shown as typed.
+            static.setTextFormat(Qt.TextFormat.PlainText)
+            self._elided[key] = static
+        return static
+
+    def _draw(self, painter: QPainter, fm: QFontMetrics, rect: QRect, text: str) -> None:
+        """`text` elided into `rect`, at its left, centred in its height."""
+        painter.drawStaticText(rect.left(), rect.top() + (rect.height() - fm.height()) // 2,
+                               self._static(fm, text, rect.width()))
 
     @staticmethod
     def _heading(index: _Index) -> str:
@@ -82,55 +140,55 @@ class SidebarDelegate(QStyledItemDelegate):
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
         painter.save()
         palette = option.palette
-        heading = self._heading(index)
-        small = _small(option.font)
+        fonts = self._fonts_for(option.font)
+        model = index.model()
+        ours = model if isinstance(model, ConversationListModel) else None
+        heading = ours.heading(index) if ours is not None else str(
+            index.data(GroupRole) or "")
+        rect = option.rect
         if heading:
-            painter.setFont(small)
             painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
-            rect = option.rect.adjusted(PAD + 2, HEADING_GAP, -PAD, 0)
-            rect.setHeight(QFontMetrics(small).height())
-            bold = QFont(small)
-            bold.setWeight(QFont.Weight.DemiBold)
-            painter.setFont(bold)
-            painter.drawText(rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                             QFontMetrics(bold).elidedText(str(heading),
-                                                           Qt.TextElideMode.ElideRight,
-                                                           rect.width()))
-        row = self.row_rect(option, index)
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(Qt.PenStyle.NoPen)
-        if selected:
-            painter.setBrush(palette.color(QPalette.ColorRole.Highlight))
-            painter.drawRoundedRect(row, 6, 6)
-        elif hovered:
-            painter.setBrush(palette.color(QPalette.ColorRole.Midlight))
+            head = rect.adjusted(PAD + 2, HEADING_GAP, -PAD, 0)
+            head.setHeight(fonts.small_line)
+            painter.setFont(fonts.small_bold)
+            self._draw(painter, fonts.sbfm, head, heading)
+            row = rect.adjusted(2, fonts.small_line + HEADING_GAP + 2, -2, 0)
+        else:
+            row = rect.adjusted(2, 0, -2, 0)
+        state = option.state.value
+        selected = bool(state & _SELECTED)
+        hovered = bool(state & _HOVERED)
+        if selected or hovered:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(palette.color(QPalette.ColorRole.Highlight if selected
+                                           else QPalette.ColorRole.Midlight))
             painter.drawRoundedRect(row, 6, 6)
         text_color = palette.color(
             QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
         subtle = palette.color(
             QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.PlaceholderText)
         inner = row.adjusted(PAD, PAD, -PAD, -PAD)
-        fm = QFontMetrics(option.font)
-        if index.data(IsFolderRole):
+        conv = ours.conversation_at(index) if ours is not None else None
+        if conv is None and (ours is not None or index.data(IsFolderRole)):
             self._paint_folder(painter, option, index, inner, (text_color, subtle))
         else:
-            painter.setFont(option.font)
+            painter.setFont(fonts.font)
             painter.setPen(text_color)
-            title_rect = QRect(inner.left(), inner.top(), inner.width(), fm.height())
+            width = inner.width()
+            title_rect = QRect(inner.left(), inner.top(), width, fonts.line)
             # The plain title: "pinned" is said by the heading or the line below it.
-            title = str(index.data(Qt.ItemDataRole.EditRole) or "")
-            painter.drawText(title_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                             fm.elidedText(title, Qt.TextElideMode.ElideRight, inner.width()))
-            painter.setFont(small)
+            title = conv.title if conv is not None else str(
+                index.data(Qt.ItemDataRole.EditRole) or "")
+            self._draw(painter, fonts.fm, title_rect, title)
+            painter.setFont(fonts.small)
             painter.setPen(subtle)
-            sfm = QFontMetrics(small)
-            sub_rect = QRect(inner.left(), title_rect.bottom() + 1, inner.width(), sfm.height())
-            painter.drawText(sub_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                             sfm.elidedText(str(index.data(SubtitleRole) or ""),
-                                            Qt.TextElideMode.ElideRight, inner.width()))
-        if option.state & QStyle.StateFlag.State_HasFocus and not selected:
+            sub_rect = QRect(inner.left(), title_rect.bottom() + 1, width, fonts.small_line)
+            subtitle = ours.data(index, SubtitleRole) if ours is not None else index.data(
+                SubtitleRole)
+            self._draw(painter, fonts.sfm, sub_rect, str(subtitle or ""))
+        if state & _FOCUSED and not selected:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             painter.setPen(palette.color(QPalette.ColorRole.Highlight))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(row.adjusted(0, 0, -1, -1), 6, 6)
@@ -139,35 +197,30 @@ class SidebarDelegate(QStyledItemDelegate):
     def _paint_folder(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index,
                       inner: QRect, colors: tuple[QColor, QColor]) -> None:
         text_color, subtle = colors
-        fm = QFontMetrics(option.font)
+        fonts = self._fonts_for(option.font)
+        fm = fonts.fm
         view = option.widget
         expanded = bool(option.state & QStyle.StateFlag.State_Open)
         if view is not None and hasattr(view, "isExpanded"):
             expanded = bool(view.isExpanded(index))
         chevron = "▾" if expanded else "▸"
         painter.setPen(subtle)
-        painter.setFont(option.font)
+        painter.setFont(fonts.font)
         chevron_w = fm.horizontalAdvance("▾ ") + 2
         painter.drawText(QRect(inner.left(), inner.top(), chevron_w, fm.height()),
-                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, chevron)
+                         _LEFT, chevron)
         count = str(index.data(CountRole) or 0)
-        small = _small(option.font)
-        sfm = QFontMetrics(small)
-        count_w = sfm.horizontalAdvance(count) + 4
-        bold = QFont(option.font)
-        bold.setWeight(QFont.Weight.DemiBold)
-        painter.setFont(bold)
+        count_w = fonts.sfm.horizontalAdvance(count) + 4
+        painter.setFont(fonts.bold)
         painter.setPen(text_color)
         name_rect = QRect(inner.left() + chevron_w, inner.top(),
                           max(0, inner.width() - chevron_w - count_w), fm.height())
         name = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
-        painter.drawText(name_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         QFontMetrics(bold).elidedText(name, Qt.TextElideMode.ElideRight,
-                                                       name_rect.width()))
-        painter.setFont(small)
+        self._draw(painter, fonts.bfm, name_rect, name)
+        painter.setFont(fonts.small)
         painter.setPen(subtle)
         painter.drawText(QRect(inner.right() - count_w, inner.top(), count_w, fm.height()),
-                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, count)
+                         _RIGHT, count)
 
     def updateEditorGeometry(self, editor: QWidget, option: QStyleOptionViewItem,  # noqa: N802
                              index: _Index) -> None:

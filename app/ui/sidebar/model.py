@@ -4,8 +4,8 @@ conversations in no folder, pinned first and then by date.
 Built for years of history. All of the filter's conversations are held in memory (titles
 and a few fields, no messages) so typing in the filter is a scan of cached lower-case
 titles and one model reset; the top level shows them a page at a time as the user
-scrolls (`canFetchMore`/`fetchMore`), so neither start-up nor a keystroke lays out ten
-thousand rows. A change to one conversation moves or updates that one row.
+scrolls (`has_more`/`fetch_more`, driven by the view's scroll bar), so neither start-up nor a
+keystroke lays out ten thousand rows. A change to one conversation moves or updates that one row.
 
 While the filter has text, or the list shows the archive or a tag, it is flat: the
 matching conversations by date, without folders.
@@ -50,6 +50,9 @@ CountRole = Qt.ItemDataRole.UserRole + 6
 
 #: top-level rows shown per page
 PAGE = 200
+
+#: filter texts whose matches are kept (a few words typed and erased)
+RECENT = 64
 
 #: what a dragged conversation carries: a JSON list of conversation ids
 MIME_CONVERSATIONS = "application/x-parley-conversations"
@@ -143,6 +146,9 @@ class ConversationListModel(QAbstractItemModel):
         self.page = PAGE
         self._labels_from = 0.0
         self._labels_until = 0.0
+        #: the matches of recently typed filter texts: Backspace shows them again without
+        #: a scan (forgotten on any change of a title or of the rows)
+        self._recent: dict[str, list[Conversation]] = {}
 
     # ---- filling --------------------------------------------------------------------
 
@@ -151,6 +157,7 @@ class ConversationListModel(QAbstractItemModel):
         """Show these folders and conversations (in display order); `tree` False lists the
         conversations flat, without folders (the archive, a tag)."""
         self.beginResetModel()
+        self._recent.clear()
         self._tree = tree
         self._folders = {f.id: f for f in folders} if tree else {}
         self._top = [f.id for f in folders if f.parent_id is None] if tree else []
@@ -206,8 +213,14 @@ class ConversationListModel(QAbstractItemModel):
         if self._text:
             needle = self._text
             folded = self._folded
-            rows = self._all if within is None else within
-            self._flat = [c for c in rows if needle in folded[c.id]]
+            flat = self._recent.get(needle)
+            if flat is None:
+                rows = self._all if within is None else within
+                flat = [c for c in rows if needle in folded[c.id]]
+                if len(self._recent) >= RECENT:
+                    self._recent.clear()
+                self._recent[needle] = flat
+            self._flat = flat
         else:
             self._flat = self._in[""] if self._tree else list(self._all)
         self._shown = min(self.page, len(self._flat))
@@ -217,6 +230,7 @@ class ConversationListModel(QAbstractItemModel):
         """Show `source`'s conversations whose title contains `text`, flat (no folders):
         its rows and lower-case titles are shared, not rebuilt."""
         self.beginResetModel()
+        self._recent.clear()
         self._tree = False
         self._folders, self._top, self._sub, self._folder_rows = {}, [], {}, {}
         self._all = list(source._all)
@@ -249,10 +263,18 @@ class ConversationListModel(QAbstractItemModel):
         return self._tree and not self._text
 
     def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: N802, B008
-        return not parent.isValid() and self._shown < len(self._flat)
+        # Qt's own check asks for the screen position of the last top-level row, which
+        # measures every row above it (all of an open folder's rows, each with a call of
+        # the row painter): the sidebar asks `has_more` as its scroll bar nears the end.
+        return False
 
-    def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: N802, B008
-        if parent.isValid() or self._shown >= len(self._flat):
+    def has_more(self) -> bool:
+        """True when the top level has rows on a later page."""
+        return self._shown < len(self._flat)
+
+    def fetch_more(self) -> None:
+        """Show the next page of the top level."""
+        if self._shown >= len(self._flat):
             return
         first = self._offset("") + self._shown
         count = min(self.page, len(self._flat) - self._shown)
@@ -345,7 +367,10 @@ class ConversationListModel(QAbstractItemModel):
     def hasChildren(self, parent: _Index = QModelIndex()) -> bool:  # noqa: N802, B008
         if not parent.isValid():
             return True
-        fid, _conv = self._item(parent)
+        key = int(parent.internalId())
+        if key % 2:  # a conversation: asked of every row the view lays out
+            return False
+        fid = self._key_folders.get(key)
         return fid is not None and self._count(fid) > 0
 
     # ---- reading --------------------------------------------------------------------
@@ -545,6 +570,7 @@ class ConversationListModel(QAbstractItemModel):
             return False
         conv.title = title
         self._folded[conv.id] = title.casefold()
+        self._recent.clear()
         self.dataChanged.emit(index, index)
         self.renameRequested.emit(conv.id, title)
         return True
@@ -608,6 +634,7 @@ class ConversationListModel(QAbstractItemModel):
         """Show the new state of one conversation at its place (and in its folder)."""
         old = self._by_id.get(conv.id)
         self._folded[conv.id] = conv.title.casefold()
+        self._recent.clear()
         if old is not None:
             del self._all[_pos(self._all, old.id)]
         _insert_sorted(self._all, conv)
@@ -662,7 +689,7 @@ class ConversationListModel(QAbstractItemModel):
         rows = self._rows_of(new_container)
         probe = list(rows)
         pos = _insert_sorted(probe, new)
-        if new_container == "" and pos >= self._shown and self.canFetchMore():
+        if new_container == "" and pos >= self._shown and self.has_more():
             rows[:] = probe  # it belongs further down: it comes with a later page
         else:
             row = self._offset(new_container) + pos
@@ -697,6 +724,7 @@ class ConversationListModel(QAbstractItemModel):
         old = self._by_id.pop(conversation_id, None)
         if old is None:
             return
+        self._recent.clear()
         container: str | None
         if self.is_tree:
             container = self._container(old)
