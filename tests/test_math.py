@@ -296,3 +296,13 @@ def _image_widths(doc: QTextDocument) -> list[float]:
             it += 1
         block = block.next()
     return widths
+
+
+def test_an_inline_formula_gets_the_x_height_of_its_sentence() -> None:
+    from app.ui.math_typeset import MATH_X_HEIGHT_EM, inline_size
+
+    # DejaVu Sans at 12 px: x-height 6.6 px; set at 12 px the math font's would be 5.7 px.
+    size = inline_size(12.0, 6.6)
+    assert abs(size * MATH_X_HEIGHT_EM - 6.6) < 0.1
+    assert inline_size(12.0, 4.0) == 12.0  # never smaller than the text
+    assert inline_size(12.0, 20.0) == round(12.0 * 1.3, 1)  # an odd font does not blow it up

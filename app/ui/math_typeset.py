@@ -54,6 +54,18 @@ TEX_PROPERTY = QTextFormat.Property.UserProperty + 17
 _OBJECT = "\ufffc"
 #: display math is set a little larger than the text around it
 DISPLAY_SCALE = 1.15
+#: x-height of the math font (STIX Two Math, ziamath's default) as a fraction of its size
+MATH_X_HEIGHT_EM = 0.473
+
+
+def inline_size(pixel_size: float, x_height: float) -> float:
+    """The size that gives an inline formula the x-height of the text around it.
+
+    UI fonts have a taller x-height than the math font (DejaVu Sans 0.55 em, STIX 0.47),
+    so a formula set at the text's own size looks a size smaller than its sentence.
+    """
+    scale = x_height / (MATH_X_HEIGHT_EM * pixel_size) if pixel_size > 0 else 1.0
+    return round(pixel_size * min(1.3, max(1.0, scale)), 1)
 
 
 def _worker_command() -> list[str]:
@@ -358,7 +370,7 @@ class MathTypesetter(QObject):
                     except MathError:
                         pass
                     else:
-                        key = MathKey(source, color, size, dpr)
+                        key = MathKey(source, color, inline_size(size, x_height), dpr)
                         inline.append((frag.position(), frag.position() + frag.length(), key))
                 it += 1
             block = block.next()
