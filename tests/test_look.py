@@ -258,3 +258,22 @@ def test_new_chat_from_a_summary(gui: Parley, qtbot: Any, fake: FakeOpenRouter) 
     system = gui.controller.options().system_prompt or ""
     assert "The user asked for the capital of France: Paris." in system
     assert old.title in system
+
+
+def test_other_versions_are_shown_without_hovering_and_your_message_has_no_empty_band(
+    qtbot: Any, light: None
+) -> None:
+    chat = _chat(qtbot)
+    mine, reply = chat.views[1], chat.views[2]
+    reply.set_branch_info(0, 3)
+    assert not reply.actions_shown()
+    # Nothing between the switcher and the message fades it out with the actions.
+    widget: Any = reply.branch_label
+    while widget is not None and widget is not reply:
+        effect = widget.graphicsEffect()
+        assert effect is None or effect.opacity() > 0, widget.objectName()
+        widget = widget.parentWidget()
+    assert reply.branch_label.isVisibleTo(reply) and reply.branch_label.text() == "1 / 3"
+    # Your message's actions share its header line instead of a row of their own.
+    assert mine.actions_row.parentWidget() is mine.header_row
+    assert mine.actions_row.geometry().bottom() <= mine.header_row.height()

@@ -470,16 +470,26 @@ class MessageView(QFrame):
         self.branch_label = QLabel(self.actions_row)
         self.branch_label.setObjectName("branchLabel")
         self.branch_next = self._action("chevron-right", "›", self.tr("Next version"))
-        for w in (self.branch_prev, self.branch_label, self.branch_next, self.copy_button,
-                  self.copy_md_button, self.edit_button, self.regenerate_button,
-                  self.compare_button, self.delete_button):
+        for w in (self.copy_button, self.copy_md_button, self.edit_button,
+                  self.regenerate_button, self.compare_button, self.delete_button):
             row.addWidget(w)
-        row.addStretch(1)
+        # The version switcher sits in the header, always visible: the actions fade in on
+        # hover only, and "there are other versions" must not depend on the pointer.
+        for part in (self.branch_prev, self.branch_label, self.branch_next):
+            header_layout.addWidget(part)
+        user = message.role is Role.USER
+        if user:
+            # Your own message keeps its actions on its header line, so its frame has no
+            # empty band where hidden actions wait.
+            header_layout.addWidget(self.actions_row)
+        else:
+            row.addStretch(1)
 
         for widget in (self.header_row, self.reasoning_toggle, self.reasoning, self.settled,
-                       self.live, self.stream_warning, self.sources, self.notice,
-                       self.actions_row):
+                       self.live, self.stream_warning, self.sources, self.notice):
             layout.addWidget(widget)
+        if not user:
+            layout.addWidget(self.actions_row)
         for widget in (self.reasoning_toggle, self.reasoning, self.live, self.stream_warning,
                        self.sources, self.notice):
             widget.hide()
