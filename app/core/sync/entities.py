@@ -44,6 +44,9 @@ class ApplyContext:
     want_blob: Callable[[str], None] = lambda _sha: None
     #: (kind, uid) of entities deleted as a consequence (a deleted message's replies)
     tombstones: list[tuple[str, str]] = field(default_factory=list)
+    #: (kind, uid, field) of received references to a folder deleted for good: stored as
+    #: none, and the synced state records none (`merge.apply_op` writes the state last)
+    cleared_refs: list[tuple[str, str, str]] = field(default_factory=list)
     _ids: dict[tuple[str, str], int] = field(default_factory=dict)
     _staged: list[tuple[Any, ...]] = field(default_factory=list)
     _staged_attachments: list[tuple[Any, ...]] = field(default_factory=list)
@@ -175,14 +178,18 @@ def _read_conversation(conn: sqlite3.Connection, uid: str) -> tuple[Any, dict[st
         f"SELECT c.id, {', '.join('c.' + f for f in _CONV_FIELDS)}, "
         # A branch received but not here yet is still the branch shown.
         "coalesce((SELECT m.uid FROM messages m WHERE m.id = c.active_leaf_id), "
-        "(SELECT w.leaf_uid FROM sync_leaf_wanted w WHERE w.conversation_uid = c.uid)) "
+        "(SELECT w.leaf_uid FROM sync_leaf_wanted w WHERE w.conversation_uid = c.uid)), "
+        # Likewise a folder received but not here yet is still the chat's folder.
+        "coalesce(c.folder_id, (SELECT f.folder_uid FROM sync_folder_wanted f "
+        "WHERE f.kind = 'conversation' AND f.uid = c.uid)) "
         "FROM conversations c WHERE c.uid = ?",
         (uid,),
     ).fetchone()
     if row is None:
         return None
-    data = dict(zip(_CONV_FIELDS, row[1:-1], strict=True))
-    data["leaf"] = row[-1]
+    data = dict(zip(_CONV_FIELDS, row[1:-2], strict=True))
+    data["leaf"] = row[-2]
+    data["folder"] = row[-1]
     return row[0], data
 
 
@@ -220,11 +227,16 @@ def _put_conversation(ctx: ApplyContext, uid: str, data: dict[str, Any]) -> None
         )
     else:
         conn.execute("DELETE FROM sync_leaf_wanted WHERE conversation_uid = ?", (uid,))
+    if "folder" in data:  # absent in states sent before folders synced
+        folder_uid = _folder_ref(ctx, "conversation", uid, "folder", data["folder"])
+        conn.execute("UPDATE conversations SET folder_id = ? WHERE id = ?", (folder_uid, conv_id))
 
 
 def _delete_conversation(ctx: ApplyContext, uid: str) -> None:
     ctx.conn.execute("DELETE FROM conversations WHERE uid = ?", (uid,))
     ctx.conn.execute("DELETE FROM sync_leaf_wanted WHERE conversation_uid = ?", (uid,))
+    ctx.conn.execute("DELETE FROM sync_folder_wanted WHERE kind = 'conversation' AND uid = ?",
+                     (uid,))
     ctx.forget_all()
 
 
@@ -338,6 +350,117 @@ def _delete_message(ctx: ApplyContext, uid: str) -> None:
             ctx.tombstones.append(("message", row_uid))
 
 
+# ---------------------------------------------------------------- folders
+
+# `collapsed` is left out: whether the sidebar shows a folder open is a view of one
+# computer, like the size of its window.
+_FOLDER_FIELDS = ("name", "position", "defaults", "created_at", "updated_at")
+
+
+def _folder_ref(ctx: ApplyContext, kind: str, uid: str, field_name: str,
+                folder_uid: Any) -> str | None:
+    """The folder id to store for a received reference to a folder.
+
+    A folder that is not here yet is stored as none and remembered in
+    `sync_folder_wanted` (it is filled in when the folder arrives); a folder deleted for
+    good is none, and the synced state says so too, so every device ends the same
+    whichever arrived first.
+    """
+    conn = ctx.conn
+    conn.execute("DELETE FROM sync_folder_wanted WHERE kind = ? AND uid = ?", (kind, uid))
+    if folder_uid is None:
+        return None
+    if not isinstance(folder_uid, str):
+        raise TypeError(f"a folder id must be text, not {folder_uid!r}")
+    if conn.execute("SELECT 1 FROM folders WHERE id = ?", (folder_uid,)).fetchone():
+        return folder_uid
+    gone = conn.execute(
+        "SELECT deleted FROM sync_clock WHERE kind = 'folder' AND uid = ?", (folder_uid,)
+    ).fetchone()
+    if gone is not None and gone[0]:
+        ctx.cleared_refs.append((kind, uid, field_name))
+        return None
+    conn.execute(
+        "INSERT INTO sync_folder_wanted (kind, uid, folder_uid) VALUES (?, ?, ?)",
+        (kind, uid, folder_uid),
+    )
+    return None
+
+
+def clear_ref_states(conn: sqlite3.Connection, refs: Iterable[tuple[str, str, str]]) -> None:
+    """Record in the synced states that these references now point at no folder (theirs
+    was deleted): the value changes, its clock does not, as on every other device."""
+    for kind, uid, field_name in refs:
+        conn.execute(
+            "UPDATE sync_clock SET state = json_set(state, ?, json('null')) "
+            "WHERE kind = ? AND uid = ? AND json_type(state, ?) IS NOT NULL",
+            (f"$.{field_name}[0]", kind, uid, f"$.{field_name}"),
+        )
+
+
+def _read_folder(conn: sqlite3.Connection, uid: str) -> tuple[Any, dict[str, Any]] | None:
+    row = conn.execute(
+        f"SELECT {', '.join('f.' + f for f in _FOLDER_FIELDS)}, "
+        "coalesce(f.parent_id, (SELECT w.folder_uid FROM sync_folder_wanted w "
+        "WHERE w.kind = 'folder' AND w.uid = f.id)) FROM folders f WHERE f.id = ?",
+        (uid,),
+    ).fetchone()
+    if row is None:
+        return None
+    data = dict(zip(_FOLDER_FIELDS, row[:-1], strict=True))
+    data["parent"] = row[-1]
+    # Top-level folders first, so a batch creates parents before their sub-folders.
+    return (row[-1] is not None, row[3], uid), data
+
+
+def _put_folder(ctx: ApplyContext, uid: str, data: dict[str, Any]) -> None:
+    conn = ctx.conn
+    values = [data[f] for f in _FOLDER_FIELDS]
+    parent = data.get("parent")
+    parent_id = None if parent == uid else _folder_ref(ctx, "folder", uid, "parent", parent)
+    cursor = conn.execute(
+        f"UPDATE folders SET {', '.join(f + ' = ?' for f in _FOLDER_FIELDS)}, parent_id = ? "
+        "WHERE id = ?",
+        (*values, parent_id, uid),
+    )
+    if cursor.rowcount == 0:
+        conn.execute(
+            f"INSERT INTO folders (id, {', '.join(_FOLDER_FIELDS)}, parent_id) "
+            f"VALUES (?, {', '.join('?' for _ in _FOLDER_FIELDS)}, ?)",
+            (uid, *values, parent_id),
+        )
+        # Chats and folders received before it, waiting to be filed in it.
+        for kind, table, column in (("conversation", "conversations", "uid"),
+                                    ("folder", "folders", "id")):
+            ref = "folder_id" if kind == "conversation" else "parent_id"
+            conn.execute(
+                f"UPDATE {table} SET {ref} = ? WHERE {ref} IS NULL AND {column} IN "
+                "(SELECT uid FROM sync_folder_wanted WHERE kind = ? AND folder_uid = ?)",
+                (uid, kind, uid),
+            )
+        conn.execute("DELETE FROM sync_folder_wanted WHERE folder_uid = ?", (uid,))
+
+
+def _delete_folder(ctx: ApplyContext, uid: str) -> None:
+    conn = ctx.conn
+    # What is filed in it here moves out (sub-folders to the top level): the device that
+    # deleted it sent the deletions of the sub-folders it knew, and a folder made in it
+    # meanwhile on another device is kept, the same on every device.
+    refs = [("conversation", str(r[0]), "folder") for r in conn.execute(
+        "SELECT uid FROM conversations WHERE folder_id = ? AND uid IS NOT NULL", (uid,))]
+    refs += [("folder", str(r[0]), "parent") for r in conn.execute(
+        "SELECT id FROM folders WHERE parent_id = ?", (uid,))]
+    refs += [(str(r[0]), str(r[1]), "folder" if r[0] == "conversation" else "parent")
+             for r in conn.execute(
+                 "SELECT kind, uid FROM sync_folder_wanted WHERE folder_uid = ?", (uid,))]
+    conn.execute("UPDATE conversations SET folder_id = NULL WHERE folder_id = ?", (uid,))
+    conn.execute("UPDATE folders SET parent_id = NULL WHERE parent_id = ?", (uid,))
+    conn.execute("DELETE FROM sync_folder_wanted WHERE folder_uid = ? OR "
+                 "(kind = 'folder' AND uid = ?)", (uid, uid))
+    conn.execute("DELETE FROM folders WHERE id = ?", (uid,))
+    clear_ref_states(conn, refs)
+
+
 # ---------------------------------------------------------------- prompts
 
 _PROMPT_FIELDS = ("title", "body", "tags", "favourite", "is_system", "created_at", "updated_at")
@@ -373,6 +496,9 @@ def _delete_prompt(ctx: ApplyContext, uid: str) -> None:
 KINDS: dict[str, EntityKind] = {
     kind.name: kind
     for kind in (
+        EntityKind("folder", -1, _read_folder, _put_folder, _delete_folder,
+                   "SELECT id AS uid FROM folders ORDER BY parent_id IS NOT NULL, created_at",
+                   by_field=True),
         EntityKind("conversation", 0, _read_conversation, _put_conversation,
                    _delete_conversation, "SELECT uid FROM conversations ORDER BY id",
                    by_field=True),

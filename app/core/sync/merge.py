@@ -18,7 +18,7 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
-from app.core.sync.entities import KINDS, ApplyContext, EntityKind, Missing
+from app.core.sync.entities import KINDS, ApplyContext, EntityKind, Missing, clear_ref_states
 from app.core.sync.journal import CLOCK_KEY
 from app.core.sync.segments import Op
 
@@ -86,6 +86,7 @@ def apply_op(ctx: ApplyContext, op: Op) -> bool:
         data, state = merged
     elif clock is not None and (clock[0], clock[1]) >= (op.ts, op.device):
         return False
+    ctx.cleared_refs.clear()
     try:
         kind.put(ctx, op.uid, data)
     except Missing as missing:
@@ -99,6 +100,7 @@ def apply_op(ctx: ApplyContext, op: Op) -> bool:
     ts, device = (op.ts, op.device) if clock is None else max((clock[0], clock[1]),
                                                                 (op.ts, op.device))
     _set_clock(conn, op.kind, op.uid, ts, device, deleted=False, state=state)
+    clear_ref_states(conn, ctx.cleared_refs)
     return True
 
 
