@@ -36,7 +36,9 @@ class ApplyContext:
 
     New messages are staged and stored together by `flush`: SQLite's full-text index
     writes its pending terms at the end of every statement, so one INSERT of a whole
-    segment's messages costs a fraction of one INSERT per message.
+    segment's messages costs a fraction of one INSERT per message. A large batch (a
+    first sync) is stored with the per-row search and usage triggers suspended and
+    indexed and added up set-wise, in the same transaction.
     """
 
     conn: sqlite3.Connection
