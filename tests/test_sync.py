@@ -13,10 +13,12 @@ import pytest
 from app.core.domain import Attachment, AttachmentKind, MessageStatus, Role, Usage
 from app.core.errors import SyncError
 from app.core.history import Store
+from app.core.history import folders as folder_lib
 from app.core.history import prompts as prompt_lib
 from app.core.history.importers import import_parley
 from app.core.history.migrations import MIGRATIONS
-from app.core.sync import journal, passphrase
+from app.core.history.search import search
+from app.core.sync import entities, journal, passphrase
 from app.core.sync.layout import Layout
 from tests.attachment_samples import png
 from tests.sync_devices import Device, settle
@@ -575,3 +577,164 @@ def test_changes_whose_segment_could_not_be_written_are_sent_next_time(
     assert laptop.sync().sent == 1
     desktop.sync()
     assert desktop.titles() == ["After"]
+
+
+def _folders(device: Device) -> dict[str, tuple[str, str | None]]:
+    """name -> (name, parent name) of every folder on a device."""
+    folders = folder_lib.list_folders(device.store)
+    names = {f.id: f.name for f in folders}
+    return {f.name: (f.name, names.get(f.parent_id or "")) for f in folders}
+
+
+def _folder_of(device: Device, uid: str) -> str | None:
+    conv = device.store.get_conversation(device.conv_id(uid))
+    assert conv is not None
+    folder = folder_lib.get_folder(device.store, conv.folder_id) if conv.folder_id else None
+    return folder.name if folder else None
+
+
+def test_folders_and_the_chats_filed_in_them_reach_every_device(trio: list[Device]) -> None:
+    laptop, desktop, tablet = trio
+    work = folder_lib.create_folder(laptop.store, "Work")
+    taxes = folder_lib.create_folder(laptop.store, "Taxes")
+    uid = _chat(laptop, "Quarterly report", "Summarise Q3")
+    folder_lib.move_conversations(laptop.store, [laptop.conv_id(uid)], taxes.id)
+    settle(trio)
+    assert _folders(tablet) == {"Work": ("Work", None), "Taxes": ("Taxes", None)}
+    assert _folder_of(tablet, uid) == "Taxes"
+    # Nest on one device while renaming on another: both survive everywhere.
+    folder_lib.move_folder(desktop.store, taxes.id, work.id)
+    folder_lib.rename_folder(tablet.store, taxes.id, "Taxes 2026")
+    settle(trio)
+    for device in trio:
+        assert _folders(device) == {"Work": ("Work", None),
+                                    "Taxes 2026": ("Taxes 2026", "Work")}
+        assert _folder_of(device, uid) == "Taxes 2026"
+    # Deleting the folder on one device moves its chats out on every device.
+    folder_lib.delete_folder(desktop.store, work.id)
+    settle(trio)
+    for device in trio:
+        assert _folders(device) == {}
+        assert _folder_of(device, uid) is None
+        assert device.titles() == ["Quarterly report"]
+
+
+def test_whether_a_folder_shows_open_stays_on_its_device(trio: list[Device]) -> None:
+    laptop, desktop, _tablet = trio
+    folder = folder_lib.create_folder(laptop.store, "Work")
+    settle(trio)
+    folder_lib.set_collapsed(desktop.store, folder.id, True)
+    folder_lib.rename_folder(desktop.store, folder.id, "Work stuff")
+    settle(trio)
+    opened = folder_lib.get_folder(laptop.store, folder.id)
+    assert opened is not None
+    assert (opened.name, opened.collapsed) == ("Work stuff", False)
+
+
+def test_a_chat_filed_in_a_folder_that_has_not_arrived_lands_in_it_when_it_does(
+    trio: list[Device],
+) -> None:
+    laptop, desktop, tablet = trio
+    folder = folder_lib.create_folder(laptop.store, "Garden")
+    sub = folder_lib.create_folder(laptop.store, "Roses", folder.id)
+    laptop.sync()
+    desktop.sync()
+    uid = _chat(desktop, "Pruning", "When do I prune roses?")
+    folder_lib.move_conversations(desktop.store, [desktop.conv_id(uid)], sub.id)
+    desktop.sync()
+    # The tablet gets the desktop's files before the laptop's.
+    laptop_files = Layout(tablet.shared).device_dir(journal.device_id(laptop.store))
+    hidden = laptop_files.with_name("hidden")
+    laptop_files.rename(hidden)
+    tablet.sync()
+    assert tablet.titles() == ["Pruning"]
+    assert _folder_of(tablet, uid) is None
+    hidden.rename(laptop_files)
+    tablet.sync()
+    assert _folder_of(tablet, uid) == "Roses"
+    assert _folders(tablet) == {"Garden": ("Garden", None), "Roses": ("Roses", "Garden")}
+    settle(trio)
+    assert laptop.export() == desktop.export() == tablet.export()
+
+
+def test_a_folder_made_inside_one_deleted_elsewhere_meanwhile_ends_the_same_everywhere(
+    trio: list[Device],
+) -> None:
+    laptop, desktop, tablet = trio
+    folder = folder_lib.create_folder(laptop.store, "Old")
+    settle(trio)
+    folder_lib.delete_folder(laptop.store, folder.id)
+    folder_lib.create_folder(desktop.store, "New idea", folder.id)
+    uid = _chat(desktop, "Sketch", "draw")
+    folder_lib.move_conversations(desktop.store, [desktop.conv_id(uid)], folder.id)
+    tablet.sync()
+    laptop.sync()
+    desktop.sync()
+    settle([tablet, desktop, laptop])
+    for device in trio:
+        assert _folders(device) == {"New idea": ("New idea", None)}
+        assert _folder_of(device, uid) is None
+    assert laptop.export() == desktop.export() == tablet.export()
+
+
+def _summaries(device: Device) -> dict[str, list[tuple[object, ...]]]:
+    """The usage summaries as the dashboard reads them (conversations by uid, costs to
+    the 1e-9 a float sum in another order can differ by)."""
+    with device.store.reading("read the usage summaries") as conn:
+        daily = conn.execute(
+            "SELECT day, model, endpoint, replies, priced, round(cost, 9), prompt_tokens, "
+            "completion_tokens, reasoning_tokens, cached_tokens FROM usage_daily ORDER BY 1, 2, 3"
+        ).fetchall()
+        per_chat = conn.execute(
+            "SELECT u.day, c.uid, u.replies, u.priced, round(u.cost, 9) FROM "
+            "usage_conversation_daily u JOIN conversations c ON c.id = u.conversation_id "
+            "ORDER BY 1, 2"
+        ).fetchall()
+    return {"daily": daily, "per_chat": per_chat}
+
+
+def _hits(device: Device, query: str) -> list[tuple[str, str]]:
+    return sorted((hit.conversation_title, hit.snippet) for hit in search(device.store, query))
+
+
+def test_a_first_sync_stored_in_bulk_searches_and_adds_up_exactly_like_one_by_one(
+    tmp_path: Path, shared: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    source = Device(tmp_path, "source", shared)
+    bulk = Device(tmp_path, "bulk", shared)
+    one_by_one = Device(tmp_path, "single", shared)
+    try:
+        store = source.store
+        for n in range(30):
+            conv = store.create_conversation(f"Chat {n}", endpoint="local" if n % 3 else None)
+            for k in range(5):
+                store.add_message(conv.id, Role.USER, f"Question {n}.{k} about crème brûlée")
+                reply = store.add_message(conv.id, Role.ASSISTANT, f"Answer {k} naïve café {n}")
+                status = MessageStatus.ERROR if k == 4 and n % 2 else MessageStatus.COMPLETE
+                cost = None if n % 5 == 0 else 0.0001 * (n + 1) + 0.00003 * k
+                store.update_message(
+                    reply.id, status=status, model=f"m/{k % 2}", reasoning=f"thinking {n}",
+                    usage=Usage(10 + n, 20 + k, 30 + n + k, cost=cost, cached_tokens=k),
+                )
+        source.sync()
+        bulk.sync()
+        # The same segments applied a message at a time through the per-row triggers.
+        monkeypatch.setattr(entities, "BULK_MIN", 10**9)
+        one_by_one.sync()
+        assert len(bulk.export()["conversations"]) == 30
+        assert bulk.export() == one_by_one.export() == source.export()
+        for query in ("creme brulee", "naive", "thinking 7", "Answer 3", "café 12"):
+            assert _hits(bulk, query) == _hits(one_by_one, query) == _hits(source, query)
+            assert _hits(bulk, query)
+        assert _summaries(bulk) == _summaries(one_by_one) == _summaries(source)
+        assert _summaries(bulk)["daily"]
+        # The triggers are all back: later changes keep search and the summaries in step.
+        replies = sum(row[3] for row in _summaries(bulk)["daily"])
+        conv_id = bulk.store.list_conversations()[0].id
+        reply = bulk.store.add_message(conv_id, Role.ASSISTANT, "Pavlova instead")
+        bulk.store.update_message(reply.id, model="m/0", usage=Usage(1, 2, 3, cost=0.5))
+        assert [hit.conversation_id for hit in search(bulk.store, "pavlova")] == [conv_id]
+        assert sum(row[3] for row in _summaries(bulk)["daily"]) == replies + 1
+    finally:
+        for device in (source, bulk, one_by_one):
+            device.close()

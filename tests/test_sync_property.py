@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from app.core.domain import MessageStatus, Role
+from app.core.history import folders as folder_lib
 from app.core.history import prompts as prompt_lib
 from app.core.sync import RoundReport, journal
 from tests.sync_devices import Device, settle
@@ -52,8 +53,12 @@ class Player:
             "new_chat", "new_chat", "reply", "reply", "edit", "regenerate", "branch",
             "rename", "pin", "tags", "archive", "model", "delete_message", "delete_chat",
             "undo_delete", "prompt_new", "prompt_edit", "prompt_delete", "stream_start",
-            "stream_end",
+            "stream_end", "folder_new", "folder_new", "folder_rename", "folder_nest",
+            "folder_delete", "chat_move", "chat_move",
         ])
+        if action.startswith("folder_") or action == "chat_move":
+            self.folder_step(action)
+            return
         conv_id = self._conversation()
         if action == "new_chat" or conv_id is None:
             conv = store.create_conversation(self._word())
@@ -114,6 +119,30 @@ class Player:
         elif action == "stream_end":
             self.finish_streams()
 
+    def folder_step(self, action: str) -> None:
+        rng, store = self.rng, self.store
+        folders = folder_lib.list_folders(store)
+        top = [f for f in folders if f.parent_id is None]
+        chosen = rng.choice(folders) if folders else None
+        try:
+            if action == "folder_new" or chosen is None:
+                parent = rng.choice(top).id if top and rng.random() < 0.4 else None
+                folder_lib.create_folder(store, self._word(), parent)
+            elif action == "folder_rename":
+                folder_lib.rename_folder(store, chosen.id, self._word())
+            elif action == "folder_nest":
+                parents = [None] + [f.id for f in top if f.id != chosen.id]
+                folder_lib.move_folder(store, chosen.id, rng.choice(parents))
+            elif action == "folder_delete":
+                folder_lib.delete_folder(store, chosen.id)
+            elif action == "chat_move":
+                conv_id = self._conversation()
+                if conv_id is not None:
+                    target = rng.choice([None, *(f.id for f in folders)])
+                    folder_lib.move_conversations(store, [conv_id], target)
+        except folder_lib.FolderError:
+            pass  # refused as in the window (too deep): nothing changed
+
     def finish_streams(self) -> None:
         for reply_id in self.streaming:
             if self.store.get_message(reply_id) is not None:
@@ -146,6 +175,7 @@ def test_random_edits_on_three_devices_converge_to_the_same_history(
         settle(order)
         exports = [d.export() for d in devices]
         assert exports[0]["conversations"], "the run made no conversations"
+        assert exports[0]["folders"], "the run made no folders"
         assert exports[0] == exports[1] == exports[2]
         # Nothing is left half-done: no parked changes, no reply still streaming.
         for device in devices:

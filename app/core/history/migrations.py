@@ -656,6 +656,16 @@ CREATE TABLE IF NOT EXISTS sync_leaf_wanted (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS sync_leaf_wanted_by_leaf ON sync_leaf_wanted (leaf_uid);
 
+-- Chats and folders received in a folder that has not arrived yet: filed in it when it
+-- does (kind 'conversation' or 'folder', its uid, the folder's id).
+CREATE TABLE IF NOT EXISTS sync_folder_wanted (
+    kind       TEXT NOT NULL,
+    uid        TEXT NOT NULL,
+    folder_uid TEXT NOT NULL,
+    PRIMARY KEY (kind, uid)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS sync_folder_wanted_by_folder ON sync_folder_wanted (folder_uid);
+
 CREATE TABLE IF NOT EXISTS sync_blobs_wanted (
     sha256 TEXT PRIMARY KEY
 ) WITHOUT ROWID;
@@ -669,7 +679,7 @@ END;
 -- trashed_at is left out: the trash is the Undo window, local to this device.
 CREATE TRIGGER IF NOT EXISTS sync_conversation_update AFTER UPDATE OF
     uid, title, created_at, updated_at, model, pinned, archived, tags, options, endpoint,
-    active_leaf_id ON conversations
+    active_leaf_id, folder_id ON conversations
 WHEN NEW.uid IS NOT NULL
      AND (SELECT capturing AND NOT applying FROM sync_state WHERE id = 1) BEGIN
     INSERT INTO sync_outbox (kind, uid) VALUES ('conversation', NEW.uid);
@@ -699,6 +709,24 @@ WHEN OLD.uid IS NOT NULL
      AND EXISTS (SELECT 1 FROM conversations WHERE id = OLD.conversation_id)
      AND (SELECT capturing AND NOT applying FROM sync_state WHERE id = 1) BEGIN
     INSERT INTO sync_outbox (kind, uid) VALUES ('message', OLD.uid);
+END;
+
+CREATE TRIGGER IF NOT EXISTS sync_folder_insert AFTER INSERT ON folders
+WHEN (SELECT capturing AND NOT applying FROM sync_state WHERE id = 1) BEGIN
+    INSERT INTO sync_outbox (kind, uid) VALUES ('folder', NEW.id);
+END;
+
+-- collapsed is left out: whether a folder shows open is this device's view.
+CREATE TRIGGER IF NOT EXISTS sync_folder_update AFTER UPDATE OF
+    id, parent_id, name, position, defaults, created_at, updated_at ON folders
+WHEN (SELECT capturing AND NOT applying FROM sync_state WHERE id = 1) BEGIN
+    INSERT INTO sync_outbox (kind, uid) VALUES ('folder', NEW.id);
+END;
+
+-- Sub-folders deleted with their folder (ON DELETE CASCADE) are recorded too.
+CREATE TRIGGER IF NOT EXISTS sync_folder_delete AFTER DELETE ON folders
+WHEN (SELECT capturing AND NOT applying FROM sync_state WHERE id = 1) BEGIN
+    INSERT INTO sync_outbox (kind, uid) VALUES ('folder', OLD.id);
 END;
 
 CREATE TRIGGER IF NOT EXISTS sync_prompt_insert AFTER INSERT ON prompts

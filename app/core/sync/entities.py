@@ -36,7 +36,9 @@ class ApplyContext:
 
     New messages are staged and stored together by `flush`: SQLite's full-text index
     writes its pending terms at the end of every statement, so one INSERT of a whole
-    segment's messages costs a fraction of one INSERT per message.
+    segment's messages costs a fraction of one INSERT per message. A large batch (a
+    first sync) is stored with the per-row search and usage triggers suspended and
+    indexed and added up set-wise, in the same transaction.
     """
 
     conn: sqlite3.Connection
@@ -44,11 +46,65 @@ class ApplyContext:
     want_blob: Callable[[str], None] = lambda _sha: None
     #: (kind, uid) of entities deleted as a consequence (a deleted message's replies)
     tombstones: list[tuple[str, str]] = field(default_factory=list)
+    #: (kind, uid, field) of received references to a folder deleted for good: stored as
+    #: none, and the synced state records none (`merge.apply_op` writes the state last)
+    cleared_refs: list[tuple[str, str, str]] = field(default_factory=list)
     _ids: dict[tuple[str, str], int] = field(default_factory=dict)
     _staged: list[tuple[Any, ...]] = field(default_factory=list)
     _staged_attachments: list[tuple[Any, ...]] = field(default_factory=list)
     _staged_ids: dict[str, int] = field(default_factory=dict)
     _next_id: int = 0
+    #: message uids known not to be stored (looked up for a whole segment at once)
+    _absent: set[str] = field(default_factory=set)
+    #: (kind, uid) -> (ts, device, deleted) or None: the clocks of a segment's entities
+    _clocks: dict[tuple[str, str], tuple[int, str, bool] | None] = field(default_factory=dict)
+    #: clocks of staged messages, written with them by `flush`
+    _staged_clocks: list[tuple[str, str, int, str]] = field(default_factory=list)
+
+    def prefetch(self, keys: Iterable[tuple[str, str]], message_uids: Iterable[str]) -> None:
+        """Look up, in a few statements, the clocks of these entities and the local ids
+        of these messages, instead of one lookup per op."""
+        by_kind: dict[str, list[str]] = {}
+        for kind, uid in keys:
+            by_kind.setdefault(kind, []).append(uid)
+            self._clocks[(kind, uid)] = None
+        for kind, uids in by_kind.items():
+            for uid, ts, device, deleted in self.conn.execute(
+                "SELECT uid, ts, device, deleted FROM sync_clock WHERE kind = ? AND uid IN "
+                "(SELECT value FROM json_each(?))", (kind, json.dumps(uids)),
+            ):
+                self._clocks[(kind, str(uid))] = (int(ts), str(device), bool(deleted))
+        wanted = set(message_uids)
+        for uid, row_id in self.conn.execute(
+            "SELECT uid, id FROM messages WHERE uid IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted(wanted)),),
+        ):
+            self._ids[("messages", str(uid))] = int(row_id)
+            wanted.discard(str(uid))
+        self._absent |= wanted
+
+    def clock(self, kind: str, uid: str) -> tuple[int, str, bool] | None:
+        """(ts, device, deleted) of the state held for an entity; None when never seen."""
+        key = (kind, uid)
+        if key in self._clocks:
+            return self._clocks[key]
+        row = self.conn.execute(
+            "SELECT ts, device, deleted FROM sync_clock WHERE kind = ? AND uid = ?", key
+        ).fetchone()
+        return None if row is None else (int(row[0]), str(row[1]), bool(row[2]))
+
+    def set_clock(self, kind: str, uid: str, ts: int, device: str, *, deleted: bool,
+                  state: str | None = None) -> None:
+        """Record the clock of the state now held (a staged message's with the message)."""
+        self._clocks[(kind, uid)] = (ts, device, deleted)
+        if not deleted and state is None and uid in self._staged_ids:
+            self._staged_clocks.append((kind, uid, ts, device))
+            return
+        self.conn.execute(
+            "INSERT OR REPLACE INTO sync_clock (kind, uid, ts, device, deleted, state) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (kind, uid, ts, device, int(deleted), state),
+        )
 
     def local_id(self, table: str, uid: str) -> int | None:
         """The local row id of `uid` in `table` (conversations or messages), or None."""
@@ -58,6 +114,8 @@ class ApplyContext:
         found = self._ids.get(key)
         if found is not None:
             return found
+        if table == "messages" and uid in self._absent:
+            return None
         row = self.conn.execute(f"SELECT id FROM {table} WHERE uid = ?", (uid,)).fetchone()
         if row is None:
             return None
@@ -88,6 +146,7 @@ class ApplyContext:
         self._staged_attachments.extend(
             (new_id, pos, *att) for pos, att in enumerate(attachments))
         self._staged_ids[uid] = new_id
+        self._absent.discard(uid)
         return new_id
 
     def flush(self) -> None:
@@ -101,11 +160,24 @@ class ApplyContext:
             f"INSERT INTO temp.sync_stage VALUES ({', '.join('?' for _ in self._staged[0])})",
             self._staged,
         )
+        suspended = _suspend_triggers(conn) if len(self._staged) >= BULK_MIN else None
         conn.execute(
             f"INSERT INTO main.messages ({columns}) SELECT {columns} FROM temp.sync_stage "
             "ORDER BY id"
         )
+        if suspended is not None:
+            for statement in _BULK_INDEX:
+                conn.execute(statement)
+            for sql in suspended:
+                conn.execute(sql)
         conn.execute("DELETE FROM temp.sync_stage")
+        if self._staged_clocks:
+            conn.executemany(
+                "INSERT OR REPLACE INTO sync_clock (kind, uid, ts, device, deleted, state) "
+                "VALUES (?, ?, ?, ?, 0, NULL)",
+                sorted(self._staged_clocks),
+            )
+            self._staged_clocks.clear()
         if self._staged_attachments:
             conn.executemany(
                 f"INSERT INTO message_attachments (message_id, position, "
@@ -117,6 +189,65 @@ class ApplyContext:
         self._staged.clear()
         self._staged_attachments.clear()
         self._staged_ids.clear()
+
+
+#: staged messages from which `flush` stores them with the per-row search and usage
+#: triggers suspended, and indexes and adds them up in a few set-wise statements
+BULK_MIN = 200
+
+#: triggers on a new message that `_BULK_INDEX` stands in for (the sync capture trigger
+#: does nothing while changes are being applied)
+_BULK_TRIGGERS = ("messages_fts_insert", "usage_daily_insert",
+                  "usage_conversation_daily_insert", "sync_message_insert")
+
+# What those triggers do for every row of temp.sync_stage (statuses there are never
+# 'streaming'), written once per set; kept equal to migrations 4, 7 and 10.
+_COUNTS = ("m.role = 'assistant' AND m.status <> 'streaming' AND (m.status <> 'error' OR "
+           "m.cost IS NOT NULL OR m.prompt_tokens IS NOT NULL OR "
+           "m.completion_tokens IS NOT NULL)")
+_BULK_INDEX = (
+    "INSERT INTO main.messages_fts (rowid, content, reasoning) "
+    "SELECT id, content, reasoning FROM temp.sync_stage WHERE status <> 'streaming' "
+    "ORDER BY id",
+    "INSERT INTO main.usage_daily SELECT date(m.created_at, 'unixepoch', 'localtime'), "
+    "coalesce(m.model, 'unknown model'), coalesce(c.endpoint, 'openrouter'), count(*), "
+    "count(m.cost), coalesce(sum(m.cost), 0), sum(coalesce(m.prompt_tokens, 0)), "
+    "sum(coalesce(m.completion_tokens, 0)), sum(coalesce(m.reasoning_tokens, 0)), "
+    "sum(coalesce(m.cached_tokens, 0)) "
+    "FROM temp.sync_stage m JOIN main.conversations c ON c.id = m.conversation_id "
+    f"WHERE {_COUNTS} GROUP BY 1, 2, 3 "
+    "ON CONFLICT DO UPDATE SET replies = replies + excluded.replies, "
+    "priced = priced + excluded.priced, cost = cost + excluded.cost, "
+    "prompt_tokens = prompt_tokens + excluded.prompt_tokens, "
+    "completion_tokens = completion_tokens + excluded.completion_tokens, "
+    "reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens, "
+    "cached_tokens = cached_tokens + excluded.cached_tokens",
+    "INSERT INTO main.usage_conversation_daily "
+    "SELECT date(m.created_at, 'unixepoch', 'localtime'), m.conversation_id, count(*), "
+    "count(m.cost), coalesce(sum(m.cost), 0) FROM temp.sync_stage m "
+    f"WHERE {_COUNTS} GROUP BY 1, 2 "
+    "ON CONFLICT DO UPDATE SET replies = replies + excluded.replies, "
+    "priced = priced + excluded.priced, cost = cost + excluded.cost",
+)
+
+
+def _suspend_triggers(conn: sqlite3.Connection) -> list[str] | None:
+    """Drop the per-row triggers `_BULK_INDEX` stands in for; returns the statements
+    that create them again (None, and nothing dropped, when they are not all there).
+
+    Only inside the merge transaction: they are back before it commits, and a rollback
+    brings them back too, so no other connection ever sees the schema without them.
+    """
+    rows = conn.execute(
+        "SELECT name, sql FROM main.sqlite_master WHERE type = 'trigger' "
+        "AND name IN (SELECT value FROM json_each(?))",
+        (json.dumps(_BULK_TRIGGERS),),
+    ).fetchall()
+    if len(rows) != len(_BULK_TRIGGERS):
+        return None  # not the schema `_BULK_INDEX` was written for: row by row then
+    for name, _sql in rows:
+        conn.execute(f'DROP TRIGGER main."{name}"')
+    return [str(sql) for _name, sql in rows]
 
 
 def _show_waiting_leaves(conn: sqlite3.Connection, uids: list[str]) -> None:
@@ -175,14 +306,18 @@ def _read_conversation(conn: sqlite3.Connection, uid: str) -> tuple[Any, dict[st
         f"SELECT c.id, {', '.join('c.' + f for f in _CONV_FIELDS)}, "
         # A branch received but not here yet is still the branch shown.
         "coalesce((SELECT m.uid FROM messages m WHERE m.id = c.active_leaf_id), "
-        "(SELECT w.leaf_uid FROM sync_leaf_wanted w WHERE w.conversation_uid = c.uid)) "
+        "(SELECT w.leaf_uid FROM sync_leaf_wanted w WHERE w.conversation_uid = c.uid)), "
+        # Likewise a folder received but not here yet is still the chat's folder.
+        "coalesce(c.folder_id, (SELECT f.folder_uid FROM sync_folder_wanted f "
+        "WHERE f.kind = 'conversation' AND f.uid = c.uid)) "
         "FROM conversations c WHERE c.uid = ?",
         (uid,),
     ).fetchone()
     if row is None:
         return None
-    data = dict(zip(_CONV_FIELDS, row[1:-1], strict=True))
-    data["leaf"] = row[-1]
+    data = dict(zip(_CONV_FIELDS, row[1:-2], strict=True))
+    data["leaf"] = row[-2]
+    data["folder"] = row[-1]
     return row[0], data
 
 
@@ -220,11 +355,16 @@ def _put_conversation(ctx: ApplyContext, uid: str, data: dict[str, Any]) -> None
         )
     else:
         conn.execute("DELETE FROM sync_leaf_wanted WHERE conversation_uid = ?", (uid,))
+    if "folder" in data:  # absent in states sent before folders synced
+        folder_uid = _folder_ref(ctx, "conversation", uid, "folder", data["folder"])
+        conn.execute("UPDATE conversations SET folder_id = ? WHERE id = ?", (folder_uid, conv_id))
 
 
 def _delete_conversation(ctx: ApplyContext, uid: str) -> None:
     ctx.conn.execute("DELETE FROM conversations WHERE uid = ?", (uid,))
     ctx.conn.execute("DELETE FROM sync_leaf_wanted WHERE conversation_uid = ?", (uid,))
+    ctx.conn.execute("DELETE FROM sync_folder_wanted WHERE kind = 'conversation' AND uid = ?",
+                     (uid,))
     ctx.forget_all()
 
 
@@ -338,6 +478,117 @@ def _delete_message(ctx: ApplyContext, uid: str) -> None:
             ctx.tombstones.append(("message", row_uid))
 
 
+# ---------------------------------------------------------------- folders
+
+# `collapsed` is left out: whether the sidebar shows a folder open is a view of one
+# computer, like the size of its window.
+_FOLDER_FIELDS = ("name", "position", "defaults", "created_at", "updated_at")
+
+
+def _folder_ref(ctx: ApplyContext, kind: str, uid: str, field_name: str,
+                folder_uid: Any) -> str | None:
+    """The folder id to store for a received reference to a folder.
+
+    A folder that is not here yet is stored as none and remembered in
+    `sync_folder_wanted` (it is filled in when the folder arrives); a folder deleted for
+    good is none, and the synced state says so too, so every device ends the same
+    whichever arrived first.
+    """
+    conn = ctx.conn
+    conn.execute("DELETE FROM sync_folder_wanted WHERE kind = ? AND uid = ?", (kind, uid))
+    if folder_uid is None:
+        return None
+    if not isinstance(folder_uid, str):
+        raise TypeError(f"a folder id must be text, not {folder_uid!r}")
+    if conn.execute("SELECT 1 FROM folders WHERE id = ?", (folder_uid,)).fetchone():
+        return folder_uid
+    gone = conn.execute(
+        "SELECT deleted FROM sync_clock WHERE kind = 'folder' AND uid = ?", (folder_uid,)
+    ).fetchone()
+    if gone is not None and gone[0]:
+        ctx.cleared_refs.append((kind, uid, field_name))
+        return None
+    conn.execute(
+        "INSERT INTO sync_folder_wanted (kind, uid, folder_uid) VALUES (?, ?, ?)",
+        (kind, uid, folder_uid),
+    )
+    return None
+
+
+def clear_ref_states(conn: sqlite3.Connection, refs: Iterable[tuple[str, str, str]]) -> None:
+    """Record in the synced states that these references now point at no folder (theirs
+    was deleted): the value changes, its clock does not, as on every other device."""
+    for kind, uid, field_name in refs:
+        conn.execute(
+            "UPDATE sync_clock SET state = json_set(state, ?, json('null')) "
+            "WHERE kind = ? AND uid = ? AND json_type(state, ?) IS NOT NULL",
+            (f"$.{field_name}[0]", kind, uid, f"$.{field_name}"),
+        )
+
+
+def _read_folder(conn: sqlite3.Connection, uid: str) -> tuple[Any, dict[str, Any]] | None:
+    row = conn.execute(
+        f"SELECT {', '.join('f.' + f for f in _FOLDER_FIELDS)}, "
+        "coalesce(f.parent_id, (SELECT w.folder_uid FROM sync_folder_wanted w "
+        "WHERE w.kind = 'folder' AND w.uid = f.id)) FROM folders f WHERE f.id = ?",
+        (uid,),
+    ).fetchone()
+    if row is None:
+        return None
+    data = dict(zip(_FOLDER_FIELDS, row[:-1], strict=True))
+    data["parent"] = row[-1]
+    # Top-level folders first, so a batch creates parents before their sub-folders.
+    return (row[-1] is not None, row[3], uid), data
+
+
+def _put_folder(ctx: ApplyContext, uid: str, data: dict[str, Any]) -> None:
+    conn = ctx.conn
+    values = [data[f] for f in _FOLDER_FIELDS]
+    parent = data.get("parent")
+    parent_id = None if parent == uid else _folder_ref(ctx, "folder", uid, "parent", parent)
+    cursor = conn.execute(
+        f"UPDATE folders SET {', '.join(f + ' = ?' for f in _FOLDER_FIELDS)}, parent_id = ? "
+        "WHERE id = ?",
+        (*values, parent_id, uid),
+    )
+    if cursor.rowcount == 0:
+        conn.execute(
+            f"INSERT INTO folders (id, {', '.join(_FOLDER_FIELDS)}, parent_id) "
+            f"VALUES (?, {', '.join('?' for _ in _FOLDER_FIELDS)}, ?)",
+            (uid, *values, parent_id),
+        )
+        # Chats and folders received before it, waiting to be filed in it.
+        for kind, table, column in (("conversation", "conversations", "uid"),
+                                    ("folder", "folders", "id")):
+            ref = "folder_id" if kind == "conversation" else "parent_id"
+            conn.execute(
+                f"UPDATE {table} SET {ref} = ? WHERE {ref} IS NULL AND {column} IN "
+                "(SELECT uid FROM sync_folder_wanted WHERE kind = ? AND folder_uid = ?)",
+                (uid, kind, uid),
+            )
+        conn.execute("DELETE FROM sync_folder_wanted WHERE folder_uid = ?", (uid,))
+
+
+def _delete_folder(ctx: ApplyContext, uid: str) -> None:
+    conn = ctx.conn
+    # What is filed in it here moves out (sub-folders to the top level): the device that
+    # deleted it sent the deletions of the sub-folders it knew, and a folder made in it
+    # meanwhile on another device is kept, the same on every device.
+    refs = [("conversation", str(r[0]), "folder") for r in conn.execute(
+        "SELECT uid FROM conversations WHERE folder_id = ? AND uid IS NOT NULL", (uid,))]
+    refs += [("folder", str(r[0]), "parent") for r in conn.execute(
+        "SELECT id FROM folders WHERE parent_id = ?", (uid,))]
+    refs += [(str(r[0]), str(r[1]), "folder" if r[0] == "conversation" else "parent")
+             for r in conn.execute(
+                 "SELECT kind, uid FROM sync_folder_wanted WHERE folder_uid = ?", (uid,))]
+    conn.execute("UPDATE conversations SET folder_id = NULL WHERE folder_id = ?", (uid,))
+    conn.execute("UPDATE folders SET parent_id = NULL WHERE parent_id = ?", (uid,))
+    conn.execute("DELETE FROM sync_folder_wanted WHERE folder_uid = ? OR "
+                 "(kind = 'folder' AND uid = ?)", (uid, uid))
+    conn.execute("DELETE FROM folders WHERE id = ?", (uid,))
+    clear_ref_states(conn, refs)
+
+
 # ---------------------------------------------------------------- prompts
 
 _PROMPT_FIELDS = ("title", "body", "tags", "favourite", "is_system", "created_at", "updated_at")
@@ -373,6 +624,9 @@ def _delete_prompt(ctx: ApplyContext, uid: str) -> None:
 KINDS: dict[str, EntityKind] = {
     kind.name: kind
     for kind in (
+        EntityKind("folder", -1, _read_folder, _put_folder, _delete_folder,
+                   "SELECT id AS uid FROM folders ORDER BY parent_id IS NOT NULL, created_at",
+                   by_field=True),
         EntityKind("conversation", 0, _read_conversation, _put_conversation,
                    _delete_conversation, "SELECT uid FROM conversations ORDER BY id",
                    by_field=True),

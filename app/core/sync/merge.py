@@ -18,29 +18,13 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
-from app.core.sync.entities import KINDS, ApplyContext, EntityKind, Missing
+from app.core.sync.entities import KINDS, ApplyContext, EntityKind, Missing, clear_ref_states
 from app.core.sync.journal import CLOCK_KEY
 from app.core.sync.segments import Op
 
 
 class BadOp(Exception):
     """An op whose state cannot be stored (wrong fields or values)."""
-
-
-def _clock(conn: sqlite3.Connection, kind: str, uid: str) -> tuple[int, str, bool] | None:
-    row = conn.execute(
-        "SELECT ts, device, deleted FROM sync_clock WHERE kind = ? AND uid = ?", (kind, uid)
-    ).fetchone()
-    return None if row is None else (int(row[0]), str(row[1]), bool(row[2]))
-
-
-def _set_clock(conn: sqlite3.Connection, kind: str, uid: str, ts: int, device: str, *,
-               deleted: bool, state: str | None = None) -> None:
-    conn.execute(
-        "INSERT OR REPLACE INTO sync_clock (kind, uid, ts, device, deleted, state) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        (kind, uid, ts, device, int(deleted), state),
-    )
 
 
 def _park(conn: sqlite3.Connection, op: Op, wait_kind: str, wait_uid: str) -> None:
@@ -67,15 +51,15 @@ def apply_op(ctx: ApplyContext, op: Op) -> bool:
         return True
     if op.data is None or not kind.stages:
         ctx.flush()
-    clock = _clock(conn, op.kind, op.uid)
+    clock = ctx.clock(op.kind, op.uid)
     if clock is not None and clock[2]:
         return False  # deleted for good
     if op.data is None:
-        _set_clock(conn, op.kind, op.uid, op.ts, op.device, deleted=True)
+        ctx.set_clock(op.kind, op.uid, op.ts, op.device, deleted=True)
         ctx.tombstones.clear()
         kind.delete(ctx, op.uid)
         for dead_kind, dead_uid in ctx.tombstones:
-            _set_clock(conn, dead_kind, dead_uid, op.ts, op.device, deleted=True)
+            ctx.set_clock(dead_kind, dead_uid, op.ts, op.device, deleted=True)
         conn.execute("DELETE FROM sync_parked WHERE kind = ? AND uid = ?", (op.kind, op.uid))
         return True
     data, state = op.data, None
@@ -86,10 +70,11 @@ def apply_op(ctx: ApplyContext, op: Op) -> bool:
         data, state = merged
     elif clock is not None and (clock[0], clock[1]) >= (op.ts, op.device):
         return False
+    ctx.cleared_refs.clear()
     try:
         kind.put(ctx, op.uid, data)
     except Missing as missing:
-        waited = _clock(conn, missing.kind, missing.uid)
+        waited = ctx.clock(missing.kind, missing.uid)
         if waited is not None and waited[2]:
             return False  # what it belongs to was deleted: so is this change
         _park(conn, op, missing.kind, missing.uid)
@@ -98,7 +83,8 @@ def apply_op(ctx: ApplyContext, op: Op) -> bool:
         raise BadOp(f"{op.kind} {op.uid}: {exc}") from exc
     ts, device = (op.ts, op.device) if clock is None else max((clock[0], clock[1]),
                                                                 (op.ts, op.device))
-    _set_clock(conn, op.kind, op.uid, ts, device, deleted=False, state=state)
+    ctx.set_clock(op.kind, op.uid, ts, device, deleted=False, state=state)
+    clear_ref_states(conn, ctx.cleared_refs)
     return True
 
 
@@ -174,7 +160,11 @@ def apply_parked(ctx: ApplyContext) -> int:
 def apply_ops(ctx: ApplyContext, ops: Iterable[Op]) -> int:
     """Apply a segment's ops, then whatever they unblocked; returns how many changed things."""
     ctx.conn.execute("UPDATE sync_state SET applying = 1 WHERE id = 1")
+    ops = list(ops)
     try:
+        ctx.prefetch(((op.kind, op.uid) for op in ops), (
+            uid for op in ops if op.kind == "message"
+            for uid in (op.uid, (op.data or {}).get("parent")) if isinstance(uid, str)))
         applied = sum(apply_op(ctx, op) for op in ops)
         ctx.flush()
         apply_parked(ctx)
