@@ -14,7 +14,6 @@ import io
 import logging
 import os
 import re
-import secrets
 import time
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
@@ -23,6 +22,7 @@ from typing import Any
 
 from app.core.domain import Attachment, AttachmentKind
 from app.core.errors import AttachmentError
+from app.core.regular_files import write_file_atomically
 
 ATTACHMENTS_DIR_NAME = "attachments"
 
@@ -71,16 +71,7 @@ class AttachmentFiles:
                 os.utime(dest)
             return digest
         try:
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            partial = dest.with_name(f".{digest}.{os.getpid()}-{secrets.token_hex(4)}.partial")
-            try:
-                with open(partial, "wb") as fh:
-                    fh.write(data)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(partial, dest)
-            finally:
-                partial.unlink(missing_ok=True)
+            write_file_atomically(dest, data)
         except OSError as exc:
             raise AttachmentError(
                 f"Could not store the attachment in {self.root}: {exc.strerror or exc}.",

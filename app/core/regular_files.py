@@ -10,6 +10,7 @@ own error with their own words.
 from __future__ import annotations
 
 import os
+import secrets
 import stat
 from pathlib import Path
 
@@ -81,3 +82,33 @@ def read_regular_file(path: Path, limit: int) -> bytes:
     finally:
         os.close(fd)
     return b"".join(chunks)
+
+
+def write_file_atomically(dest: Path, data: bytes, *, replace: bool = True) -> bool:
+    """Write `data` to a temporary name beside `dest`, then rename it into place.
+
+    Nothing (a crash, a sync tool, a reader) ever sees half a file under the real name: the
+    temporary name starts with "." and ends with ".partial". Without `replace`, an existing
+    `dest` is kept and False is returned (for files written once: blobs, sync segments).
+    """
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    partial = dest.with_name(f".{dest.name}.{os.getpid()}-{secrets.token_hex(4)}.partial")
+    try:
+        with open(partial, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if replace:
+            os.replace(partial, dest)
+            return True
+        try:
+            os.link(partial, dest)
+        except FileExistsError:
+            return False
+        except OSError:
+            if dest.exists():
+                return False
+            os.replace(partial, dest)
+        return True
+    finally:
+        partial.unlink(missing_ok=True)

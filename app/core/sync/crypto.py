@@ -125,7 +125,7 @@ def open_folder(folder_file: Path, passphrase: str | None) -> Codec:
     SyncError (with a sentence) when the folder is encrypted and no or a wrong passphrase
     is given, when a passphrase is given for a plaintext folder, or when it is unreadable.
     """
-    from app.core.sync.layout import write_file_atomically
+    from app.core.regular_files import write_file_atomically
 
     where = folder_file.parent.parent
     if not folder_file.exists():

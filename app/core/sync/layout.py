@@ -117,32 +117,3 @@ class Layout:
                 with contextlib.suppress(OSError):
                     if entry.stat().st_mtime < cutoff:
                         os.unlink(entry.path)
-
-
-def write_file_atomically(dest: Path, data: bytes, *, replace: bool = True) -> bool:
-    """Write `data` to a temporary name beside `dest`, then rename it into place.
-
-    A sync tool never sees half a file under the real name. Without `replace`, an existing
-    `dest` is kept and False is returned (blobs and segments are written once).
-    """
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    partial = dest.with_name(f".{dest.name}.{os.getpid()}-{secrets.token_hex(4)}.partial")
-    try:
-        with open(partial, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if replace:
-            os.replace(partial, dest)
-            return True
-        try:
-            os.link(partial, dest)
-        except FileExistsError:
-            return False
-        except OSError:
-            if dest.exists():
-                return False
-            os.replace(partial, dest)
-        return True
-    finally:
-        partial.unlink(missing_ok=True)

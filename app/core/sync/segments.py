@@ -15,8 +15,9 @@ from typing import Any
 
 import orjson
 
+from app.core.regular_files import write_file_atomically
 from app.core.sync.crypto import Codec, Unreadable
-from app.core.sync.layout import Layout, write_file_atomically
+from app.core.sync.layout import Layout
 
 SEGMENT_FORMAT = "parley-sync-segment"
 #: a segment's text is never allowed to inflate beyond this (a forged or broken file)

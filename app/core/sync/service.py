@@ -18,10 +18,11 @@ from app import __version__
 from app.core.attachments import AttachmentFiles
 from app.core.errors import AttachmentError, StorageError, SyncError
 from app.core.history.store import Store
+from app.core.regular_files import write_file_atomically
 from app.core.sync import journal
 from app.core.sync.crypto import Codec, Unreadable, open_folder
 from app.core.sync.entities import ApplyContext, message_blobs
-from app.core.sync.layout import Layout, write_file_atomically
+from app.core.sync.layout import Layout
 from app.core.sync.merge import BadOp, apply_ops
 from app.core.sync.segments import Op, read_manifest, read_segment, write_manifest, write_segment
 
