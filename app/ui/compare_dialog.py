@@ -112,6 +112,8 @@ class CompareDialog(QDialog):
         self.controller = controller
         self.choosers: list[ModelChooser] = []
         #: per slot: opens the model browser (favourites first) to pick that slot's model
+        from app.ui.icons import icon
+
         self.browse_buttons: list[QToolButton] = []
         self.pickers = QGridLayout()
         models = controller.models_favourites_first()
@@ -133,7 +135,8 @@ class CompareDialog(QDialog):
                     else self.tr("Model {n} (optional)").format(n=slot + 1))
             self.choosers.append(chooser)
             browse = QToolButton(self)
-            browse.setText("…")
+            browse.setText("…")  # shown only if the icon cannot be drawn
+            browse.setIcon(icon("library"))
             browse.setAccessibleName(self.tr("Browse models for model {n}").format(n=slot + 1))
             browse.setToolTip(self.tr("Pick model {n} in the model browser (starred models "
                                       "first)").format(n=slot + 1))
