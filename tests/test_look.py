@@ -277,3 +277,23 @@ def test_other_versions_are_shown_without_hovering_and_your_message_has_no_empty
     # Your message's actions share its header line instead of a row of their own.
     assert mine.actions_row.parentWidget() is mine.header_row
     assert mine.actions_row.geometry().bottom() <= mine.header_row.height()
+
+
+def test_opening_a_chat_counts_its_context_from_one_extra_read(
+    gui: Parley, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = gui.ctx.store
+    conv = store.create_conversation("Long chat", model="acme/other-model")
+    for i in range(5):
+        store.add_message(conv.id, Role.USER, f"question {i}")
+    reads: list[int] = []
+    get_thread = store.get_thread
+    monkeypatch.setattr(store, "get_thread", lambda cid, *a, **k: (
+        reads.append(cid), get_thread(cid, *a, **k))[1])
+    gui.controller.open_conversation(conv.id)  # shows it and switches the model
+    gauge = gui.window.composer.gauge
+    qtbot.waitUntil(lambda: gauge.estimate is not None and gauge.estimate.tokens > 0,
+                    timeout=2000)
+    QApplication.processEvents()
+    # One read to show the chat, one for the gauge: not one per signal that fired.
+    assert reads == [conv.id, conv.id]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QTimer
 
 if TYPE_CHECKING:
     from app.ui.chat_controller import ChatController
@@ -17,6 +19,8 @@ class ContextGaugeActions:
 
     composer: Composer
     controller: ChatController
+    #: a recount is due on the next turn of the event loop
+    _due: bool = field(default=False, init=False)
 
     @property
     def gauge(self) -> ContextGauge:
@@ -26,14 +30,24 @@ class ContextGaugeActions:
     def connect(self) -> None:
         """Follow the controller and answer the gauge's menu."""
         c = self.controller
-        c.conversationOpened.connect(lambda *_: self.refresh())
-        c.replyFinished.connect(lambda *_: self.refresh())
-        c.modelChanged.connect(lambda *_: self.refresh())
-        c.modelsLoaded.connect(lambda *_: self.refresh())
+        # Opening a chat also changes the model: one recount (one read of the thread) for
+        # the lot, on the next turn, instead of one per signal.
+        for signal in (c.conversationOpened, c.replyFinished, c.modelChanged, c.modelsLoaded):
+            signal.connect(lambda *_: self.schedule())
         self.gauge.summaryRequested.connect(c.start_summary_chat)
         self.gauge.dropOldestRequested.connect(self._drop_oldest)
         self.gauge.showAllRequested.connect(self._show_all)
         self.gauge.middleOutRequested.connect(self._middle_out)
+
+    def schedule(self) -> None:
+        """Recount once on the next turn of the event loop, however many changes came."""
+        if not self._due:
+            self._due = True
+            QTimer.singleShot(0, self.composer, self._run_due)
+
+    def _run_due(self) -> None:
+        self._due = False
+        self.refresh()
 
     def refresh(self) -> None:
         """Recompute the conversation's size (the gauge adds the draft itself)."""
