@@ -7,6 +7,12 @@ database, and only then returns (no awaiting after `app.quit()`).
 
 from __future__ import annotations
 
+# First of all: importing app.ui sets PySide up so that it does not read the source of every
+# module imported after it (app/ui/pyside_setup.py), which is most of the start-up's imports.
+import app.ui  # noqa: F401
+
+# isort: split
+
 import contextlib
 import logging
 import sys

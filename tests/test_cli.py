@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from app.cli import parse_options
+from app.cli.ask import parse_options
 from tests.fake_openrouter import FakeOpenRouter, error_status, slow_stream, text_stream
 
 ROOT = Path(__file__).resolve().parents[1]

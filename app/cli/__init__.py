@@ -13,8 +13,6 @@ import sys
 from collections.abc import Callable
 
 from app import __version__
-from app.cli import ask, compare, export, folders, history, key, prompts, sync, usage
-from app.cli.ask import parse_options
 from app.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, _err
 
 __all__ = [
@@ -24,11 +22,15 @@ __all__ = [
     "EXIT_USAGE",
     "build_parser",
     "main",
-    "parse_options",
 ]
+
+#: the options that open the window; a launch with only these skips the commands' parsers
+GUI_FLAGS = frozenset({"--smoke", "--quick", "--debug"})
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from app.cli import ask, compare, export, folders, history, key, prompts, sync, usage
+
     parser = argparse.ArgumentParser(
         prog="parley",
         description="Parley: chat with OpenRouter and OpenAI-compatible models. "
@@ -67,13 +69,24 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `parley` console script."""
-    args = build_parser().parse_args(argv)
-    if args.command is None:
-        from app.main import run_gui
+    given = sys.argv[1:] if argv is None else argv
+    if set(given) <= GUI_FLAGS:
+        # Opening the window: the commands' modules and parsers (~15 ms) are not needed.
+        smoke, debug, quick = "--smoke" in given, "--debug" in given, "--quick" in given
+    else:
+        args = build_parser().parse_args(argv)
+        if args.command is not None:
+            return _run_command(args)
+        smoke, debug, quick = args.smoke, args.debug, args.quick
+    from app.main import run_gui
 
-        return run_gui(smoke=args.smoke, debug=args.debug, quick=args.quick)
+    return run_gui(smoke=smoke, debug=debug, quick=quick)
+
+
+def _run_command(args: argparse.Namespace) -> int:
     import logging
 
+    from app.cli import ask, compare, export, folders, history, key, prompts, sync, usage
     from app.core import logs
     from app.core.errors import ParleyError
 

@@ -147,6 +147,14 @@ class _Column(QWidget):
 class _Scroller(QScrollArea):
     resized = Signal()
 
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        # A viewport made in Python already has its wrapper. The one Qt makes itself has
+        # none, and the first time PySide wraps a QWidget that C++ created it looks for its
+        # most derived class by setting up every QWidget subclass it has (~15 ms, at
+        # start-up, before the window could be shown).
+        self.setViewport(QWidget())
+
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
         super().resizeEvent(event)
         self.resized.emit()

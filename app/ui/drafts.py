@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, QTimer
 
 from app.core.errors import ParleyError
 from app.core.history.drafts import Draft, DraftWriter, get_draft
+from app.ui.loop_ready import when_loop_runs
 
 if TYPE_CHECKING:
     from app.core.context import AppContext
@@ -26,8 +27,6 @@ if TYPE_CHECKING:
 
 #: quiet time after the last key before a draft is written
 SAVE_DELAY_MS = 500
-#: how soon to look again for the event loop when a draft is shown before it runs
-LOOP_RETRY_MS = 10
 
 
 class Drafts(QObject):
@@ -90,11 +89,9 @@ class Drafts(QObject):
     def _attach_again(self, key: int | None, files: list[Path]) -> None:
         """Attach a draft's files again; reading them needs the event loop, which at
         start-up runs only once the window is shown."""
-        import asyncio
+        when_loop_runs(self, lambda: self._attach_now(key, files))
 
-        if asyncio.events._get_running_loop() is None:
-            QTimer.singleShot(LOOP_RETRY_MS, self, lambda: self._attach_again(key, files))
-            return
+    def _attach_now(self, key: int | None, files: list[Path]) -> None:
         if key != self.key or self.composer.draft_files():
             return  # another conversation by now, or files attached meanwhile
         existing = [p for p in files if p.is_file()]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +18,7 @@ from PySide6.QtCore import QCoreApplication, QFileSystemWatcher, QObject, QTimer
 from PySide6.QtWidgets import QLabel, QWidget
 
 from app.core.errors import ParleyError
+from app.ui.loop_ready import loop_running
 
 if TYPE_CHECKING:
     import asyncio
@@ -157,8 +157,7 @@ class SyncController(QObject):
             return None
         # asyncio is imported once the window is up (start-up stays fast without it), so
         # before that no loop can be running.
-        running = sys.modules.get("asyncio")
-        if running is None or running.events._get_running_loop() is None:
+        if not loop_running():
             # The window is shown before its asyncio loop runs: try again shortly.
             QTimer.singleShot(LOOP_RETRY_MS, self, self.sync_now)
             return None

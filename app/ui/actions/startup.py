@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, QTimer
 
 from app.core.errors import StorageError
+from app.ui.loop_ready import when_loop_runs
 from app.ui.window_state import WindowState
 
 if TYPE_CHECKING:
@@ -23,8 +24,6 @@ translate = QCoreApplication.translate
 
 #: delay between the first paint and loading the model list
 MODELS_DELAY_MS = 150
-#: how soon to look again for the event loop when the window was shown before it ran
-LOOP_RETRY_MS = 10
 
 
 @dataclass
@@ -70,13 +69,8 @@ class Startup:
             )
 
     def _after_shown(self) -> None:
-        import asyncio
-
-        if asyncio.events._get_running_loop() is None:
-            # The window is painted before the event loop starts: ask again once it runs.
-            QTimer.singleShot(LOOP_RETRY_MS, self.window, self._after_shown)
-            return
-        self.controller.spawn(self._check_key())
+        # The window is painted before the event loop starts: ask once it runs.
+        when_loop_runs(self.window, lambda: self.controller.spawn(self._check_key()))
 
     async def _check_key(self) -> None:
         # On the worker thread: a locked keychain may wait for the user to unlock it.
