@@ -21,35 +21,36 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from app import APP_NAME, __version__
 from app.core.context import AppContext
 from app.core.errors import ConfigError, ParleyError, StorageError
 from app.core.resources import icon_files
-from app.ui.actions.approval import ToolApproval
 from app.ui.actions.context_gauge import ContextGaugeActions
-from app.ui.actions.dialogs import Dialogs
-from app.ui.actions.history_files import HistoryFiles
 from app.ui.actions.messages import MessageActions
 from app.ui.actions.settings import SettingsActions
 from app.ui.actions.sidebar import SidebarActions
 from app.ui.actions.startup import Startup
-from app.ui.actions.usage import UsageActions
 from app.ui.actions.welcome_flow import WelcomeFlow
 from app.ui.chat_controller import ChatController
 from app.ui.drafts import Drafts
 from app.ui.i18n import install_translators
 from app.ui.main_window import MainWindow
-from app.ui.prompts_controller import PromptsController
-from app.ui.quick_ask import QuickAsk
 from app.ui.style import apply_style
-from app.ui.sync_controller import SyncController
 from app.ui.theme import apply_theme
-from app.ui.tray import Tray
 
 if TYPE_CHECKING:
+    # Built after the first paint (build_rest): imported there.
+    from app.ui.actions.approval import ToolApproval
+    from app.ui.actions.dialogs import Dialogs
+    from app.ui.actions.history_files import HistoryFiles
+    from app.ui.actions.usage import UsageActions
+    from app.ui.prompts_controller import PromptsController
+    from app.ui.quick_ask import QuickAsk
     from app.ui.single_instance import InstanceServer
+    from app.ui.sync_controller import SyncController
+    from app.ui.tray import Tray
 
 log = logging.getLogger(__name__)
 translate = QCoreApplication.translate
@@ -60,55 +61,70 @@ LISTEN_DELAY_MS = 300
 
 @dataclass
 class Parley:
-    """The running app's top-level objects; the window's actions live in app/ui/actions."""
+    """The running app's top-level objects; the window's actions live in app/ui/actions.
+
+    Built in two steps (`build_window`, then `build_rest`): what the first frame shows,
+    then, once it is painted, the parts it does not (dialogs, quick ask, tray, sync).
+    """
 
     ctx: AppContext
     window: MainWindow
     controller: ChatController
-    prompts: PromptsController
     sidebar: SidebarActions
     settings: SettingsActions
     messages: MessageActions
-    files: HistoryFiles
-    dialogs: Dialogs
-    approval: ToolApproval
     welcome: WelcomeFlow
     startup: Startup
+    gauge: ContextGaugeActions
+    drafts: Drafts
+    prompts: PromptsController | None = None
+    files: HistoryFiles | None = None
+    dialogs: Dialogs | None = None
+    approval: ToolApproval | None = None
     usage: UsageActions | None = None
-    gauge: ContextGaugeActions | None = None
-    drafts: Drafts | None = None
     quick: QuickAsk | None = None
     tray: Tray | None = None
     sync: SyncController | None = None
+    started: bool = False
 
     def start(self) -> None:
         """First state of the window: history list, the last conversation, models loading."""
+        self.started = True
         self.startup.start()
+        self._start_rest()
+        # A budget crossed earlier is shown before the first send, not only after it.
+        self.controller.check_budget()
+
+    def _start_rest(self) -> None:
         if self.tray is not None:
             self.tray.apply()
         if self.sync is not None:
             self.sync.start()
-        # A budget crossed earlier is shown before the first send, not only after it.
-        self.controller.check_budget()
 
 
 def build(ctx: AppContext) -> Parley:
     """Create the window, controller and actions; connect every signal (the one wiring place)."""
+    app = build_window(ctx)
+    build_rest(app)
+    return app
+
+
+def build_window(ctx: AppContext) -> Parley:
+    """The window and what its first frame needs: the sidebar, the chat, the composer with
+    its draft and gauge, sending and the window's own actions."""
     window = MainWindow()
     controller = ChatController(ctx, window)
-    prompts = PromptsController(ctx.store, window)
     sidebar_actions = SidebarActions(ctx, window, controller)
     settings = SettingsActions(ctx, window, controller)
     messages = MessageActions(ctx, window, controller)
-    files = HistoryFiles(ctx, window, controller, sidebar_actions)
-    dialogs = Dialogs(ctx, window, controller, prompts, settings)
-    approval = ToolApproval(window)
     welcome = WelcomeFlow(ctx, window, controller, settings)
     startup = Startup(ctx, window, controller, sidebar_actions, settings, welcome)
-    app = Parley(ctx, window, controller, prompts, sidebar_actions, settings, messages, files,
-                 dialogs, approval, welcome, startup)
-
     sidebar, composer, chat = window.sidebar, window.composer, window.chat
+    drafts = Drafts(ctx, composer, window)
+    gauge = ContextGaugeActions(composer, controller)
+    app = Parley(ctx, window, controller, sidebar_actions, settings, messages, welcome,
+                 startup, gauge, drafts)
+
     sidebar.newRequested.connect(sidebar_actions.new_chat)
     sidebar.selected.connect(controller.open_conversation)
     sidebar.renameRequested.connect(controller.rename_conversation)
@@ -118,30 +134,10 @@ def build(ctx: AppContext) -> Parley:
     window.settingsRequested.connect(settings.open)
     window.stop_action.triggered.connect(controller.stop)
     window.copy_reply_action.triggered.connect(messages.copy_last_reply)
-    window.export_action.triggered.connect(files.export_conversation)
-    window.export_all_action.triggered.connect(files.export_all)
-    window.import_action.triggered.connect(files.import_conversations)
-    window.backup_action.triggered.connect(files.back_up_now)
-    window.search_action.triggered.connect(dialogs.open_search)
-    window.models_action.triggered.connect(dialogs.open_model_browser)
-    window.options_action.triggered.connect(dialogs.open_options)
-    # A lambda: triggered(bool) would otherwise pass `checked` as the reply id.
-    window.compare_action.triggered.connect(lambda: dialogs.open_compare())  # noqa: PLW0108
-    chat.compareWithRequested.connect(dialogs.open_compare)
-    # A lambda: triggered(bool) would otherwise pass `checked` as the search query.
-    window.prompts_action.triggered.connect(lambda: dialogs.open_prompt_library())  # noqa: PLW0108
-    window.tools_action.triggered.connect(dialogs.open_tools)
     window.set_endpoint_source(controller.endpoint_choices)
     window.moveToEndpointRequested.connect(controller.move_to_endpoint)
-    controller.approvalRequested.connect(approval.ask)
-    composer.set_prompt_source(prompts.picker_prompts)
-    composer.libraryRequested.connect(dialogs.open_prompt_library)
-    composer.systemPresetChosen.connect(dialogs.use_system_preset)
-    prompts.errorRaised.connect(lambda text: window.show_status(f"⚠ {text}"))
     window.closing.connect(startup.save_window_state)
     window.model_chooser.modelChosen.connect(controller.set_model)
-    drafts = Drafts(ctx, composer, window)
-    app.drafts = drafts
     controller.conversationOpened.connect(drafts.opened)
     window.closing.connect(drafts.close)
 
@@ -164,7 +160,6 @@ def build(ctx: AppContext) -> Parley:
     sidebar.archiveRequested.connect(controller.set_archived)
     sidebar.tagsRequested.connect(controller.set_tags)
     sidebar.filterChanged.connect(sidebar_actions.refresh)
-    sidebar_actions.connect_folders(dialogs)
     controller.conversationOpened.connect(window.show_conversation)
     controller.messageAppended.connect(chat.append)
     controller.replyProgress.connect(chat.update_stream)
@@ -191,26 +186,71 @@ def build(ctx: AppContext) -> Parley:
     controller.creditChanged.connect(window.credit_label.setText)
     controller.modelsLoaded.connect(window.model_chooser.set_models)
     controller.modelChanged.connect(window.model_chooser.set_model)
-    usage = UsageActions(window, controller)
-    window.usage_action.triggered.connect(usage.open_usage)
     controller.budgetWarning.connect(window.show_budget_warning)
-    gauge = ContextGaugeActions(composer, controller)
     gauge.connect()
-    app.gauge = gauge
+    return app
+
+
+def build_rest(app: Parley) -> None:
+    """What the first frame does not show: dialogs and their actions, the prompt library,
+    tool approval, usage, quick ask, the tray icon and sync; and the context gauge starts
+    counting (its first count loads the request options). Started at once when the window
+    already was."""
+    from app.ui.actions.approval import ToolApproval
+    from app.ui.actions.dialogs import Dialogs
+    from app.ui.actions.history_files import HistoryFiles
+    from app.ui.actions.usage import UsageActions
+    from app.ui.prompts_controller import PromptsController
+    from app.ui.sync_controller import SyncController
+
+    ctx, window, controller = app.ctx, app.window, app.controller
+    composer, chat = window.composer, window.chat
+    prompts = PromptsController(ctx.store, window)
+    files = HistoryFiles(ctx, window, controller, app.sidebar)
+    dialogs = Dialogs(ctx, window, controller, prompts, app.settings)
+    approval = ToolApproval(window)
+    usage = UsageActions(window, controller)
+    app.prompts, app.files, app.dialogs, app.approval, app.usage = (
+        prompts, files, dialogs, approval, usage)
+
+    window.export_action.triggered.connect(files.export_conversation)
+    window.export_all_action.triggered.connect(files.export_all)
+    window.import_action.triggered.connect(files.import_conversations)
+    window.backup_action.triggered.connect(files.back_up_now)
+    window.search_action.triggered.connect(dialogs.open_search)
+    window.models_action.triggered.connect(dialogs.open_model_browser)
+    window.options_action.triggered.connect(dialogs.open_options)
+    # A lambda: triggered(bool) would otherwise pass `checked` as the reply id.
+    window.compare_action.triggered.connect(lambda: dialogs.open_compare())  # noqa: PLW0108
+    chat.compareWithRequested.connect(dialogs.open_compare)
+    # A lambda: triggered(bool) would otherwise pass `checked` as the search query.
+    window.prompts_action.triggered.connect(lambda: dialogs.open_prompt_library())  # noqa: PLW0108
+    window.tools_action.triggered.connect(dialogs.open_tools)
+    controller.approvalRequested.connect(approval.ask)
+    composer.set_prompt_source(prompts.picker_prompts)
+    composer.libraryRequested.connect(dialogs.open_prompt_library)
+    composer.systemPresetChosen.connect(dialogs.use_system_preset)
+    prompts.errorRaised.connect(lambda text: window.show_status(f"⚠ {text}"))
+    app.sidebar.connect_folders(dialogs)
+    window.usage_action.triggered.connect(usage.open_usage)
     controller.confirm_over_budget = usage.confirm_over_budget
-    app.usage = usage
     _build_quick_and_tray(app)
     sync = SyncController(ctx, window)
-    settings.sync = sync
+    app.settings.sync = sync
     window.statusBar().addPermanentWidget(sync.label)
-    sync.historyChanged.connect(sidebar_actions.refresh)
+    sync.historyChanged.connect(app.sidebar.refresh)
     app.sync = sync
-    return app
+    app.gauge.start()
+    if app.started:
+        app._start_rest()
 
 
 def _build_quick_and_tray(app: Parley) -> None:
     """The quick-ask window's controller and the tray icon, wired to the main window."""
     ctx, window, controller, chat = app.ctx, app.window, app.controller, app.window.chat
+    from app.ui.quick_ask import QuickAsk
+    from app.ui.tray import Tray
+
     quick = QuickAsk(ctx, window)
     app.quick = quick
     tray = Tray(window, ctx.settings_service, window)
@@ -232,7 +272,8 @@ def _build_quick_and_tray(app: Parley) -> None:
         app.sidebar.new_chat()  # the same as Ctrl+N: in the selected folder, with its defaults
 
     quick.conversationUpdated.connect(app.sidebar.update_row)
-    quick.approvalRequested.connect(app.approval.ask)
+    if app.approval is not None:
+        quick.approvalRequested.connect(app.approval.ask)
     if app.usage is not None:
         quick.confirm_over_budget = app.usage.confirm_over_budget
     # The main window follows a quick answer when it shows the same conversation.
@@ -329,6 +370,8 @@ def storage_problem(exc: StorageError) -> str:
 
 
 def _fatal(title: str, text: str) -> int:
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(QMessageBox.Icon.Critical, title, text)
     box.exec()
     return 1
@@ -373,7 +416,8 @@ def run_gui(smoke: bool = False, debug: bool = False, quick: bool = False) -> in
         return _fatal(translate("Parley", "History could not be opened"), str(exc))
 
     apply_theme(qapp, ctx.settings.theme)
-    parley = build(ctx)
+    # The quick-ask window is what a `--quick` start shows: everything is built first.
+    parley = build(ctx) if quick else build_window(ctx)
     from app.ui.error_dialog import ErrorReporter
 
     # Exceptions in slots are shown and logged from here on, instead of lost on stderr.
@@ -391,9 +435,12 @@ def run_gui(smoke: bool = False, debug: bool = False, quick: bool = False) -> in
     parley.settings.report_load_problem()
     if smoke:
         QTimer.singleShot(50, parley.window.close)
-    # Paint the window before loading the event-loop machinery: asyncio and qasync take
-    # tens of milliseconds to import, and nothing asynchronous has started yet.
+    # Paint the window before building what it does not show yet and before loading the
+    # event-loop machinery: asyncio and qasync take tens of milliseconds to import, and
+    # nothing asynchronous has started yet.
     qapp.processEvents()
+    if parley.dialogs is None:
+        build_rest(parley)
     import asyncio
 
     import qasync

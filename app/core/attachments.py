@@ -9,7 +9,6 @@ and nothing is removed except by `collect_garbage` with the set of hashes still 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import logging
 import os
@@ -36,6 +35,8 @@ _HEX64 = re.compile(r"[0-9a-f]{64}\Z")
 
 def sha256_hex(data: bytes) -> str:
     """The content address of `data`."""
+    import hashlib  # here: loading OpenSSL's hashes costs ~3 ms of every start-up
+
     return hashlib.sha256(data).hexdigest()
 
 

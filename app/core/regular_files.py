@@ -10,7 +10,6 @@ own error with their own words.
 from __future__ import annotations
 
 import os
-import secrets
 import stat
 from pathlib import Path
 
@@ -92,7 +91,7 @@ def write_file_atomically(dest: Path, data: bytes, *, replace: bool = True) -> b
     `dest` is kept and False is returned (for files written once: blobs, sync segments).
     """
     dest.parent.mkdir(parents=True, exist_ok=True)
-    partial = dest.with_name(f".{dest.name}.{os.getpid()}-{secrets.token_hex(4)}.partial")
+    partial = dest.with_name(f".{dest.name}.{os.getpid()}-{os.urandom(4).hex()}.partial")
     try:
         with open(partial, "wb") as fh:
             fh.write(data)

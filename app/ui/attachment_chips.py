@@ -15,14 +15,12 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QCoreApplication, QSize, Qt, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
-    QDesktopServices,
     QGuiApplication,
     QIcon,
     QImage,
-    QImageReader,
     QPainter,
     QPainterPath,
     QPen,
@@ -33,13 +31,13 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QSizePolicy,
-    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from app.core.domain import Attachment, AttachmentKind
+from app.ui.style import set_style_property
 
 translate = QCoreApplication.translate
 
@@ -75,8 +73,17 @@ def paperclip_icon(color: QColor, side: int = 22) -> QIcon:
     return QIcon(pixmap)
 
 
+def _standard_icon(widget: QWidget, name: str) -> QIcon:
+    """One of the style's stock icons, by its StandardPixmap name."""
+    # Imported here: setting up QStyle's ~600 enum members costs ~7 ms, and no chip is
+    # shown before the window is.
+    from PySide6.QtWidgets import QStyle
+
+    return widget.style().standardIcon(getattr(QStyle.StandardPixmap, name))
+
+
 def _file_icon(widget: QWidget) -> QIcon:
-    return widget.style().standardIcon(QStyle.StandardPixmap.SP_FileIcon)
+    return _standard_icon(widget, "SP_FileIcon")
 
 
 def format_size(size: int) -> str:
@@ -126,6 +133,8 @@ def thumbnail(path: Path, side: int) -> QImage:
         found = _THUMBS.get(key)
     if found is not None:
         return found
+    from PySide6.QtGui import QImageReader
+
     reader = QImageReader(str(path))
     reader.setAutoTransform(True)
     size = reader.size()
@@ -178,7 +187,7 @@ class AttachmentChip(QFrame):
         self.label.setObjectName("chipLabel")
         self.warning = QLabel(self)
         self.warning.setPixmap(
-            self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(16, 16))
+            _standard_icon(self, "SP_MessageBoxWarning").pixmap(16, 16))
         self.warning.setObjectName("chipWarning")
         self.warning.hide()
         self.remove_button = QToolButton(self)
@@ -215,11 +224,9 @@ class AttachmentChip(QFrame):
     def set_error(self, message: str) -> None:
         """The file could not be attached: say why on the chip."""
         self.error = message
-        self.setProperty("error", True)
-        self.style().unpolish(self)
-        self.style().polish(self)
+        set_style_property(self, "error", True)
         self.picture.setPixmap(
-            self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical).pixmap(24, 24))
+            _standard_icon(self, "SP_MessageBoxCritical").pixmap(24, 24))
         self.label.setText(f"{_elide(self.name)}\n" + translate("Parley", "not attached"))
         self.setToolTip(message)
         self.setAccessibleName(message)
@@ -429,6 +436,9 @@ def open_with_system(backend: AttachmentBackend, path: Path, name: str) -> None:
     """Open a copy of a stored file (its name kept) in the system's default app."""
 
     async def run() -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
         target = await backend.run_blocking(_temporary_copy, path, name)
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))
 

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtGui import QImage
 
 from app.core.context import AppContext
 from app.core.domain import Attachment, Conversation, Message
@@ -28,6 +27,8 @@ __all__ = ["ChatController", "error_kind", "money", "usage_line"]
 if TYPE_CHECKING:
     # asyncio loads with the event loop, after the window has been painted.
     import asyncio
+
+    from PySide6.QtGui import QImage
 
     from app.core.attachments import AttachmentFiles
     from app.core.chat import Exchange, ReplyRun
@@ -1034,6 +1035,8 @@ class ChatController(QObject):
         max_side = self.ctx.settings.image_max_side
 
         def work() -> tuple[Attachment, QImage]:
+            from PySide6.QtGui import QImage
+
             from app.core.domain import AttachmentKind
             from app.ui.attachment_chips import CHIP_THUMB, thumbnail
 

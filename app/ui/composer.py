@@ -12,10 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
-    QBuffer,
     QByteArray,
     QEvent,
-    QIODevice,
     QMimeData,
     QObject,
     QRect,
@@ -23,9 +21,8 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QImage, QKeyEvent, QTextCursor
+from PySide6.QtGui import QKeyEvent, QTextCursor
 from PySide6.QtWidgets import (
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QPlainTextEdit,
@@ -37,7 +34,16 @@ from PySide6.QtWidgets import (
 
 from app.ui.attachment_chips import AttachmentTray
 from app.ui.context_gauge import ContextGauge
-from app.ui.style import CONTROL_HEIGHT, ICON_M, ICON_S, SPACE_L, SPACE_M, SPACE_S, SPACE_XS
+from app.ui.style import (
+    CONTROL_HEIGHT,
+    ICON_M,
+    ICON_S,
+    SPACE_L,
+    SPACE_M,
+    SPACE_S,
+    SPACE_XS,
+    set_style_property,
+)
 
 if TYPE_CHECKING:
     from app.core.domain import Attachment
@@ -57,6 +63,9 @@ def local_files(mime: QMimeData) -> list[Path]:
 
 def image_png(mime: QMimeData) -> bytes | None:
     """A pasted image (a screenshot on the clipboard) as PNG bytes, or None."""
+    from PySide6.QtCore import QBuffer, QIODevice
+    from PySide6.QtGui import QImage
+
     if not mime.hasImage():
         return None
     image = mime.imageData()
@@ -162,6 +171,10 @@ class Composer(QWidget):
         # One box: the text on top, then attach, the model pill, the gauge and Send/Stop.
         self.box = QFrame(self)
         self.box.setObjectName("composerBox")
+        # The window opens with the cursor in the box, so the box is styled with its focus
+        # ring from the start; restyling it at the first FocusIn would come before the
+        # first paint, and is slow then (see set_style_property).
+        self.box.setProperty("focused", True)
         self.edit = PromptEdit(self.box)
         self.edit.setObjectName("composer")
         self.edit.setAccessibleName(self.tr("Message"))
@@ -230,12 +243,14 @@ class Composer(QWidget):
         self.set_model_text("")
         self._connect_signals()
 
+    def take_focus(self) -> None:
+        """Put the cursor in the message box."""
+        self.edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
         """The box shows the focus ring while the text inside it has the focus."""
         if watched is self.edit and event.type() in (QEvent.Type.FocusIn, QEvent.Type.FocusOut):
-            self.box.setProperty("focused", event.type() == QEvent.Type.FocusIn)
-            self.box.style().unpolish(self.box)
-            self.box.style().polish(self.box)
+            set_style_property(self.box, "focused", event.type() == QEvent.Type.FocusIn)
         return super().eventFilter(watched, event)
 
     # ---- the model pill -----------------------------------------------------------------
@@ -363,6 +378,8 @@ class Composer(QWidget):
 
     def choose_files(self) -> None:
         """Pick files to attach (several at once)."""
+        from PySide6.QtWidgets import QFileDialog
+
         paths, _ = QFileDialog.getOpenFileNames(self.window(), self.tr("Attach files"))
         self.add_files([Path(p) for p in paths])
 
@@ -389,9 +406,7 @@ class Composer(QWidget):
         self.button.setAccessibleName(self.tr("Stop") if busy else self.tr("Send"))
         self.button.setToolTip(self.tr("Stop the reply (Esc)") if busy else self.tr("Send (Enter)"))
         self.button.setIcon(icon("square" if busy else "arrow-up", "#ffffff"))
-        self.button.setProperty("stop", busy)
-        self.button.style().unpolish(self.button)
-        self.button.style().polish(self.button)
+        set_style_property(self.button, "stop", busy)
 
     @property
     def busy(self) -> bool:

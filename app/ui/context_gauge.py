@@ -14,7 +14,7 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import QMenu, QToolButton, QWidget
 
 from app.core.context_budget import ContextEstimate, with_draft
-from app.ui.style import ICON_S
+from app.ui.style import ICON_S, set_style_property
 
 if TYPE_CHECKING:
     from app.core.domain import Attachment
@@ -120,7 +120,4 @@ class ContextGauge(QToolButton):
         self.setVisible(estimate is not None)
         self.show_all_action.setVisible(self._hidden)
         self.middle_out_action.setEnabled(self._middle_out is not True)
-        if self.property("level") != level:
-            self.setProperty("level", level)
-            self.style().unpolish(self)
-            self.style().polish(self)
+        set_style_property(self, "level", level)

@@ -16,10 +16,8 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
     QHBoxLayout,
-    QInputDialog,
     QLineEdit,
     QMenu,
-    QMessageBox,
     QPushButton,
     QStackedWidget,
     QToolButton,
@@ -149,7 +147,9 @@ class ConversationList(QWidget):
         self.filter_box.setAccessibleName(self.tr("Show conversations"))
         self.filter_box.setToolTip(self.tr("Show all conversations, the archive, or a tag"))
         self.model = ConversationListModel(self)
-        self.view = _Tree(self)
+        # Made inside the stack that shows them (moving a built view restyles it).
+        self.stack = QStackedWidget(self)
+        self.view = _Tree(self.stack)
         self.view.setObjectName("conversationList")
         self.view.setAccessibleName(self.tr("Conversations"))
         self.delegate = SidebarDelegate(self.view)
@@ -163,11 +163,10 @@ class ConversationList(QWidget):
         # keeps its layout and clearing the filter shows it again at no cost.
         self.filter_model = ConversationListModel(self)
         self.filter_model.page = 60  # a screenful or three: each keystroke lays out no more
-        self.filter_view = _Tree(self)
+        self.filter_view = _Tree(self.stack)
         self.filter_view.setObjectName("conversationFilterList")
         self.filter_view.setAccessibleName(self.tr("Conversations matching the filter"))
         self._set_up(self.filter_view, self.filter_model)
-        self.stack = QStackedWidget(self)
         self.stack.addWidget(self.view)
         self.stack.addWidget(self.filter_view)
         top = QHBoxLayout()
@@ -483,6 +482,8 @@ class ConversationList(QWidget):
             self.deleteRequested.emit(conv.id)
 
     def _delete_folder(self, folder: Folder) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         count = self.model.folder_count(folder.id)
         text = self.tr("Delete the folder “{name}”?").format(name=folder.name)
         if count:
@@ -507,6 +508,8 @@ class ConversationList(QWidget):
             self.archiveRequested.emit(conv.id, not conv.archived)
 
     def _edit_tags(self) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
         conv = self._current()
         if conv is None:
             return
@@ -530,6 +533,8 @@ class ConversationList(QWidget):
         return choices
 
     def _choose_folder(self) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
         conv = self._current()
         if conv is None:
             return
@@ -546,6 +551,8 @@ class ConversationList(QWidget):
                 self.moveRequested.emit([conv.id], target)
 
     def _new_folder(self, parent_id: str) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
         name, ok = QInputDialog.getText(
             self, self.tr("New folder"), self.tr("Name of the new folder:"),
             QLineEdit.EchoMode.Normal, "")

@@ -9,18 +9,19 @@ and the traceback, with every key redacted.
 from __future__ import annotations
 
 import logging
-import platform
 import sys
 import traceback
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 
 from app import APP_NAME, __version__
 from app.core.logs import redact
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 
 log = logging.getLogger("app.errors")
 translate = QCoreApplication.translate
@@ -31,6 +32,8 @@ MAX_OPEN = 1
 
 def details_text(exc: BaseException | None, context: str = "") -> str:
     """Version, platform and traceback, redacted: what a bug report needs."""
+    import platform  # here: ~2 ms, and the reporter is installed at every start-up
+
     lines = [
         f"{APP_NAME} {__version__}",
         f"Python {platform.python_version()} on {platform.platform()}",
@@ -109,6 +112,9 @@ class ErrorReporter:
             log.exception("Could not show the error dialog")
 
     def _show(self, exc: BaseException, context: str) -> None:
+        # Imported here: the reporter is installed before the window is first shown.
+        from PySide6.QtWidgets import QMessageBox, QPushButton
+
         details = details_text(exc, context)
         box = QMessageBox(
             QMessageBox.Icon.Critical,

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import secrets
 import shutil
 import sqlite3
 import time
@@ -118,7 +117,7 @@ def _file_system_problem(path: Path, what: str, exc: sqlite3.Error) -> StorageEr
 
 def _partial_name(dest: Path) -> Path:
     """A temporary name next to `dest` that no other process or thread will pick."""
-    return dest.with_name(f"{dest.name}.{os.getpid()}-{secrets.token_hex(6)}.partial")
+    return dest.with_name(f"{dest.name}.{os.getpid()}-{os.urandom(6).hex()}.partial")
 
 
 def _publish(partial: Path, dest: Path, *, overwrite: bool) -> Path:

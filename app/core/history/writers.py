@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import secrets
 import sys
 from pathlib import Path
 
@@ -73,7 +72,7 @@ class WriterLock:
         """Create and lock a fresh lock file in `folder`; raises OSError when it cannot."""
         while True:
             folder.mkdir(parents=True, exist_ok=True)
-            writer_id = f"{os.getpid():x}-{secrets.token_hex(6)}"
+            writer_id = f"{os.getpid():x}-{os.urandom(6).hex()}"
             path = folder / f"{writer_id}{_SUFFIX}"
             try:
                 fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)

@@ -7,10 +7,12 @@ connects the signals.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 
 
 def warn(parent: QWidget, title: str, text: str) -> None:
     """Show a warning that does not block the event loop."""
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=parent)
     box.open()

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtWidgets import QMessageBox
 
 if TYPE_CHECKING:
     import asyncio
@@ -25,6 +24,8 @@ class ToolApproval:
     def ask(self, call: Any, future: asyncio.Future[str]) -> None:
         """Before a tool runs: Run once, Always allow, or Deny (the model is told)."""
         import json as _json
+
+        from PySide6.QtWidgets import QMessageBox
 
         try:
             args = _json.dumps(call.arguments, indent=2, ensure_ascii=False)

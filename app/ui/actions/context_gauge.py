@@ -19,6 +19,9 @@ class ContextGaugeActions:
 
     composer: Composer
     controller: ChatController
+    #: counting waits for `start()`: at launch the window is painted first, and the first
+    #: count loads the request options (~6 ms)
+    _started: bool = field(default=False, init=False)
     #: a recount is due on the next turn of the event loop
     _due: bool = field(default=False, init=False)
 
@@ -39,11 +42,19 @@ class ContextGaugeActions:
         self.gauge.showAllRequested.connect(self._show_all)
         self.gauge.middleOutRequested.connect(self._middle_out)
 
+    def start(self) -> None:
+        """Begin counting (a change seen before is counted now)."""
+        self._started = True
+        if self._due:
+            self._due = False
+            self.schedule()
+
     def schedule(self) -> None:
         """Recount once on the next turn of the event loop, however many changes came."""
         if not self._due:
             self._due = True
-            QTimer.singleShot(0, self.composer, self._run_due)
+            if self._started:
+                QTimer.singleShot(0, self.composer, self._run_due)
 
     def _run_due(self) -> None:
         self._due = False

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QMessageBox
 
 from app.core.domain import Role
 
@@ -81,6 +80,8 @@ class MessageActions:
 
     def delete(self, message_id: int) -> None:
         """Delete a message (and what follows it) once the user confirms."""
+        from PySide6.QtWidgets import QMessageBox
+
         followers = self.controller.message_followers(message_id)
         if followers:
             question = translate(

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtWidgets import QMessageBox
 
 if TYPE_CHECKING:
     from app.ui.chat_controller import ChatController
@@ -40,6 +39,8 @@ class UsageActions:
 
     def confirm_over_budget(self, message: str) -> bool:
         """Ask whether to send although a budget is used up; True sends."""
+        from PySide6.QtWidgets import QMessageBox
+
         answer = QMessageBox.question(
             self.window,
             translate("Parley", "Over budget"),

@@ -4,9 +4,11 @@ each group. One painter for every row (no widget per row), so long lists stay fa
 
 from __future__ import annotations
 
+import functools
+
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QStaticText
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from app.ui.sidebar.model import (
     ConversationListModel,
@@ -52,10 +54,18 @@ class _Fonts:
         self.small_line = self.sfm.height()
 
 
-# Plain ints: testing Qt's enum flags in Python costs more than the rest of a row's logic.
-_SELECTED = QStyle.StateFlag.State_Selected.value
-_HOVERED = QStyle.StateFlag.State_MouseOver.value
-_FOCUSED = QStyle.StateFlag.State_HasFocus.value
+
+@functools.cache
+def _state_bits() -> tuple[int, int, int, int]:
+    """QStyle's selected, hovered, focused and open flags as plain ints: testing Qt's enum
+    flags in Python costs more than the rest of a row's logic. Looked up at the first
+    paint, because setting up QStyle's ~600 enum members takes ~7 ms."""
+    from PySide6.QtWidgets import QStyle
+
+    flag = QStyle.StateFlag
+    return (flag.State_Selected.value, flag.State_MouseOver.value, flag.State_HasFocus.value,
+            flag.State_Open.value)
+
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
@@ -156,8 +166,9 @@ class SidebarDelegate(QStyledItemDelegate):
         else:
             row = rect.adjusted(2, 0, -2, 0)
         state = option.state.value
-        selected = bool(state & _SELECTED)
-        hovered = bool(state & _HOVERED)
+        is_selected, is_hovered, has_focus, _ = _state_bits()
+        selected = bool(state & is_selected)
+        hovered = bool(state & is_hovered)
         if selected or hovered:
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             painter.setPen(Qt.PenStyle.NoPen)
@@ -187,7 +198,7 @@ class SidebarDelegate(QStyledItemDelegate):
             subtitle = ours.data(index, SubtitleRole) if ours is not None else index.data(
                 SubtitleRole)
             self._draw(painter, fonts.sfm, sub_rect, str(subtitle or ""))
-        if state & _FOCUSED and not selected:
+        if state & has_focus and not selected:
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             painter.setPen(palette.color(QPalette.ColorRole.Highlight))
             painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -200,7 +211,7 @@ class SidebarDelegate(QStyledItemDelegate):
         fonts = self._fonts_for(option.font)
         fm = fonts.fm
         view = option.widget
-        expanded = bool(option.state & QStyle.StateFlag.State_Open)
+        expanded = bool(option.state.value & _state_bits()[3])
         if view is not None and hasattr(view, "isExpanded"):
             expanded = bool(view.isExpanded(index))
         chevron = "▾" if expanded else "▸"
