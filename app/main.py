@@ -170,6 +170,7 @@ def build_window(ctx: AppContext) -> Parley:
     controller.modelChanged.connect(lambda _model: composer.tray.refresh_warnings())
     controller.modelsLoaded.connect(lambda _models: composer.tray.refresh_warnings())
     controller.replyFinished.connect(chat.finish)
+    controller.rendererWarm.connect(chat.rehighlight)
     controller.busyChanged.connect(window.set_busy)
     controller.errorRaised.connect(window.show_error)
     controller.statusMessage.connect(window.show_status)

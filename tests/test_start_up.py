@@ -29,9 +29,11 @@ seen = []
 
 def report():
     import PySide6.QtWidgets as widgets
+    window = next(w for w in widgets.QApplication.topLevelWidgets() if hasattr(w, "chat"))
     print(json.dumps({
         "modules": sorted(sys.modules),
         "qt_widget_classes": sorted(n for n in vars(widgets) if n.startswith("Q")),
+        "shown_messages": sorted(window.chat.views),
     }), flush=True)
 
 def shown(self):
@@ -77,6 +79,26 @@ def test_showing_the_window_does_not_set_up_every_widget_class(tmp_path: Path) -
     state = shown_state(tmp_path)
     assert "QMainWindow" in state["qt_widget_classes"]
     assert "QWizard" not in state["qt_widget_classes"]
+
+
+def test_the_last_chat_is_shown_at_once_with_its_code_highlighted_after_the_first_paint(
+        tmp_path: Path) -> None:
+    # Building a lexer's rules (~70 ms for Python) and importing pygments made a launch
+    # that reopens a chat with code ~100 ms slower; the code is drawn plain first.
+    from app.core.domain import Role
+    from app.core.history import Store
+
+    home = tmp_path / "home"
+    home.mkdir()
+    with Store.open(home / "history.sqlite3") as store:
+        conv = store.create_conversation("Parsing")
+        store.add_message(conv.id, Role.USER, "How do I double a number?")
+        reply = store.add_message(
+            conv.id, Role.ASSISTANT, "```python\ndef twice(x):\n    return 2 * x\n```")
+    (home / "window-state.json").write_text(json.dumps({"last_conversation": conv.id}))
+    state = shown_state(tmp_path)
+    assert reply.id in state["shown_messages"]
+    assert "pygments" not in state["modules"]
 
 
 def test_opening_the_window_skips_the_command_line_commands(tmp_path: Path) -> None:

@@ -53,7 +53,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import nh3
 from markdown_it import MarkdownIt
@@ -62,22 +62,32 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.footnote import footnote_plugin
-from pygments import highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexer import Lexer
-from pygments.lexers import get_all_lexers, get_lexer_by_name
-from pygments.util import ClassNotFound
 
 from app.core.math_tex import MATH_SCHEME
 
-__all__ = ["THEMES", "RenderUpdate", "StreamingMarkdown", "code_blocks", "render_markdown"]
+if TYPE_CHECKING:
+    # pygments loads with the first highlighted block (see `warm_up`): importing it and
+    # building a lexer's rules takes ~100 ms, which a reply shown at launch need not wait.
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexer import Lexer
+
+__all__ = [
+    "THEMES",
+    "RenderUpdate",
+    "StreamingMarkdown",
+    "code_blocks",
+    "has_code_block",
+    "is_warm",
+    "render_markdown",
+    "warm_up",
+]
 
 # ---------------------------------------------------------------------------------------
 # Styles. Qt's rich text honours inline CSS on blocks/spans and the HTML4 table attributes.
 
 @dataclass(frozen=True)
 class _Styles:
-    """Inline CSS for one colour theme, and the pygments formatter that matches it."""
+    """Inline CSS for one colour theme, and the pygments style that matches it."""
 
     pre: str
     code_header: str
@@ -86,7 +96,12 @@ class _Styles:
     math_block: str
     quote: str
     table: str
-    formatter: HtmlFormatter
+    pygments_style: str
+
+    @property
+    def formatter(self) -> HtmlFormatter:
+        """The pygments formatter for this theme's code colours."""
+        return _formatter(self.pygments_style)
 
 
 def _make_styles(
@@ -117,8 +132,15 @@ def _make_styles(
             f"border-collapse: collapse; border-color: {border}; "
             "margin-top: 10px; margin-bottom: 10px"
         ),
-        formatter=HtmlFormatter(noclasses=True, nowrap=True, style=pygments_style),
+        pygments_style=pygments_style,
     )
+
+
+@lru_cache(maxsize=4)
+def _formatter(style: str) -> HtmlFormatter:
+    from pygments.formatters import HtmlFormatter
+
+    return HtmlFormatter(noclasses=True, nowrap=True, style=style)
 
 
 #: the colour themes a render can use (see `render_markdown(text, theme=...)`)
@@ -365,6 +387,8 @@ def _language(info: str) -> str:
 
 @lru_cache(maxsize=1)
 def _builtin_aliases() -> frozenset[str]:
+    from pygments.lexers import get_all_lexers
+
     return frozenset(
         alias for _, aliases, _, _ in get_all_lexers(plugins=False) for alias in aliases
     )
@@ -376,6 +400,9 @@ def _lexer(lang: str) -> Lexer | None:
     # never reach get_lexer_by_name: on a miss it scans installed packages for plugin
     # lexers (a quarter second, importing IPython here) and a half-streamed info string
     # ("pyth") is a miss on every reply.
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
     name = lang.lower()
     if name in ("text", "plain", "plaintext", "txt") or name not in _builtin_aliases():
         return None
@@ -392,11 +419,13 @@ def _fence_code(token: Token) -> str:
 
 def _render_fence_html(code: str, info: str, index: int, tail: bool) -> str:
     lang = _language(info)
-    lexer = _lexer(lang)
+    lexer = _lexer(lang) if getattr(_local, "highlight", True) else None
     st = _styles()
     if lexer is None or (tail and len(code) > _TAIL_HIGHLIGHT_LIMIT):
         body = html.escape(code, quote=False)
     else:
+        from pygments import highlight
+
         body = highlight(code, lexer, st.formatter)
         if body.endswith("\n") and not code.endswith("\n"):
             body = body[:-1]
@@ -415,6 +444,9 @@ WARM_LANGUAGES = (
 )
 
 
+_warm = threading.Event()
+
+
 def warm_up() -> None:
     """Load what the first render would load (markdown-it, pygments lexers, nh3).
 
@@ -426,6 +458,17 @@ def warm_up() -> None:
         f"```{lang}\nx = 1\n```\n\n" for lang in WARM_LANGUAGES
     )
     render_markdown(sample)
+    _warm.set()
+
+
+def is_warm() -> bool:
+    """Whether `warm_up` has run: code blocks are then highlighted without a stall."""
+    return _warm.is_set()
+
+
+def has_code_block(text: str) -> bool:
+    """Cheap test that `text` may hold a fenced code block (what highlighting changes)."""
+    return "```" in text or "~~~" in text
 
 
 def code_blocks(text: str) -> list[str]:
@@ -817,10 +860,11 @@ def _render_md(
 
 def _render_blocks(
     text: str, blocks: list[_Block], first_fence: int, *, tail: bool, theme: str,
-    refs: dict[str, Any], notes: list[str] | None,
+    refs: dict[str, Any], notes: list[str] | None, highlight: bool = True,
 ) -> tuple[list[str], int]:
     """HTML of each block, and the number of fences; fences are numbered from `first_fence`."""
     _local.theme = theme
+    _local.highlight = highlight
     out: list[str] = []
     index = first_fence
     for b in blocks:
@@ -841,13 +885,17 @@ def _check_theme(theme: str) -> str:
     return theme
 
 
-def render_markdown(text: str, theme: str = "light") -> str:
-    """Whole text -> safe HTML fragment, coloured for `theme` ("light" or "dark")."""
+def render_markdown(text: str, theme: str = "light", *, highlight: bool = True) -> str:
+    """Whole text -> safe HTML fragment, coloured for `theme` ("light" or "dark").
+
+    `highlight=False` shows code blocks in plain colours (same text and layout), without
+    loading pygments or building a lexer.
+    """
     blocks = _split(text, 0, len(text)).blocks
     notes: list[str] = []
     html_blocks, _ = _render_blocks(
         text, blocks, 0, tail=False, theme=_check_theme(theme),
-        refs=_collect_references(text), notes=notes,
+        refs=_collect_references(text), notes=notes, highlight=highlight,
     )
     return "".join(html_blocks) + "".join(notes)
 

@@ -80,6 +80,8 @@ def error_kind(exc: BaseException) -> str:
 class ChatController(QObject):
     #: the list as a whole changed (filters, tags, start-up): reload it
     conversationsChanged = Signal()
+    #: the markdown renderer and common code lexers are loaded: code can be highlighted
+    rendererWarm = Signal()
     #: one conversation changed (new message, title, pin...): update that row only
     conversationUpdated = Signal(int)
     #: one conversation left the list (deleted or archived)
@@ -480,8 +482,7 @@ class ChatController(QObject):
         await running.run_in_executor(
             self._executor, importlib.import_module, "app.core.models_cache"
         )
-        # The markdown renderer, common code lexers and the request path too, so the first
-        # send and the first reply with code do not stall the window while they load.
+        # The request path too, so the first send does not stall the window while it loads.
         self._spawn(running.run_in_executor(self._executor, warm_up_send_path))
         from app.core import models_cache
 
@@ -1218,6 +1219,17 @@ class ChatController(QObject):
         task.add_done_callback(_report_failure)
         return task
 
+    def warm_up_renderer(self) -> None:
+        """Load the markdown renderer and common code lexers on a worker thread (the first
+        code block would otherwise stall the window while its lexer is built), then say so
+        with `rendererWarm`: code shown plain until then gets highlighted."""
+
+        async def warm() -> None:
+            await self.run_blocking(warm_up_renderer, long=True)
+            self.rendererWarm.emit()
+
+        self._spawn(warm())
+
     def spawn(self, coro: Any, *, closing: bool = False) -> asyncio.Future[Any]:
         """Run `coro` as a task this controller keeps, cancels at exit and awaits.
 
@@ -1312,9 +1324,13 @@ SEND_PATH_MODULES = (
 
 
 def warm_up_send_path() -> None:
-    """Import the request path and warm the renderer (on a worker thread, after start-up)."""
+    """Import the request path (on a worker thread, after start-up)."""
     for name in SEND_PATH_MODULES:
         importlib.import_module(name)
+
+
+def warm_up_renderer() -> None:
+    """Load the markdown renderer, pygments and the common lexers (on a worker thread)."""
     from app.core.markdown_render import warm_up
 
     warm_up()

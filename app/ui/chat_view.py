@@ -811,6 +811,12 @@ class ChatView(QStackedWidget):
         """The colour theme replies are rendered in ("light" or "dark")."""
         return self._theme
 
+    def rehighlight(self) -> None:
+        """The renderer is warm: highlight code drawn plain until now."""
+        for view in self.views.values():
+            view.rehighlight()
+        self._relayout()
+
     def _sync_theme(self) -> None:
         theme = "dark" if is_dark(self.palette()) else "light"
         if theme == self._theme:

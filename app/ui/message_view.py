@@ -101,11 +101,23 @@ def _append_html(doc: QTextDocument, fragment: str) -> None:
 
 
 @lru_cache(maxsize=256)
-def rendered_html(content: str, theme: str) -> str:
-    """Markdown -> HTML, cached: messages scrolled out and back are not rendered twice."""
+def rendered_html(content: str, theme: str, highlight: bool = True) -> str:
+    """Markdown -> HTML, cached: messages scrolled out and back are not rendered twice.
+
+    `highlight=False`: code blocks in plain colours (same text and layout)."""
     from app.core.markdown_render import render_markdown
 
-    return render_markdown(content, theme=theme).strip()
+    return render_markdown(content, theme=theme, highlight=highlight).strip()
+
+
+def _highlight_now(content: str) -> bool:
+    """Whether to highlight `content`'s code now. Until the renderer is warm (a worker
+    thread loads pygments and the common lexers after start-up) code is shown plain and
+    highlighted once it is: building a lexer's rules on the GUI thread takes up to ~70 ms,
+    which would delay the first paint of a conversation shown at launch."""
+    from app.core.markdown_render import has_code_block, is_warm
+
+    return is_warm() or not has_code_block(content)
 
 
 # Formulas are rendered as spans titled with their source (app/core/math_tex.py).
@@ -362,7 +374,8 @@ def searchable_text(message: Message, theme: str = "light") -> str:
     if not source:
         return ""
     doc = _TextOnlyDocument()
-    doc.setHtml(rendered_html(source, theme))
+    # Highlighting changes colours only, never the text.
+    doc.setHtml(rendered_html(source, theme, highlight=False))
     return doc.toPlainText()
 
 
@@ -390,6 +403,8 @@ class MessageView(QFrame):
         super().__init__(parent)
         self.message = message
         self.theme = theme
+        #: code was drawn plain because the renderer was not warm yet (see rehighlight)
+        self._plain_code = False
         #: where attached and generated files are read (None: they are not shown)
         self.backend = backend
         self.attachment_strip: AttachmentStrip | None = None
@@ -622,9 +637,12 @@ class MessageView(QFrame):
         self.message = message
         self._math_seen = markdown and _may_hold_math(content)
         structured = _pretty_json(message) or _tool_markdown(message)
+        self._plain_code = False
         if structured is not None:
             # Structured output: shown pretty-printed as a JSON block, checked notice below.
-            self.settled.setHtml(rendered_html(structured, self.theme))
+            highlight = _highlight_now(structured)
+            self._plain_code = not highlight
+            self.settled.setHtml(rendered_html(structured, self.theme, highlight))
         elif (
             self._stream is not None
             and message.role is not Role.USER
@@ -640,7 +658,9 @@ class MessageView(QFrame):
             # What the user typed is shown as typed (markdown is for replies).
             self.settled.setPlainText(content)
         elif content:
-            self.settled.setHtml(rendered_html(content, self.theme))
+            highlight = _highlight_now(content)
+            self._plain_code = not highlight
+            self.settled.setHtml(rendered_html(content, self.theme, highlight))
         else:
             self.settled.clear()
         self._stream = None
@@ -780,6 +800,12 @@ class MessageView(QFrame):
             final, self._final = self._final, None
             self.set_message(final)
         self.grown.emit()
+
+    def rehighlight(self) -> None:
+        """Draw again with highlighted code, if it was drawn plain before the renderer was
+        warm (see `_highlight_now`)."""
+        if self._plain_code and self._stream is None:
+            self.set_message(self.message)
 
     def set_theme(self, theme: str) -> None:
         """Re-render in another colour theme (a streaming reply keeps its theme)."""

@@ -70,7 +70,11 @@ class Startup:
 
     def _after_shown(self) -> None:
         # The window is painted before the event loop starts: ask once it runs.
-        when_loop_runs(self.window, lambda: self.controller.spawn(self._check_key()))
+        when_loop_runs(self.window, self._loop_started)
+
+    def _loop_started(self) -> None:
+        self.controller.spawn(self._check_key())
+        self.controller.warm_up_renderer()
 
     async def _check_key(self) -> None:
         # On the worker thread: a locked keychain may wait for the user to unlock it.

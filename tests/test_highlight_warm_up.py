@@ -1,0 +1,84 @@
+"""Code in a conversation shown at launch: drawn plain at once, highlighted once the
+renderer is warm (building a lexer on the GUI thread would delay the first paint)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtGui import QTextDocument
+
+from app.core import markdown_render
+from app.core.domain import Message, Role
+from app.ui.chat_view import ChatView
+
+ROOT = Path(__file__).resolve().parents[1]
+
+REPLY = "Like this:\n\n```python\ndef twice(x):\n    return 2 * x\n```\n\nThat is all."
+
+
+@pytest.fixture
+def cold_renderer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As at launch: the worker thread has not warmed the renderer yet."""
+    monkeypatch.setattr(markdown_render, "_warm", threading.Event())
+
+
+def code_colours(doc: QTextDocument, line: str) -> set[str]:
+    """The text colours used on the document's line `line`."""
+    block = doc.begin()
+    while block.isValid():
+        if block.text() == line:
+            colours = set()
+            it = block.begin()
+            while not it.atEnd():
+                colours.add(it.fragment().charFormat().foreground().color().name())
+                it += 1
+            return colours
+        block = block.next()
+    raise AssertionError(f"{line!r} is not in the document")
+
+
+def show_reply(qtbot: Any) -> tuple[ChatView, QTextDocument]:
+    chat = ChatView()
+    qtbot.addWidget(chat)
+    chat.resize(900, 600)
+    chat.show()
+    qtbot.waitExposed(chat)
+    chat.show_messages([Message(1, 1, Role.USER, "How?"), Message(2, 1, Role.ASSISTANT, REPLY)])
+    return chat, chat.views[2].settled.document()
+
+
+def test_code_shown_before_the_renderer_is_warm_is_plain_then_highlighted(
+        qtbot: Any, cold_renderer: None) -> None:
+    chat, doc = show_reply(qtbot)
+    assert len(code_colours(doc, "def twice(x):")) == 1  # plain: one colour for the line
+    plain_text = doc.toPlainText()
+
+    markdown_render.warm_up()
+    chat.rehighlight()
+
+    doc = chat.views[2].settled.document()
+    assert len(code_colours(doc, "def twice(x):")) > 1  # the keyword has its own colour
+    assert doc.toPlainText() == plain_text  # highlighting changes colours, never the text
+
+
+def test_once_warm_code_is_highlighted_at_once(qtbot: Any, cold_renderer: None) -> None:
+    markdown_render.warm_up()
+    _, doc = show_reply(qtbot)
+    assert len(code_colours(doc, "def twice(x):")) > 1
+
+
+def test_a_plain_render_has_the_same_text_and_loads_no_highlighter() -> None:
+    code = (
+        "import sys\n"
+        "from app.core.markdown_render import render_markdown\n"
+        f"html = render_markdown({REPLY!r}, highlight=False)\n"
+        "print('pygments' in sys.modules, 'def twice(x):' in html)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, timeout=60, check=True).stdout
+    assert out.split() == ["False", "True"]
