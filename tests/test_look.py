@@ -67,6 +67,29 @@ def test_icons_take_the_theme_text_colour_and_are_sharp_on_hidpi(qapp: QApplicat
         apply_theme(qapp, "system")
 
 
+
+def test_an_icon_is_rendered_once_per_size_and_colour_not_on_every_repaint(
+        qapp: QApplication, monkeypatch: pytest.MonkeyPatch) -> None:
+    import app.ui.icons as icons
+
+    renders: list[str] = []
+    paint = icons._SvgEngine.paint
+
+    def counted(self: Any, *args: Any) -> None:
+        renders.append(self.name)
+        paint(self, *args)
+
+    monkeypatch.setattr(icons._SvgEngine, "paint", counted)
+    for _ in range(3):  # three repaints of the same button
+        icons.icon("git-compare", "#123456").pixmap(QSize(16, 16))
+    assert renders == ["git-compare"]
+    icons.icon("git-compare", "#654321").pixmap(QSize(16, 16))  # another colour
+    icons.icon("git-compare", "#123456").pixmap(QSize(20, 20))  # another size
+    assert renders == ["git-compare"] * 3
+    # One shared icon per name and colour: a reply's buttons do not each build one.
+    assert icons.icon("git-compare", "#123456").cacheKey() == \
+        icons.icon("git-compare", "#123456").cacheKey()
+
 def test_dark_and_light_palettes_are_applied(qapp: QApplication) -> None:
     from app.ui.style import apply_style
 

@@ -22,6 +22,7 @@ from PySide6.QtGui import (
     QPainter,
     QPalette,
     QPixmap,
+    QPixmapCache,
 )
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 ICON_DIR = Path(__file__).resolve().with_name("lucide")
 
 
+@cache
 def icon_path(name: str) -> Path:
     """The SVG file of icon `name` (e.g. "copy"); FileNotFoundError when it is not shipped."""
     path = ICON_DIR / f"{name}.svg"
@@ -95,13 +97,24 @@ class _SvgEngine(QIconEngine):
     def scaledPixmap(  # noqa: N802 (Qt API)
         self, size: QSize, mode: QIcon.Mode, state: QIcon.State, scale: float
     ) -> QPixmap:
-        """A pixmap with `scale` device pixels per logical pixel (HiDPI screens)."""
-        pixmap = QPixmap(max(1, round(size.width() * scale)), max(1, round(size.height() * scale)))
+        """A pixmap with `scale` device pixels per logical pixel (HiDPI screens).
+
+        Kept in Qt's pixmap cache by name, colour, size and scale: buttons ask again on
+        every repaint (hover, scrolling), and rendering the SVG each time is wasted work.
+        """
+        width = max(1, round(size.width() * scale))
+        height = max(1, round(size.height() * scale))
+        key = f"parley-icon:{self.name}:{self._color(mode)}:{width}x{height}@{scale}"
+        pixmap = QPixmap()
+        if QPixmapCache.find(key, pixmap):
+            return pixmap
+        pixmap = QPixmap(width, height)
         pixmap.fill(Qt.GlobalColor.transparent)
         painter = QPainter(pixmap)
-        self.paint(painter, QRect(0, 0, pixmap.width(), pixmap.height()), mode, state)
+        self.paint(painter, QRect(0, 0, width, height), mode, state)
         painter.end()
         pixmap.setDevicePixelRatio(scale)
+        QPixmapCache.insert(key, pixmap)
         return pixmap
 
     def clone(self) -> QIconEngine:
@@ -115,6 +128,12 @@ class _SvgEngine(QIconEngine):
 
 def icon(name: str, color: QColor | str | None = None) -> QIcon:
     """The Lucide icon `name`, in `color` or (default) the palette's text colour."""
+    return _icon(name, QColor(color).name() if color is not None else None)
+
+
+@lru_cache(maxsize=512)
+def _icon(name: str, color: str | None) -> QIcon:
+    # One QIcon per name and colour (QIcon is shared, not copied): a reply's eight action
+    # buttons do not each build their own.
     icon_path(name)  # a typo fails where the icon is made, not silently at paint time
-    fixed = QColor(color).name() if color is not None else None
-    return QIcon(_SvgEngine(name, fixed))
+    return QIcon(_SvgEngine(name, color))
