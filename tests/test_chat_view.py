@@ -13,7 +13,7 @@ from PySide6.QtGui import QGuiApplication, QPalette, QTextDocument, QTextTable
 from PySide6.QtWidgets import QApplication
 
 from app.core.domain import Message, MessageStatus, Role
-from app.core.markdown_render import render_markdown
+from app.core.markdown_render import render_markdown, warm_up
 from app.ui.chat_view import ChatView
 from app.ui.math_typeset import typesetter
 from app.ui.theme import apply_theme
@@ -41,6 +41,13 @@ def f(x):
 |---|--:|
 | 1 | 2 |
 """
+
+
+@pytest.fixture(autouse=True)
+def warm_renderer() -> None:
+    """As a while after launch: code is highlighted at once (the one-shot renders these
+    tests compare with are highlighted; see tests/test_highlight_warm_up.py for before)."""
+    warm_up()
 
 
 def make_chat(qtbot: Any, width: int = 900, height: int = 600) -> ChatView:
@@ -123,7 +130,7 @@ def test_streamed_reply_ends_equal_to_a_one_shot_render(qtbot: Any) -> None:
     chat.finish(Message(2, 1, Role.ASSISTANT, text))
     one_shot = QTextDocument()
     one_shot.setDefaultFont(view.settled.document().defaultFont())
-    one_shot.setHtml(render_markdown(text).strip())
+    one_shot.setHtml(render_markdown(text, theme=chat.theme).strip())
     # Formulas whose image is ready are swapped in the same way in both.
     color = QGuiApplication.palette().color(QPalette.ColorRole.Text).name()
     typesetter().typeset(one_shot, color, view.devicePixelRatioF())
@@ -143,7 +150,7 @@ def test_streamed_reply_with_link_definitions_ends_with_resolved_links(qtbot: An
     doc = chat.views[2].settled.document()
     one_shot = QTextDocument()
     one_shot.setDefaultFont(doc.defaultFont())
-    one_shot.setHtml(render_markdown(text).strip())
+    one_shot.setHtml(render_markdown(text, theme=chat.theme).strip())
     assert doc.toHtml() == one_shot.toHtml()
     plain = doc.toPlainText()
     assert "[1]" not in plain and "https://docs.example" not in plain
