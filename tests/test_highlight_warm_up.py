@@ -82,3 +82,42 @@ def test_a_plain_render_has_the_same_text_and_loads_no_highlighter() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=ROOT, timeout=60, check=True).stdout
     assert out.split() == ["False", "True"]
+
+
+def test_the_window_highlights_a_reopened_chat_once_the_renderer_is_warm(
+        qtbot: Any, aloop: Any, fake: Any, cold_renderer: None,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+    import os
+
+    from app.core.history import Store
+    from tests.test_gui import close_app, open_app
+
+    home = Path(os.environ["PARLEY_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    with Store.open(home / "history.sqlite3") as store:
+        conv = store.create_conversation("Doubling")
+        store.add_message(conv.id, Role.USER, "How?")
+        reply = store.add_message(conv.id, Role.ASSISTANT, REPLY)
+    (home / "window-state.json").write_text(json.dumps({"last_conversation": conv.id}))
+    # The worker thread's warm-up waits until the window has been looked at.
+    looked = threading.Event()
+    warm_language = markdown_render.warm_up_language
+
+    def held(lang: str) -> None:
+        looked.wait(10)
+        warm_language(lang)
+
+    monkeypatch.setattr(markdown_render, "warm_up_language", held)
+    app = open_app(qtbot)
+    try:
+        view = app.window.chat.views[reply.id]
+        assert len(code_colours(view.settled.document(), "def twice(x):")) == 1
+        looked.set()
+        with qtbot.waitSignal(app.controller.rendererWarm, timeout=10000):
+            pass
+        qtbot.waitUntil(lambda: len(code_colours(
+            app.window.chat.views[reply.id].settled.document(), "def twice(x):")) > 1)
+    finally:
+        looked.set()
+        close_app(qtbot, app)

@@ -78,8 +78,10 @@ __all__ = [
     "code_blocks",
     "has_code_block",
     "is_warm",
+    "mark_warm",
     "render_markdown",
     "warm_up",
+    "warm_up_language",
 ]
 
 # ---------------------------------------------------------------------------------------
@@ -451,13 +453,22 @@ def warm_up() -> None:
     """Load what the first render would load (markdown-it, pygments lexers, nh3).
 
     The first code block in a language imports its lexer, which can stall the window for
-    tens of milliseconds in the middle of a streaming reply; the app calls this in a
-    worker thread after start-up so that cost is paid while nothing is on screen yet.
+    tens of milliseconds in the middle of a streaming reply; the app does this on a worker
+    thread after start-up (in `warm_up_language` steps, so that quitting waits for one
+    step at most), so that cost is paid while nothing is on screen yet.
     """
-    sample = "# t\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n" + "".join(
-        f"```{lang}\nx = 1\n```\n\n" for lang in WARM_LANGUAGES
-    )
-    render_markdown(sample)
+    for lang in WARM_LANGUAGES:
+        warm_up_language(lang)
+    mark_warm()
+
+
+def warm_up_language(lang: str) -> None:
+    """Build the lexer of `lang` (and, the first time, load the renderer itself)."""
+    render_markdown(f"# t\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```{lang}\nx = 1\n```\n")
+
+
+def mark_warm() -> None:
+    """Every language of WARM_LANGUAGES is loaded: code is highlighted at once from now."""
     _warm.set()
 
 
