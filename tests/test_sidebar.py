@@ -515,3 +515,37 @@ def test_backspace_in_the_filter_shows_chats_that_changed_meanwhile(qtbot: Any) 
     assert shown() == []
     qtbot.keyClick(sidebar.search_field, Qt.Key.Key_Backspace)
     assert shown() == ["alphabet"]
+
+
+# ---- empty states --------------------------------------------------------------------------
+
+
+def _ink_rows(sidebar: ConversationList) -> int:
+    """How many pixel rows of the list's top part hold anything but the background."""
+    image = sidebar.view.viewport().grab().toImage()
+    background = image.pixelColor(2, 2)
+    return sum(
+        any(image.pixelColor(x, y) != background for x in range(0, image.width(), 2))
+        for y in range(0, min(120, image.height()))
+    )
+
+
+def test_an_empty_list_says_why_and_the_words_go_when_chats_come(qtbot: Any) -> None:
+    sidebar = ConversationList()
+    qtbot.addWidget(sidebar)
+    sidebar.resize(280, 420)
+    sidebar.show()
+    qtbot.waitExposed(sidebar)
+    sidebar.set_rows([], [], None)
+    assert "No chats yet" in sidebar.view.empty_text
+    assert _ink_rows(sidebar) > 5  # the sentence is drawn
+    sidebar.set_rows([], [conv(1, "First", ts(2026, 11, 24, 9, 0))], None)
+    drawn_with_a_row = _ink_rows(sidebar)
+    sidebar.set_rows([], [], None)
+    assert _ink_rows(sidebar) != drawn_with_a_row
+    sidebar.filter_box.setCurrentIndex(sidebar.filter_box.findData("archived"))
+    sidebar.set_rows([], [], None)
+    assert sidebar.view.empty_text == "Nothing is archived."
+    # Filtering titles with no match points at full-text search.
+    sidebar.search_field.setText("zebra")
+    assert "Press Enter" in sidebar.filter_view.empty_text

@@ -4,7 +4,7 @@
     <name>ChatController</name>
     <message>
         <source>That conversation no longer exists.</source>
-        <extracomment>how long shutdown waits for cancelled tasks to finish their clean-up how often a streaming reply is pushed to the view (~30 frames a second: smooth for text, and half the repaints of 60 fps, which dominate the cost of a long reply) what the chat view showed of a comparison's conversation when it started: the thread a new prompt is added to, the thread holding the compared reply, or another conversation the list as a whole changed (filters, tags, start-up): reload it one conversation changed (new message, title, pin...): update that row only one conversation left the list (deleted or archived) (id, title) a conversation went to the trash; the window offers Undo (Conversation | None, list[Message]) — None: an empty new chat a stored message to show at the end of the open conversation {message id: (index, count)} for messages that have other versions (message id, text so far, reasoning so far) — coalesced to the frame rate (message id, every image of the reply so far, as in extra["images"]) — emitted on the frame tick when new images arrived the stored final state of a reply (complete, stopped or error) (message, hint, kind) kind: auth | credits | error a one-line summary of the last reply: model, tokens, cost (ToolCall, asyncio.Future[str]): ask the user; set "once", "always" or "deny" remaining credit and limit from GET /key, for the status bar ("" when unknown) spend of this conversation and of today, for the status bar a sentence when a budget's 80% / 100% threshold is crossed, "" when none is a comparison started: the Comparison (its columns: model, reply...) (column index, text so far) while a comparison streams, at most once a frame (column index, Column) when one column ended (complete, error or stopped) every column of the comparison ended the folder the next new chat is filed in (set by `new_conversation`) background work (model list, titles, credit, warm-up...): cancelled at exit clean-up (closing clients and MCP servers): awaited to the end at exit, never cancelled, or a child process could be left behind (reply id, how many of its images the window was given) asked (with the budget sentence) before sending over budget when Settings say so; the composition root sets a dialog, True sends</extracomment>
+        <extracomment>how long shutdown waits for cancelled tasks to finish their clean-up how often a streaming reply is pushed to the view (~30 frames a second: smooth for text, and half the repaints of 60 fps, which dominate the cost of a long reply) what the chat view showed of a comparison's conversation when it started: the thread a new prompt is added to, the thread holding the compared reply, or another conversation the list as a whole changed (filters, tags, start-up): reload it the markdown renderer and common code lexers are loaded: code can be highlighted one conversation changed (new message, title, pin...): update that row only one conversation left the list (deleted or archived) (id, title) a conversation went to the trash; the window offers Undo (Conversation | None, list[Message]) — None: an empty new chat a stored message to show at the end of the open conversation {message id: (index, count)} for messages that have other versions (message id, text so far, reasoning so far) — coalesced to the frame rate (message id, every image of the reply so far, as in extra["images"]) — emitted on the frame tick when new images arrived the stored final state of a reply (complete, stopped or error) (message, hint, kind) kind: auth | credits | error a one-line summary of the last reply: model, tokens, cost (ToolCall, asyncio.Future[str]): ask the user; set "once", "always" or "deny" remaining credit and limit from GET /key, for the status bar ("" when unknown) spend of this conversation and of today, for the status bar a sentence when a budget's 80% / 100% threshold is crossed, "" when none is a comparison started: the Comparison (its columns: model, reply...) (column index, text so far) while a comparison streams, at most once a frame (column index, Column) when one column ended (complete, error or stopped) every column of the comparison ended the folder the next new chat is filed in (set by `new_conversation`) background work (model list, titles, credit, warm-up...): cancelled at exit clean-up (closing clients and MCP servers): awaited to the end at exit, never cancelled, or a child process could be left behind (reply id, how many of its images the window was given) asked (with the budget sentence) before sending over budget when Settings say so; the composition root sets a dialog, True sends</extracomment>
         <translation>Diese Unterhaltung gibt es nicht mehr.</translation>
     </message>
     <message>
@@ -110,7 +110,7 @@
     </message>
     <message>
         <source>Find in Conversation…</source>
-        <extracomment>realized views by message id (only the messages near the viewport) a streaming reply's images, kept until it is stored (its view may be rebuilt) message id -&gt; (what it was derived from, its text as shown), for find</extracomment>
+        <extracomment>realized views by message id (only the messages near the viewport) a streaming reply's images, kept until it is stored (its view may be rebuilt) message id -&gt; (what it was derived from, its text as shown), for find after a drag: the message kept in place while the visible ones are built</extracomment>
         <translation>In Unterhaltung suchen…</translation>
     </message>
     <message>
@@ -368,7 +368,7 @@
     <name>ConversationList</name>
     <message>
         <source>just now</source>
-        <extracomment>the folder id of a folder row (None on a conversation row) the date group heading drawn above a row that starts a group ("" when none) the subtle second line: "model · time" True on a folder row how many conversations a folder row holds (sub-folders included) top-level rows shown per page what a dragged conversation carries: a JSON list of conversation ids (limit, offset) -&gt; rows, in display order</extracomment>
+        <extracomment>the folder id of a folder row (None on a conversation row) the date group heading drawn above a row that starts a group ("" when none) the subtle second line: "model · time" True on a folder row how many conversations a folder row holds (sub-folders included) top-level rows shown per page filter texts whose matches are kept (a few words typed and erased) what a dragged conversation carries: a JSON list of conversation ids (limit, offset) -&gt; rows, in display order</extracomment>
         <translation>gerade eben</translation>
     </message>
     <message>
@@ -385,7 +385,7 @@
     </message>
     <message>
         <source>Pinned</source>
-        <extracomment>(conversation ids, folder id or "" for no folder) conversations per folder id ("" = in no folder), in display order top-level rows added per page (the filter's matches use smaller pages)</extracomment>
+        <extracomment>(conversation ids, folder id or "" for no folder) conversations per folder id ("" = in no folder), in display order top-level rows added per page (the filter's matches use smaller pages) the matches of recently typed filter texts: Backspace shows them again without a scan (forgotten on any change of a title or of the rows)</extracomment>
         <translation>Angeheftet</translation>
     </message>
     <message>
@@ -434,6 +434,12 @@
         <translation>Unterhaltungen, die zum Filter passen</translation>
     </message>
     <message>
+        <source>No title matches.
+Press Enter to search every message.</source>
+        <translation>Kein Titel passt.
+Eingabetaste durchsucht alle Nachrichten.</translation>
+    </message>
+    <message>
         <source>Rename</source>
         <translation>Umbenennen</translation>
     </message>
@@ -476,6 +482,20 @@
     <message>
         <source>Archived</source>
         <translation>Archiviert</translation>
+    </message>
+    <message>
+        <source>Nothing is archived.</source>
+        <translation>Nichts ist archiviert.</translation>
+    </message>
+    <message>
+        <source>No chat has the tag “{tag}”.</source>
+        <translation>Kein Chat hat das Schlagwort „{tag}“.</translation>
+    </message>
+    <message>
+        <source>No chats yet.
+What you write below starts one; it is listed here.</source>
+        <translation>Noch keine Chats.
+Was Sie unten schreiben, beginnt einen; er erscheint hier.</translation>
     </message>
     <message>
         <source>New Chat in Folder</source>
@@ -561,7 +581,7 @@
     <name>EmptyState</name>
     <message>
         <source>Start a conversation</source>
-        <extracomment>the messages column is capped at this width and centred (readable line length) views are built this many viewport heights above and below the visible part... ...and released once they are this many viewport heights away messages rendered (for their text) per turn of the event loop while find counts a dragged scrollbar that rests this long gets its messages built lines of text shown at the top of a stand-in and of each newly exposed part of it (the other lines are drawn as bars)</extracomment>
+        <extracomment>the messages column is capped at this width and centred (readable line length) views are built this many viewport heights above and below the visible part... ...and released once they are this many viewport heights away messages rendered (for their text) per turn of the event loop while find counts a dragged scrollbar that rests this long gets its messages built lines of text shown at the top of a stand-in and of each newly exposed part of it (the other lines are drawn as bars) after a drag, messages are built per turn of the event loop until this much time has gone (at least one): with the paint that follows, a turn stays well under 30 ms</extracomment>
         <translation>Unterhaltung beginnen</translation>
     </message>
     <message>
@@ -894,7 +914,7 @@ er wird im Schlüsselbund des Systems gespeichert — oder setzen Sie $OPENROUTE
     </message>
     <message>
         <source>Reasoning</source>
-        <extracomment>a short confirmation for the status bar, e.g. after copying a code block text that was just put on the clipboard by Copy / Copy as Markdown "Compare with…": answer this reply's prompt with other models too (message id, -1 previous | +1 next) the view drew more of a reply on its own (catching up): its height changed where attached and generated files are read (None: they are not shown)</extracomment>
+        <extracomment>a short confirmation for the status bar, e.g. after copying a code block text that was just put on the clipboard by Copy / Copy as Markdown "Compare with…": answer this reply's prompt with other models too (message id, -1 previous | +1 next) the view drew more of a reply on its own (catching up): its height changed code was drawn plain because the renderer was not warm yet (see rehighlight) where attached and generated files are read (None: they are not shown)</extracomment>
         <translation>Überlegungen</translation>
     </message>
     <message>
@@ -2199,7 +2219,6 @@ Unterstützte Parameter: {params}</translation>
     </message>
     <message>
         <source>Replies interrupted when Parley last closed: %n (their text is kept).</source>
-        <extracomment>how soon to look again for the event loop when the window was shown before it ran</extracomment>
         <translation>Beim letzten Beenden unterbrochene Antworten: %n (ihr Text bleibt erhalten).</translation>
     </message>
     <message>
@@ -2372,7 +2391,7 @@ wird gelesen…</translation>
     </message>
     <message>
         <source>Sync status</source>
-        <extracomment>a round merged changes from other devices: lists should be reloaded the text of the status-bar line changed (also after each round) a round finished: its RoundReport a round failed: the sentence to show other tasks this controller started (storing a passphrase) a new passphrase is being stored: rounds wait for it</extracomment>
+        <extracomment>a round merged changes from other devices: lists should be reloaded the text of the status-bar line changed (also after each round) a round finished: its RoundReport a round failed: the sentence to show other tasks this controller started (storing a passphrase) a new passphrase is being stored: rounds wait for it a round is running; cleared before its last status update (the task itself is still running then, so `busy` cannot tell that the round has ended)</extracomment>
         <translation>Synchronisationsstatus</translation>
     </message>
     <message>

@@ -57,6 +57,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.domain import Message, MessageStatus, Role
+from app.ui.viewports import use_python_viewport
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QTextCursor, QTextDocument
@@ -148,11 +149,8 @@ class _Scroller(QScrollArea):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        # A viewport made in Python already has its wrapper. The one Qt makes itself has
-        # none, and the first time PySide wraps a QWidget that C++ created it looks for its
-        # most derived class by setting up every QWidget subclass it has (~15 ms, at
-        # start-up, before the window could be shown).
-        self.setViewport(QWidget())
+        # (A QScrollArea's own viewport has no background role of its own: Window.)
+        use_python_viewport(self, QPalette.ColorRole.Window)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
         super().resizeEvent(event)

@@ -10,7 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QPoint, QRect, Qt, Signal
-from PySide6.QtGui import QAction, QContextMenuEvent, QKeyEvent, QKeySequence, QPainter
+from PySide6.QtGui import (
+    QAction,
+    QContextMenuEvent,
+    QKeyEvent,
+    QKeySequence,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -36,6 +44,7 @@ from app.ui.sidebar.model import (
     Loader,
     relative_time,
 )
+from app.ui.viewports import use_python_viewport
 
 __all__ = [
     "PAGE",
@@ -48,7 +57,30 @@ __all__ = [
 
 class _Tree(QTreeView):
     """The tree; a click on a selected folder opens or closes it instead of renaming it.
-    The row painter draws the folders' chevrons, so Qt's branch lines are left out."""
+    The row painter draws the folders' chevrons, so Qt's branch lines are left out. With
+    no rows it says why (`empty_text`)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        use_python_viewport(self, QPalette.ColorRole.Base)  # as item views' own
+        self.empty_text = ""
+
+    def paintEvent(self, e: QPaintEvent) -> None:  # noqa: N802 (Qt API)
+        super().paintEvent(e)
+        model = self.model()
+        if not self.empty_text or model is None or model.rowCount() > 0:
+            return
+        viewport = self.viewport()
+        painter = QPainter(viewport)
+        try:
+            painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            painter.drawText(
+                viewport.rect().adjusted(12, 16, -12, -16),
+                int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
+                    | Qt.TextFlag.TextWordWrap),
+                self.empty_text)
+        finally:
+            painter.end()
 
     def event(self, e: QEvent) -> bool:
         # The Menu key (or Shift+F10) opens the menu of the current row, not of whatever
@@ -167,6 +199,8 @@ class ConversationList(QWidget):
         self.filter_view.setObjectName("conversationFilterList")
         self.filter_view.setAccessibleName(self.tr("Conversations matching the filter"))
         self._set_up(self.filter_view, self.filter_model)
+        self.filter_view.empty_text = self.tr(
+            "No title matches.\nPress Enter to search every message.")
         self.stack.addWidget(self.view)
         self.stack.addWidget(self.filter_view)
         top = QHBoxLayout()
@@ -333,6 +367,16 @@ class ConversationList(QWidget):
     def set_rows(self, folders: list[Folder], conversations: list[Conversation],
                  current_id: int | None, *, tree: bool = True) -> None:
         """Show folders and conversations (display order); `tree` False: flat, no folders."""
+        archived, tag = self.current_filter()
+        if archived:
+            self.view.empty_text = self.tr("Nothing is archived.")
+        elif tag is not None:
+            self.view.empty_text = self.tr("No chat has the tag “{tag}”.").format(tag=tag)
+        else:
+            self.view.empty_text = self.tr(
+                "No chats yet.\nWhat you write below starts one; it is listed here.")
+        self.view.viewport().update()
+
         def fill() -> None:
             self.model.set_data(folders, conversations, tree=tree)
             self._restore_expansion()
