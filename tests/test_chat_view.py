@@ -425,3 +425,15 @@ def test_zoom_keys_are_remembered_in_settings(
         assert again.window.chat.zoom == 2
     finally:
         close_app(qtbot, again)
+
+
+def test_nested_lists_step_in_by_one_spacing_unit_per_level(qtbot: Any) -> None:
+    # Qt's default of 40 px a level pushed a third-level item ~120 px into the column.
+    from app.ui.style import LIST_INDENT
+
+    chat = make_chat(qtbot)
+    chat.show_messages([Message(1, 1, Role.ASSISTANT, "- one\n  - two\n    - three\n")])
+    doc = chat.views[1].settled.document()
+    starts = {b.text().strip(): b.layout().lineAt(0).x() for b in blocks(doc)}
+    assert starts["two"] - starts["one"] == LIST_INDENT
+    assert starts["three"] - starts["one"] == 2 * LIST_INDENT <= 48

@@ -61,7 +61,7 @@ from app.core.domain import Message, MessageStatus, Role
 from app.core.events import stream_warning
 from app.core.math_tex import MATH_SCHEME
 from app.core.think import split_think
-from app.ui.style import ICON_S, SPACE_M, SPACE_S, SPACE_XS
+from app.ui.style import ICON_S, LIST_INDENT, SPACE_M, SPACE_S, SPACE_XS
 
 if TYPE_CHECKING:
     from app.core.markdown_render import StreamingMarkdown
@@ -168,6 +168,9 @@ class RichText(QTextBrowser):
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
         self.document().setDocumentMargin(2)
+        # Qt indents each list level by 40 px; nested lists then drift far to the right of
+        # the text column. One step of the spacing scale per level reads as nesting.
+        self.document().setIndentWidth(LIST_INDENT)
         # Transparent without a widget stylesheet: one would stop the zoom font from
         # propagating to this widget.
         self.viewport().setAutoFillBackground(False)

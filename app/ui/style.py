@@ -22,6 +22,8 @@ RADIUS_S, RADIUS_M, RADIUS_PILL = 6, 10, 14
 CONTROL_HEIGHT = 32
 #: icon sizes in px: inline actions, toolbar and composer buttons
 ICON_S, ICON_M = 16, 20
+#: indent of each list level in rendered replies, in px (Qt's default is 40)
+LIST_INDENT = SPACE_XL
 
 _BASE = Template("""
 QWidget#chatContainer, QWidget#emptyState, QWidget#welcome { background: $base; }
