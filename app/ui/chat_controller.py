@@ -11,7 +11,6 @@ import contextlib
 import importlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
@@ -27,6 +26,7 @@ __all__ = ["ChatController", "error_kind", "money", "usage_line"]
 if TYPE_CHECKING:
     # asyncio loads with the event loop, after the window has been painted.
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     from PySide6.QtGui import QImage
 
@@ -144,13 +144,8 @@ class ChatController(QObject):
         #: clean-up (closing clients and MCP servers): awaited to the end at exit, never
         #: cancelled, or a child process could be left behind
         self._closing_tasks: set[asyncio.Future[Any]] = set()
-        # A plain thread pool, not qasync's default QThread executor: its threads must
-        # not outlive the QApplication.
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parley-bg")
-        # Imports and exports get a thread of their own: a key lookup must never wait
-        # behind a 1 GB import.
-        self._long_executor = ThreadPoolExecutor(max_workers=1,
-                                                 thread_name_prefix="parley-files")
+        #: worker threads, made on first use (see `_pool`)
+        self._pools: dict[bool, ThreadPoolExecutor] = {}
         self._closed = False
         self._tool_loop: ToolLoop | None = None
         self._registry: ToolRegistry | None = None
@@ -480,10 +475,10 @@ class ChatController(QObject):
         # second, which would otherwise freeze the window right after it appears.
         running = asyncio.get_running_loop()
         await running.run_in_executor(
-            self._executor, importlib.import_module, "app.core.models_cache"
+            self._pool(), importlib.import_module, "app.core.models_cache"
         )
         # The request path too, so the first send does not stall the window while it loads.
-        self._spawn(running.run_in_executor(self._executor, warm_up_send_path))
+        self._spawn(running.run_in_executor(self._pool(), warm_up_send_path))
         from app.core import models_cache
 
         if stale():
@@ -1254,8 +1249,21 @@ class ChatController(QObject):
         """
         import asyncio
 
-        executor = self._long_executor if long else self._executor
-        return await asyncio.get_running_loop().run_in_executor(executor, func, *args)
+        return await asyncio.get_running_loop().run_in_executor(self._pool(long), func, *args)
+
+    def _pool(self, long: bool = False) -> ThreadPoolExecutor:
+        """The thread for short blocking calls, or (`long`) the one for imports, exports and
+        backups: a key lookup must never wait behind a 1 GB import. Plain thread pools, not
+        qasync's QThread executor (its threads must not outlive the QApplication), made on
+        first use: concurrent.futures is not needed to show the window."""
+        pool = self._pools.get(long)
+        if pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            pool = ThreadPoolExecutor(
+                max_workers=1, thread_name_prefix="parley-files" if long else "parley-bg")
+            self._pools[long] = pool
+        return pool
 
     async def shutdown(self) -> None:
         """Save a reply in flight as stopped, stop tasks, servers and connections.
@@ -1292,8 +1300,8 @@ class ChatController(QObject):
         for outcome in await asyncio.gather(*closing, return_exceptions=True):
             if isinstance(outcome, BaseException):
                 log.warning("Clean-up at exit failed", exc_info=outcome)
-        self._executor.shutdown(wait=False, cancel_futures=True)
-        self._long_executor.shutdown(wait=False, cancel_futures=True)
+        for pool in self._pools.values():
+            pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _report_failure(task: asyncio.Future[Any]) -> None:

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import QMenu, QToolButton, QWidget
 
-from app.core.context_budget import ContextEstimate, with_draft
 from app.ui.style import ICON_S, set_style_property
 
 if TYPE_CHECKING:
+    from app.core.context_budget import ContextEstimate
     from app.core.domain import Attachment
 
 
@@ -93,7 +93,12 @@ class ContextGauge(QToolButton):
 
     def set_draft(self, text: str, attachments: Sequence[Attachment] = ()) -> None:
         """Count the message being written (called as it changes)."""
-        self._show(None if self._base is None else with_draft(self._base, text, attachments))
+        if self._base is None:  # not counted yet (the first count follows the first paint)
+            self._show(None)
+            return
+        from app.core.context_budget import with_draft
+
+        self._show(with_draft(self._base, text, attachments))
 
     def _show(self, estimate: ContextEstimate | None) -> None:
         self.estimate = estimate

@@ -13,7 +13,6 @@ import json
 import logging
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +20,8 @@ from typing import TYPE_CHECKING
 from app.core.errors import ParleyError, StorageError
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     from app.core.history.store import Store
 
 __all__ = ["Draft", "DraftWriter", "delete_draft", "get_draft", "save_draft"]
@@ -114,10 +115,19 @@ class DraftWriter:
 
     def __init__(self, db_path: Path) -> None:
         self.db_path = Path(db_path)
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parley-drafts")
+        # Made at the first draft: the window opens without loading concurrent.futures.
+        self._pool: ThreadPoolExecutor | None = None
         self._store: Store | None = None
         self._last: Future[None] | None = None
         self._closed = False
+
+    @property
+    def _executor(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parley-drafts")
+        return self._pool
 
     def _connection(self) -> Store:
         if self._store is None:
@@ -158,7 +168,9 @@ class DraftWriter:
                 with contextlib.suppress(StorageError):
                     store.close()
 
+        if self._pool is None:
+            return  # nothing was ever written: no thread, no connection
         with contextlib.suppress(Exception):
-            self._executor.submit(close_store).result(timeout=FLUSH_WAIT)
-        self._executor.shutdown(wait=False)
+            self._pool.submit(close_store).result(timeout=FLUSH_WAIT)
+        self._pool.shutdown(wait=False)
 
