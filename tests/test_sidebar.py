@@ -526,7 +526,7 @@ def _ink_rows(sidebar: ConversationList) -> int:
     background = image.pixelColor(2, 2)
     return sum(
         any(image.pixelColor(x, y) != background for x in range(0, image.width(), 2))
-        for y in range(0, min(120, image.height()))
+        for y in range(min(120, image.height()))
     )
 
 
