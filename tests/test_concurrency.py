@@ -214,3 +214,19 @@ def test_final_status_clears_an_interrupted_mark_put_on_a_live_reply(tmp_path: P
         s.update_message(failed.id, status=MessageStatus.ERROR, error="HTTP 500.")
         got = s.get_message(failed.id)
         assert got is not None and got.error == "HTTP 500."
+
+
+def test_a_write_after_another_parley_refreshed_the_statistics_succeeds(tmp_path: Path) -> None:
+    # Closing a store runs PRAGMA optimize; its ANALYZE changes the schema cookie. The first
+    # write of a store opened before that (`parley ask` while another one ends) failed with
+    # "no such table: conversations" while SQLite reloaded the schema mid-compile.
+    path = tmp_path / "history.sqlite3"
+    Store.open(path).close()
+    with Store.open(path) as window:
+        other = Store.open(path)
+        for i in range(20):
+            other.add_message(other.create_conversation(f"ask {i}").id, Role.USER, "hi")
+        other.close()
+        conv = window.create_conversation("after")
+        window.add_message(conv.id, Role.USER, "still saved")
+        assert [m.content for m in window.get_thread(conv.id)] == ["still saved"]

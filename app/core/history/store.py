@@ -326,6 +326,12 @@ class Store:
         try:
             conn.execute("BEGIN IMMEDIATE")
             try:
+                # Load the schema as it is now, under the write lock. Another Parley's
+                # `PRAGMA optimize` (ANALYZE) changes the schema cookie, and SQLite (3.40)
+                # then reloaded the schema while compiling the first statement's triggers
+                # and failed with "no such table: conversations". Nothing can change the
+                # schema again before this transaction ends.
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
                 yield conn
                 conn.execute("COMMIT")
             except BaseException:
