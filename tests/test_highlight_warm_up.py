@@ -15,6 +15,7 @@ from PySide6.QtGui import QTextDocument
 from app.core import markdown_render
 from app.core.domain import Message, Role
 from app.ui.chat_view import ChatView
+from tests.text_doc import block_formats
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,12 +33,7 @@ def code_colours(doc: QTextDocument, line: str) -> set[str]:
     block = doc.begin()
     while block.isValid():
         if block.text() == line:
-            colours = set()
-            it = block.begin()
-            while not it.atEnd():
-                colours.add(it.fragment().charFormat().foreground().color().name())
-                it += 1
-            return colours
+            return {fmt.foreground().color().name() for fmt in block_formats(block)}
         block = block.next()
     raise AssertionError(f"{line!r} is not in the document")
 

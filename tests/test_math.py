@@ -16,6 +16,7 @@ from app.core.math_tex import MathError, MathKey, split_formula, tex_to_svg
 from app.ui.chat_view import ChatView
 from app.ui.math_typeset import TEX_PROPERTY, typesetter
 from app.ui.theme import apply_theme
+from tests.text_doc import char_formats
 
 # --- core ----------------------------------------------------------------------------
 
@@ -109,17 +110,8 @@ def make_chat(qtbot: Any) -> ChatView:
 
 def images(doc: QTextDocument) -> list[str]:
     """The TeX source of each formula image in `doc`, in order."""
-    out = []
-    block = doc.begin()
-    while block.isValid():
-        it = block.begin()
-        while not it.atEnd():
-            fmt = it.fragment().charFormat()
-            if fmt.isImageFormat():
-                out.append(str(fmt.property(TEX_PROPERTY)))
-            it += 1
-        block = block.next()
-    return out
+    return [str(fmt.property(TEX_PROPERTY)) for fmt in char_formats(doc)
+            if fmt.isImageFormat()]
 
 
 def wait_typeset(qtbot: Any, doc: QTextDocument, count: int) -> None:
@@ -207,17 +199,8 @@ def test_theme_switch_redraws_formulas_in_the_new_text_colour(
 def _formula_image_names(doc: QTextDocument) -> list[Any]:
     from PySide6.QtCore import QUrl
 
-    names = []
-    block = doc.begin()
-    while block.isValid():
-        it = block.begin()
-        while not it.atEnd():
-            fmt = it.fragment().charFormat()
-            if fmt.isImageFormat():
-                names.append(QUrl(fmt.toImageFormat().name()))
-            it += 1
-        block = block.next()
-    return names
+    return [QUrl(fmt.toImageFormat().name()) for fmt in char_formats(doc)
+            if fmt.isImageFormat()]
 
 
 def _brightest_alpha_pixel(image: Any) -> int:
@@ -285,17 +268,7 @@ def test_zooming_draws_formulas_at_the_new_text_size(qtbot: Any) -> None:
 
 
 def _image_widths(doc: QTextDocument) -> list[float]:
-    widths = []
-    block = doc.begin()
-    while block.isValid():
-        it = block.begin()
-        while not it.atEnd():
-            fmt = it.fragment().charFormat()
-            if fmt.isImageFormat():
-                widths.append(fmt.toImageFormat().width())
-            it += 1
-        block = block.next()
-    return widths
+    return [fmt.toImageFormat().width() for fmt in char_formats(doc) if fmt.isImageFormat()]
 
 
 def test_an_inline_formula_gets_the_x_height_of_its_sentence() -> None:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QMessageBox
 from app.core.domain import Message, MessageStatus, Role
 from app.ui.chat_view import ChatView
 from app.ui.message_view import RichText
+from tests.text_doc import char_formats
 
 
 class _Recorder(http.server.BaseHTTPRequestHandler):
@@ -59,17 +60,7 @@ def hostile(port: int) -> str:
 
 
 def anchors(doc: QTextDocument) -> list[str]:
-    out = []
-    block = doc.begin()
-    while block.isValid():
-        it = block.begin()
-        while not it.atEnd():
-            fmt = it.fragment().charFormat()
-            if fmt.isAnchor():
-                out.append(fmt.anchorHref())
-            it += 1
-        block = block.next()
-    return out
+    return [fmt.anchorHref() for fmt in char_formats(doc) if fmt.isAnchor()]
 
 
 def test_hostile_reply_fetches_nothing_and_runs_nothing(
