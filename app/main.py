@@ -235,7 +235,7 @@ def build_rest(app: Parley) -> None:
     app.sidebar.connect_folders(dialogs)
     window.usage_action.triggered.connect(usage.open_usage)
     controller.confirm_over_budget = usage.confirm_over_budget
-    _build_quick_and_tray(app)
+    _build_quick_and_tray(app, approval, usage)
     sync = SyncController(ctx, window)
     app.settings.sync = sync
     window.statusBar().addPermanentWidget(sync.label)
@@ -246,11 +246,13 @@ def build_rest(app: Parley) -> None:
         app._start_rest()
 
 
-def _build_quick_and_tray(app: Parley) -> None:
-    """The quick-ask window's controller and the tray icon, wired to the main window."""
-    ctx, window, controller, chat = app.ctx, app.window, app.controller, app.window.chat
+def _build_quick_and_tray(app: Parley, approval: ToolApproval, usage: UsageActions) -> None:
+    """The quick-ask window's controller and the tray icon, wired to the main window (and
+    to the same tool approval and budget question)."""
     from app.ui.quick_ask import QuickAsk
     from app.ui.tray import Tray
+
+    ctx, window, controller, chat = app.ctx, app.window, app.controller, app.window.chat
 
     quick = QuickAsk(ctx, window)
     app.quick = quick
@@ -273,10 +275,8 @@ def _build_quick_and_tray(app: Parley) -> None:
         app.sidebar.new_chat()  # the same as Ctrl+N: in the selected folder, with its defaults
 
     quick.conversationUpdated.connect(app.sidebar.update_row)
-    if app.approval is not None:
-        quick.approvalRequested.connect(app.approval.ask)
-    if app.usage is not None:
-        quick.confirm_over_budget = app.usage.confirm_over_budget
+    quick.approvalRequested.connect(approval.ask)
+    quick.confirm_over_budget = usage.confirm_over_budget
     # The main window follows a quick answer when it shows the same conversation.
     quick.messageAppended.connect(
         lambda m: chat.append(m) if shown_in_main(m.conversation_id) else None)
